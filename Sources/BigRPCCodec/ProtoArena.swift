@@ -1,0 +1,95 @@
+internal import CProtobufC
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A bump allocator that lives for one encode or decode.
+///
+/// protobuf-c allocates once per string, array and sub-message when it
+/// unpacks; serving those from a few large blocks and releasing them together
+/// avoids a `malloc`/`free` pair for each. Encoding builds its C structs here
+/// too. Nothing allocated from an arena outlives it.
+final class ProtoArena {
+    /// Every allocation is aligned to this many bytes, enough for any field of
+    /// a protobuf-c struct (pointers, `int64_t`, `double`, `size_t`).
+    private static let alignment = 8
+    private static let firstBlockSize = 1024
+    private static let maxBlockSize = 64 * 1024
+
+    private var cursor: UnsafeMutableRawPointer
+    private var remaining: Int
+    private var nextBlockSize: Int
+    /// Every block and oversize allocation, freed in `deinit`.
+    private var blocks: [UnsafeMutableRawPointer]
+
+    init() {
+        let first = ProtoArena.mallocOrDie(ProtoArena.firstBlockSize)
+        cursor = first
+        remaining = ProtoArena.firstBlockSize
+        nextBlockSize = ProtoArena.firstBlockSize * 4
+        blocks = [first]
+        blocks.reserveCapacity(4)
+    }
+
+    deinit {
+        for block in blocks { free(block) }
+    }
+
+    /// Uninitialized, 8-byte aligned memory valid until the arena is released.
+    func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        let size = (max(byteCount, 1) + ProtoArena.alignment - 1) & ~(ProtoArena.alignment - 1)
+        if size <= remaining {
+            let result = cursor
+            cursor += size
+            remaining -= size
+            return result
+        }
+        if size > nextBlockSize / 2 {
+            // Large payloads (a 300 KB bytes field) get a block of their own so the
+            // current block keeps serving small allocations.
+            let block = ProtoArena.mallocOrDie(size)
+            blocks.append(block)
+            return block
+        }
+        let block = ProtoArena.mallocOrDie(nextBlockSize)
+        blocks.append(block)
+        cursor = block + size
+        remaining = nextBlockSize - size
+        nextBlockSize = min(nextBlockSize * 2, ProtoArena.maxBlockSize)
+        return block
+    }
+
+    /// Copies `bytes` into the arena.
+    func copy(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer {
+        let destination = allocate(bytes.count)
+        if let source = bytes.baseAddress, bytes.count > 0 {
+            destination.copyMemory(from: source, byteCount: bytes.count)
+        }
+        return destination
+    }
+
+    /// A protobuf-c allocator that serves `protobuf_c_message_unpack` from this
+    /// arena. Its `free` does nothing: the arena releases everything at once.
+    /// Valid only while the arena is alive.
+    func cAllocator() -> ProtobufCAllocator {
+        ProtobufCAllocator(
+            alloc: { data, size in
+                Unmanaged<ProtoArena>.fromOpaque(data!).takeUnretainedValue().allocate(size)
+            },
+            free: { _, _ in },
+            allocator_data: Unmanaged.passUnretained(self).toOpaque()
+        )
+    }
+
+    private static func mallocOrDie(_ size: Int) -> UnsafeMutableRawPointer {
+        guard let pointer = malloc(size) else {
+            fatalError("BigRPCCodec: out of memory allocating \(size) bytes")
+        }
+        return pointer
+    }
+}

@@ -1,0 +1,77 @@
+internal import CProtobufC
+
+/// Encodes and decodes ``ProtoMessage`` values with protobuf-c.
+///
+/// This module is the only place that touches protobuf-c's C memory: the C
+/// structs built for packing and those returned by unpacking live in a
+/// per-call ``ProtoArena`` and are released before these functions return.
+public enum ProtoCodec {
+    /// Decodes `bytes` as an `M`.
+    public static func decode<M: ProtoMessage>(
+        _ type: M.Type,
+        from bytes: some Collection<UInt8>,
+        limits: ProtoDecodingLimits = .default
+    ) throws(ProtoDecodingError) -> M {
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(ProtoDecodingError) -> M in
+                try decode(M.self, UnsafeRawBufferPointer(buffer), limits: limits)
+            }
+        }
+        if let result { return try result.get() }
+        let copy = Array(bytes)
+        return try copy.withUnsafeBytes { buffer in
+            Result { () throws(ProtoDecodingError) -> M in
+                try decode(M.self, buffer, limits: limits)
+            }
+        }.get()
+    }
+
+    private static func decode<M: ProtoMessage>(
+        _ type: M.Type,
+        _ buffer: UnsafeRawBufferPointer,
+        limits: ProtoDecodingLimits
+    ) throws(ProtoDecodingError) -> M {
+        let descriptor = M.protoDescriptor.pointer
+        guard buffer.count <= limits.maxBytes else {
+            throw ProtoDecodingError(
+                .tooLarge(size: buffer.count, limit: limits.maxBytes),
+                messageName: String(cString: descriptor.pointee.name)
+            )
+        }
+        try WireValidator(maxDepth: limits.maxDepth).validate(buffer, descriptor)
+
+        let arena = ProtoArena()
+        var allocator = arena.cAllocator()
+        return try withExtendedLifetime(arena) { () throws(ProtoDecodingError) -> M in
+            var empty: UInt8 = 0
+            let unpacked = withUnsafePointer(to: &empty) { emptyPointer in
+                protobuf_c_message_unpack(
+                    descriptor,
+                    &allocator,
+                    buffer.count,
+                    buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyPointer
+                )
+            }
+            guard let unpacked else {
+                throw ProtoDecodingError(.malformed, messageName: String(cString: descriptor.pointee.name))
+            }
+            // No free_unpacked: every allocation came from the arena, released on return.
+            return try M(protoReader: ProtoReader(message: UnsafeRawPointer(unpacked)))
+        }
+    }
+
+    /// Encodes `message` in the protobuf binary format.
+    public static func encode<M: ProtoMessage>(_ message: M) throws(ProtoEncodingError) -> [UInt8] {
+        let arena = ProtoArena()
+        return try withExtendedLifetime(arena) { () throws(ProtoEncodingError) -> [UInt8] in
+            var writer = ProtoWriter(descriptor: M.protoDescriptor.pointer, arena: arena)
+            try message.write(to: &writer)
+            let packed = writer.message.assumingMemoryBound(to: ProtobufCMessage.self)
+            let size = protobuf_c_message_get_packed_size(packed)
+            guard size > 0 else { return [] }
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                count = protobuf_c_message_pack(packed, buffer.baseAddress!)
+            }
+        }
+    }
+}
