@@ -1,0 +1,203 @@
+public import BigRPCCodec
+
+/// Makes calls over a ``ClientTransport``. Generated clients wrap one.
+///
+/// Every error a call throws is an ``RPCError``: the server's status, or
+/// `CANCELLED` when the calling task is cancelled, `DEADLINE_EXCEEDED` when
+/// the call's timeout passes (the transport enforces it on the client too),
+/// `UNAVAILABLE` when the server cannot be reached.
+public struct RPCClient: Sendable {
+    public let transport: any ClientTransport
+    private let interceptors: [any ClientInterceptor]
+    /// Bounds for decoding each response message.
+    public var decodingLimits: ProtoDecodingLimits
+
+    public init(
+        transport: any ClientTransport,
+        interceptors: [any ClientInterceptor] = [],
+        decodingLimits: ProtoDecodingLimits = .default
+    ) {
+        self.transport = transport
+        self.interceptors = interceptors
+        self.decodingLimits = decodingLimits
+    }
+
+    // MARK: Call shapes
+
+    /// One request, one response.
+    public func unary<Request: ProtoMessage, Response: ProtoMessage>(
+        request: Request,
+        method: MethodDescriptor,
+        responseType: Response.Type = Response.self,
+        metadata: Metadata = [:],
+        options: CallOptions = .defaults
+    ) async throws -> ClientResponse<Response> {
+        let bytes = try RPCClient.encode(request)
+        return try await call(method, metadata, options) { stream in
+            try await stream.requests.write(bytes, endStream: true)
+            return try await RPCClient.singleResponse(Response.self, from: stream, limits: decodingLimits)
+        }
+    }
+
+    /// One request, a stream of responses handed to `body`.
+    public func serverStreaming<Request: ProtoMessage, Response: ProtoMessage, Result: Sendable>(
+        request: Request,
+        method: MethodDescriptor,
+        responseType: Response.Type = Response.self,
+        metadata: Metadata = [:],
+        options: CallOptions = .defaults,
+        body: (RPCResponseStream<Response>) async throws -> Result
+    ) async throws -> Result {
+        let bytes = try RPCClient.encode(request)
+        return try await call(method, metadata, options) { stream in
+            try await stream.requests.write(bytes, endStream: true)
+            return try await body(RPCResponseStream(parts: stream.responses, limits: decodingLimits))
+        }
+    }
+
+    /// Requests written by `requests`, then one response.
+    public func clientStreaming<Request: ProtoMessage, Response: ProtoMessage>(
+        method: MethodDescriptor,
+        requestType: Request.Type = Request.self,
+        responseType: Response.Type = Response.self,
+        metadata: Metadata = [:],
+        options: CallOptions = .defaults,
+        requests: (RPCWriter<Request>) async throws -> Void
+    ) async throws -> ClientResponse<Response> {
+        try await call(method, metadata, options) { stream in
+            try await requests(RPCClient.writer(stream.requests))
+            try await stream.requests.finish()
+            return try await RPCClient.singleResponse(Response.self, from: stream, limits: decodingLimits)
+        }
+    }
+
+    /// Requests and responses interleaved: `body` writes requests (and calls
+    /// ``RequestStreamWriter/finish()`` when it has sent the last one) while
+    /// reading the responses. The call is cancelled if `body` returns before
+    /// the server ended it.
+    public func bidirectionalStreaming<Request: ProtoMessage, Response: ProtoMessage, Result: Sendable>(
+        method: MethodDescriptor,
+        requestType: Request.Type = Request.self,
+        responseType: Response.Type = Response.self,
+        metadata: Metadata = [:],
+        options: CallOptions = .defaults,
+        body: (RequestStreamWriter<Request>, RPCResponseStream<Response>) async throws -> Result
+    ) async throws -> Result {
+        try await call(method, metadata, options) { stream in
+            let writer = RequestStreamWriter<Request>(sink: stream.requests)
+            return try await body(writer, RPCResponseStream(parts: stream.responses, limits: decodingLimits))
+        }
+    }
+
+    // MARK: Plumbing
+
+    private func call<Result: Sendable>(
+        _ method: MethodDescriptor,
+        _ metadata: Metadata,
+        _ options: CallOptions,
+        _ body: (ClientStream) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await intercepted(interceptors[...], method, metadata, options) { metadata, options in
+                try await transport.withStream(method: method, metadata: metadata, options: options, body)
+            }
+        } catch {
+            throw RPCClient.rpcError(from: error)
+        }
+    }
+
+    private func intercepted<Result: Sendable>(
+        _ interceptors: ArraySlice<any ClientInterceptor>,
+        _ method: MethodDescriptor,
+        _ metadata: Metadata,
+        _ options: CallOptions,
+        _ next: (Metadata, CallOptions) async throws -> Result
+    ) async throws -> Result {
+        guard let first = interceptors.first else { return try await next(metadata, options) }
+        return try await first.intercept(method: method, metadata: metadata, options: options) { metadata, options in
+            try await intercepted(interceptors.dropFirst(), method, metadata, options, next)
+        }
+    }
+
+    static func encode<M: ProtoMessage>(_ message: M) throws(RPCError) -> [UInt8] {
+        do {
+            return try message.serializedBytes()
+        } catch {
+            throw RPCError(.invalidArgument, "request cannot be encoded: \(error)")
+        }
+    }
+
+    static func writer<M: ProtoMessage>(_ sink: any ClientRequestSink) -> RPCWriter<M> {
+        RPCWriter { message in
+            try await sink.write(encode(message), endStream: false)
+        }
+    }
+
+    /// Reads exactly one message and then the status.
+    static func singleResponse<M: ProtoMessage>(
+        _ type: M.Type,
+        from stream: ClientStream,
+        limits: ProtoDecodingLimits
+    ) async throws -> ClientResponse<M> {
+        var message: M?
+        for try await part in stream.responses {
+            switch part {
+            case .message(let bytes):
+                guard message == nil else {
+                    throw RPCError(.internal, "the server sent more than one response")
+                }
+                do {
+                    message = try M(serializedBytes: bytes, limits: limits)
+                } catch {
+                    throw RPCError(.internal, "response is not a valid \(M.protoDescriptor.fullName): \(error)")
+                }
+            case .status(let status, let trailers):
+                guard status.code == .ok else {
+                    return ClientResponse(
+                        result: .failure(RPCError(status.code, status.message, metadata: trailers)),
+                        trailers: trailers
+                    )
+                }
+                guard let message else {
+                    throw RPCError(.internal, "the server ended the call without a response")
+                }
+                return ClientResponse(result: .success(message), trailers: trailers)
+            }
+        }
+        throw RPCError(.internal, "the call ended without a status")
+    }
+
+    /// Maps any error out of a call to the ``RPCError`` callers see.
+    static func rpcError(from error: any Error) -> RPCError {
+        switch error {
+        case let error as RPCError: error
+        case is CancellationError: RPCError(.cancelled, "the call was cancelled")
+        case is DeadlineExceededError: RPCError(.deadlineExceeded, "deadline exceeded")
+        default: RPCError(.unavailable, "transport failure: \(error)")
+        }
+    }
+}
+
+/// Writes the requests of a bidirectional call and half-closes it.
+public struct RequestStreamWriter<Request: ProtoMessage>: Sendable {
+    let sink: any ClientRequestSink
+
+    /// Sends one request.
+    public func write(_ request: Request) async throws {
+        do {
+            try await sink.write(RPCClient.encode(request), endStream: false)
+        } catch {
+            throw RPCClient.rpcError(from: error)
+        }
+    }
+
+    /// Says no more requests will come (END_STREAM).
+    public func finish() async throws {
+        do {
+            try await sink.finish()
+        } catch {
+            throw RPCClient.rpcError(from: error)
+        }
+    }
+}
+

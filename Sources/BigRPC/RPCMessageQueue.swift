@@ -1,0 +1,165 @@
+import Synchronization
+
+/// A single-consumer async queue that a transport fills without waiting.
+///
+/// The producer (an event loop) calls ``yield(_:)``, which never blocks and
+/// reports whether the queue is above its high watermark; the producer should
+/// then stop reading from the network. When the consumer drains the queue to
+/// the low watermark, `onDemand` is called once so the producer can resume.
+/// This bounds how much a fast sender can make a slow handler buffer.
+public final class RPCMessageQueue<Element: Sendable>: Sendable {
+    private struct State: ~Copyable {
+        var buffer: [Element] = []
+        var head = 0
+        var finished = false
+        var failure: (any Error)?
+        var waiter: CheckedContinuation<Element?, any Error>?
+        var aboveHighWatermark = false
+        var cancelled = false
+
+        var count: Int { buffer.count - head }
+
+        mutating func popFirst() -> Element? {
+            guard head < buffer.count else { return nil }
+            let element = buffer[head]
+            head += 1
+            if head >= 64 && head * 2 >= buffer.count {
+                buffer.removeFirst(head)
+                head = 0
+            }
+            return element
+        }
+    }
+
+    /// What a consumer finds when it looks at the queue.
+    private enum Poll {
+        case element(Element?)
+        case failure(any Error)
+        case wait
+    }
+
+    private let state = Mutex(State())
+    private let highWatermark: Int
+    private let lowWatermark: Int
+    private let onDemand: @Sendable () -> Void
+
+    /// - Parameters:
+    ///   - highWatermark: above this many queued elements, ``yield(_:)`` asks
+    ///     the producer to pause.
+    ///   - lowWatermark: when the queue drains to this, `onDemand` runs.
+    ///   - onDemand: called (on the consumer's thread) when a paused producer may resume.
+    public init(highWatermark: Int = 16, lowWatermark: Int = 4, onDemand: @escaping @Sendable () -> Void = {}) {
+        precondition(lowWatermark < highWatermark)
+        self.highWatermark = highWatermark
+        self.lowWatermark = lowWatermark
+        self.onDemand = onDemand
+    }
+
+    /// Appends `element`. Returns false when the producer should pause.
+    /// Elements yielded after ``finish(throwing:)`` are dropped.
+    @discardableResult
+    public func yield(_ element: Element) -> Bool {
+        let (waiter, produceMore): (CheckedContinuation<Element?, any Error>?, Bool) = state.withLock { state in
+            guard !state.finished else { return (nil, true) }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (waiter, true)
+            }
+            state.buffer.append(element)
+            if state.count > highWatermark { state.aboveHighWatermark = true }
+            return (nil, !state.aboveHighWatermark)
+        }
+        waiter?.resume(returning: element)
+        return produceMore
+    }
+
+    /// Ends the sequence after the queued elements, normally or with `error`.
+    public func finish(throwing error: (any Error)? = nil) {
+        let waiter: CheckedContinuation<Element?, any Error>? = state.withLock { state in
+            guard !state.finished else { return nil }
+            state.finished = true
+            state.failure = error
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        if let waiter {
+            if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: nil) }
+        }
+    }
+
+    /// Whether the producer has been asked to pause and not yet resumed.
+    public var isPaused: Bool { state.withLock { $0.aboveHighWatermark } }
+
+    /// The next element, nil at the end; throws the failure given to
+    /// ``finish(throwing:)``, or `CancellationError` if the task is cancelled
+    /// while waiting.
+    public func next() async throws -> Element? {
+        let immediate: Poll = state.withLock { state in
+            if let element = state.popFirst() { return .element(element) }
+            if state.cancelled { return .failure(CancellationError()) }
+            if state.finished {
+                if let failure = state.failure { return .failure(failure) }
+                return .element(nil)
+            }
+            return .wait
+        }
+        switch immediate {
+        case .element(let element):
+            signalDemandIfDrained()
+            return element
+        case .failure(let error):
+            throw error
+        case .wait:
+            break
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Element?, any Error>) in
+                let outcome: Poll = state.withLock { state in
+                    if let element = state.popFirst() { return .element(element) }
+                    if state.cancelled { return .failure(CancellationError()) }
+                    if state.finished {
+                        if let failure = state.failure { return .failure(failure) }
+                        return .element(nil)
+                    }
+                    state.waiter = continuation
+                    return .wait
+                }
+                switch outcome {
+                case .element(let element): continuation.resume(returning: element)
+                case .failure(let error): continuation.resume(throwing: error)
+                case .wait: signalDemandIfDrained()
+                }
+            }
+        } onCancel: {
+            let waiter: CheckedContinuation<Element?, any Error>? = state.withLock { state in
+                state.cancelled = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    private func signalDemandIfDrained() {
+        let resume: Bool = state.withLock { state in
+            guard state.aboveHighWatermark, state.count <= lowWatermark else { return false }
+            state.aboveHighWatermark = false
+            return true
+        }
+        if resume { onDemand() }
+    }
+}
+
+extension RPCMessageQueue: AsyncSequence {
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let queue: RPCMessageQueue
+
+        public mutating func next() async throws -> Element? {
+            try await queue.next()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(queue: self)
+    }
+}

@@ -1,0 +1,123 @@
+public import Logging
+
+/// Runs calls: finds each call's handler, applies interceptors and the
+/// deadline, and turns the outcome into a status. Transport-agnostic: the NIO
+/// transport and the in-process transport both hand it ``ServerCall``s.
+public final class RPCServer: Sendable {
+    public let router: RPCRouter
+    private let interceptors: [any ServerInterceptor]
+    private let logger: Logger
+
+    public init(
+        services: [any RegistrableRPCService],
+        interceptors: [any ServerInterceptor] = [],
+        logger: Logger = Logger(label: "bigrpc.server")
+    ) {
+        var router = RPCRouter()
+        for service in services {
+            service.registerMethods(with: &router)
+        }
+        self.router = router
+        self.interceptors = interceptors
+        self.logger = logger
+    }
+
+    /// Runs one call to completion, then finishes it on `call.responses` —
+    /// unless the call was cancelled by the client, in which case nothing more
+    /// is sent.
+    public func handle(_ call: ServerCall) async {
+        let requestID = call.metadata[Metadata.requestIDKey].flatMap { $0.isEmpty ? nil : $0 } ?? RequestID.make()
+        guard let handler = router.handler(for: call.path) else {
+            call.responses.finish(
+                status: Status(code: .unimplemented, message: "method \(call.path) is not implemented"),
+                trailers: [Metadata.requestIDKey: requestID]
+            )
+            return
+        }
+
+        let deadline = call.timeout.map { ContinuousClock.now + $0 }
+        let context = ServerContext(
+            method: handler.method,
+            metadata: call.metadata,
+            deadline: deadline,
+            peer: call.peer,
+            requestID: requestID
+        )
+
+        let status: Status
+        var trailers = Metadata()
+        do {
+            let body: @Sendable () async throws -> Void = { [interceptors] in
+                try await RPCServer.intercepted(interceptors[...], context: context) { context in
+                    try await handler.run(call, context)
+                }
+            }
+            if let deadline {
+                try await withDeadline(deadline, body)
+            } else {
+                try await body()
+            }
+            status = .ok
+        } catch let error as RPCError {
+            status = error.status
+            trailers = error.metadata
+        } catch is DeadlineExceededError {
+            status = Status(code: .deadlineExceeded, message: "deadline exceeded")
+        } catch is CancellationError where Task.isCancelled {
+            // The client cancelled: the protocol lets the server send nothing more.
+            return
+        } catch let error as ResponseEncodingError {
+            logger.error("response could not be encoded", metadata: [
+                "method": "\(call.path)", "request-id": "\(requestID)", "error": "\(error.underlying)",
+            ])
+            status = Status(code: .internal, message: "internal error")
+        } catch {
+            logger.error("handler failed", metadata: [
+                "method": "\(call.path)", "request-id": "\(requestID)", "error": "\(error)",
+            ])
+            status = Status(code: .internal, message: "internal error")
+        }
+        var allTrailers = context.trailers
+        allTrailers.merge(trailers)
+        allTrailers[Metadata.requestIDKey] = requestID
+        call.responses.finish(status: status, trailers: allTrailers)
+    }
+
+    private static func intercepted(
+        _ interceptors: ArraySlice<any ServerInterceptor>,
+        context: ServerContext,
+        _ handler: @escaping @Sendable (ServerContext) async throws -> Void
+    ) async throws {
+        guard let first = interceptors.first else {
+            try await handler(context)
+            return
+        }
+        let rest = interceptors.dropFirst()
+        try await first.intercept(context: context) { context in
+            try await intercepted(rest, context: context, handler)
+        }
+    }
+}
+
+/// Thrown inside ``withDeadline(_:_:)`` when the deadline passes first.
+struct DeadlineExceededError: Error {}
+
+/// Runs `body`, cancelling it and throwing `DeadlineExceededError` if
+/// `deadline` passes first.
+func withDeadline<T: Sendable>(
+    _ deadline: ContinuousClock.Instant,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(until: deadline, clock: .continuous)
+            throw DeadlineExceededError()
+        }
+        defer { group.cancelAll() }
+        // The first child to finish decides; the other is cancelled.
+        guard let result = try await group.next() else { throw DeadlineExceededError() }
+        guard let value = result else { throw DeadlineExceededError() }
+        return value
+    }
+}

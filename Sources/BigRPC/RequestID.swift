@@ -1,0 +1,15 @@
+/// Makes `x-request-id` values for calls that arrive without one.
+enum RequestID {
+    /// 16 random bytes as 32 lowercase hex digits.
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return hex(high) + hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
