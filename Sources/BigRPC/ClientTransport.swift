@@ -31,7 +31,9 @@ public protocol ClientRequestSink: Sendable {
     /// Sends one encoded request; with `endStream`, also half-closes.
     /// Suspends while the connection cannot take more.
     func write(_ message: [UInt8], endStream: Bool) async throws
-    /// Half-closes without a message (no more requests).
+    /// Half-closes a call that has sent no message yet: HEADERS carry
+    /// END_STREAM. Throws ``RPCError`` FAILED_PRECONDITION once a message was
+    /// sent without `endStream`, since the protocol cannot half-close then.
     func finish() async throws
 }
 

@@ -1,4 +1,5 @@
 public import BigRPCCodec
+import Synchronization
 
 /// Makes calls over a ``ClientTransport``. Generated clients wrap one.
 ///
@@ -56,6 +57,10 @@ public struct RPCClient: Sendable {
     }
 
     /// Requests written by `requests`, then one response.
+    ///
+    /// The protocol half-closes with the END_STREAM flag of the last request
+    /// (or of HEADERS when there is none), so each request is sent when the
+    /// next one is written, and the last one when `requests` returns.
     public func clientStreaming<Request: ProtoMessage, Response: ProtoMessage>(
         method: MethodDescriptor,
         requestType: Request.Type = Request.self,
@@ -65,8 +70,9 @@ public struct RPCClient: Sendable {
         requests: (RPCWriter<Request>) async throws -> Void
     ) async throws -> ClientResponse<Response> {
         try await call(method, metadata, options) { stream in
-            try await requests(RPCClient.writer(stream.requests))
-            try await stream.requests.finish()
+            let writer = HoldingBackWriter(sink: stream.requests)
+            try await requests(RPCWriter { try await writer.write(RPCClient.encode($0)) })
+            try await writer.finish()
             return try await RPCClient.singleResponse(Response.self, from: stream, limits: decodingLimits)
         }
     }
@@ -127,12 +133,6 @@ public struct RPCClient: Sendable {
         }
     }
 
-    static func writer<M: ProtoMessage>(_ sink: any ClientRequestSink) -> RPCWriter<M> {
-        RPCWriter { message in
-            try await sink.write(encode(message), endStream: false)
-        }
-    }
-
     /// Reads exactly one message and then the status.
     static func singleResponse<M: ProtoMessage>(
         _ type: M.Type,
@@ -179,19 +179,25 @@ public struct RPCClient: Sendable {
 }
 
 /// Writes the requests of a bidirectional call and half-closes it.
+///
+/// BigRPC v1 half-closes only with the END_STREAM flag of a request (or of
+/// the call's HEADERS when no request was sent): write the last request with
+/// `isLast: true`, or call ``finish()`` before writing any.
 public struct RequestStreamWriter<Request: ProtoMessage>: Sendable {
     let sink: any ClientRequestSink
 
-    /// Sends one request.
-    public func write(_ request: Request) async throws {
+    /// Sends one request; `isLast` also half-closes the call.
+    public func write(_ request: Request, isLast: Bool = false) async throws {
         do {
-            try await sink.write(RPCClient.encode(request), endStream: false)
+            try await sink.write(RPCClient.encode(request), endStream: isLast)
         } catch {
             throw RPCClient.rpcError(from: error)
         }
     }
 
-    /// Says no more requests will come (END_STREAM).
+    /// Half-closes a call that has sent no request. After a request was sent
+    /// without `isLast`, the protocol has no way to half-close: this throws
+    /// FAILED_PRECONDITION.
     public func finish() async throws {
         do {
             try await sink.finish()
@@ -201,3 +207,27 @@ public struct RequestStreamWriter<Request: ProtoMessage>: Sendable {
     }
 }
 
+/// Sends each request of a client-streaming call when the next is written,
+/// so that the last can carry END_STREAM.
+private final class HoldingBackWriter: Sendable {
+    private let sink: any ClientRequestSink
+    private let held = Mutex<[UInt8]?>(nil)
+
+    init(sink: any ClientRequestSink) {
+        self.sink = sink
+    }
+
+    func write(_ message: [UInt8]) async throws {
+        if let previous = held.withLock({ held in defer { held = message }; return held }) {
+            try await sink.write(previous, endStream: false)
+        }
+    }
+
+    func finish() async throws {
+        if let last = held.withLock({ held in defer { held = nil }; return held }) {
+            try await sink.write(last, endStream: true)
+        } else {
+            try await sink.finish()
+        }
+    }
+}

@@ -1,0 +1,173 @@
+public import BigRPC
+public import Logging
+public import NIOCore
+import Atomics
+import NIOPosix
+import Synchronization
+
+/// A ``ClientTransport`` over TCP to one BigRPC server.
+///
+/// All calls share one connection, opened on first use. When the server goes
+/// away (GOAWAY, restart, network failure) the next call opens a new one;
+/// calls the server never processed fail with UNAVAILABLE and may be retried.
+public final class BigRPCClientTransport: ClientTransport, Sendable {
+    public struct Configuration: Sendable {
+        /// How long to wait for a TCP connection.
+        public var connectTimeout: Duration = .seconds(5)
+        /// The largest frame payload accepted from the server.
+        public var maxPayloadSize = Frame.defaultMaxPayloadSize
+        /// A frame from the server must arrive whole this soon after its first byte.
+        public var readTimeout: Duration? = .seconds(30)
+
+        public init() {}
+    }
+
+    public let host: String
+    public let port: Int
+    public let configuration: Configuration
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let current = Mutex<ClientConnection?>(nil)
+
+    public init(
+        host: String,
+        port: Int,
+        configuration: Configuration = Configuration(),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "bigrpc.client")
+    ) {
+        self.host = host
+        self.port = port
+        self.configuration = configuration
+        self.group = eventLoopGroup
+        self.logger = logger
+    }
+
+    public func withStream<Result: Sendable>(
+        method: MethodDescriptor,
+        metadata: Metadata,
+        options: CallOptions,
+        _ body: (ClientStream) async throws -> Result
+    ) async throws -> Result {
+        let handle = try await openStream(method: method, metadata: metadata, timeout: options.timeout)
+        return try await withTaskCancellationHandler {
+            do {
+                let result = try await body(ClientStream(requests: handle, responses: handle.responseSequence()))
+                handle.cancel()  // a no-op when the server already ended the call
+                return result
+            } catch {
+                handle.cancel()
+                throw error
+            }
+        } onCancel: {
+            handle.cancel()
+        }
+    }
+
+    /// Closes the connection; calls in flight fail with UNAVAILABLE. Later
+    /// calls open a new connection.
+    public func close() async {
+        let connection = current.withLock { current in
+            defer { current = nil }
+            return current
+        }
+        try? await connection?.channel.close()
+    }
+
+    // MARK: Connections
+
+    private func openStream(method: MethodDescriptor, metadata: Metadata, timeout: Duration?) async throws -> ClientStreamHandle {
+        // A connection can turn unusable between our check and the event loop
+        // (GOAWAY arriving): then retry once on a fresh one.
+        for _ in 0..<3 {
+            let connection = try await usableConnection()
+            do {
+                return try await connection.openStream(method: method, metadata: metadata, timeout: timeout)
+            } catch is ClientConnectionHandler.Unusable {
+                current.withLock { if $0 === connection { $0 = nil } }
+            }
+        }
+        throw RPCError(.unavailable, "no usable connection to \(host):\(port)")
+    }
+
+    private func usableConnection() async throws -> ClientConnection {
+        if let connection = current.withLock({ $0 }), connection.isUsable {
+            return connection
+        }
+        let fresh = try await connect()
+        // Two calls may race to connect; keep one connection, close the other.
+        let (winner, loser): (ClientConnection, ClientConnection?) = current.withLock { current in
+            if let existing = current, existing.isUsable { return (existing, fresh) }
+            current = fresh
+            return (fresh, nil)
+        }
+        if let loser { loser.channel.close(promise: nil) }
+        return winner
+    }
+
+    private func connect() async throws -> ClientConnection {
+        let configuration = self.configuration
+        let logger = self.logger
+        do {
+            let channel = try await ClientBootstrap(group: group)
+                .connectTimeout(TimeAmount(configuration.connectTimeout))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let sync = channel.pipeline.syncOperations
+                        try sync.addHandler(ByteToMessageHandler(FrameDecoder(
+                            maxPayloadSize: configuration.maxPayloadSize,
+                            readTimeout: configuration.readTimeout.map(TimeAmount.init)
+                        )))
+                        try sync.addHandler(MessageToByteHandler(FrameEncoder()))
+                        try sync.addHandler(ClientConnectionHandler(logger: logger))
+                    }
+                }
+                .connect(host: host, port: port)
+                .get()
+            return try await channel.eventLoop.submit {
+                ClientConnection(
+                    channel: channel,
+                    handler: try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
+                )
+            }.get()
+        } catch {
+            throw RPCError(.unavailable, "cannot connect to \(host):\(port): \(error)")
+        }
+    }
+}
+
+/// One TCP connection and its protocol handler.
+final class ClientConnection: Sendable {
+    let channel: any Channel
+    // NIOLoopBound: the handler is only touched on the channel's event loop.
+    private let handler: NIOLoopBound<ClientConnectionHandler>
+    private let usable: ManagedAtomic<Bool>
+    private let writable: ManagedAtomic<Bool>
+
+    /// Must be created on the channel's event loop.
+    init(channel: any Channel, handler: ClientConnectionHandler) {
+        self.channel = channel
+        self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        self.usable = handler.usable
+        self.writable = handler.writable
+    }
+
+    var isUsable: Bool { channel.isActive && usable.load(ordering: .relaxed) }
+
+    func openStream(method: MethodDescriptor, metadata: Metadata, timeout: Duration?) async throws -> ClientStreamHandle {
+        let eventLoop = channel.eventLoop
+        let (handler, writable) = (self.handler, self.writable)
+        return try await eventLoop.submit {
+            // The queue's demand callback needs the call's handle, which is
+            // known only once the call is registered.
+            let handle = ManagedAtomic<UInt64>(0)
+            let responses = RPCMessageQueue<ClientResponsePart>(highWatermark: 16, lowWatermark: 4) {
+                ClientStreamHandle.resumeReading(handle.load(ordering: .relaxed), eventLoop: eventLoop, handler: handler)
+            }
+            let id = try handler.value.openStream(method: method, metadata: metadata, timeout: timeout, responses: responses)
+            handle.store(id, ordering: .relaxed)
+            return ClientStreamHandle(handle: id, responses: responses, eventLoop: eventLoop, handler: handler, writable: writable)
+        }.get()
+    }
+}

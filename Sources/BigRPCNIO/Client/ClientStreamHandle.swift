@@ -1,0 +1,89 @@
+import Atomics
+import BigRPC
+import NIOCore
+
+/// One call's view of its connection: writes hop to the event loop, and
+/// responses arrive in a bounded queue. Used by a single call task.
+final class ClientStreamHandle: ClientRequestSink {
+    /// The call's local handle on its connection (not the wire stream id).
+    let handle: UInt64
+    let responses: RPCMessageQueue<ClientResponsePart>
+    private let eventLoop: any EventLoop
+    // NIOLoopBound: the handler is only touched inside `eventLoop.execute`.
+    private let handler: NIOLoopBound<ClientConnectionHandler>
+    private let writable: ManagedAtomic<Bool>
+    /// Set once HEADERS have been handed to the event loop.
+    private let headersSent = ManagedAtomic(false)
+    /// Bytes handed to the event loop and not yet written.
+    private let queuedBytes = ManagedAtomic(0)
+    private static let maxQueuedBytes = 256 * 1024
+
+    init(
+        handle: UInt64,
+        responses: RPCMessageQueue<ClientResponsePart>,
+        eventLoop: any EventLoop,
+        handler: NIOLoopBound<ClientConnectionHandler>,
+        writable: ManagedAtomic<Bool>
+    ) {
+        self.handle = handle
+        self.responses = responses
+        self.eventLoop = eventLoop
+        self.handler = handler
+        self.writable = writable
+    }
+
+    func write(_ message: [UInt8], endStream: Bool) async throws {
+        headersSent.store(true, ordering: .relaxed)
+        let (id, handler, queued, size) = (handle, self.handler, queuedBytes, message.count)
+        if writable.load(ordering: .relaxed),
+           queued.loadThenWrappingIncrement(by: size, ordering: .relaxed) + size <= Self.maxQueuedBytes {
+            // Usually the write just goes; a failure (connection lost) reaches
+            // the caller through the responses.
+            eventLoop.execute {
+                try? handler.value.send(id, message, endStream: endStream)
+                queued.wrappingDecrement(by: size, ordering: .relaxed)
+            }
+            return
+        }
+        queued.wrappingIncrement(by: size, ordering: .relaxed)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            eventLoop.execute {
+                queued.wrappingDecrement(by: size, ordering: .relaxed)
+                do {
+                    try handler.value.send(id, message, endStream: endStream)
+                    handler.value.waitUntilWritable(continuation)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    func finish() async throws {
+        headersSent.store(true, ordering: .relaxed)
+        let (id, handler) = (handle, self.handler)
+        try await eventLoop.submit { try handler.value.halfClose(id) }.get()
+    }
+
+    /// The response parts; reading first (before any write) sends the HEADERS.
+    func responseSequence() -> RPCAsyncSequence<ClientResponsePart> {
+        RPCAsyncSequence { [self] in
+            if !headersSent.exchange(true, ordering: .relaxed) {
+                let (id, handler) = (handle, self.handler)
+                eventLoop.execute { handler.value.sendHeadersIfPending(id) }
+            }
+            return try await responses.next()
+        }
+    }
+
+    /// Ends the call from the client's side if it is still running.
+    func cancel() {
+        let (id, handler) = (handle, self.handler)
+        eventLoop.execute { handler.value.cancel(id) }
+    }
+
+    /// Called by the response queue when it drains below its low watermark.
+    static func resumeReading(_ id: UInt64, eventLoop: any EventLoop, handler: NIOLoopBound<ClientConnectionHandler>) {
+        eventLoop.execute { handler.value.resumeIfPaused(id) }
+    }
+}

@@ -1,0 +1,183 @@
+import BigRPC
+import BigRPCCodec
+import BigRPCProtos
+import Logging
+import NIOCore
+
+/// The protocol concern of a server connection: validates every frame with
+/// ``ServerConnectionStateMachine``, answers what needs no handler (PING,
+/// refused streams, stream and connection errors), sends GOAWAY, enforces the
+/// idle timeout, and turns response writes into frames.
+final class ServerConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = Frame
+    typealias InboundOut = ServerStreamEvent
+    typealias OutboundIn = ServerStreamOutbound
+    typealias OutboundOut = Frame
+
+    private var machine: ServerConnectionStateMachine
+    private let idleTimeout: TimeAmount?
+    private var idleTimer: Scheduled<Void>?
+    private let logger: Logger
+
+    init(configuration: ServerConnectionStateMachine.Configuration, idleTimeout: TimeAmount?, logger: Logger) {
+        self.machine = ServerConnectionStateMachine(configuration: configuration)
+        self.idleTimeout = idleTimeout
+        self.logger = logger
+    }
+
+    // MARK: Inbound
+
+    func channelActive(context: ChannelHandlerContext) {
+        armIdleTimer(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        machine.close()
+        idleTimer?.cancel()
+        idleTimer = nil
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch machine.receive(frame) {
+        case .openStream(let stream):
+            context.fireChannelRead(wrapInboundOut(.open(stream)))
+        case .refuseStream(let id, let status):
+            writeTrailers(context: context, streamID: id, status: status, metadata: [:])
+            context.flush()
+        case .deliverMessage(let id, let payload, let endStream):
+            context.fireChannelRead(wrapInboundOut(.message(id, payload, endStream: endStream)))
+        case .failStream(let id, let status):
+            writeTrailers(context: context, streamID: id, status: status, metadata: [:])
+            context.flush()
+            context.fireChannelRead(wrapInboundOut(.cancel(id)))
+        case .cancelStream(let id):
+            context.fireChannelRead(wrapInboundOut(.cancel(id)))
+        case .replyToPing(let payload):
+            context.writeAndFlush(wrapOutboundOut(Frame(type: .ping, flags: .ack, streamID: 0, payload: payload)), promise: nil)
+        case .none:
+            break
+        case .connectionError(let violation):
+            goAwayAndClose(context: context, violation)
+            return
+        }
+        armIdleTimer(context: context)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let violation = error as? ProtocolViolation {
+            machine.close()
+            goAwayAndClose(context: context, violation)
+        } else {
+            logger.debug("connection error", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: Outbound
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .message(let id, let bytes):
+            guard machine.isOpen(id) else {
+                promise?.fail(ChannelError.ioOnClosedChannel)
+                return
+            }
+            let payload = context.channel.allocator.buffer(bytes: bytes)
+            context.write(wrapOutboundOut(Frame(type: .message, streamID: id, payload: payload)), promise: promise)
+        case .trailers(let id, let status, let metadata):
+            guard machine.isOpen(id) else {
+                promise?.fail(ChannelError.ioOnClosedChannel)
+                return
+            }
+            writeTrailers(context: context, streamID: id, status: status, metadata: metadata, promise: promise)
+            if machine.streamEnded(id) {
+                context.flush()
+                context.close(promise: nil)
+            } else {
+                armIdleTimer(context: context)
+            }
+        }
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is ServerDrainEvent else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        if let lastStreamID = machine.beginDraining() {
+            writeGoAway(context: context, lastStreamID: lastStreamID, code: .ok, message: "the server is shutting down")
+            context.flush()
+            if machine.isDrained { context.close(promise: nil) }
+        }
+        promise?.succeed()
+    }
+
+    // MARK: Helpers
+
+    private func writeTrailers(
+        context: ChannelHandlerContext,
+        streamID: UInt32,
+        status: Status,
+        metadata: Metadata,
+        promise: EventLoopPromise<Void>? = nil
+    ) {
+        let message = Bigrpc_V1_Status(code: status.code.rawValue, message: status.message, metadata: metadata.dictionary)
+        let bytes: [UInt8]
+        do {
+            bytes = try message.serializedBytes()
+        } catch {
+            // Only a NUL byte in a handler's status text or trailer can get here.
+            logger.error("status could not be encoded", metadata: ["error": "\(error)"])
+            bytes = (try? Bigrpc_V1_Status(code: StatusCode.internal.rawValue, message: "internal error").serializedBytes()) ?? []
+        }
+        let frame = Frame(type: .trailers, streamID: streamID, payload: context.channel.allocator.buffer(bytes: bytes))
+        context.write(wrapOutboundOut(frame), promise: promise)
+    }
+
+    private func writeGoAway(
+        context: ChannelHandlerContext,
+        lastStreamID: UInt32,
+        code: StatusCode,
+        message: String,
+        promise: EventLoopPromise<Void>? = nil
+    ) {
+        let goAway = Bigrpc_V1_GoAway(lastStreamId: lastStreamID, code: code.rawValue, message: message)
+        let bytes = (try? goAway.serializedBytes()) ?? []
+        let frame = Frame(type: .goAway, streamID: 0, payload: context.channel.allocator.buffer(bytes: bytes))
+        context.write(wrapOutboundOut(frame), promise: promise)
+    }
+
+    private func goAwayAndClose(context: ChannelHandlerContext, _ violation: ProtocolViolation) {
+        logger.info("closing connection after a protocol violation", metadata: [
+            "peer": "\(context.remoteAddress?.description ?? "?")", "violation": "\(violation)",
+        ])
+        writeGoAwayThenClose(context: context, code: violation.code, message: violation.message)
+    }
+
+    /// Sends GOAWAY and closes the connection once it is written.
+    private func writeGoAwayThenClose(context: ChannelHandlerContext, code: StatusCode, message: String) {
+        let written = context.eventLoop.makePromise(of: Void.self)
+        writeGoAway(context: context, lastStreamID: machine.highestStreamID, code: code, message: message, promise: written)
+        context.flush()
+        let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { _ in
+            loopBoundContext.value.close(promise: nil)
+        }
+    }
+
+    /// Closes the connection after `idleTimeout` with no open stream and no
+    /// frame received; any frame or open stream postpones it.
+    private func armIdleTimer(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        idleTimer = nil
+        guard let idleTimeout, machine.openStreamCount == 0, machine.state == .active else { return }
+        let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(in: idleTimeout) {
+            loopBoundSelf.value.writeGoAwayThenClose(context: loopBoundContext.value, code: .ok, message: "idle timeout")
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import BigRPC
+import BigRPCCodec
+import BigRPCProtos
+import NIOCore
+
+/// The server's view of one connection, as a pure state machine: frames in,
+/// actions out. It enforces every stream and connection rule of the
+/// protocol; ``ServerConnectionHandler`` performs the actions.
+struct ServerConnectionStateMachine {
+    struct Configuration {
+        var maxConcurrentStreams = 256
+        var maxPayloadSize = Frame.defaultMaxPayloadSize
+    }
+
+    /// The connection as a whole.
+    enum ConnectionState: Equatable {
+        /// Accepting new streams.
+        case active
+        /// GOAWAY sent: streams up to `lastStreamID` finish, new ones are refused.
+        case draining(lastStreamID: UInt32)
+        /// Closed after a connection error or when draining completed.
+        case closed
+    }
+
+    /// One open stream. Streams that ended (or were refused) are forgotten:
+    /// because ids only grow, any id at or below the highest seen that is not
+    /// open must be an ended one.
+    enum StreamState: Equatable {
+        /// The client may still send messages.
+        case open
+        /// The client sent END_STREAM; the handler still runs.
+        case halfClosed
+    }
+
+    /// A new stream for the dispatcher.
+    struct OpenedStream: Equatable {
+        var streamID: UInt32
+        var path: String
+        var metadata: Metadata
+        var timeout: Duration?
+        var endStream: Bool
+    }
+
+    /// What the handler must do with a received frame.
+    enum Action: Equatable {
+        /// Start a call.
+        case openStream(OpenedStream)
+        /// Answer TRAILERS with this status; the stream never opens.
+        case refuseStream(UInt32, Status)
+        /// Give the handler one request message; with `endStream`, then end its requests.
+        case deliverMessage(UInt32, ByteBuffer, endStream: Bool)
+        /// Answer TRAILERS with this status and cancel the handler.
+        case failStream(UInt32, Status)
+        /// Cancel the handler; send nothing more on the stream.
+        case cancelStream(UInt32)
+        /// Answer PING with PING+ACK carrying the same bytes.
+        case replyToPing(ByteBuffer)
+        /// Nothing to do (a late frame for an ended stream, a PING reply).
+        case none
+        /// Send GOAWAY with this error and close the connection.
+        case connectionError(ProtocolViolation)
+    }
+
+    private(set) var state: ConnectionState = .active
+    private(set) var highestStreamID: UInt32 = 0
+    private(set) var streams: [UInt32: StreamState] = [:]
+    private let configuration: Configuration
+
+    init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    var openStreamCount: Int { streams.count }
+
+    // MARK: Inbound
+
+    mutating func receive(_ frame: Frame) -> Action {
+        guard state != .closed else { return .none }
+        switch frame.type {
+        case .headers: return receiveHeaders(frame)
+        case .message: return receiveMessage(frame)
+        case .cancel: return receiveCancel(frame)
+        case .ping: return receivePing(frame)
+        case .trailers, .goAway:
+            return fail(.internal, "a client may not send \(frame.type == .trailers ? "TRAILERS" : "GOAWAY")")
+        }
+    }
+
+    private mutating func receiveHeaders(_ frame: Frame) -> Action {
+        let id = frame.streamID
+        guard id != 0, id > highestStreamID else {
+            return fail(.internal, "HEADERS on stream \(id), not above the highest opened (\(highestStreamID))")
+        }
+        let headers: Bigrpc_V1_RequestHeaders
+        do {
+            headers = try Bigrpc_V1_RequestHeaders(serializedBytes: frame.payload.readableBytesView)
+        } catch {
+            return fail(.internal, "HEADERS payload does not decode: \(error)")
+        }
+        highestStreamID = id
+        if case .draining = state {
+            return .refuseStream(id, Status(code: .unavailable, message: "the server is shutting down"))
+        }
+        guard streams.count < configuration.maxConcurrentStreams else {
+            return .refuseStream(id, Status(
+                code: .resourceExhausted,
+                message: "too many concurrent streams (limit \(configuration.maxConcurrentStreams))"
+            ))
+        }
+        let endStream = frame.flags.contains(.endStream)
+        streams[id] = endStream ? .halfClosed : .open
+        let timeout: Duration? = headers.timeoutMs == 0
+            ? nil
+            : .milliseconds(Int64(clamping: headers.timeoutMs))
+        return .openStream(OpenedStream(
+            streamID: id,
+            path: headers.method,
+            metadata: Metadata(headers.metadata),
+            timeout: timeout,
+            endStream: endStream
+        ))
+    }
+
+    private mutating func receiveMessage(_ frame: Frame) -> Action {
+        let id = frame.streamID
+        guard id != 0, id <= highestStreamID else {
+            return fail(.internal, "MESSAGE on stream \(id), which was never opened")
+        }
+        switch streams[id] {
+        case .open?:
+            let endStream = frame.flags.contains(.endStream)
+            if endStream { streams[id] = .halfClosed }
+            return .deliverMessage(id, frame.payload, endStream: endStream)
+        case .halfClosed?:
+            streams[id] = nil
+            return .failStream(id, Status(code: .internal, message: "MESSAGE after END_STREAM"))
+        case nil:
+            return .none
+        }
+    }
+
+    private mutating func receiveCancel(_ frame: Frame) -> Action {
+        let id = frame.streamID
+        guard id != 0, id <= highestStreamID else {
+            return fail(.internal, "CANCEL on stream \(id), which was never opened")
+        }
+        guard streams.removeValue(forKey: id) != nil else { return .none }
+        return .cancelStream(id)
+    }
+
+    private mutating func receivePing(_ frame: Frame) -> Action {
+        guard frame.streamID == 0 else {
+            return fail(.internal, "PING on stream \(frame.streamID), not 0")
+        }
+        guard frame.payload.readableBytes == 8 else {
+            return fail(.internal, "PING payload of \(frame.payload.readableBytes) bytes, not 8")
+        }
+        return frame.flags.contains(.ack) ? .none : .replyToPing(frame.payload)
+    }
+
+    private mutating func fail(_ code: StatusCode, _ message: String) -> Action {
+        state = .closed
+        return .connectionError(ProtocolViolation(code, message))
+    }
+
+    // MARK: Outbound and lifecycle
+
+    /// Whether a response frame for `streamID` may still be sent.
+    func isOpen(_ streamID: UInt32) -> Bool {
+        streams[streamID] != nil
+    }
+
+    /// The server sent TRAILERS, or gave up on the stream: forget it. Returns
+    /// true when the connection should now close (draining, nothing left).
+    mutating func streamEnded(_ streamID: UInt32) -> Bool {
+        streams[streamID] = nil
+        return isDrained
+    }
+
+    /// Starts a graceful shutdown: returns the `last_stream_id` to announce in
+    /// GOAWAY, or nil if already draining or closed.
+    mutating func beginDraining() -> UInt32? {
+        guard state == .active else { return nil }
+        state = .draining(lastStreamID: highestStreamID)
+        return highestStreamID
+    }
+
+    /// Draining with no stream left: the connection can close.
+    var isDrained: Bool {
+        if case .draining = state { return streams.isEmpty }
+        return false
+    }
+
+    /// A connection error of our own (e.g. a read timeout) closes everything.
+    mutating func close() {
+        state = .closed
+        streams.removeAll()
+    }
+}

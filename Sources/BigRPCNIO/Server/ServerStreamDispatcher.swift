@@ -1,0 +1,249 @@
+import Atomics
+import BigRPC
+import BigRPCCodec
+import NIOCore
+
+/// The dispatch concern of a server connection: runs each stream's call in
+/// its own task on ``RPCServer``, feeds it the request messages, and carries
+/// its responses back to the event loop.
+///
+/// Backpressure both ways: when a handler falls behind on its requests (its
+/// queue passes the high watermark) or the client stops reading responses
+/// (the channel is not writable), the connection stops reading; response
+/// writers suspend while the channel is not writable.
+final class ServerStreamDispatcher: ChannelDuplexHandler {
+    typealias InboundIn = ServerStreamEvent
+    typealias OutboundIn = ServerStreamOutbound
+    typealias OutboundOut = ServerStreamOutbound
+
+    private struct Stream {
+        let requests: RPCMessageQueue<[UInt8]>
+        var task: Task<Void, Never>?
+    }
+
+    private let server: RPCServer
+    private let decodingLimits: ProtoDecodingLimits
+    private var streams: [UInt32: Stream] = [:]
+    /// Streams whose request queue asked the connection to stop reading.
+    private var pausedStreams: Set<UInt32> = []
+    private var readPending = false
+    private var flushScheduled = false
+    private var writabilityWaiters: [CheckedContinuation<Void, any Error>] = []
+    /// Mirrors the channel's writability for response writers off the event
+    /// loop, so the common case (writable) needs no round trip.
+    private let writable = ManagedAtomic(true)
+    private var context: ChannelHandlerContext?
+
+    init(server: RPCServer, decodingLimits: ProtoDecodingLimits) {
+        self.server = server
+        self.decodingLimits = decodingLimits
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        writable.store(context.channel.isWritable, ordering: .relaxed)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .open(let opened):
+            open(opened, context: context)
+        case .message(let id, let payload, let endStream):
+            guard let stream = streams[id] else { return }
+            if !stream.requests.yield(Array(payload.readableBytesView)) {
+                pausedStreams.insert(id)
+            }
+            if endStream { stream.requests.finish() }
+        case .cancel(let id):
+            guard let stream = streams[id] else { return }
+            stream.task?.cancel()
+            stream.requests.finish(throwing: CancellationError())
+            pausedStreams.remove(id)
+            resumeReadingIfPossible(context: context)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        for stream in streams.values {
+            stream.task?.cancel()
+            stream.requests.finish(throwing: CancellationError())
+        }
+        pausedStreams.removeAll()
+        let waiters = writabilityWaiters
+        writabilityWaiters.removeAll()
+        for waiter in waiters { waiter.resume(throwing: ChannelError.ioOnClosedChannel) }
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let isWritable = context.channel.isWritable
+        writable.store(isWritable, ordering: .relaxed)
+        if isWritable {
+            let waiters = writabilityWaiters
+            writabilityWaiters.removeAll()
+            for waiter in waiters { waiter.resume() }
+            resumeReadingIfPossible(context: context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: Outbound
+
+    func read(context: ChannelHandlerContext) {
+        if pausedStreams.isEmpty && context.channel.isWritable {
+            context.read()
+        } else {
+            readPending = true
+        }
+    }
+
+    private func resumeReadingIfPossible(context: ChannelHandlerContext) {
+        guard readPending, pausedStreams.isEmpty, context.channel.isWritable else { return }
+        readPending = false
+        context.read()
+    }
+
+    // MARK: Streams
+
+    private func open(_ opened: ServerConnectionStateMachine.OpenedStream, context: ChannelHandlerContext) {
+        let id = opened.streamID
+        let eventLoop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        let requests = RPCMessageQueue<[UInt8]>(highWatermark: 16, lowWatermark: 4) {
+            eventLoop.execute { handler.value.streamWantsMore(id) }
+        }
+        if opened.endStream { requests.finish() }
+        let sink = ResponseSink(streamID: id, eventLoop: eventLoop, handler: handler, writable: writable)
+        let call = ServerCall(
+            path: opened.path,
+            metadata: opened.metadata,
+            timeout: opened.timeout,
+            peer: Self.describe(context.remoteAddress),
+            requests: RPCAsyncSequence { try await requests.next() },
+            responses: sink,
+            decodingLimits: decodingLimits
+        )
+        streams[id] = Stream(requests: requests, task: nil)
+        let server = self.server
+        streams[id]?.task = Task {
+            await server.handle(call)
+            eventLoop.execute { handler.value.streamTaskEnded(id) }
+        }
+    }
+
+    private func streamWantsMore(_ id: UInt32) {
+        guard pausedStreams.remove(id) != nil, let context else { return }
+        resumeReadingIfPossible(context: context)
+    }
+
+    private func streamTaskEnded(_ id: UInt32) {
+        streams[id] = nil
+        if pausedStreams.remove(id) != nil, let context {
+            resumeReadingIfPossible(context: context)
+        }
+    }
+
+    /// Writes a response frame for a stream's task (on the event loop).
+    fileprivate func send(_ outbound: ServerStreamOutbound) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(outbound), promise: nil)
+        scheduleFlush(context: context)
+    }
+
+    /// Resumes `continuation` once the channel can take more writes.
+    fileprivate func waitUntilWritable(_ continuation: CheckedContinuation<Void, any Error>) {
+        guard let context, context.channel.isActive else {
+            continuation.resume(throwing: ChannelError.ioOnClosedChannel)
+            return
+        }
+        if context.channel.isWritable {
+            continuation.resume()
+        } else {
+            writabilityWaiters.append(continuation)
+        }
+    }
+
+    /// Flushes once per event loop tick: responses written by many streams
+    /// in the same tick leave in one syscall.
+    private func scheduleFlush(context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            let handler = handler.value
+            handler.flushScheduled = false
+            handler.context?.flush()
+        }
+    }
+
+    private static func describe(_ address: SocketAddress?) -> String {
+        guard let address else { return "unknown" }
+        if let ip = address.ipAddress, let port = address.port {
+            return address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        }
+        return address.description
+    }
+}
+
+/// The response side of one server stream, used by the call's task.
+private final class ResponseSink: ServerResponseSink {
+    private let streamID: UInt32
+    private let eventLoop: any EventLoop
+    // NIOLoopBound: the handler is only touched inside `eventLoop.execute`.
+    private let handler: NIOLoopBound<ServerStreamDispatcher>
+    private let writable: ManagedAtomic<Bool>
+    /// Bytes handed to the event loop and not yet written to the channel.
+    private let queuedBytes = ManagedAtomic(0)
+    /// Past this many queued bytes a writer waits for the event loop.
+    private static let maxQueuedBytes = 256 * 1024
+
+    init(
+        streamID: UInt32,
+        eventLoop: any EventLoop,
+        handler: NIOLoopBound<ServerStreamDispatcher>,
+        writable: ManagedAtomic<Bool>
+    ) {
+        self.streamID = streamID
+        self.eventLoop = eventLoop
+        self.handler = handler
+        self.writable = writable
+    }
+
+    func write(_ message: [UInt8]) async throws {
+        let streamID = self.streamID
+        let handler = self.handler
+        let queued = self.queuedBytes
+        let size = message.count
+        if writable.load(ordering: .relaxed),
+           queued.loadThenWrappingIncrement(by: size, ordering: .relaxed) + size <= ResponseSink.maxQueuedBytes {
+            // The usual case: hand the write to the event loop and go on.
+            eventLoop.execute {
+                handler.value.send(.message(streamID, message))
+                queued.wrappingDecrement(by: size, ordering: .relaxed)
+            }
+            return
+        }
+        // The channel is full, or this writer is far ahead of the event loop:
+        // wait until the write is done and the channel can take more.
+        queued.wrappingIncrement(by: size, ordering: .relaxed)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            eventLoop.execute {
+                handler.value.send(.message(streamID, message))
+                queued.wrappingDecrement(by: size, ordering: .relaxed)
+                handler.value.waitUntilWritable(continuation)
+            }
+        }
+    }
+
+    func finish(status: Status, trailers: Metadata) {
+        let streamID = self.streamID
+        let handler = self.handler
+        eventLoop.execute { handler.value.send(.trailers(streamID, status, trailers)) }
+    }
+}

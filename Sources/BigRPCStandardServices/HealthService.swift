@@ -1,0 +1,34 @@
+public import BigRPC
+public import BigRPCProtos
+import Synchronization
+
+/// `bigrpc.health.v1.Health`: reports whether the server, or one of its
+/// services, is serving. Every BigRPC server exposes it; it turns to
+/// NOT_SERVING when a graceful shutdown begins, so load balancers stop
+/// sending new work while calls in flight finish.
+public final class HealthService: Bigrpc_Health_V1_Health.ServiceProtocol {
+    public typealias ServingStatus = Bigrpc_Health_V1_HealthCheckResponse.ServingStatus
+
+    private let state: Mutex<(serving: Bool, services: Set<String>)>
+
+    /// - Parameter services: the fully qualified names the server exposes.
+    public init(services: some Sequence<String>) {
+        state = Mutex((serving: true, services: Set(services)))
+    }
+
+    /// Marks the whole server (and every service) serving or not.
+    public func setServing(_ serving: Bool) {
+        state.withLock { $0.serving = serving }
+    }
+
+    public func check(
+        request: Bigrpc_Health_V1_HealthCheckRequest,
+        context: ServerContext
+    ) async throws -> Bigrpc_Health_V1_HealthCheckResponse {
+        let (serving, known) = state.withLock { ($0.serving, $0.services.contains(request.service)) }
+        guard request.service.isEmpty || known else {
+            throw RPCError(.notFound, "unknown service \(request.service)")
+        }
+        return Bigrpc_Health_V1_HealthCheckResponse(status: serving ? .serving : .notServing)
+    }
+}

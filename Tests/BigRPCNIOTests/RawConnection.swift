@@ -1,0 +1,132 @@
+import BigRPC
+import BigRPCCodec
+@testable import BigRPCNIO
+import BigRPCProtos
+import NIOCore
+import NIOPosix
+
+/// A hand-driven TCP connection speaking raw frames, to test how the server
+/// answers a misbehaving or unusual client.
+final class RawConnection: Sendable {
+    private let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    private let inbound: AsyncFrameReader
+
+    init(port: Int) async throws {
+        channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        inbound = AsyncFrameReader(channel.inbound)
+    }
+
+    /// Sends raw bytes.
+    func send(_ bytes: [UInt8]) async throws {
+        try await channel.outbound.write(ByteBuffer(bytes: bytes))
+    }
+
+    /// Sends frames.
+    func send(_ frames: Frame...) async throws {
+        var buffer = ByteBuffer()
+        for frame in frames { FrameParser.write(frame, into: &buffer) }
+        try await channel.outbound.write(buffer)
+    }
+
+    /// Sends HEADERS opening `streamID` for `path`.
+    func open(_ streamID: UInt32, _ path: String, metadata: [String: String] = [:], timeoutMs: UInt64 = 0, endStream: Bool = false) async throws {
+        let payload = try Bigrpc_V1_RequestHeaders(method: path, metadata: metadata, timeoutMs: timeoutMs).serializedBytes()
+        try await send(Frame(type: .headers, flags: endStream ? .endStream : [], streamID: streamID, payload: ByteBuffer(bytes: payload)))
+    }
+
+    /// Sends one message on `streamID`.
+    func sendMessage<M: ProtoMessage>(_ streamID: UInt32, _ message: M, endStream: Bool = true) async throws {
+        try await send(Frame(type: .message, flags: endStream ? .endStream : [], streamID: streamID, payload: ByteBuffer(bytes: message.serializedBytes())))
+    }
+
+    /// The next frame from the server, or nil once the server closed the connection.
+    func nextFrame(timeout: Duration = .seconds(10)) async throws -> Frame? {
+        try await inbound.next(timeout: timeout)
+    }
+
+    /// Reads frames until TRAILERS on `streamID`, returning the status and the
+    /// messages received on that stream before it.
+    func status(of streamID: UInt32) async throws -> (Status, Metadata, messages: Int) {
+        var messages = 0
+        while let frame = try await nextFrame() {
+            guard frame.streamID == streamID else { continue }
+            if frame.type == .message { messages += 1 }
+            if frame.type == .trailers {
+                let status = try Bigrpc_V1_Status(serializedBytes: frame.payload.readableBytesView)
+                return (Status(code: StatusCode(rawValue: status.code), message: status.message), Metadata(status.metadata), messages)
+            }
+        }
+        throw RawConnectionError.closedBeforeTrailers
+    }
+
+    /// Reads until the server closes, returning the GOAWAY it sent (if any).
+    func goAwayThenClose() async throws -> Bigrpc_V1_GoAway? {
+        var goAway: Bigrpc_V1_GoAway?
+        while let frame = try await nextFrame() {
+            if frame.type == .goAway {
+                goAway = try Bigrpc_V1_GoAway(serializedBytes: frame.payload.readableBytesView)
+            }
+        }
+        return goAway
+    }
+
+    func close() async {
+        channel.outbound.finish()
+        try? await channel.channel.close()
+    }
+
+    deinit {
+        // NIOAsyncChannel requires its writer to be finished before it goes.
+        channel.outbound.finish()
+    }
+}
+
+enum RawConnectionError: Error {
+    case closedBeforeTrailers
+    case timedOut
+}
+
+/// Parses frames out of the inbound byte stream of a `NIOAsyncChannel`.
+private final class AsyncFrameReader: @unchecked Sendable {
+    // @unchecked Sendable: used by one test task at a time, never concurrently.
+    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    private var buffer = ByteBuffer()
+    private let parser = FrameParser(maxPayloadSize: 16 * 1024 * 1024)
+
+    init(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) {
+        iterator = inbound.makeAsyncIterator()
+    }
+
+    func next(timeout: Duration) async throws -> Frame? {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let frame = try parser.parse(&buffer) { return frame }
+            guard ContinuousClock.now < deadline else { throw RawConnectionError.timedOut }
+            let chunk = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                // One reader at a time: the iterator is only used inside this group's first task.
+                let reader = UncheckedBox(self)
+                group.addTask { try await reader.value.iterator.next() }
+                group.addTask {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    throw RawConnectionError.timedOut
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+            guard var chunk else { return nil }
+            buffer.writeBuffer(&chunk)
+        }
+    }
+}
+
+/// Moves a value into a child task that is the value's only user.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    // @unchecked Sendable: each use hands the value to exactly one task.
+    let value: T
+    init(_ value: T) { self.value = value }
+}
