@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A client transport that calls an ``RPCServer`` in the same process, with
 /// no sockets and no framing: for fast tests of services and interceptors, and
 /// for services of one process calling each other.
@@ -51,7 +53,7 @@ public struct InProcessTransport: ClientTransport {
         let queue: RPCMessageQueue<ClientResponsePart>
 
         func write(_ message: [UInt8]) async throws {
-            queue.yield(.message(message))
+            if !queue.yield(.message(message)) { await queue.waitForDemand() }
         }
 
         func finish(status: Status, trailers: Metadata) {
@@ -60,15 +62,26 @@ public struct InProcessTransport: ClientTransport {
         }
     }
 
-    private struct RequestSink: ClientRequestSink {
-        let queue: RPCMessageQueue<[UInt8]>
+    private final class RequestSink: ClientRequestSink {
+        private let queue: RPCMessageQueue<[UInt8]>
+        private let sentMessage = Mutex(false)
+
+        init(queue: RPCMessageQueue<[UInt8]>) {
+            self.queue = queue
+        }
 
         func write(_ message: [UInt8], endStream: Bool) async throws {
-            queue.yield(message)
+            sentMessage.withLock { $0 = true }
+            if !queue.yield(message) { await queue.waitForDemand() }
             if endStream { queue.finish() }
         }
 
         func finish() async throws {
+            // As on the wire: a half-close needs END_STREAM on a message or
+            // on HEADERS, so it cannot follow a message sent without it.
+            guard !sentMessage.withLock({ $0 }) else {
+                throw RPCError(.failedPrecondition, "BigRPC v1 half-closes only with the last request: write it with isLast: true")
+            }
             queue.finish()
         }
     }

@@ -3,10 +3,12 @@ import Synchronization
 
 /// Makes calls over a ``ClientTransport``. Generated clients wrap one.
 ///
-/// Every error a call throws is an ``RPCError``: the server's status, or
+/// The errors of a call are ``RPCError``s: the server's status, or
 /// `CANCELLED` when the calling task is cancelled, `DEADLINE_EXCEEDED` when
 /// the call's timeout passes (the transport enforces it on the client too),
-/// `UNAVAILABLE` when the server cannot be reached.
+/// `UNAVAILABLE` when the server cannot be reached. An error thrown by the
+/// caller's own closure (a request producer or response handler) or by a
+/// client interceptor propagates unchanged.
 public struct RPCClient: Sendable {
     public let transport: any ClientTransport
     private let interceptors: [any ClientInterceptor]
@@ -167,13 +169,13 @@ public struct RPCClient: Sendable {
         throw RPCError(.internal, "the call ended without a status")
     }
 
-    /// Maps any error out of a call to the ``RPCError`` callers see.
-    static func rpcError(from error: any Error) -> RPCError {
+    /// Maps the errors of the call machinery to the ``RPCError`` callers
+    /// see; any other error (the caller's own) is returned unchanged.
+    static func rpcError(from error: any Error) -> any Error {
         switch error {
-        case let error as RPCError: error
         case is CancellationError: RPCError(.cancelled, "the call was cancelled")
         case is DeadlineExceededError: RPCError(.deadlineExceeded, "deadline exceeded")
-        default: RPCError(.unavailable, "transport failure: \(error)")
+        default: error
         }
     }
 }

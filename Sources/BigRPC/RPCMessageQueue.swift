@@ -16,6 +16,8 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
         var waiter: CheckedContinuation<Element?, any Error>?
         var aboveHighWatermark = false
         var cancelled = false
+        /// Producers waiting in ``waitForDemand()``.
+        var producers: [CheckedContinuation<Void, Never>] = []
 
         var count: Int { buffer.count - head }
 
@@ -75,15 +77,33 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
 
     /// Ends the sequence after the queued elements, normally or with `error`.
     public func finish(throwing error: (any Error)? = nil) {
-        let waiter: CheckedContinuation<Element?, any Error>? = state.withLock { state in
-            guard !state.finished else { return nil }
+        let (waiter, producers): (CheckedContinuation<Element?, any Error>?, [CheckedContinuation<Void, Never>]) = state.withLock { state in
+            guard !state.finished else { return (nil, []) }
             state.finished = true
             state.failure = error
-            defer { state.waiter = nil }
-            return state.waiter
+            defer {
+                state.waiter = nil
+                state.producers = []
+            }
+            return (state.waiter, state.producers)
         }
         if let waiter {
             if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: nil) }
+        }
+        for producer in producers { producer.resume() }
+    }
+
+    /// For producers that can wait (not an event loop): suspends while the
+    /// queue is above its high watermark, until the consumer drains it or the
+    /// queue finishes.
+    public func waitForDemand() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready: Bool = state.withLock { state in
+                guard state.aboveHighWatermark, !state.finished else { return true }
+                state.producers.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
         }
     }
 
@@ -141,12 +161,14 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
     }
 
     private func signalDemandIfDrained() {
-        let resume: Bool = state.withLock { state in
-            guard state.aboveHighWatermark, state.count <= lowWatermark else { return false }
+        let (resume, producers): (Bool, [CheckedContinuation<Void, Never>]) = state.withLock { state in
+            guard state.aboveHighWatermark, state.count <= lowWatermark else { return (false, []) }
             state.aboveHighWatermark = false
-            return true
+            defer { state.producers = [] }
+            return (true, state.producers)
         }
         if resume { onDemand() }
+        for producer in producers { producer.resume() }
     }
 }
 

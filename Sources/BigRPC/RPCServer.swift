@@ -1,4 +1,5 @@
 public import Logging
+import Synchronization
 
 /// Runs calls: finds each call's handler, applies interceptors and the
 /// deadline, and turns the outcome into a status. Transport-agnostic: the NIO
@@ -102,22 +103,55 @@ public final class RPCServer: Sendable {
 /// Thrown inside ``withDeadline(_:_:)`` when the deadline passes first.
 struct DeadlineExceededError: Error {}
 
-/// Runs `body`, cancelling it and throwing `DeadlineExceededError` if
-/// `deadline` passes first.
+/// Runs `body`, throwing `DeadlineExceededError` as soon as `deadline`
+/// passes if `body` has not finished by then. `body` runs in its own task and
+/// is cancelled at the deadline; the caller does not wait for it to notice,
+/// so a handler that ignores cancellation cannot hold back the status.
 func withDeadline<T: Sendable>(
     _ deadline: ContinuousClock.Instant,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(until: deadline, clock: .continuous)
-            throw DeadlineExceededError()
+    let work = Task { try await body() }
+    let outcome = DeadlineRace<T>()
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            outcome.setContinuation(continuation)
+            let timer = Task {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                work.cancel()
+                outcome.resolve(.failure(DeadlineExceededError()))
+            }
+            Task {
+                let result = await work.result
+                timer.cancel()
+                outcome.resolve(result)
+            }
         }
-        defer { group.cancelAll() }
-        // The first child to finish decides; the other is cancelled.
-        guard let result = try await group.next() else { throw DeadlineExceededError() }
-        guard let value = result else { throw DeadlineExceededError() }
-        return value
+    } onCancel: {
+        work.cancel()
+    }
+}
+
+/// Resumes a continuation with whichever result arrives first.
+private final class DeadlineRace<T: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, result: Result<T, any Error>?)>((nil, nil))
+
+    func setContinuation(_ continuation: CheckedContinuation<T, any Error>) {
+        let early: Result<T, any Error>? = state.withLock { state in
+            if let result = state.result { return result }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func resolve(_ result: Result<T, any Error>) {
+        let continuation: CheckedContinuation<T, any Error>? = state.withLock { state in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume(with: result)
     }
 }
