@@ -359,9 +359,20 @@ public enum Bigrpc_Testing_V1_TestService {
             options: CallOptions = .defaults,
             requests: (RPCWriter<Bigrpc_Testing_V1_StreamingInputCallRequest>) async throws -> Void
         ) async throws -> Bigrpc_Testing_V1_StreamingInputCallResponse {
-            try await rpcClient.clientStreaming(
+            try await streamingInputCall(metadata: metadata, options: options, requests: requests) { try $0.message }
+        }
+
+        /// `StreamingInputCall`, handing the whole response (message or error, and
+        /// trailing metadata) to `handle`.
+        public func streamingInputCall<Result: Sendable>(
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            requests: (RPCWriter<Bigrpc_Testing_V1_StreamingInputCallRequest>) async throws -> Void,
+            onResponse handle: (ClientResponse<Bigrpc_Testing_V1_StreamingInputCallResponse>) async throws -> Result
+        ) async throws -> Result {
+            try await handle(rpcClient.clientStreaming(
                 method: Method.streamingInputCall, requestType: Bigrpc_Testing_V1_StreamingInputCallRequest.self, responseType: Bigrpc_Testing_V1_StreamingInputCallResponse.self,
-                metadata: metadata, options: options, requests: requests).message
+                metadata: metadata, options: options, requests: requests))
         }
 
         public func fullDuplexCall<Result: Sendable>(

@@ -190,9 +190,20 @@ struct ServiceEmitter {
                     out.line("    options: CallOptions = .defaults,")
                     out.line("    requests: (RPCWriter<\(method.input)>) async throws -> Void")
                     out.block(") async throws -> \(method.output) {") { out in
-                        out.line("try await rpcClient.clientStreaming(")
+                        out.line("try await \(method.swiftName)(metadata: metadata, options: options, requests: requests) { try $0.message }")
+                    }
+                    out.line()
+                    out.line("/// `\(method.protoName)`, handing the whole response (message or error, and")
+                    out.line("/// trailing metadata) to `handle`.")
+                    out.line("public func \(method.swiftName)<Result: Sendable>(")
+                    out.line("    metadata: Metadata = [:],")
+                    out.line("    options: CallOptions = .defaults,")
+                    out.line("    requests: (RPCWriter<\(method.input)>) async throws -> Void,")
+                    out.line("    onResponse handle: (ClientResponse<\(method.output)>) async throws -> Result")
+                    out.block(") async throws -> Result {") { out in
+                        out.line("try await handle(rpcClient.clientStreaming(")
                         out.line("    method: \(descriptor), requestType: \(method.input).self, responseType: \(method.output).self,")
-                        out.line("    metadata: metadata, options: options, requests: requests).message")
+                        out.line("    metadata: metadata, options: options, requests: requests))")
                     }
                 default:
                     out.docComment(method.comment)
