@@ -199,7 +199,7 @@ import Testing
     }
 
     @Test func idleConnectionsAreClosed() async throws {
-        try await withTestServer(services: [ProbeService()], configure: { $0.idleTimeout = .milliseconds(200) }) { server in
+        try await withTestServer(services: [ProbeService()], configure: { $0.idleTimeout = .seconds(1) }) { server in
             let connection = try await RawConnection(port: server.port)
             let goAway = try await connection.goAwayThenClose()
             #expect(goAway?.code == 0)
@@ -207,7 +207,7 @@ import Testing
             // An open stream keeps a connection alive past the idle timeout.
             let busy = try await RawConnection(port: server.port)
             try await busy.open(1, "/bigrpc.test.Probe/Sleep")
-            try await busy.sendMessage(1, Request(responseSize: 500))
+            try await busy.sendMessage(1, Request(responseSize: 2_500))
             #expect(try await busy.status(of: 1).0.code == .ok)
         }
     }
