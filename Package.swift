@@ -52,6 +52,15 @@ let package = Package(
         shopAPI("BigShopHistoryAPI", ["BigShopOrdersAPI"]),
         shopAPI("BigShopFlashSaleAPI"),
 
+        // MARK: Storage: SQLite through a thin C-interop wrapper
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "BigShopStore", dependencies: ["CSQLite"]),
+        .executableTarget(name: "store-crash-helper", dependencies: ["BigShopStore"]),
+
+        // MARK: Shop building blocks with no RPC in them
+        .target(name: "FlashSaleRing", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+        .target(name: "PaymentRules"),
+
         // MARK: Services on every server: health and reflection
         .target(name: "BigRPCStandardServices", dependencies: ["BigRPC", "BigRPCProtos"]),
 
@@ -108,6 +117,9 @@ let package = Package(
 
 
         // MARK: Tests
+        .testTarget(name: "FlashSaleRingTests", dependencies: ["FlashSaleRing"]),
+        .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopStore", "store-crash-helper"]),
+        .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules"]),
         .testTarget(
             name: "BigRPCGeneratorTests",
             dependencies: ["BigRPCGenerator", "ProtocPluginProtos"],

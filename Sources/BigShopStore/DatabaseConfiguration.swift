@@ -1,0 +1,54 @@
+/// Settings of a ``Database``.
+public struct DatabaseConfiguration: Sendable {
+    /// Durability of commits; see ``SynchronousMode`` for the trade-off. Default `.normal`.
+    public var synchronous: SynchronousMode
+    /// How long a connection waits for a lock held by another connection (another process
+    /// or another `Database` on the same file) before failing with `SQLITE_BUSY`. Default 5 s.
+    public var busyTimeout: Duration
+    /// Number of reader connections, each on its own thread. Default 4; minimum 1.
+    public var readerCount: Int
+    /// Maximum number of ``Database/writeBatched(_:)`` bodies committed in one transaction.
+    /// Default 256.
+    public var maxBatchSize: Int
+    /// Prepared statements cached per connection (LRU). Default 64.
+    public var statementCacheCapacity: Int
+    /// Called on each new connection (writer and readers) after the built-in pragmas, on the
+    /// connection's own thread, e.g. to set `cache_size` or register functions.
+    public var prepareConnection: (@Sendable (Connection) throws -> Void)?
+
+    /// Creates a configuration; every argument has the documented default.
+    public init(
+        synchronous: SynchronousMode = .normal,
+        busyTimeout: Duration = .seconds(5),
+        readerCount: Int = 4,
+        maxBatchSize: Int = 256,
+        statementCacheCapacity: Int = 64,
+        prepareConnection: (@Sendable (Connection) throws -> Void)? = nil
+    ) {
+        self.synchronous = synchronous
+        self.busyTimeout = busyTimeout
+        self.readerCount = readerCount
+        self.maxBatchSize = maxBatchSize
+        self.statementCacheCapacity = statementCacheCapacity
+        self.prepareConnection = prepareConnection
+    }
+
+    /// The busy timeout in whole milliseconds, clamped to `0...Int32.max`.
+    var busyTimeoutMilliseconds: Int32 {
+        let (seconds, attoseconds) = busyTimeout.components
+        let milliseconds = seconds * 1_000 + attoseconds / 1_000_000_000_000_000
+        return Int32(clamping: max(0, milliseconds))
+    }
+
+    func validate() throws {
+        guard readerCount >= 1 else {
+            throw StoreError.invalidConfiguration("readerCount must be at least 1, got \(readerCount)")
+        }
+        guard maxBatchSize >= 1 else {
+            throw StoreError.invalidConfiguration("maxBatchSize must be at least 1, got \(maxBatchSize)")
+        }
+        guard busyTimeout >= .zero else {
+            throw StoreError.invalidConfiguration("busyTimeout must not be negative")
+        }
+    }
+}

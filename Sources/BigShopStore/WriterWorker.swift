@@ -1,0 +1,103 @@
+/// The loop of the writer thread: owns the single writer connection and executes the writer
+/// queue in FIFO order, merging adjacent `writeBatched` requests into group commits.
+///
+/// Used only on the writer thread, so it needs no synchronization of its own.
+final class WriterWorker {
+    private static let batchSavepoint = "bigshop_batch"
+
+    private let connection: Connection
+    private let queue: WorkQueue<WriteRequest>
+    private let metrics: MetricsCounters
+    private let maxBatchSize: Int
+
+    init(connection: Connection, queue: WorkQueue<WriteRequest>, metrics: MetricsCounters, maxBatchSize: Int) {
+        self.connection = connection
+        self.queue = queue
+        self.metrics = metrics
+        self.maxBatchSize = maxBatchSize
+    }
+
+    /// Processes requests until the queue is closed and drained, then closes the connection.
+    func run() {
+        while let completions = processNext() {
+            // Every request (and with it every caller body) has been released by now.
+            for complete in completions { complete() }
+        }
+        connection.close()
+    }
+
+    /// Takes the next request, or the next run of adjacent batched requests, executes it and
+    /// returns the completions to run. Returns `nil` once the queue is closed and drained.
+    private func processNext() -> [Completion]? {
+        let requests = queue.take(maxCount: maxBatchSize, joinable: { $0.isBatched })
+        guard !requests.isEmpty else { return nil }
+        if requests.count == 1, case .exclusive(let job) = requests[0] {
+            return [job(connection)]
+        }
+        var batch: [BatchedWrite] = []
+        batch.reserveCapacity(requests.count)
+        for request in requests {
+            if case .batched(let item) = request { batch.append(item) }
+        }
+        return runBatch(batch)
+    }
+
+    /// Group commit: one `BEGIN IMMEDIATE ... COMMIT` around all bodies, each body in its own
+    /// savepoint. A failing body is rolled back to its savepoint and fails alone, right away;
+    /// the others are resumed only after COMMIT succeeded.
+    private func runBatch(_ items: [BatchedWrite]) -> [Completion] {
+        metrics.recordBatch(size: items.count)
+        var completions: [Completion] = []
+        completions.reserveCapacity(items.count)
+        var pending = items[...]
+        while !pending.isEmpty {
+            do {
+                try connection.runControl("BEGIN IMMEDIATE")
+            } catch {
+                completions.append(contentsOf: pending.map { Self.failure($0, error) })
+                return completions
+            }
+            var succeeded: [(item: BatchedWrite, complete: Completion)] = []
+            succeeded.reserveCapacity(pending.count)
+            var transactionLost = false
+            while let item = pending.popFirst() {
+                do {
+                    try connection.runControl("SAVEPOINT \(Self.batchSavepoint)")
+                    let complete = try item.execute(connection)
+                    try connection.runControl("RELEASE \(Self.batchSavepoint)")
+                    succeeded.append((item, complete))
+                } catch {
+                    completions.append(Self.failure(item, error))
+                    if !connection.rollbackToSavepoint(Self.batchSavepoint) {
+                        connection.rollbackIfNeeded()
+                        transactionLost = true
+                        break
+                    }
+                }
+            }
+            if transactionLost {
+                // SQLite abandoned the whole transaction (SQLITE_FULL, SQLITE_IOERR, an
+                // ON CONFLICT ROLLBACK clause...), undoing the bodies that had succeeded.
+                // Run those again in a new transaction. Each round removes at least the
+                // failing body, so this loop ends.
+                pending = ArraySlice(succeeded.map(\.item)) + pending
+                continue
+            }
+            do {
+                try connection.runControl("COMMIT")
+                metrics.recordCommit()
+                completions.append(contentsOf: succeeded.map(\.complete))
+            } catch {
+                connection.rollbackIfNeeded()
+                completions.append(contentsOf: succeeded.map { Self.failure($0.item, error) })
+            }
+        }
+        return completions
+    }
+
+    /// A completion that fails `item`'s caller; it captures only the failure callback.
+    private static func failure(_ item: BatchedWrite, _ error: any Error) -> Completion {
+        let fail = item.fail
+        return { fail(error) }
+    }
+}
