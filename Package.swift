@@ -51,6 +51,7 @@ let package = Package(
         shopAPI("BigShopPaymentsAPI"),
         shopAPI("BigShopHistoryAPI", ["BigShopOrdersAPI"]),
         shopAPI("BigShopFlashSaleAPI"),
+        shopAPI("BigShopOrchestratorAPI", ["BigShopOrdersAPI"]),
 
         // MARK: Storage: SQLite through a thin C-interop wrapper
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -115,6 +116,15 @@ let package = Package(
             path: "Codegen/Sources/protoc-gen-bigrpc"
         ),
 
+        // MARK: Fuzzing: libFuzzer harnesses (scripts/fuzz); a plain build replays inputs
+        .executableTarget(
+            name: "bigrpc-fuzz",
+            dependencies: [
+                "BigRPCCodec", "BigRPCTestingProtos", "BigRPC", "BigRPCNIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Fuzz/Sources/bigrpc-fuzz"
+        ),
 
         // MARK: Tests
         .testTarget(name: "FlashSaleRingTests", dependencies: ["FlashSaleRing"]),
@@ -126,6 +136,7 @@ let package = Package(
             path: "Codegen/Tests/BigRPCGeneratorTests",
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "BigRPCCodecTests", dependencies: ["BigRPCCodec", "BigRPCTestingProtos"], exclude: ["Fixtures"]),
         .testTarget(
             name: "BigRPCNIOTests",
             dependencies: [

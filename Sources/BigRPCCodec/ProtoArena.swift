@@ -1,4 +1,3 @@
-internal import CProtobufC
 
 #if canImport(Glibc)
 import Glibc
@@ -8,12 +7,14 @@ import Musl
 import Darwin
 #endif
 
-/// A bump allocator that lives for one encode or decode.
+/// A bump allocator that lives for one encode: the C structs, strings and
+/// arrays a message is packed from are built here and released together,
+/// with no bookkeeping of what to free. Nothing allocated from an arena
+/// outlives it.
 ///
-/// protobuf-c allocates once per string, array and sub-message when it
-/// unpacks; serving those from a few large blocks and releasing them together
-/// avoids a `malloc`/`free` pair for each. Encoding builds its C structs here
-/// too. Nothing allocated from an arena outlives it.
+/// Decoding does not use it: measured, protobuf-c's default allocator is
+/// faster there, and an arena whose `free` does nothing lets protobuf-c's
+/// merge of repeated sub-messages grow without bound.
 final class ProtoArena {
     /// Every allocation is aligned to this many bytes, enough for any field of
     /// a protobuf-c struct (pointers, `int64_t`, `double`, `size_t`).
@@ -71,19 +72,6 @@ final class ProtoArena {
             destination.copyMemory(from: source, byteCount: bytes.count)
         }
         return destination
-    }
-
-    /// A protobuf-c allocator that serves `protobuf_c_message_unpack` from this
-    /// arena. Its `free` does nothing: the arena releases everything at once.
-    /// Valid only while the arena is alive.
-    func cAllocator() -> ProtobufCAllocator {
-        ProtobufCAllocator(
-            alloc: { data, size in
-                Unmanaged<ProtoArena>.fromOpaque(data!).takeUnretainedValue().allocate(size)
-            },
-            free: { _, _ in },
-            allocator_data: Unmanaged.passUnretained(self).toOpaque()
-        )
     }
 
     private static func mallocOrDie(_ size: Int) -> UnsafeMutableRawPointer {

@@ -13,6 +13,11 @@ public struct ProtoDecodingError: Error, Hashable, CustomStringConvertible {
         case stringContainsNUL
         /// A string field is not valid UTF-8, as proto3 requires.
         case invalidUTF8
+        /// More sub-messages in all than ``ProtoDecodingLimits/maxMessages``.
+        case tooManyMessages
+        /// A singular sub-message field occurs twice in one message; protobuf-c
+        /// cannot merge the occurrences safely, so the codec refuses them.
+        case repeatedSingularMessage
     }
 
     /// What went wrong.
@@ -41,6 +46,10 @@ public struct ProtoDecodingError: Error, Hashable, CustomStringConvertible {
             return "\(location): string contains a NUL byte"
         case .invalidUTF8:
             return "\(location): string is not valid UTF-8"
+        case .tooManyMessages:
+            return "\(location): too many sub-messages"
+        case .repeatedSingularMessage:
+            return "\(location): a singular sub-message occurs more than once"
         }
     }
 }
@@ -81,12 +90,16 @@ public struct ProtoDecodingLimits: Hashable, Sendable {
     /// The deepest nesting of messages accepted (protobuf-c's unpacker
     /// recurses once per level and has no limit of its own).
     public var maxDepth: Int
+    /// The most sub-messages accepted in one input, repeated ones included:
+    /// each costs protobuf-c a heap allocation many times its wire size.
+    public var maxMessages: Int
 
-    public init(maxBytes: Int = 4 * 1024 * 1024, maxDepth: Int = 64) {
+    public init(maxBytes: Int = 4 * 1024 * 1024, maxDepth: Int = 64, maxMessages: Int = 100_000) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
+        self.maxMessages = maxMessages
     }
 
-    /// 4 MiB and 64 levels.
+    /// 4 MiB, 64 levels, 100,000 sub-messages.
     public static let `default` = ProtoDecodingLimits()
 }

@@ -14,12 +14,28 @@ import Darwin
 /// - a string field holding a NUL byte (protobuf-c keeps it, and every C
 ///   string reader would silently cut the string there);
 /// - sub-messages nested deeper than the limit (protobuf-c recurses once per
-///   level with no limit of its own, so deep input could exhaust the stack).
+///   level with no limit of its own, so deep input could exhaust the stack);
+/// - more sub-messages in all than the limit (each costs protobuf-c an
+///   allocation far larger than its bytes on the wire: 4 MiB of empty
+///   sub-messages would take ~400 MB);
+/// - a singular sub-message field sent twice in one message. The protobuf
+///   spec says to merge the two, but protobuf-c 1.4.1's merge copies the
+///   repeated fields again for every occurrence (quadratic: a 64 KB input
+///   takes seconds and gigabytes), drops earlier scalars, and fails on unset
+///   oneofs. No mainstream encoder splits a message this way, so refusing it
+///   costs nothing real.
 /// Anything structurally invalid is reported as malformed.
 struct WireValidator {
     let maxDepth: Int
+    /// Sub-messages left to accept in the whole input.
+    var messageBudget: Int
 
-    func validate(
+    init(limits: ProtoDecodingLimits) {
+        maxDepth = limits.maxDepth
+        messageBudget = limits.maxMessages
+    }
+
+    mutating func validate(
         _ bytes: UnsafeRawBufferPointer,
         _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
         depth: Int = 1
@@ -27,6 +43,8 @@ struct WireValidator {
         guard depth <= maxDepth else {
             throw ProtoDecodingError(.nestingTooDeep(limit: maxDepth), messageName: String(cString: descriptor.pointee.name))
         }
+        // Field numbers of the singular message fields seen at this level.
+        var seenSingularMessages: [UInt32] = []
         var cursor = WireCursor(bytes)
         while !cursor.isAtEnd {
             guard let key = cursor.varint(), key >> 3 != 0, key >> 3 <= 0x1FFF_FFFF else {
@@ -56,6 +74,18 @@ struct WireValidator {
                         )
                     }
                 case PROTOBUF_C_TYPE_MESSAGE:
+                    let name = { String(cString: descriptor.pointee.name) }
+                    messageBudget -= 1
+                    guard messageBudget >= 0 else {
+                        throw ProtoDecodingError(.tooManyMessages, messageName: name(), field: String(cString: field.pointee.name))
+                    }
+                    if field.pointee.label != PROTOBUF_C_LABEL_REPEATED {
+                        let number = field.pointee.id
+                        guard !seenSingularMessages.contains(number) else {
+                            throw ProtoDecodingError(.repeatedSingularMessage, messageName: name(), field: String(cString: field.pointee.name))
+                        }
+                        seenSingularMessages.append(number)
+                    }
                     let sub = field.pointee.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
                     try validate(payload, sub, depth: depth + 1)
                 default:
