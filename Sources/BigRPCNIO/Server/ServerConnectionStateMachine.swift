@@ -6,14 +6,19 @@ import NIOCore
 /// The server's view of one connection, as a pure state machine: frames in,
 /// actions out. It enforces every stream and connection rule of the
 /// protocol; ``ServerConnectionHandler`` performs the actions.
-struct ServerConnectionStateMachine {
-    struct Configuration {
-        var maxConcurrentStreams = 256
-        var maxPayloadSize = Frame.defaultMaxPayloadSize
+package struct ServerConnectionStateMachine {
+    package struct Configuration {
+        package var maxConcurrentStreams = 256
+        package var maxPayloadSize = Frame.defaultMaxPayloadSize
+
+        package init(maxConcurrentStreams: Int = 256, maxPayloadSize: Int = Frame.defaultMaxPayloadSize) {
+            self.maxConcurrentStreams = maxConcurrentStreams
+            self.maxPayloadSize = maxPayloadSize
+        }
     }
 
     /// The connection as a whole.
-    enum ConnectionState: Equatable {
+    package enum ConnectionState: Equatable {
         /// Accepting new streams.
         case active
         /// GOAWAY sent: streams up to `lastStreamID` finish, new ones are refused.
@@ -25,7 +30,7 @@ struct ServerConnectionStateMachine {
     /// One open stream. Streams that ended (or were refused) are forgotten:
     /// because ids only grow, any id at or below the highest seen that is not
     /// open must be an ended one.
-    enum StreamState: Equatable {
+    package enum StreamState: Equatable {
         /// The client may still send messages.
         case open
         /// The client sent END_STREAM; the handler still runs.
@@ -33,16 +38,16 @@ struct ServerConnectionStateMachine {
     }
 
     /// A new stream for the dispatcher.
-    struct OpenedStream: Equatable {
-        var streamID: UInt32
-        var path: String
-        var metadata: Metadata
-        var timeout: Duration?
-        var endStream: Bool
+    package struct OpenedStream: Equatable {
+        package var streamID: UInt32
+        package var path: String
+        package var metadata: Metadata
+        package var timeout: Duration?
+        package var endStream: Bool
     }
 
     /// What the handler must do with a received frame.
-    enum Action: Equatable {
+    package enum Action: Equatable {
         /// Start a call.
         case openStream(OpenedStream)
         /// Answer TRAILERS with this status; the stream never opens.
@@ -61,20 +66,20 @@ struct ServerConnectionStateMachine {
         case connectionError(ProtocolViolation)
     }
 
-    private(set) var state: ConnectionState = .active
-    private(set) var highestStreamID: UInt32 = 0
+    package private(set) var state: ConnectionState = .active
+    package private(set) var highestStreamID: UInt32 = 0
     private(set) var streams: [UInt32: StreamState] = [:]
     private let configuration: Configuration
 
-    init(configuration: Configuration = Configuration()) {
+    package init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
 
-    var openStreamCount: Int { streams.count }
+    package var openStreamCount: Int { streams.count }
 
     // MARK: Inbound
 
-    mutating func receive(_ frame: Frame) -> Action {
+    package mutating func receive(_ frame: Frame) -> Action {
         guard state != .closed else { return .none }
         switch frame.type {
         case .headers: return receiveHeaders(frame)
@@ -166,33 +171,33 @@ struct ServerConnectionStateMachine {
     // MARK: Outbound and lifecycle
 
     /// Whether a response frame for `streamID` may still be sent.
-    func isOpen(_ streamID: UInt32) -> Bool {
+    package func isOpen(_ streamID: UInt32) -> Bool {
         streams[streamID] != nil
     }
 
     /// The server sent TRAILERS, or gave up on the stream: forget it. Returns
     /// true when the connection should now close (draining, nothing left).
-    mutating func streamEnded(_ streamID: UInt32) -> Bool {
+    package mutating func streamEnded(_ streamID: UInt32) -> Bool {
         streams[streamID] = nil
         return isDrained
     }
 
     /// Starts a graceful shutdown: returns the `last_stream_id` to announce in
     /// GOAWAY, or nil if already draining or closed.
-    mutating func beginDraining() -> UInt32? {
+    package mutating func beginDraining() -> UInt32? {
         guard state == .active else { return nil }
         state = .draining(lastStreamID: highestStreamID)
         return highestStreamID
     }
 
     /// Draining with no stream left: the connection can close.
-    var isDrained: Bool {
+    package var isDrained: Bool {
         if case .draining = state { return streams.isEmpty }
         return false
     }
 
     /// A connection error of our own (e.g. a read timeout) closes everything.
-    mutating func close() {
+    package mutating func close() {
         state = .closed
         streams.removeAll()
     }
