@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "BigRPCNIO", targets: ["BigRPCNIO"]),
         .executable(name: "protoc-gen-bigrpc", targets: ["protoc-gen-bigrpc"]),
         .executable(name: "bigrpc-interop", targets: ["bigrpc-interop"]),
+        .executable(name: "bigshop", targets: ["bigshop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -17,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: protobuf-c and its generated C
@@ -57,6 +59,39 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "BigShopStore", dependencies: ["CSQLite"]),
         .executableTarget(name: "store-crash-helper", dependencies: ["BigShopStore"]),
+
+        // MARK: What every shop service shares: caller identity, clock, ids, pages
+        .target(name: "BigShopServiceKit", dependencies: ["BigRPC", "BigRPCCodec", "BigShopStore"]),
+
+        // MARK: Shop services: one target each
+        .target(
+            name: "BigShopAuth",
+            dependencies: [
+                "BigRPC", "BigRPCCodec", "BigShopAuthAPI", "BigShopServiceKit", "BigShopStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "BigShopCatalog",
+            dependencies: [
+                "BigRPC", "BigRPCCodec", "BigShopCatalogAPI", "WellKnownProtos", "BigShopServiceKit", "BigShopStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+
+
+        // MARK: The gateway: authentication, roles and rate limits before any service
+        .target(
+            name: "BigShopGateway",
+            dependencies: [
+                "BigRPC", "BigShopServiceKit", "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI",
+                "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // MARK: Shop building blocks with no RPC in them
         .target(name: "FlashSaleRing", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
@@ -128,6 +163,9 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "FlashSaleRingTests", dependencies: ["FlashSaleRing"]),
+        .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigRPC"]),
+        .testTarget(name: "BigShopAuthTests", dependencies: ["BigShopAuth", "BigShopAuthAPI", "BigShopServiceKit", "BigRPC"]),
+        .testTarget(name: "BigShopCatalogTests", dependencies: ["BigShopCatalog", "BigShopCatalogAPI", "WellKnownProtos", "BigShopServiceKit", "BigShopStore", "BigRPC"]),
         .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopStore", "store-crash-helper"]),
         .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules"]),
         .testTarget(
