@@ -1,0 +1,198 @@
+public import BigRPC
+public import BigShopAuthAPI
+import BigShopServiceKit
+import Logging
+
+/// `bigshop.auth.v1.AuthService`: accounts and sessions (api-v1.md).
+///
+/// Built by ``AuthModule``. The gateway authenticates the caller and checks
+/// each method's role before a call gets here; this provider still checks
+/// what it relies on (a principal for Logout and WhoAmI, the admin role for
+/// CreateAdmin).
+///
+/// - Register (public): a customer. Invalid fields: INVALID_ARGUMENT naming
+///   the field (rules in ``NewAccount``); email taken: ALREADY_EXISTS.
+/// - Login (public): a session of ``AuthSettings/sessionTTL``. A wrong email
+///   or password is UNAUTHENTICATED with one message for both, and takes as
+///   long for both: an unknown email still costs one password verification.
+///   Too many attempts for one (address, email): RESOURCE_EXHAUSTED with
+///   `retry-after-ms` (see ``LoginThrottle``).
+/// - Logout: revokes the calling token, at once for the whole process.
+/// - WhoAmI: the caller's account.
+/// - CreateAdmin (admin): like Register, but an admin; a non-admin caller
+///   gets PERMISSION_DENIED.
+///
+/// Never logs a password or a token (nor a token's hash); logs carry the
+/// call's `request-id`.
+public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
+    private let store: AuthStore
+    private let hasher: PasswordHasher
+    private let sessions: SessionCache
+    private let clock: any ShopClock
+    private let sessionTTLMs: Int64
+    private let throttle: any LoginThrottle
+    private let logger: Logger
+
+    init(
+        store: AuthStore,
+        hasher: PasswordHasher,
+        sessions: SessionCache,
+        clock: any ShopClock,
+        settings: AuthSettings,
+        logger: Logger
+    ) {
+        self.store = store
+        self.hasher = hasher
+        self.sessions = sessions
+        self.clock = clock
+        self.sessionTTLMs = settings.sessionTTL.wholeMillisecondsRoundedUp
+        self.throttle = settings.throttle
+        self.logger = logger
+    }
+
+    /// Creates a customer account.
+    public func register(
+        request: Bigshop_Auth_V1_RegisterRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Auth_V1_User {
+        let account = try NewAccount(request)
+        guard let user = try await createAccount(account, role: .customer, logger: logger(for: context)) else {
+            throw Self.emailTaken
+        }
+        return user.proto
+    }
+
+    /// Checks the credentials and opens a session.
+    public func login(
+        request: Bigshop_Auth_V1_LoginRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Auth_V1_Session {
+        let logger = logger(for: context)
+        let email = NewAccount.normalizeEmail(request.email)
+        if let wait = throttle.admit(address: PeerAddress.host(of: context.peer), email: email) {
+            logger.notice("login throttled")
+            throw Self.throttled(retryAfter: wait)
+        }
+        // Neither can match any account, whatever the email: no need to hash.
+        guard !email.isEmpty, request.password.utf8.count <= NewAccount.maxPasswordBytes else {
+            throw Self.wrongCredentials
+        }
+        guard let user = try await store.user(email: email) else {
+            try await hasher.verifyDecoy(request.password)
+            logger.info("login refused", metadata: ["reason": "unknown email"])
+            throw Self.wrongCredentials
+        }
+        guard let stored = PasswordHash(encoded: user.passwordHash) else {
+            try await hasher.verifyDecoy(request.password)
+            logger.error("login refused: the stored password hash is unreadable", metadata: ["user-id": "\(user.id)"])
+            throw Self.wrongCredentials
+        }
+        guard try await hasher.verify(request.password, against: stored) else {
+            logger.info("login refused", metadata: ["user-id": "\(user.id)", "reason": "wrong password"])
+            throw Self.wrongCredentials
+        }
+
+        var upgrade: AuthStore.PasswordUpgrade?
+        if hasher.needsRehash(stored) {
+            let stronger = try await hasher.hash(request.password)
+            upgrade = AuthStore.PasswordUpgrade(old: user.passwordHash, new: stronger.encoded)
+        }
+        let (token, tokenHash) = SessionToken.generate()
+        let nowMs = clock.nowMs()
+        let expiresAtMs = nowMs + sessionTTLMs
+        try await store.openSession(
+            tokenHash: tokenHash, userID: user.id, createdAtMs: nowMs, expiresAtMs: expiresAtMs, upgrade: upgrade
+        )
+        logger.info("session opened", metadata: [
+            "user-id": "\(user.id)", "password-rehashed": "\(upgrade != nil)",
+        ])
+        return Bigshop_Auth_V1_Session(token: token, expiresAtMs: expiresAtMs, user: user.proto)
+    }
+
+    /// Revokes the calling session.
+    public func logout(
+        request: Bigshop_Auth_V1_LogoutRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Auth_V1_LogoutResponse {
+        let principal = try context.requirePrincipal()
+        guard let token = context.values[SessionTokenKey.self] else {
+            throw RPCError(.unauthenticated, "a valid session token is required")
+        }
+        let tokenHash = SessionToken.hash(of: token)
+        let wasLive = try await store.revokeSession(tokenHash: tokenHash, userID: principal.userID, atMs: clock.nowMs())
+        sessions.invalidate(tokenHash)
+        if wasLive {
+            logger(for: context).info("session revoked", metadata: ["user-id": "\(principal.userID)"])
+        }
+        return Bigshop_Auth_V1_LogoutResponse()
+    }
+
+    /// The calling session's account.
+    public func whoAmI(
+        request: Bigshop_Auth_V1_WhoAmIRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Auth_V1_User {
+        let principal = try context.requirePrincipal()
+        guard let user = try await store.user(id: principal.userID) else {
+            throw RPCError(.unauthenticated, "the session's account no longer exists")
+        }
+        return user.proto
+    }
+
+    /// Creates an admin account; the caller must be an admin.
+    public func createAdmin(
+        request: Bigshop_Auth_V1_RegisterRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Auth_V1_User {
+        let caller = try context.requirePrincipal()
+        guard caller.isAdmin else {
+            throw RPCError(.permissionDenied, "only an admin may create an admin")
+        }
+        let account = try NewAccount(request)
+        let logger = logger(for: context)
+        guard let user = try await createAccount(account, role: .admin, logger: logger) else {
+            throw Self.emailTaken
+        }
+        logger.info("admin created by an admin", metadata: ["user-id": "\(user.id)", "by": "\(caller.userID)"])
+        return user.proto
+    }
+
+    // MARK: Shared with AuthModule
+
+    /// Creates an account, or returns nil if its email is taken.
+    func createAccount(_ account: NewAccount, role: ShopRole, logger: Logger) async throws -> UserRecord? {
+        // A taken email is the common refusal: answer it without hashing.
+        if try await store.emailExists(account.email) { return nil }
+        let hash = try await hasher.hash(account.password)
+        let user = UserRecord(
+            id: ShopID.make("usr"), email: account.email, name: account.name, role: role,
+            passwordHash: hash.encoded, createdAtMs: clock.nowMs()
+        )
+        // Concurrent creations with one email: the UNIQUE constraint picks one.
+        guard try await store.insert(user) else { return nil }
+        logger.info("account created", metadata: ["user-id": "\(user.id)", "role": "\(role.rawValue)"])
+        return user
+    }
+
+    // MARK: Errors and logs
+
+    static let emailTaken = RPCError(.alreadyExists, "an account with this email already exists")
+
+    /// The one answer to a wrong email or a wrong password.
+    static let wrongCredentials = RPCError(.unauthenticated, "wrong email or password")
+
+    static func throttled(retryAfter wait: Duration) -> RPCError {
+        let milliseconds = max(1, wait.wholeMillisecondsRoundedUp)
+        return RPCError(
+            .resourceExhausted,
+            "too many login attempts for this email; retry in \(milliseconds) ms",
+            metadata: [Metadata.retryAfterKey: String(milliseconds)]
+        )
+    }
+
+    private func logger(for context: ServerContext) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "request-id"] = "\(context.requestID)"
+        return logger
+    }
+}

@@ -1,0 +1,44 @@
+public import BigRPC
+public import BigShopAuthAPI
+import BigShopServiceKit
+
+/// `bigshop.auth.v1.SessionVerifier`: the gateway's token check, on every
+/// authenticated call. Internal: served in process, never on the public port.
+///
+/// A token that is missing, malformed, unknown, expired or revoked is
+/// UNAUTHENTICATED. A malformed token is refused without touching the
+/// database; a well-formed one is answered from the ``SessionCache`` when it
+/// was verified recently, else by one indexed lookup (a cached prepared
+/// statement on a reader connection).
+public struct SessionVerifierProvider: Bigshop_Auth_V1_SessionVerifier.ServiceProtocol {
+    private let store: AuthStore
+    private let sessions: SessionCache
+    private let clock: any ShopClock
+
+    init(store: AuthStore, sessions: SessionCache, clock: any ShopClock) {
+        self.store = store
+        self.sessions = sessions
+        self.clock = clock
+    }
+
+    /// The principal behind `request.token`, or UNAUTHENTICATED.
+    public func authenticate(
+        request: Bigshop_Auth_V1_AuthenticateRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Auth_V1_Principal {
+        guard SessionToken.isWellFormed(request.token) else { throw Self.invalidToken }
+        let tokenHash = SessionToken.hash(of: request.token)
+        let nowMs = clock.nowMs()
+        if let principal = sessions.lookup(tokenHash, nowMs: nowMs) {
+            return principal
+        }
+        let generation = sessions.generation
+        guard let principal = try await store.principal(tokenHash: tokenHash, nowMs: nowMs) else {
+            throw Self.invalidToken
+        }
+        sessions.insert(principal, for: tokenHash, nowMs: nowMs, ifGeneration: generation)
+        return principal
+    }
+
+    static let invalidToken = RPCError(.unauthenticated, "the session token is invalid, expired or revoked")
+}
