@@ -1,0 +1,76 @@
+public import BigShopServiceKit
+import BigShopCatalogAPI
+import BigShopStore
+public import Logging
+
+/// The catalog service of the server assembly: its database
+/// (`<dataDirectory>/catalog.sqlite`, migrations namespace `catalog`) and the
+/// two services over it.
+///
+/// ```swift
+/// let catalog = try await CatalogModule.open(dataDirectory: "./data", clock: SystemClock(), logger: logger)
+/// let publicServer = RPCServer(services: [catalog.catalogService, …], interceptors: [gateway])
+/// let internalServer = RPCServer(services: [catalog.inventoryService, …])
+/// …
+/// await catalog.close()
+/// ```
+public final class CatalogModule: Sendable {
+    /// The public `CatalogService`: expose it through the gateway.
+    public let catalogService: CatalogServiceProvider
+    /// The internal `InventoryService`: serve it in process only.
+    public let inventoryService: InventoryServiceProvider
+
+    private let database: Database
+    private let clock: any ShopClock
+
+    private init(database: Database, clock: any ShopClock, logger: Logger) {
+        self.database = database
+        self.clock = clock
+        self.catalogService = CatalogServiceProvider(database: database, clock: clock, logger: logger)
+        self.inventoryService = InventoryServiceProvider(database: database, clock: clock, logger: logger)
+    }
+
+    /// Opens (creating and migrating if needed) `catalog.sqlite` in
+    /// `dataDirectory`, which must exist.
+    ///
+    /// - Parameters:
+    ///   - clock: the source of `created_at_ms`, `updated_at_ms` and
+    ///     reservation times.
+    ///   - logger: where the services log, each line with its call's `request-id`.
+    public static func open(
+        dataDirectory: String,
+        clock: any ShopClock,
+        logger: Logger = Logger(label: "bigshop.catalog")
+    ) async throws -> CatalogModule {
+        let database = try await ServiceDatabase.open(
+            named: "catalog", in: dataDirectory, migrations: CatalogSchema.migrations)
+        return CatalogModule(database: database, clock: clock, logger: logger)
+    }
+
+    /// Inserts a small demo catalog (a dozen products of a Brazilian
+    /// electronics shop) if no product was ever created, deleted ones
+    /// included, so a catalog an admin emptied stays empty.
+    ///
+    /// - Returns: the number of products inserted: 12, or 0.
+    @discardableResult
+    public func seedDemoCatalog() async throws -> Int {
+        let clock = self.clock
+        return try await database.write { connection -> Int in
+            guard try ProductTable.countIncludingDeleted(in: connection) == 0 else { return 0 }
+            let nowMs = clock.nowMs()
+            for request in DemoCatalog.products {
+                try ProductTable.insert(Bigshop_Catalog_V1_Product(
+                    id: ShopID.make("prd"), sku: request.sku, name: request.name, description: request.description,
+                    priceCents: request.priceCents, stock: request.stock, category: request.category,
+                    createdAtMs: nowMs, updatedAtMs: nowMs), in: connection)
+            }
+            return DemoCatalog.products.count
+        }
+    }
+
+    /// Finishes queued database work and closes the database. Calls made
+    /// afterwards fail (INTERNAL). Safe to call more than once.
+    public func close() async {
+        await database.close()
+    }
+}

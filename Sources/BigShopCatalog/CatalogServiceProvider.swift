@@ -1,0 +1,185 @@
+public import BigRPC
+public import BigShopCatalogAPI
+import BigShopServiceKit
+import BigShopStore
+import Logging
+
+/// `bigshop.catalog.v1.CatalogService`: the public catalog, as api-v1.md
+/// specifies it. Get one from ``CatalogModule``.
+///
+/// **Roles.** Writes require an admin ``Principal``, reads none. The gateway
+/// enforces this before a call arrives; the writes check again.
+///
+/// **Validation** (INVALID_ARGUMENT naming the field): `sku` 1-64 printable
+/// ASCII characters without spaces; `name` not blank, at most 200 characters;
+/// `description` at most 5,000; `category` at most 100 (may be empty);
+/// `price_cents` 0 to 100,000,000,000 (R$ 1 bilhão); `stock` 0 to
+/// 1,000,000,000. Names and categories may not hold control characters.
+///
+/// **SKUs** are unique among live products, ignoring ASCII case (`abc-1` and
+/// `ABC-1` clash: ALREADY_EXISTS), and never change. A deleted product's sku
+/// is free again: orders refer to products by id, so relisting an item under
+/// its old sku is unambiguous.
+///
+/// **Deletes** are soft: a deleted product is NOT_FOUND for Get, Update and
+/// Delete and absent from lists, but its row stays, so existing orders keep
+/// their lines and held reservations still release and commit.
+///
+/// **Stock** is the units available to sell now; units held by reservations
+/// are already out of it. UpdateProduct with the `stock` path *sets* that
+/// number (an admin restock or count): units of open reservations are not
+/// part of it and return on top of it if released. `updated_at_ms` records
+/// catalog edits, not stock moved by reservations.
+///
+/// **Listing** is in creation order with keyset page tokens (see
+/// ``CatalogServiceProvider/listProducts(request:context:)``).
+public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceProtocol {
+    private let database: Database
+    private let clock: any ShopClock
+    private let logger: Logger
+
+    init(database: Database, clock: any ShopClock, logger: Logger) {
+        self.database = database
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Admin. Creates a product with a new `prd_…` id; `created_at_ms` and
+    /// `updated_at_ms` are now. Invalid field: INVALID_ARGUMENT; a live
+    /// product has the sku: ALREADY_EXISTS.
+    public func createProduct(
+        request: Bigshop_Catalog_V1_CreateProductRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Catalog_V1_Product {
+        try context.requireAdmin()
+        try ProductValidation.sku(request.sku, field: "sku")
+        try ProductValidation.name(request.name, field: "name")
+        try ProductValidation.description(request.description, field: "description")
+        try ProductValidation.priceCents(request.priceCents, field: "price_cents")
+        try ProductValidation.stock(request.stock, field: "stock")
+        try ProductValidation.category(request.category, field: "category")
+        let draft = Bigshop_Catalog_V1_Product(
+            id: ShopID.make("prd"), sku: request.sku, name: request.name, description: request.description,
+            priceCents: request.priceCents, stock: request.stock, category: request.category)
+        let clock = self.clock
+        let product = try await database.write { connection in
+            guard try !ProductTable.liveSKUExists(draft.sku, in: connection) else {
+                throw RPCError(.alreadyExists, "a product with sku \(draft.sku) already exists")
+            }
+            var product = draft
+            product.createdAtMs = clock.nowMs()
+            product.updatedAtMs = product.createdAtMs
+            try ProductTable.insert(product, in: connection)
+            return product
+        }
+        logger.forRequest(context).info("product created", metadata: [
+            "product-id": "\(product.id)", "sku": "\(product.sku)", "stock": "\(product.stock)",
+        ])
+        return product
+    }
+
+    /// Admin. Changes the fields `update_mask` names (AIP-134): `name`,
+    /// `description`, `price_cents`, `stock`, `category`. An empty mask means
+    /// every one of those that `product` sets to a non-default value (so it
+    /// cannot zero a field: name the path for that); with none set, the
+    /// product is returned unchanged. `id`, `sku` and the timestamps cannot
+    /// be updated: an empty mask ignores them, a path naming one is
+    /// INVALID_ARGUMENT.
+    ///
+    /// Missing `product` or `product.id`, an unknown or immutable path, an
+    /// invalid value in a masked field: INVALID_ARGUMENT. Unknown or deleted
+    /// id: NOT_FOUND.
+    public func updateProduct(
+        request: Bigshop_Catalog_V1_UpdateProductRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Catalog_V1_Product {
+        try context.requireAdmin()
+        guard let patch = request.product else { throw RPCError(.invalidArgument, "product is required") }
+        guard !patch.id.isEmpty else { throw RPCError(.invalidArgument, "product.id is required") }
+        let fields = try ProductField.fieldsToUpdate(mask: request.updateMask, product: patch)
+        for field in fields { try field.validate(in: patch) }
+        let clock = self.clock
+        let product = try await database.write { connection in
+            guard let stored = try ProductTable.find(id: patch.id, in: connection), !stored.isDeleted else {
+                throw RPCError(.notFound, "no product \(patch.id)")
+            }
+            guard !fields.isEmpty else { return stored.product }
+            var product = stored.product
+            for field in fields { field.copy(from: patch, to: &product) }
+            product.updatedAtMs = clock.nowMs()
+            try ProductTable.update(product, in: connection)
+            return product
+        }
+        logger.forRequest(context).info("product updated", metadata: [
+            "product-id": "\(product.id)", "fields": "\(fields.map(\.rawValue).joined(separator: ","))",
+        ])
+        return product
+    }
+
+    /// Admin. Soft-deletes a product. Missing id: INVALID_ARGUMENT; unknown or
+    /// already deleted: NOT_FOUND.
+    public func deleteProduct(
+        request: Bigshop_Catalog_V1_DeleteProductRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Catalog_V1_DeleteProductResponse {
+        try context.requireAdmin()
+        guard !request.id.isEmpty else { throw RPCError(.invalidArgument, "id is required") }
+        let clock = self.clock
+        let deleted = try await database.write { connection in
+            try ProductTable.markDeleted(id: request.id, atMs: clock.nowMs(), in: connection)
+        }
+        guard deleted else { throw RPCError(.notFound, "no product \(request.id)") }
+        logger.forRequest(context).info("product deleted", metadata: ["product-id": "\(request.id)"])
+        return Bigshop_Catalog_V1_DeleteProductResponse()
+    }
+
+    /// Public. Missing id: INVALID_ARGUMENT; unknown or deleted: NOT_FOUND.
+    public func getProduct(
+        request: Bigshop_Catalog_V1_GetProductRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Catalog_V1_Product {
+        guard !request.id.isEmpty else { throw RPCError(.invalidArgument, "id is required") }
+        let stored = try await database.read { connection in
+            try ProductTable.find(id: request.id, in: connection)
+        }
+        guard let stored, !stored.isDeleted else { throw RPCError(.notFound, "no product \(request.id)") }
+        return stored.product
+    }
+
+    /// Public. Live products in creation order, `page_size` at a time (0: 50;
+    /// capped at 500; negative: INVALID_ARGUMENT).
+    ///
+    /// `category` filters exactly; `query` matches a substring of the name or
+    /// the sku, ignoring case (Unicode lowercase, so "ÁGUA" finds "Água");
+    /// `%` and `_` are plain characters. Tokens are keyset cursors: products
+    /// created while a client pages show up on a later page, none is repeated
+    /// or skipped. A token that this service did not issue, or issued for
+    /// another `category` or `query`: INVALID_ARGUMENT.
+    public func listProducts(
+        request: Bigshop_Catalog_V1_ListProductsRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Catalog_V1_ListProductsResponse {
+        let pageSize = try PageToken.pageSize(
+            request.pageSize, default: CatalogLimits.defaultPageSize, max: CatalogLimits.maxPageSize)
+        guard request.category.unicodeScalars.count <= CatalogLimits.maxCategoryLength else {
+            throw RPCError(.invalidArgument, "category must be at most \(CatalogLimits.maxCategoryLength) characters")
+        }
+        guard request.query.unicodeScalars.count <= CatalogLimits.maxQueryLength else {
+            throw RPCError(.invalidArgument, "query must be at most \(CatalogLimits.maxQueryLength) characters")
+        }
+        let cursor = try ProductListCursor.decode(request.pageToken, category: request.category, query: request.query)
+        let foldedQuery = request.query.foldedForSearch
+        let rows = try await database.read { connection in
+            try ProductTable.page(
+                afterNumber: cursor?.afterNumber ?? 0, category: request.category, foldedQuery: foldedQuery,
+                limit: pageSize + 1, in: connection)
+        }
+        var response = Bigshop_Catalog_V1_ListProductsResponse(products: rows.prefix(pageSize).map(\.product))
+        if rows.count > pageSize {
+            response.nextPageToken = ProductListCursor(
+                afterNumber: rows[pageSize - 1].number, category: request.category, query: request.query
+            ).token
+        }
+        return response
+    }
+}
