@@ -1,0 +1,11 @@
+/// Who may call a method, as api-v1.md assigns it.
+public enum Access: Hashable, Sendable {
+    /// Anyone, with or without a token.
+    case `public`
+    /// Any valid token, customer or admin.
+    case authenticated
+    /// A customer (an admin may do all a customer may).
+    case customer
+    /// Admins only.
+    case admin
+}

@@ -1,0 +1,75 @@
+public import BigRPC
+public import BigShopServiceKit
+
+/// Every public call passes here before a service sees it: the session token
+/// becomes a ``Principal``, the method's role is checked, and the rate limits
+/// apply.
+///
+/// - Missing, invalid, expired or revoked token where one is needed:
+///   UNAUTHENTICATED (a public method ignores a bad token and runs anonymous).
+/// - Wrong role: PERMISSION_DENIED. A method the policy does not name is
+///   refused the same way.
+/// - Over a rate limit: RESOURCE_EXHAUSTED with `retry-after-ms`.
+public struct GatewayInterceptor: ServerInterceptor {
+    /// Turns a bearer token into the caller's principal.
+    public typealias Authenticate = @Sendable (_ token: String) async throws -> Principal?
+
+    private let policy: AccessPolicy
+    private let authenticate: Authenticate
+    private let limiters: GatewayLimiters?
+
+    /// - Parameters:
+    ///   - limiters: nil disables rate limiting (`--rate-limit off`).
+    public init(policy: AccessPolicy, limiters: GatewayLimiters?, authenticate: @escaping Authenticate) {
+        self.policy = policy
+        self.authenticate = authenticate
+        self.limiters = limiters
+    }
+
+    public func intercept(
+        context: ServerContext,
+        next: @Sendable (ServerContext) async throws -> Void
+    ) async throws {
+        guard let access = policy.access(for: context.method) else {
+            throw RPCError(.permissionDenied, "\(context.method.path) is not available")
+        }
+        var context = context
+        let token = Self.bearerToken(in: context.metadata)
+        if let token {
+            if let principal = try await authenticate(token) {
+                context.values[PrincipalKey.self] = principal
+                context.values[SessionTokenKey.self] = token
+            } else if access != .public {
+                throw RPCError(.unauthenticated, "the session token is invalid, expired or revoked")
+            }
+        }
+        try Self.authorize(access, context.principal)
+        try limiters?.admit(context)
+        try await next(context)
+    }
+
+    static func authorize(_ access: Access, _ principal: Principal?) throws(RPCError) {
+        switch access {
+        case .public:
+            return
+        case .authenticated, .customer:
+            guard principal != nil else {
+                throw RPCError(.unauthenticated, "sign in first: send authorization: Bearer <token>")
+            }
+        case .admin:
+            guard let principal else {
+                throw RPCError(.unauthenticated, "sign in first: send authorization: Bearer <token>")
+            }
+            guard principal.isAdmin else { throw RPCError(.permissionDenied, "this method is for admins") }
+        }
+    }
+
+    /// The token of an `authorization: Bearer <token>` header.
+    static func bearerToken(in metadata: Metadata) -> String? {
+        guard let value = metadata[Metadata.authorizationKey] else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingPrefix(while: { $0 == " " })
+        return token.isEmpty ? nil : String(token)
+    }
+}
