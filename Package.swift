@@ -182,7 +182,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "BigRPCInteropTests", dependencies: ["BigRPCInterop", "BigRPC", "BigRPCNIO", "BigRPCTestingProtos"]),
     ],
