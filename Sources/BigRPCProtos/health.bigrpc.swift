@@ -97,6 +97,14 @@ public enum Bigrpc_Health_V1_Health {
         public static let all: [MethodDescriptor] = [check]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "Check": (Bigrpc_Health_V1_HealthCheckRequest.protoDescriptor, Bigrpc_Health_V1_HealthCheckResponse.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

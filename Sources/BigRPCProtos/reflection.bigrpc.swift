@@ -58,6 +58,14 @@ public enum Bigrpc_Reflection_V1_Reflection {
         public static let all: [MethodDescriptor] = [listServices]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "ListServices": (Bigrpc_Reflection_V1_ListServicesRequest.protoDescriptor, Bigrpc_Reflection_V1_ListServicesResponse.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

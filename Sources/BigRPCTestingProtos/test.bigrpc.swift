@@ -265,6 +265,19 @@ public enum Bigrpc_Testing_V1_TestService {
         public static let all: [MethodDescriptor] = [emptyCall, unaryCall, streamingOutputCall, streamingInputCall, fullDuplexCall, unimplementedCall]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "EmptyCall": (Bigrpc_Testing_V1_Empty.protoDescriptor, Bigrpc_Testing_V1_Empty.protoDescriptor),
+            "UnaryCall": (Bigrpc_Testing_V1_SimpleRequest.protoDescriptor, Bigrpc_Testing_V1_SimpleResponse.protoDescriptor),
+            "StreamingOutputCall": (Bigrpc_Testing_V1_StreamingOutputCallRequest.protoDescriptor, Bigrpc_Testing_V1_StreamingOutputCallResponse.protoDescriptor),
+            "StreamingInputCall": (Bigrpc_Testing_V1_StreamingInputCallRequest.protoDescriptor, Bigrpc_Testing_V1_StreamingInputCallResponse.protoDescriptor),
+            "FullDuplexCall": (Bigrpc_Testing_V1_StreamingOutputCallRequest.protoDescriptor, Bigrpc_Testing_V1_StreamingOutputCallResponse.protoDescriptor),
+            "UnimplementedCall": (Bigrpc_Testing_V1_Empty.protoDescriptor, Bigrpc_Testing_V1_Empty.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

@@ -232,6 +232,18 @@ public enum Bigshop_Auth_V1_AuthService {
         public static let all: [MethodDescriptor] = [register, login, logout, whoAmI, createAdmin]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "Register": (Bigshop_Auth_V1_RegisterRequest.protoDescriptor, Bigshop_Auth_V1_User.protoDescriptor),
+            "Login": (Bigshop_Auth_V1_LoginRequest.protoDescriptor, Bigshop_Auth_V1_Session.protoDescriptor),
+            "Logout": (Bigshop_Auth_V1_LogoutRequest.protoDescriptor, Bigshop_Auth_V1_LogoutResponse.protoDescriptor),
+            "WhoAmI": (Bigshop_Auth_V1_WhoAmIRequest.protoDescriptor, Bigshop_Auth_V1_User.protoDescriptor),
+            "CreateAdmin": (Bigshop_Auth_V1_RegisterRequest.protoDescriptor, Bigshop_Auth_V1_User.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

@@ -84,6 +84,14 @@ public enum Bigshop_Auth_V1_SessionVerifier {
         public static let all: [MethodDescriptor] = [authenticate]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "Authenticate": (Bigshop_Auth_V1_AuthenticateRequest.protoDescriptor, Bigshop_Auth_V1_Principal.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

@@ -305,6 +305,18 @@ public enum Bigshop_Catalog_V1_CatalogService {
         public static let all: [MethodDescriptor] = [createProduct, updateProduct, deleteProduct, getProduct, listProducts]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "CreateProduct": (Bigshop_Catalog_V1_CreateProductRequest.protoDescriptor, Bigshop_Catalog_V1_Product.protoDescriptor),
+            "UpdateProduct": (Bigshop_Catalog_V1_UpdateProductRequest.protoDescriptor, Bigshop_Catalog_V1_Product.protoDescriptor),
+            "DeleteProduct": (Bigshop_Catalog_V1_DeleteProductRequest.protoDescriptor, Bigshop_Catalog_V1_DeleteProductResponse.protoDescriptor),
+            "GetProduct": (Bigshop_Catalog_V1_GetProductRequest.protoDescriptor, Bigshop_Catalog_V1_Product.protoDescriptor),
+            "ListProducts": (Bigshop_Catalog_V1_ListProductsRequest.protoDescriptor, Bigshop_Catalog_V1_ListProductsResponse.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

@@ -293,6 +293,17 @@ public enum Bigshop_Catalog_V1_InventoryService {
         public static let all: [MethodDescriptor] = [reserveStock, releaseStock, commitStock, lookupProducts]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "ReserveStock": (Bigshop_Catalog_V1_ReserveStockRequest.protoDescriptor, Bigshop_Catalog_V1_StockReservation.protoDescriptor),
+            "ReleaseStock": (Bigshop_Catalog_V1_ReleaseStockRequest.protoDescriptor, Bigshop_Catalog_V1_StockReservation.protoDescriptor),
+            "CommitStock": (Bigshop_Catalog_V1_CommitStockRequest.protoDescriptor, Bigshop_Catalog_V1_StockReservation.protoDescriptor),
+            "LookupProducts": (Bigshop_Catalog_V1_LookupProductsRequest.protoDescriptor, Bigshop_Catalog_V1_LookupProductsResponse.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

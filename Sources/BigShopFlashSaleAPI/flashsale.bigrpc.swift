@@ -299,6 +299,16 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
         public static let all: [MethodDescriptor] = [scheduleCampaign, getCurrentDrop, reserve]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "ScheduleCampaign": (Bigshop_Flashsale_V1_ScheduleCampaignRequest.protoDescriptor, Bigshop_Flashsale_V1_Campaign.protoDescriptor),
+            "GetCurrentDrop": (Bigshop_Flashsale_V1_GetCurrentDropRequest.protoDescriptor, Bigshop_Flashsale_V1_Drop.protoDescriptor),
+            "Reserve": (Bigshop_Flashsale_V1_ReserveRequest.protoDescriptor, Bigshop_Flashsale_V1_Reservation.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

@@ -59,6 +59,15 @@ public enum Bigshop_Flashsale_V1_HoldLedger {
         public static let all: [MethodDescriptor] = [commitHold, releaseHold]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "CommitHold": (Bigshop_Flashsale_V1_SettleHoldRequest.protoDescriptor, Bigshop_Flashsale_V1_SettleHoldResponse.protoDescriptor),
+            "ReleaseHold": (Bigshop_Flashsale_V1_SettleHoldRequest.protoDescriptor, Bigshop_Flashsale_V1_SettleHoldResponse.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

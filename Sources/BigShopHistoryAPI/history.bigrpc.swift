@@ -144,6 +144,15 @@ public enum Bigshop_History_V1_HistoryService {
         public static let all: [MethodDescriptor] = [listOrders, watchOrder]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "ListOrders": (Bigshop_History_V1_ListOrdersRequest.protoDescriptor, Bigshop_History_V1_ListOrdersResponse.protoDescriptor),
+            "WatchOrder": (Bigshop_History_V1_WatchOrderRequest.protoDescriptor, Bigshop_History_V1_OrderEvent.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

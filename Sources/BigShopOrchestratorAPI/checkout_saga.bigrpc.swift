@@ -234,6 +234,18 @@ public enum Bigshop_Orchestrator_V1_CheckoutSaga {
         public static let all: [MethodDescriptor] = [startCheckout, startHoldOrder, beginPayment, completePayment, cancelCheckout]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "StartCheckout": (Bigshop_Orchestrator_V1_StartCheckoutRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+            "StartHoldOrder": (Bigshop_Orchestrator_V1_StartHoldOrderRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+            "BeginPayment": (Bigshop_Orchestrator_V1_BeginPaymentRequest.protoDescriptor, Bigshop_Orchestrator_V1_BeginPaymentResponse.protoDescriptor),
+            "CompletePayment": (Bigshop_Orchestrator_V1_CompletePaymentRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+            "CancelCheckout": (Bigshop_Orchestrator_V1_CancelCheckoutRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

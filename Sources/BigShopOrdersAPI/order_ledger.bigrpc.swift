@@ -290,6 +290,20 @@ public enum Bigshop_Orders_V1_OrderLedger {
         public static let all: [MethodDescriptor] = [getCartOf, createOrder, confirmOrder, abandonOrder, lookupOrder, listOrdersOf, watchOrderEvents]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "GetCartOf": (Bigshop_Orders_V1_GetCartOfRequest.protoDescriptor, Bigshop_Orders_V1_Cart.protoDescriptor),
+            "CreateOrder": (Bigshop_Orders_V1_CreateOrderRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+            "ConfirmOrder": (Bigshop_Orders_V1_ConfirmOrderRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+            "AbandonOrder": (Bigshop_Orders_V1_AbandonOrderRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+            "LookupOrder": (Bigshop_Orders_V1_LookupOrderRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+            "ListOrdersOf": (Bigshop_Orders_V1_ListOrdersOfRequest.protoDescriptor, Bigshop_Orders_V1_ListOrdersOfResponse.protoDescriptor),
+            "WatchOrderEvents": (Bigshop_Orders_V1_WatchOrderEventsRequest.protoDescriptor, Bigshop_Orders_V1_OrderStatusChange.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

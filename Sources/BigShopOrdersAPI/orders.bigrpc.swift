@@ -374,6 +374,19 @@ public enum Bigshop_Orders_V1_OrdersService {
         public static let all: [MethodDescriptor] = [getCart, setCartItem, checkout, getOrder, cancelOrder, updateOrderStatus]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "GetCart": (Bigshop_Orders_V1_GetCartRequest.protoDescriptor, Bigshop_Orders_V1_Cart.protoDescriptor),
+            "SetCartItem": (Bigshop_Orders_V1_SetCartItemRequest.protoDescriptor, Bigshop_Orders_V1_Cart.protoDescriptor),
+            "Checkout": (Bigshop_Orders_V1_CheckoutRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+            "GetOrder": (Bigshop_Orders_V1_GetOrderRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+            "CancelOrder": (Bigshop_Orders_V1_CancelOrderRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+            "UpdateOrderStatus": (Bigshop_Orders_V1_UpdateOrderStatusRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

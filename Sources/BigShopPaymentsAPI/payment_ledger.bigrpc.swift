@@ -146,6 +146,16 @@ public enum Bigshop_Payments_V1_PaymentLedger {
         public static let all: [MethodDescriptor] = [listPaymentsOf, closeOrderPayments, abortInterruptedPayments]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "ListPaymentsOf": (Bigshop_Payments_V1_ListPaymentsOfRequest.protoDescriptor, Bigshop_Payments_V1_ListPaymentsOfResponse.protoDescriptor),
+            "CloseOrderPayments": (Bigshop_Payments_V1_CloseOrderPaymentsRequest.protoDescriptor, Bigshop_Payments_V1_CloseOrderPaymentsResponse.protoDescriptor),
+            "AbortInterruptedPayments": (Bigshop_Payments_V1_AbortInterruptedPaymentsRequest.protoDescriptor, Bigshop_Payments_V1_AbortInterruptedPaymentsResponse.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

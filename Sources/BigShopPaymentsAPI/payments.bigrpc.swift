@@ -320,6 +320,16 @@ public enum Bigshop_Payments_V1_PaymentsService {
         public static let all: [MethodDescriptor] = [pay, getPayment, confirmPix]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "Pay": (Bigshop_Payments_V1_PayRequest.protoDescriptor, Bigshop_Payments_V1_Payment.protoDescriptor),
+            "GetPayment": (Bigshop_Payments_V1_GetPaymentRequest.protoDescriptor, Bigshop_Payments_V1_Payment.protoDescriptor),
+            "ConfirmPix": (Bigshop_Payments_V1_ConfirmPixRequest.protoDescriptor, Bigshop_Payments_V1_Payment.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {

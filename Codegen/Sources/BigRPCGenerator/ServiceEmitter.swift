@@ -75,6 +75,18 @@ struct ServiceEmitter {
             out.line()
             out.line("public static let all: [MethodDescriptor] = [" + methods.map(\.swiftName).joined(separator: ", ") + "]")
         }
+        out.line()
+        out.line("/// The protobuf-c descriptors of each method's request and response, by")
+        out.line("/// method name: for tools that handle messages without generated types.")
+        out.block("public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {") { out in
+            out.line("[")
+            out.indent { out in
+                for method in methods {
+                    out.line("\"\(method.protoName)\": (\(method.input).protoDescriptor, \(method.output).protoDescriptor),")
+                }
+            }
+            out.line("]")
+        }
     }
 
     private func emitProtocol(_ methods: [MethodModel], into out: inout CodeWriter) {

@@ -258,6 +258,17 @@ public enum Golden_V1_Shapes {
         public static let all: [MethodDescriptor] = [getThing, upload, watch, chat]
     }
 
+    /// The protobuf-c descriptors of each method's request and response, by
+    /// method name: for tools that handle messages without generated types.
+    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
+        [
+            "GetThing": (Golden_V1_Everything.protoDescriptor, Golden_V1_Empty.protoDescriptor),
+            "Upload": (Golden_V1_Everything.protoDescriptor, Golden_V1_Empty.protoDescriptor),
+            "Watch": (Golden_V1_Empty.protoDescriptor, Golden_V1_Everything.protoDescriptor),
+            "Chat": (Golden_V1_Everything.protoDescriptor, Golden_V1_Everything.protoDescriptor),
+        ]
+    }
+
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {
