@@ -321,7 +321,8 @@ public enum Bigshop_Catalog_V1_InventoryService {
         /// no-op; a released one: FAILED_PRECONDITION.
         func commitStock(request: Bigshop_Catalog_V1_CommitStockRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_StockReservation
 
-        /// Products by id, deleted ones included (marked), for pricing carts.
+        /// Products by id, for pricing carts: live ones in `products`, deleted ones
+        /// only listed in `deleted_ids`.
         func lookupProducts(request: Bigshop_Catalog_V1_LookupProductsRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_LookupProductsResponse
     }
 
@@ -404,7 +405,8 @@ public enum Bigshop_Catalog_V1_InventoryService {
                 metadata: metadata, options: options))
         }
 
-        /// Products by id, deleted ones included (marked), for pricing carts.
+        /// Products by id, for pricing carts: live ones in `products`, deleted ones
+        /// only listed in `deleted_ids`.
         public func lookupProducts(
             _ request: Bigshop_Catalog_V1_LookupProductsRequest,
             metadata: Metadata = [:],

@@ -317,8 +317,9 @@ public enum Bigshop_Orders_V1_OrderLedger {
         /// existing order.id returns that order unchanged.
         func createOrder(request: Bigshop_Orders_V1_CreateOrderRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Order
 
-        /// PENDING_PAYMENT -> CONFIRMED. Repeating is a no-op; any other status:
-        /// FAILED_PRECONDITION.
+        /// PENDING_PAYMENT -> CONFIRMED. Repeating is a no-op, and so is confirming
+        /// an order already SHIPPED or DELIVERED (a saga resuming after a crash may
+        /// repeat the step); CANCELLED: FAILED_PRECONDITION.
         func confirmOrder(request: Bigshop_Orders_V1_ConfirmOrderRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Order
 
         /// PENDING_PAYMENT -> CANCELLED with status_reason = reason. Repeating is a
@@ -396,8 +397,9 @@ public enum Bigshop_Orders_V1_OrderLedger {
                 metadata: metadata, options: options))
         }
 
-        /// PENDING_PAYMENT -> CONFIRMED. Repeating is a no-op; any other status:
-        /// FAILED_PRECONDITION.
+        /// PENDING_PAYMENT -> CONFIRMED. Repeating is a no-op, and so is confirming
+        /// an order already SHIPPED or DELIVERED (a saga resuming after a crash may
+        /// repeat the step); CANCELLED: FAILED_PRECONDITION.
         public func confirmOrder(
             _ request: Bigshop_Orders_V1_ConfirmOrderRequest,
             metadata: Metadata = [:],
