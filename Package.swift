@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "protoc-gen-bigrpc", targets: ["protoc-gen-bigrpc"]),
         .executable(name: "bigrpc-interop", targets: ["bigrpc-interop"]),
         .executable(name: "bigshop", targets: ["bigshop"]),
+        .executable(name: "bigprobe", targets: ["bigprobe"]),
+        .library(name: "BigShopClient", targets: ["BigShopClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -19,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // MARK: protobuf-c and its generated C
@@ -81,6 +84,20 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "BigShopOrders",
+            dependencies: [
+                "BigRPC", "BigRPCCodec", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI",
+                "BigShopServiceKit", "BigShopStore", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "BigShopHistory",
+            dependencies: [
+                "BigRPC", "BigShopHistoryAPI", "BigShopOrdersAPI", "BigShopServiceKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
 
         // MARK: The gateway: authentication, roles and rate limits before any service

@@ -1,0 +1,72 @@
+public import BigShopCatalogAPI
+public import BigShopOrchestratorAPI
+public import BigShopServiceKit
+import BigShopStore
+public import Logging
+
+/// The orders service, ready to serve: the public `OrdersService` and the
+/// internal `OrderLedger` over one database, `<dataDirectory>/orders.sqlite`.
+///
+/// ```swift
+/// let orders = try await OrdersModule.open(
+///     dataDirectory: "/var/lib/bigshop", clock: SystemClock(),
+///     inventory: inventoryClient, saga: sagaClient)
+/// let server = RPCServer(services: [orders.ordersService, orders.orderLedger])
+/// ...
+/// await orders.close()
+/// ```
+public final class OrdersModule: Sendable {
+    /// The public `bigshop.orders.v1.OrdersService`.
+    public let ordersService: OrdersServiceProvider
+    /// The internal `bigshop.orders.v1.OrderLedger`, for the checkout saga
+    /// and the history service.
+    public let orderLedger: OrderLedgerProvider
+
+    private let database: Database
+    private let hub: OrderEventHub
+
+    private init(
+        database: Database, hub: OrderEventHub, ordersService: OrdersServiceProvider, orderLedger: OrderLedgerProvider
+    ) {
+        self.database = database
+        self.hub = hub
+        self.ordersService = ordersService
+        self.orderLedger = orderLedger
+    }
+
+    /// Opens (creating or migrating) `<dataDirectory>/orders.sqlite` and
+    /// builds both services.
+    ///
+    /// - Parameters:
+    ///   - clock: the time of orders and status events.
+    ///   - inventory: the catalog's `InventoryService`, for cart prices.
+    ///   - saga: the orchestrator's `CheckoutSaga`, which Checkout and
+    ///     CancelOrder delegate to.
+    public static func open(
+        dataDirectory: String,
+        clock: any ShopClock,
+        inventory: Bigshop_Catalog_V1_InventoryService.Client,
+        saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client,
+        settings: OrdersSettings = OrdersSettings(),
+        logger: Logger = Logger(label: "bigshop.orders")
+    ) async throws -> OrdersModule {
+        let database = try await ServiceDatabase.open(
+            named: "orders", in: dataDirectory, migrations: OrdersSchema.migrations)
+        let hub = OrderEventHub(bufferCapacity: settings.watcherBufferCapacity)
+        let book = OrderBook(database: database, clock: clock, hub: hub, logger: logger)
+        let carts = ShoppingCarts(store: CartStore(database: database), inventory: inventory, settings: settings)
+        return OrdersModule(
+            database: database,
+            hub: hub,
+            ordersService: OrdersServiceProvider(book: book, carts: carts, saga: saga),
+            orderLedger: OrderLedgerProvider(
+                book: book, carts: carts, feed: OrderEventFeed(book: book, hub: hub, logger: logger), settings: settings))
+    }
+
+    /// Ends every order watch (UNAVAILABLE), finishes queued database work
+    /// and closes the database. Calls made afterwards fail.
+    public func close() async {
+        hub.close()
+        await database.close()
+    }
+}

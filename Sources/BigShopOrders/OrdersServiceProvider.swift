@@ -1,0 +1,128 @@
+public import BigRPC
+import BigShopOrchestratorAPI
+public import BigShopOrdersAPI
+import BigShopServiceKit
+
+/// The public `bigshop.orders.v1.OrdersService`: the caller's cart and
+/// orders, as `api-v1.md` specifies. The caller is the ``Principal`` the
+/// gateway put on the context.
+///
+/// - Carts are priced at current catalog prices; lines of products deleted
+///   since they were added are left out (see ``getCart(request:context:)``).
+/// - `Checkout` and `CancelOrder` delegate to the checkout saga, which owns
+///   every multi-service flow. Once the saga is called, the call runs to its
+///   end even if the client goes away: the saga is never interrupted
+///   half-way, and a retry (with the same `idempotency-key`) finds the result.
+/// - Another customer's order is NOT_FOUND, never PERMISSION_DENIED, so
+///   nobody learns which order ids exist.
+///
+/// Get one from ``OrdersModule``.
+public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProtocol {
+    /// The `reason` CancelOrder gives the saga.
+    public static let customerCancellationReason = "CANCELLED_BY_CUSTOMER"
+
+    let book: OrderBook
+    let carts: ShoppingCarts
+    let saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client
+
+    /// The caller's cart at current prices: total = Σ quantity × unit price.
+    /// Lines of products no longer on sale are left out, so the cart shown is
+    /// exactly what Checkout orders; the next SetCartItem deletes them.
+    public func getCart(
+        request: Bigshop_Orders_V1_GetCartRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Orders_V1_Cart {
+        try await carts.cart(of: context.requirePrincipal().userID)
+    }
+
+    /// Sets a product's quantity in the caller's cart (0 removes it) without
+    /// checking stock, and returns the cart. INVALID_ARGUMENT for a negative
+    /// or too large quantity, or a product not on sale; FAILED_PRECONDITION
+    /// reason `CART_FULL` for a product beyond the cart's line limit.
+    public func setCartItem(
+        request: Bigshop_Orders_V1_SetCartItemRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Orders_V1_Cart {
+        try await carts.setItem(request.productId, quantity: request.quantity, for: context.requirePrincipal().userID)
+    }
+
+    /// Checks out the caller's cart through the saga's `StartCheckout`, with
+    /// the call's `idempotency-key`; the saga's errors (reasons `EMPTY_CART`,
+    /// `OUT_OF_STOCK`) pass through unchanged.
+    public func checkout(
+        request: Bigshop_Orders_V1_CheckoutRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Orders_V1_Order {
+        let saga = self.saga
+        let start = Bigshop_Orchestrator_V1_StartCheckoutRequest(
+            userId: try context.requirePrincipal().userID,
+            idempotencyKey: try context.idempotencyKey() ?? "")
+        return try await Self.runToEnd { try await saga.startCheckout(start) }
+    }
+
+    /// The order, to its owner or an admin; NOT_FOUND for anyone else.
+    public func getOrder(
+        request: Bigshop_Orders_V1_GetOrderRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Orders_V1_Order {
+        let principal = try context.requirePrincipal()
+        let order = try await existingOrder(request.id)
+        guard order.userId == principal.userID || principal.isAdmin else { throw OrderBook.notFound(request.id) }
+        return order
+    }
+
+    /// Cancels the caller's own order while it is PENDING_PAYMENT, through
+    /// the saga's `CancelCheckout` (which returns the stock). Another user's
+    /// order is NOT_FOUND, admins included (an admin may do what a customer
+    /// may: cancel their own orders); any other status is FAILED_PRECONDITION
+    /// reason `NOT_CANCELLABLE`. The saga's own refusals pass through.
+    public func cancelOrder(
+        request: Bigshop_Orders_V1_CancelOrderRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Orders_V1_Order {
+        let principal = try context.requirePrincipal()
+        let order = try await existingOrder(request.id)
+        guard order.userId == principal.userID else { throw OrderBook.notFound(request.id) }
+        guard order.status == .pendingPayment else {
+            throw RPCError.refused(
+                "NOT_CANCELLABLE", "order \(order.id) is \(order.status.storageName); only unpaid orders can be cancelled")
+        }
+        let saga = self.saga
+        let cancel = Bigshop_Orchestrator_V1_CancelCheckoutRequest(
+            orderId: order.id, reason: Self.customerCancellationReason)
+        return try await Self.runToEnd { try await saga.cancelCheckout(cancel) }
+    }
+
+    /// Admin: CONFIRMED → SHIPPED or SHIPPED → DELIVERED, recorded as a
+    /// status event. Any other move is FAILED_PRECONDITION reason
+    /// `INVALID_STATUS_TRANSITION`; a status that is no status at all
+    /// (unspecified, unknown number) is INVALID_ARGUMENT.
+    public func updateOrderStatus(
+        request: Bigshop_Orders_V1_UpdateOrderStatusRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Orders_V1_Order {
+        guard try context.requirePrincipal().isAdmin else {
+            throw RPCError(.permissionDenied, "only admins update an order's status")
+        }
+        guard !request.id.isEmpty else { throw RPCError(.invalidArgument, "id must not be empty") }
+        switch request.status {
+        case .unspecified, .unrecognized:
+            throw RPCError(.invalidArgument, "status must be an order status")
+        default:
+            return try await book.fulfil(request.id, to: request.status)
+        }
+    }
+
+    /// The order `id` if it exists (NOT_FOUND otherwise), whoever owns it:
+    /// callers decide who may see it.
+    private func existingOrder(_ id: String) async throws -> Bigshop_Orders_V1_Order {
+        guard !id.isEmpty else { throw RPCError(.invalidArgument, "id must not be empty") }
+        return try await book.existingOrder(id: id)
+    }
+
+    /// Runs `operation` in a task of its own, so that the cancellation of the
+    /// calling handler (the client went away) does not reach it.
+    private static func runToEnd<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await operation() }.value
+    }
+}
