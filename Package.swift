@@ -98,6 +98,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "BigShopPayments",
+            dependencies: [
+                "BigRPC", "BigRPCCodec", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopOrchestratorAPI",
+                "PaymentRules", "BigShopServiceKit", "BigShopStore", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "BigShopOrchestrator",
+            dependencies: [
+                "BigRPC", "BigRPCCodec", "BigShopOrchestratorAPI", "BigShopOrdersAPI", "BigShopCatalogAPI",
+                "BigShopPaymentsAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
 
         // MARK: The gateway: authentication, roles and rate limits before any service
@@ -182,6 +197,10 @@ let package = Package(
         .testTarget(name: "FlashSaleRingTests", dependencies: ["FlashSaleRing"]),
         .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigRPC"]),
         .testTarget(name: "BigShopAuthTests", dependencies: ["BigShopAuth", "BigShopAuthAPI", "BigShopServiceKit", "BigRPC"]),
+        .testTarget(name: "BigShopOrdersTests", dependencies: ["BigShopOrders", "BigShopHistory", "BigShopCatalog", "BigShopOrchestrator", "BigShopPayments", "BigShopOrdersAPI", "BigShopHistoryAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopServiceKit", "BigRPC"]),
+        .testTarget(name: "BigShopHistoryTests", dependencies: ["BigShopHistory", "BigShopOrders", "BigShopCatalog", "BigShopHistoryAPI", "BigShopOrdersAPI", "BigShopServiceKit", "BigRPC"]),
+        .testTarget(name: "BigShopPaymentsTests", dependencies: ["BigShopPayments", "BigShopOrchestrator", "BigShopOrders", "BigShopCatalog", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BigShopOrchestratorTests", dependencies: ["BigShopOrchestrator", "BigShopPayments", "BigShopOrders", "BigShopCatalog", "BigShopOrchestratorAPI", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BigShopCatalogTests", dependencies: ["BigShopCatalog", "BigShopCatalogAPI", "WellKnownProtos", "BigShopServiceKit", "BigShopStore", "BigRPC"]),
         .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopStore", "store-crash-helper"]),
         .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules"]),

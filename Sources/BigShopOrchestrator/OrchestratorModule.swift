@@ -1,0 +1,87 @@
+public import BigShopCatalogAPI
+public import BigShopFlashSaleAPI
+public import BigShopOrdersAPI
+public import BigShopPaymentsAPI
+public import BigShopServiceKit
+import BigShopStore
+public import Logging
+
+/// The orchestrator, ready to serve: the internal `CheckoutSaga` over its
+/// saga log, `<dataDirectory>/orchestrator.sqlite`.
+///
+/// ```swift
+/// let orchestrator = try await OrchestratorModule.open(
+///     dataDirectory: "/var/lib/bigshop", clock: SystemClock(),
+///     orderLedger: orderLedger, inventory: inventory, payments: paymentLedger, holds: holdLedger)
+/// // once the services it calls answer, and before serving:
+/// try await orchestrator.recover()
+/// let scanner = Task { await orchestrator.runExpiryScanner() }
+/// ...
+/// scanner.cancel()
+/// await orchestrator.close()
+/// ```
+public final class OrchestratorModule: Sendable {
+    /// The internal `bigshop.orchestrator.v1.CheckoutSaga`.
+    public let sagaService: CheckoutSagaProvider
+
+    let coordinator: SagaCoordinator
+    private let database: Database
+
+    private init(coordinator: SagaCoordinator, database: Database) {
+        self.coordinator = coordinator
+        self.database = database
+        self.sagaService = CheckoutSagaProvider(coordinator: coordinator)
+    }
+
+    /// Opens (creating or migrating) `<dataDirectory>/orchestrator.sqlite`.
+    ///
+    /// - Parameters:
+    ///   - clock: the time of payment windows and the expiry scanner.
+    ///   - orderLedger: Orders' `OrderLedger`: carts and orders.
+    ///   - inventory: the catalog's `InventoryService`: cart stock.
+    ///   - payments: Payments' `PaymentLedger`: closing and auditing payments.
+    ///   - holds: the flash sale's `HoldLedger`: flash-sale units.
+    public static func open(
+        dataDirectory: String,
+        clock: any ShopClock,
+        settings: OrchestratorSettings = OrchestratorSettings(),
+        orderLedger: Bigshop_Orders_V1_OrderLedger.Client,
+        inventory: Bigshop_Catalog_V1_InventoryService.Client,
+        payments: Bigshop_Payments_V1_PaymentLedger.Client,
+        holds: Bigshop_Flashsale_V1_HoldLedger.Client,
+        logger: Logger = Logger(label: "bigshop.orchestrator")
+    ) async throws -> OrchestratorModule {
+        let database = try await ServiceDatabase.open(
+            named: "orchestrator", in: dataDirectory, migrations: SagaStore.migrations)
+        let steps = SagaSteps(
+            orderLedger: orderLedger, inventory: inventory, payments: payments, holds: holds,
+            runner: StepRunner(retry: settings.stepRetry, logger: logger))
+        let coordinator = SagaCoordinator(
+            store: SagaStore(database: database), steps: steps, clock: clock, settings: settings, logger: logger)
+        return OrchestratorModule(coordinator: coordinator, database: database)
+    }
+
+    /// Resumes or compensates every saga a previous run left between steps
+    /// (see `docs/CHECKOUT.md`): once the services it calls answer, and
+    /// before serving. Sagas awaiting payment are left to the expiry
+    /// scanner. Returns how many sagas it found.
+    @discardableResult
+    public func recover() async throws -> Int {
+        try await coordinator.recover()
+    }
+
+    /// Cancels every order whose payment window closes unpaid, with reason
+    /// `PAYMENT_EXPIRED`, returning its units; runs until its task is
+    /// cancelled or the module closes.
+    public func runExpiryScanner() async {
+        await coordinator.runExpiryScanner()
+    }
+
+    /// Stops the expiry scanner and every flow still running (as a crash
+    /// would: the next ``recover()`` resumes them), then closes the database.
+    public func close() async {
+        coordinator.alarm.close()
+        await coordinator.tasks.cancelAllAndWait()
+        await database.close()
+    }
+}

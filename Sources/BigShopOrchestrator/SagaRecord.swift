@@ -1,0 +1,44 @@
+import BigShopOrdersAPI
+
+/// One row of `sagas`: an order's saga and everything needed to resume it.
+struct SagaRecord: Sendable, Hashable {
+    /// The order's id, also the reservation id and the key of every step.
+    var orderID: String
+    var kind: SagaKind
+    var userID: String
+    var state: SagaState
+    /// Why the saga is cancelling, cancelled or failed; empty otherwise.
+    var reason: String
+    /// The payment of the attempt in progress (`paying`) or that paid the
+    /// order (`confirming`, `confirmed`); empty otherwise.
+    var paymentID: String
+    /// The order's lines: the cart's while `reserving`, then the reserved
+    /// lines with their frozen prices.
+    var lines: [Bigshop_Orders_V1_OrderItem]
+    /// Σ quantity × unit price of ``lines``: what the order costs.
+    var amountCents: Int64
+    /// When the payment window closes; 0 until the stock is held.
+    var paymentDueAtMs: Int64
+    /// The flash-sale campaign of a `hold` saga; empty for carts.
+    var campaignID: String
+    var createdAtMs: Int64
+    var updatedAtMs: Int64
+
+    /// The order `CreateOrder` makes for this saga.
+    var orderDraft: Bigshop_Orders_V1_Order {
+        Bigshop_Orders_V1_Order(
+            id: orderID, userId: userID, items: lines, totalCents: amountCents, paymentDueAtMs: paymentDueAtMs)
+    }
+
+    /// The saga as the transition to `state` with `change` leaves it.
+    func moved(to state: SagaState, _ change: SagaChange) -> SagaRecord {
+        var saga = self
+        saga.state = state
+        saga.reason = change.reason ?? reason
+        saga.paymentID = change.paymentID ?? paymentID
+        saga.lines = change.lines ?? lines
+        saga.amountCents = change.amountCents ?? amountCents
+        saga.paymentDueAtMs = change.paymentDueAtMs ?? paymentDueAtMs
+        return saga
+    }
+}

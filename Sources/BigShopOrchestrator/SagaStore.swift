@@ -1,0 +1,194 @@
+import BigRPCCodec
+import BigShopOrdersAPI
+import BigShopStore
+
+/// The saga log: the `sagas` table of `orchestrator.sqlite`.
+///
+/// Every state change is a compare-and-set `UPDATE … WHERE order_id = ? AND
+/// state = ?` in its own transaction: of two flows racing on one order, the
+/// first to commit wins and the other sees that it lost.
+struct SagaStore: Sendable {
+    let database: Database
+
+    /// The schema, in the `orchestrator` migration namespace.
+    static let migrations = [
+        Migration(version: 1, name: "sagas", sql: """
+            CREATE TABLE sagas (
+                order_id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('cart', 'hold')),
+                user_id TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('reserving', 'creating', 'awaiting_payment', 'paying',
+                    'confirming', 'cancelling', 'confirmed', 'cancelled', 'failed')),
+                reason TEXT NOT NULL DEFAULT '',
+                payment_id TEXT NOT NULL DEFAULT '',
+                lines BLOB NOT NULL,
+                amount_cents INTEGER NOT NULL,
+                payment_due_at_ms INTEGER NOT NULL DEFAULT 0,
+                campaign_id TEXT NOT NULL DEFAULT '',
+                idempotency_scope TEXT,
+                idempotency_key TEXT,
+                created_at_ms INTEGER NOT NULL,
+                updated_at_ms INTEGER NOT NULL
+            );
+            CREATE UNIQUE INDEX sagas_by_idempotency_key ON sagas (idempotency_scope, idempotency_key)
+                WHERE idempotency_key IS NOT NULL;
+            CREATE INDEX sagas_by_state_and_due ON sagas (state, payment_due_at_ms);
+            """),
+    ]
+
+    private static let columns = """
+        order_id, kind, user_id, state, reason, payment_id, lines, amount_cents, payment_due_at_ms, campaign_id,
+        created_at_ms, updated_at_ms
+        """
+
+    // MARK: Reading
+
+    /// The saga of order `orderID`, or nil.
+    func saga(_ orderID: String) async throws -> SagaRecord? {
+        try await database.read { connection in
+            try connection.queryOne("SELECT \(Self.columns) FROM sagas WHERE order_id = ?", .text(orderID))
+                .map(Self.record)
+        }
+    }
+
+    /// The saga started with idempotency key `key` in `scope`, or nil.
+    func saga(idempotencyKey key: String, scope: String) async throws -> SagaRecord? {
+        try await database.read { connection in
+            try connection.queryOne(
+                "SELECT \(Self.columns) FROM sagas WHERE idempotency_scope = ? AND idempotency_key = ?",
+                .text(scope), .text(key)
+            ).map(Self.record)
+        }
+    }
+
+    /// Every saga between steps (not resting): what recovery resumes.
+    func unsettledSagas() async throws -> [SagaRecord] {
+        try await database.read { connection in
+            try connection.query("""
+                SELECT \(Self.columns) FROM sagas
+                WHERE state IN ('reserving', 'creating', 'paying', 'confirming', 'cancelling')
+                ORDER BY created_at_ms, order_id
+                """).map(Self.record)
+        }
+    }
+
+    /// Up to `limit` sagas awaiting a payment due at or before `nowMs`,
+    /// earliest first.
+    func sagasDue(atMs nowMs: Int64, limit: Int) async throws -> [SagaRecord] {
+        try await database.read { connection in
+            try connection.query("""
+                SELECT \(Self.columns) FROM sagas
+                WHERE state = 'awaiting_payment' AND payment_due_at_ms <= ?
+                ORDER BY payment_due_at_ms LIMIT ?
+                """, .integer(nowMs), .integer(Int64(limit))).map(Self.record)
+        }
+    }
+
+    /// The earliest payment due time of the sagas awaiting payment, or nil.
+    func earliestDueMs() async throws -> Int64? {
+        try await database.read { connection in
+            try connection.queryOne(
+                "SELECT min(payment_due_at_ms) FROM sagas WHERE state = 'awaiting_payment'"
+            )?.optionalInt64(0)
+        }
+    }
+
+    // MARK: Writing
+
+    /// Inserts `saga`, with its idempotency key if any. Returns false, writing
+    /// nothing, if the order id or the key is already taken.
+    func insert(_ saga: SagaRecord, idempotencyKey: (scope: String, key: String)?) async throws -> Bool {
+        let lines = try Self.encode(saga.lines)
+        return try await database.write { connection in
+            try connection.run("""
+                INSERT INTO sagas (order_id, kind, user_id, state, reason, payment_id, lines, amount_cents,
+                    payment_due_at_ms, campaign_id, idempotency_scope, idempotency_key, created_at_ms, updated_at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """, bindings: [
+                    .text(saga.orderID), .text(saga.kind.rawValue), .text(saga.userID), .text(saga.state.rawValue),
+                    .text(saga.reason), .text(saga.paymentID), .blob(lines), .integer(saga.amountCents),
+                    .integer(saga.paymentDueAtMs), .text(saga.campaignID),
+                    idempotencyKey.map { .text($0.scope) } ?? .null, idempotencyKey.map { .text($0.key) } ?? .null,
+                    .integer(saga.createdAtMs), .integer(saga.updatedAtMs),
+                ])
+            return connection.changes == 1
+        }
+    }
+
+    /// Moves order `orderID` from state `from` to `to` with `change`, only
+    /// if it is still in `from` (and, with `paymentID`, still on that
+    /// payment). Returns whether it moved.
+    func transition(
+        _ orderID: String,
+        from: SagaState,
+        to: SagaState,
+        change: SagaChange,
+        ifPaymentID paymentID: String?,
+        nowMs: Int64
+    ) async throws -> Bool {
+        let lines = try change.lines.map(Self.encode)
+        return try await database.write { connection in
+            try connection.run("""
+                UPDATE sagas SET
+                    state = ?1,
+                    reason = coalesce(?2, reason),
+                    payment_id = coalesce(?3, payment_id),
+                    lines = coalesce(?4, lines),
+                    amount_cents = coalesce(?5, amount_cents),
+                    payment_due_at_ms = coalesce(?6, payment_due_at_ms),
+                    idempotency_scope = CASE WHEN ?7 THEN NULL ELSE idempotency_scope END,
+                    idempotency_key = CASE WHEN ?7 THEN NULL ELSE idempotency_key END,
+                    updated_at_ms = ?8
+                WHERE order_id = ?9 AND state = ?10 AND (?11 IS NULL OR payment_id = ?11)
+                """, bindings: [
+                    .text(to.rawValue), change.reason.map { .text($0) } ?? .null,
+                    change.paymentID.map { .text($0) } ?? .null, lines.map { .blob($0) } ?? .null,
+                    change.amountCents.map { .integer($0) } ?? .null,
+                    change.paymentDueAtMs.map { .integer($0) } ?? .null,
+                    .integer(change.releasesIdempotencyKey ? 1 : 0), .integer(nowMs), .text(orderID),
+                    .text(from.rawValue), paymentID.map { .text($0) } ?? .null,
+                ])
+            return connection.changes == 1
+        }
+    }
+
+    // MARK: Rows
+
+    /// The lines column: an `Order` message holding only its items.
+    private static func encode(_ lines: [Bigshop_Orders_V1_OrderItem]) throws -> [UInt8] {
+        try Bigshop_Orders_V1_Order(items: lines).serializedBytes()
+    }
+
+    private static func record(_ row: Row) throws -> SagaRecord {
+        let kind = try row.string("kind")
+        let state = try row.string("state")
+        guard let sagaKind = SagaKind(rawValue: kind), let sagaState = SagaState(rawValue: state) else {
+            throw SagaStoreError.unknownValue(kind: kind, state: state)
+        }
+        return SagaRecord(
+            orderID: try row.string("order_id"),
+            kind: sagaKind,
+            userID: try row.string("user_id"),
+            state: sagaState,
+            reason: try row.string("reason"),
+            paymentID: try row.string("payment_id"),
+            lines: try Bigshop_Orders_V1_Order(serializedBytes: row.blob("lines")).items,
+            amountCents: try row.int64("amount_cents"),
+            paymentDueAtMs: try row.int64("payment_due_at_ms"),
+            campaignID: try row.string("campaign_id"),
+            createdAtMs: try row.int64("created_at_ms"),
+            updatedAtMs: try row.int64("updated_at_ms"))
+    }
+}
+
+/// A `sagas` row this code cannot read: the database is newer than the code.
+enum SagaStoreError: Error, CustomStringConvertible {
+    case unknownValue(kind: String, state: String)
+
+    var description: String {
+        switch self {
+        case .unknownValue(let kind, let state): "unknown saga kind '\(kind)' or state '\(state)'"
+        }
+    }
+}

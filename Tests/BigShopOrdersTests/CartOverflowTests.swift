@@ -1,0 +1,38 @@
+import BigRPC
+import BigShopCatalogAPI
+import BigShopOrchestratorAPI
+import BigShopOrders
+import BigShopOrdersAPI
+import BigShopServiceKit
+import Testing
+
+@Suite("Cart totals near Int64.max")
+struct CartOverflowTests {
+    @Test("A line or cart total beyond Int64 is refused: INVALID_ARGUMENT on quantity, never a wrapped total")
+    func overflow() async throws {
+        try await OrdersHarness.withDirectory { directory in
+            let gold = Bigshop_Catalog_V1_Product(id: "gold", name: "Gold", priceCents: Int64.max / 3)
+            let silver = Bigshop_Catalog_V1_Product(id: "silver", name: "Silver", priceCents: 2)
+            let inventory = RPCServer(services: [FixedInventory(products: [gold, silver])])
+            let unreachable = RPCServer(services: [])
+            let module = try await OrdersModule.open(
+                dataDirectory: directory,
+                clock: ManualClock(nowMs: OrdersHarness.startMs),
+                inventory: .init(wrapping: RPCClient(transport: InProcessTransport(server: inventory))),
+                saga: .init(wrapping: RPCClient(transport: InProcessTransport(server: unreachable))))
+            let server = RPCServer(services: [module.ordersService], interceptors: [TestPrincipalInterceptor()])
+            let orders = Bigshop_Orders_V1_OrdersService.Client(wrapping: RPCClient(transport: InProcessTransport(server: server)))
+            let alice = TestPrincipalInterceptor.customer("alice")
+
+            let cart = try await orders.setCartItem(.init(productId: "gold", quantity: 3), metadata: alice)
+            #expect(cart.totalCents == (Int64.max / 3) * 3)
+            for request in [Bigshop_Orders_V1_SetCartItemRequest(productId: "silver", quantity: 1), .init(productId: "gold", quantity: 4)] {
+                let error = await rpcError { _ = try await orders.setCartItem(request, metadata: alice) }
+                #expect(error?.code == .invalidArgument)
+                #expect(error?.message.contains("quantity") == true)
+            }
+            #expect(try await orders.getCart(.init(), metadata: alice) == cart)
+            await module.close()
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import BigShopPaymentsAPI
+import Foundation
+import Testing
+
+/// The full card number and the CVV never reach a disk or a log line.
+@Suite("Card data redaction")
+struct CardDataRedactionTests {
+    private static let amex = "378282246310005"
+    private static let amexCVV = "7391"
+
+    @Test("no database file and no log line holds a card number or CVV")
+    func neverStoredNorLogged() async throws {
+        try await PaymentsHarness.with { shop in
+            let paid = try await shop.order(for: "ana")
+            let approved = try await shop.payByCard(
+                "ana", paid.id,
+                Bigshop_Payments_V1_CardMethod(
+                    number: "3782 822463 10005", holder: "Ana Souza", expMonth: 7, expYear: 2030, cvv: Self.amexCVV))
+            #expect(approved.status == .approved)
+            #expect(approved.cardLast4 == "0005")
+            #expect(approved.cardBrand == "amex")
+
+            let unpaid = try await shop.order(for: "bia")
+            let declined = try await shop.payByCard("bia", unpaid.id, TestCards.card(TestCards.declined))
+            #expect(declined.status == .declined)
+            _ = try? await shop.payByCard("bia", unpaid.id, TestCards.card("4242424242424241", cvv: "5173"))
+
+            // Any 6 digits in a row of the approved number are a leak (only its
+            // last 4 may be kept), and so is either CVV or a whole number.
+            let amexDigits = Array(Self.amex)
+            let amexWindows = (0...(amexDigits.count - 6)).map { String(amexDigits[$0..<($0 + 6)]) }
+            let secrets = amexWindows + ["3782 822463 10005", Self.amexCVV, TestCards.declined, "4242424242424241", "5173"]
+            let files = try FileManager.default.contentsOfDirectory(atPath: shop.directory)
+            #expect(files.contains("payments.sqlite"))
+            var paymentsFiles = ""
+            for file in files {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: shop.directory + "/" + file))
+                let text = Self.withoutShopIDs(String(decoding: bytes.map { $0 < 0x80 ? $0 : 0x3F }, as: UTF8.self))
+                for secret in secrets {
+                    #expect(!text.contains(secret), "\(file) holds \(secret)")
+                }
+                if file.hasPrefix("payments") { paymentsFiles += text }
+            }
+            // The scan sees what payments stored: the payment and its last 4 digits.
+            #expect(paymentsFiles.contains("amex"))
+            #expect(paymentsFiles.contains("0005"))
+
+            let log = Self.withoutShopIDs(shop.logs.all.joined(separator: "\n"))
+            #expect(log.contains("payment"))
+            for secret in secrets {
+                #expect(!log.contains(secret), "the log holds \(secret)")
+            }
+        }
+    }
+
+    /// The text with every run of 32 random hex digits (shop ids such as
+    /// `ord_…`, request ids) cut out, so that a CVV's digits can only be
+    /// found where a CVV was written. No card number is that long.
+    private static func withoutShopIDs(_ text: String) -> String {
+        text.replacing(/[0-9a-f]{32}/, with: "#")
+    }
+}
