@@ -114,6 +114,15 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "BigShopFlashSale",
+            dependencies: [
+                "BigRPC", "BigShopFlashSaleAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopOrdersAPI",
+                "FlashSaleRing", "BigShopServiceKit", "BigShopStore",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // MARK: The gateway: authentication, roles and rate limits before any service
         .target(

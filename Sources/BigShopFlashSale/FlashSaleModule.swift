@@ -1,0 +1,122 @@
+public import BigShopCatalogAPI
+public import BigShopOrchestratorAPI
+public import BigShopServiceKit
+import BigShopStore
+public import Logging
+
+/// The flash sale: the public FlashSaleService and the internal HoldLedger
+/// over one database, for the server assembly.
+///
+/// At open, every campaign's engine is rebuilt from the database: the units
+/// of every drop started so far, minus those in live (held or sold) holds, so
+/// after a crash nothing is sold twice and every hold a customer was told
+/// about is still there.
+public final class FlashSaleModule: Sendable {
+    /// The public service.
+    public let flashSaleService: FlashSaleServiceProvider
+    /// The internal service the checkout saga settles holds with.
+    public let holdLedger: HoldLedgerProvider
+    private let store: FlashSaleStore
+    private let registry: CampaignRegistry
+    private let saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client
+    private let clock: any ShopClock
+    private let logger: Logger
+
+    private init(
+        store: FlashSaleStore,
+        registry: CampaignRegistry,
+        clock: any ShopClock,
+        inventory: Bigshop_Catalog_V1_InventoryService.Client,
+        saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client,
+        logger: Logger
+    ) {
+        self.store = store
+        self.registry = registry
+        self.saga = saga
+        self.clock = clock
+        self.logger = logger
+        flashSaleService = FlashSaleServiceProvider(
+            registry: registry, store: store, clock: clock, inventory: inventory, saga: saga, logger: logger
+        )
+        holdLedger = HoldLedgerProvider(registry: registry, store: store, clock: clock, logger: logger)
+    }
+
+    /// Opens `flashsale.sqlite` under `dataDirectory` and rebuilds every
+    /// campaign's units and per-customer counts.
+    public static func open(
+        dataDirectory: String,
+        clock: any ShopClock,
+        inventory: Bigshop_Catalog_V1_InventoryService.Client,
+        saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client,
+        logger: Logger = Logger(label: "bigshop.flashsale")
+    ) async throws -> FlashSaleModule {
+        let database = try await ServiceDatabase.open(
+            named: "flashsale", in: dataDirectory, migrations: FlashSaleStore.migrations
+        )
+        let store = FlashSaleStore(database: database)
+        let registry = CampaignRegistry()
+        do {
+            let nowMs = clock.nowMs()
+            for campaign in try await store.campaigns() {
+                let holds = try await store.liveHolds(campaignID: campaign.id)
+                registry.add(try CampaignEngine(campaign: campaign, liveHolds: holds, nowMs: nowMs))
+            }
+        } catch {
+            await database.close()
+            throw error
+        }
+        return FlashSaleModule(store: store, registry: registry, clock: clock, inventory: inventory, saga: saga, logger: logger)
+    }
+
+    /// Makes sure every held unit has its order: a crash (or a failed call)
+    /// between recording a hold and creating its order leaves a hold the
+    /// saga does not know. Creating an order is idempotent per order id, so
+    /// holds that have one are untouched. Returns how many holds were checked.
+    @discardableResult
+    public func reconcileHolds(olderThanMs minimumAgeMs: Int64 = 0) async -> Int {
+        let nowMs = clock.nowMs()
+        var checked = 0
+        for engine in registry.engines {
+            let holds: [Hold]
+            do {
+                holds = try await store.liveHolds(campaignID: engine.campaign.id)
+            } catch {
+                logger.error("cannot read holds", metadata: ["campaign-id": "\(engine.campaign.id)", "error": "\(error)"])
+                continue
+            }
+            for hold in holds where hold.state == .held && nowMs - hold.createdAtMs >= minimumAgeMs {
+                do {
+                    _ = try await HoldOrders.create(for: hold, campaign: engine.campaign, saga: saga)
+                    checked += 1
+                } catch {
+                    logger.warning("hold order not created yet", metadata: ["order-id": "\(hold.orderID)", "error": "\(error)"])
+                }
+            }
+        }
+        return checked
+    }
+
+    /// Runs ``reconcileHolds(olderThanMs:)`` every `interval` until cancelled,
+    /// for holds old enough that their Reserve call has finished.
+    public func runReconciler(interval: Duration = .seconds(30)) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            await reconcileHolds(olderThanMs: 10_000)
+        }
+    }
+
+    /// Hold counts of a campaign by state (held, sold, released), for tests
+    /// and operations.
+    public func holdCounts(campaignID: String) async throws -> (held: Int, sold: Int, released: Int) {
+        let counts = try await store.holdCounts(campaignID: campaignID)
+        return (counts[.held] ?? 0, counts[.sold] ?? 0, counts[.released] ?? 0)
+    }
+
+    public func close() async {
+        await store.database.close()
+    }
+}

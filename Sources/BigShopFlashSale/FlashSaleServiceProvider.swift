@@ -1,0 +1,136 @@
+public import BigRPC
+import BigShopCatalogAPI
+public import BigShopFlashSaleAPI
+import BigShopOrchestratorAPI
+import BigShopOrdersAPI
+import BigShopServiceKit
+import Logging
+
+/// `bigshop.flashsale.v1.FlashSaleService`: hourly drops of units at a
+/// campaign price, reserved by customers in a burst.
+///
+/// Reserve decides in memory (``CampaignEngine``: no lock, no disk), then
+/// records the hold durably with group commit before answering, then makes
+/// it a PENDING_PAYMENT order through the checkout saga. Refusals: no drop
+/// open → FAILED_PRECONDITION `NO_ACTIVE_DROP`; pool empty →
+/// FAILED_PRECONDITION `SOLD_OUT`; limit reached → ALREADY_EXISTS
+/// `LIMIT_REACHED`.
+public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.ServiceProtocol {
+    let registry: CampaignRegistry
+    let store: FlashSaleStore
+    let clock: any ShopClock
+    let inventory: Bigshop_Catalog_V1_InventoryService.Client
+    let saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client
+    let logger: Logger
+
+    public func scheduleCampaign(
+        request: Bigshop_Flashsale_V1_ScheduleCampaignRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Flashsale_V1_Campaign {
+        guard try context.requirePrincipal().isAdmin else {
+            throw RPCError(.permissionDenied, "this method is for admins")
+        }
+        guard !request.productId.isEmpty else { throw RPCError(.invalidArgument, "product_id is required") }
+        let found = try await inventory.lookupProducts(.init(ids: [request.productId]))
+        guard let product = found.products.first(where: { $0.id == request.productId }) else {
+            throw RPCError(.invalidArgument, "product_id names no product")
+        }
+        let nowMs = clock.nowMs()
+        let campaign = try Campaign.make(id: ShopID.make("cmp"), request: request, productName: product.name, nowMs: nowMs)
+        try await store.insertCampaign(campaign, createdAtMs: nowMs)
+        registry.add(try CampaignEngine(campaign: campaign, liveHolds: [], nowMs: nowMs))
+        logger.info("campaign scheduled", metadata: [
+            "request-id": "\(context.requestID)", "campaign-id": "\(campaign.id)", "product-id": "\(campaign.productID)",
+            "drops": "\(campaign.drops)", "units-per-drop": "\(campaign.unitsPerDrop)",
+        ])
+        return campaign.message
+    }
+
+    public func getCurrentDrop(
+        request: Bigshop_Flashsale_V1_GetCurrentDropRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Flashsale_V1_Drop {
+        let engine = try engine(request.campaignId)
+        let campaign = engine.campaign
+        let nowMs = clock.nowMs()
+        // Before the first drop: drop 0, to come; after the last: the last.
+        let index = campaign.dropIndex(atMs: nowMs) ?? (nowMs < campaign.startsAtMs ? 0 : campaign.drops - 1)
+        return Bigshop_Flashsale_V1_Drop(
+            campaignId: campaign.id,
+            index: Int32(index),
+            startsAtMs: campaign.startOfDrop(index),
+            endsAtMs: campaign.startOfDrop(index + 1),
+            unitsReleased: Int32(engine.unitsReleased(atMs: nowMs)),
+            remaining: Int32(engine.remaining(atMs: nowMs)),
+            priceCents: campaign.priceCents,
+            productId: campaign.productID
+        )
+    }
+
+    public func reserve(
+        request: Bigshop_Flashsale_V1_ReserveRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Flashsale_V1_Reservation {
+        let customer = try context.requirePrincipal().userID
+        let engine = try engine(request.campaignId)
+        let nowMs = clock.nowMs()
+        let unit: UInt32
+        let dropIndex: Int
+        switch engine.claim(customer: customer, nowMs: nowMs) {
+        case .granted(let claimed, let drop):
+            (unit, dropIndex) = (claimed, drop)
+        case .noActiveDrop:
+            throw RPCError.refused("NO_ACTIVE_DROP", "no drop of this campaign is open")
+        case .soldOut:
+            throw RPCError.refused("SOLD_OUT", "this drop is sold out")
+        case .limitReached:
+            throw RPCError.refused("LIMIT_REACHED", "you already hold this drop's limit", code: .alreadyExists)
+        }
+
+        let campaign = engine.campaign
+        let hold = Hold(
+            id: ShopID.make("hld"), campaignID: campaign.id, unit: unit, userID: customer, dropIndex: dropIndex,
+            orderID: ShopID.make("ord"), state: .held, createdAtMs: nowMs, expiresAtMs: nowMs + campaign.holdMs
+        )
+        do {
+            try await store.insertHold(hold)
+        } catch {
+            // Not durable, so not granted: the unit goes back at once.
+            engine.giveBack(unit: unit, customer: customer, dropIndex: dropIndex)
+            logger.error("hold not recorded", metadata: ["request-id": "\(context.requestID)", "error": "\(error)"])
+            throw RPCError(.unavailable, "the reservation could not be recorded; try again")
+        }
+        // The hold is durable: from here on it is the saga's to settle. If the
+        // order cannot be created now, the reconciler creates it later.
+        _ = try await HoldOrders.create(for: hold, campaign: campaign, saga: saga)
+        logger.debug("unit reserved", metadata: [
+            "request-id": "\(context.requestID)", "campaign-id": "\(campaign.id)", "drop": "\(dropIndex)",
+            "order-id": "\(hold.orderID)",
+        ])
+        return Bigshop_Flashsale_V1_Reservation(
+            id: hold.id, campaignId: campaign.id, dropIndex: Int32(dropIndex), orderId: hold.orderID,
+            expiresAtMs: hold.expiresAtMs
+        )
+    }
+
+    private func engine(_ campaignID: String) throws(RPCError) -> CampaignEngine {
+        guard !campaignID.isEmpty else { throw RPCError(.invalidArgument, "campaign_id is required") }
+        guard let engine = registry.engine(campaignID) else { throw RPCError(.notFound, "no such campaign") }
+        return engine
+    }
+}
+
+/// Makes a hold's order through the checkout saga (idempotent per order id).
+enum HoldOrders {
+    static func create(
+        for hold: Hold,
+        campaign: Campaign,
+        saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client
+    ) async throws -> Bigshop_Orders_V1_Order {
+        try await saga.startHoldOrder(.init(
+            orderId: hold.orderID, userId: hold.userID, productId: campaign.productID,
+            productName: campaign.productName, priceCents: campaign.priceCents,
+            paymentDueAtMs: hold.expiresAtMs, campaignId: campaign.id
+        ))
+    }
+}

@@ -1,0 +1,34 @@
+public import BigRPC
+public import BigShopFlashSaleAPI
+import BigShopServiceKit
+import Logging
+
+/// `bigshop.flashsale.v1.HoldLedger` (internal): the checkout saga settles
+/// holds here. Both calls are idempotent per order id.
+public struct HoldLedgerProvider: Bigshop_Flashsale_V1_HoldLedger.ServiceProtocol {
+    let registry: CampaignRegistry
+    let store: FlashSaleStore
+    let clock: any ShopClock
+    let logger: Logger
+
+    public func commitHold(
+        request: Bigshop_Flashsale_V1_SettleHoldRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Flashsale_V1_SettleHoldResponse {
+        _ = try await store.settle(orderID: request.orderId, to: .sold, atMs: clock.nowMs())
+        return .init()
+    }
+
+    public func releaseHold(
+        request: Bigshop_Flashsale_V1_SettleHoldRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Flashsale_V1_SettleHoldResponse {
+        // Only the call that moves the hold from held to released gives the
+        // unit back, so a repeated release never frees it twice.
+        if let hold = try await store.settle(orderID: request.orderId, to: .released, atMs: clock.nowMs()) {
+            registry.engine(hold.campaignID)?.giveBack(unit: hold.unit, customer: hold.userID, dropIndex: hold.dropIndex)
+            logger.debug("unit back in the pool", metadata: ["order-id": "\(hold.orderID)", "campaign-id": "\(hold.campaignID)"])
+        }
+        return .init()
+    }
+}
