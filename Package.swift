@@ -134,6 +134,30 @@ let package = Package(
             ]
         ),
 
+        // MARK: The server: every service behind one port, and its executable
+        .target(
+            name: "BigShopServer",
+            dependencies: [
+                "BigRPC", "BigRPCNIO", "BigRPCInterop", "BigRPCTestingProtos", "BigShopServiceKit", "BigShopGateway",
+                "BigShopAuth", "BigShopCatalog", "BigShopOrders", "BigShopHistory", "BigShopPayments", "BigShopOrchestrator",
+                "BigShopFlashSale",
+                "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI",
+                "BigShopFlashSaleAPI", "BigShopOrchestratorAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "bigshop",
+            dependencies: [
+                "BigShopServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
         // MARK: Shop building blocks with no RPC in them
         .target(name: "FlashSaleRing", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
         .target(name: "PaymentRules"),
@@ -204,12 +228,27 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "FlashSaleRingTests", dependencies: ["FlashSaleRing"]),
+        .testTarget(
+            name: "BigShopCrashTests",
+            dependencies: [
+                "bigshop", "BigRPC", "BigRPCNIO", "BigRPCProtos", "BigShopStore", "BigShopAuthAPI", "BigShopCatalogAPI",
+                "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI",
+            ]
+        ),
         .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigRPC"]),
         .testTarget(name: "BigShopAuthTests", dependencies: ["BigShopAuth", "BigShopAuthAPI", "BigShopServiceKit", "BigRPC"]),
         .testTarget(name: "BigShopOrdersTests", dependencies: ["BigShopOrders", "BigShopHistory", "BigShopCatalog", "BigShopOrchestrator", "BigShopPayments", "BigShopOrdersAPI", "BigShopHistoryAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopServiceKit", "BigRPC"]),
         .testTarget(name: "BigShopHistoryTests", dependencies: ["BigShopHistory", "BigShopOrders", "BigShopCatalog", "BigShopHistoryAPI", "BigShopOrdersAPI", "BigShopServiceKit", "BigRPC"]),
         .testTarget(name: "BigShopPaymentsTests", dependencies: ["BigShopPayments", "BigShopOrchestrator", "BigShopOrders", "BigShopCatalog", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "BigShopOrchestratorTests", dependencies: ["BigShopOrchestrator", "BigShopPayments", "BigShopOrders", "BigShopCatalog", "BigShopOrchestratorAPI", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "BigShopServerTests",
+            dependencies: [
+                "BigShopServer", "BigRPC", "BigRPCNIO", "BigShopServiceKit", "BigShopAuthAPI", "BigShopCatalogAPI",
+                "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI", "WellKnownProtos",
+                "PaymentRules",
+            ]
+        ),
         .testTarget(name: "BigShopCatalogTests", dependencies: ["BigShopCatalog", "BigShopCatalogAPI", "WellKnownProtos", "BigShopServiceKit", "BigShopStore", "BigRPC"]),
         .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopStore", "store-crash-helper"]),
         .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules"]),

@@ -1,0 +1,85 @@
+public import BigShopGateway
+import Foundation
+
+/// Every setting of `bigshop serve`. Each has a default that a launch would
+/// use; flags override a JSON config file, which overrides the defaults.
+/// Secrets come from the environment only (see ``AdminBootstrap``).
+public struct BigShopConfiguration: Sendable, Codable, Equatable {
+    /// The address of the public port.
+    public var host = "127.0.0.1"
+    public var port = 7070
+    /// Where the SQLite files live (one per service), created on first start.
+    public var dataDirectory = "./data"
+
+    /// Gateway rate limits; `rateLimit = false` turns them off (load tests
+    /// from one address).
+    public var rateLimit = true
+    public var rateLimits = RateLimits()
+    /// Login attempts per (address, email): a burst, then one per this many seconds.
+    public var loginPerAddressEmailBurst = 5.0
+    public var loginPerAddressEmailPerSecond = 1.0 / 12
+
+    /// Sessions last this long.
+    public var sessionTTLSeconds = 24 * 3600
+    /// PBKDF2-HMAC-SHA256 iterations for new password hashes.
+    public var passwordIterations = 600_000
+    /// Threads that hash passwords (never the event loops or the task pool).
+    public var passwordHashingThreads = 2
+
+    /// How long an order waits for payment.
+    public var paymentWindowSeconds = 15 * 60
+
+    /// The Pix merchant in BR Codes.
+    public var pixMerchantKey = "pix@bigshop.com.br"
+    public var pixMerchantName = "BIGSHOP"
+    public var pixMerchantCity = "SAO PAULO"
+
+    /// Transport limits and timeouts (see docs/PROTOCOL.md).
+    public var maxPayloadBytes = 4 * 1024 * 1024
+    public var maxConcurrentStreams = 256
+    public var idleTimeoutSeconds = 300.0
+    public var readTimeoutSeconds = 10.0
+    public var drainTimeoutSeconds = 10.0
+
+    /// Fills an empty catalog with demo products (scripts/run).
+    public var seedDemoCatalog = false
+    /// Also serves bigrpc.testing.v1.TestService (conformance), publicly.
+    public var enableConformanceService = false
+
+    public init() {}
+
+    /// Reads a JSON file; keys it leaves out keep their defaults.
+    public static func load(fromJSONFile path: String) throws -> BigShopConfiguration {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try JSONDecoder().decode(BigShopConfiguration.self, from: data)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let defaults = BigShopConfiguration()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T {
+            try container.decodeIfPresent(T.self, forKey: key) ?? fallback
+        }
+        host = try value(.host, defaults.host)
+        port = try value(.port, defaults.port)
+        dataDirectory = try value(.dataDirectory, defaults.dataDirectory)
+        rateLimit = try value(.rateLimit, defaults.rateLimit)
+        rateLimits = try value(.rateLimits, defaults.rateLimits)
+        loginPerAddressEmailBurst = try value(.loginPerAddressEmailBurst, defaults.loginPerAddressEmailBurst)
+        loginPerAddressEmailPerSecond = try value(.loginPerAddressEmailPerSecond, defaults.loginPerAddressEmailPerSecond)
+        sessionTTLSeconds = try value(.sessionTTLSeconds, defaults.sessionTTLSeconds)
+        passwordIterations = try value(.passwordIterations, defaults.passwordIterations)
+        passwordHashingThreads = try value(.passwordHashingThreads, defaults.passwordHashingThreads)
+        paymentWindowSeconds = try value(.paymentWindowSeconds, defaults.paymentWindowSeconds)
+        pixMerchantKey = try value(.pixMerchantKey, defaults.pixMerchantKey)
+        pixMerchantName = try value(.pixMerchantName, defaults.pixMerchantName)
+        pixMerchantCity = try value(.pixMerchantCity, defaults.pixMerchantCity)
+        maxPayloadBytes = try value(.maxPayloadBytes, defaults.maxPayloadBytes)
+        maxConcurrentStreams = try value(.maxConcurrentStreams, defaults.maxConcurrentStreams)
+        idleTimeoutSeconds = try value(.idleTimeoutSeconds, defaults.idleTimeoutSeconds)
+        readTimeoutSeconds = try value(.readTimeoutSeconds, defaults.readTimeoutSeconds)
+        drainTimeoutSeconds = try value(.drainTimeoutSeconds, defaults.drainTimeoutSeconds)
+        seedDemoCatalog = try value(.seedDemoCatalog, defaults.seedDemoCatalog)
+        enableConformanceService = try value(.enableConformanceService, defaults.enableConformanceService)
+    }
+}

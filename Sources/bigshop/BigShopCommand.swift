@@ -1,0 +1,117 @@
+import ArgumentParser
+import BigShopServer
+import Logging
+import ServiceLifecycle
+
+/// `bigshop`: the BigShop backend.
+@main
+struct BigShopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bigshop",
+        abstract: "The BigShop backend: every service in one process behind one port.",
+        subcommands: [Serve.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// On or off, for flags like `--rate-limit on|off`.
+enum Switch: String, ExpressibleByArgument, CaseIterable {
+    case on, off
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve every BigShop service on one port until SIGTERM or SIGINT.",
+        discussion: """
+            Creates its SQLite files under --data on first start and migrates them on \
+            later ones. BIGSHOP_ADMIN_EMAIL and BIGSHOP_ADMIN_PASSWORD create the first \
+            admin if absent. Settings: flags override --config (JSON), which overrides \
+            the defaults; see docs/OPERATIONS.md.
+            """
+    )
+
+    @Option(help: "A JSON file of settings (any subset of the flags' names in camelCase).")
+    var config: String?
+
+    @Option(help: "The address to listen on.") var host: String?
+    @Option(help: "The public port.") var port: Int?
+    @Option(name: .customLong("data"), help: "The directory of the SQLite files.") var dataDirectory: String?
+    @Option(help: "Gateway rate limits.") var rateLimit: Switch?
+
+    @Option(help: "Calls per second per signed-in user.") var userRate: Double?
+    @Option(help: "Burst per signed-in user.") var userBurst: Double?
+    @Option(help: "Anonymous calls per second per address.") var addressRate: Double?
+    @Option(help: "Anonymous burst per address.") var addressBurst: Double?
+    @Option(help: "Login attempts per second per address.") var loginRate: Double?
+    @Option(help: "Login burst per address.") var loginBurst: Double?
+    @Option(help: "FlashSale.Reserve calls per second per user.") var reserveRate: Double?
+    @Option(help: "FlashSale.Reserve burst per user.") var reserveBurst: Double?
+
+    @Option(help: "Session lifetime, in seconds.") var sessionTtl: Int?
+    @Option(help: "PBKDF2 iterations for password hashes.") var passwordIterations: Int?
+    @Option(help: "Threads that hash passwords.") var passwordThreads: Int?
+    @Option(help: "How long an order waits for payment, in seconds.") var paymentWindow: Int?
+    @Option(help: "The Pix key in BR Codes.") var pixKey: String?
+    @Option(help: "The merchant name in BR Codes (max 25).") var pixName: String?
+    @Option(help: "The merchant city in BR Codes (max 15).") var pixCity: String?
+
+    @Option(help: "The largest frame payload, in bytes.") var maxPayload: Int?
+    @Option(help: "Streams open at once per connection.") var maxStreams: Int?
+    @Option(help: "Idle connection timeout, in seconds.") var idleTimeout: Double?
+    @Option(help: "Time for a started frame to arrive whole, in seconds.") var readTimeout: Double?
+    @Option(help: "Graceful shutdown drain timeout, in seconds.") var drainTimeout: Double?
+
+    @Flag(help: "Fill an empty catalog with demo products.") var seedDemo = false
+    @Flag(help: "Also serve the conformance service bigrpc.testing.v1.TestService.") var conformance = false
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+
+    func resolvedConfiguration() throws -> BigShopConfiguration {
+        var c = try config.map(BigShopConfiguration.load(fromJSONFile:)) ?? BigShopConfiguration()
+        if let host { c.host = host }
+        if let port { c.port = port }
+        if let dataDirectory { c.dataDirectory = dataDirectory }
+        if let rateLimit { c.rateLimit = rateLimit == .on }
+        if let userRate { c.rateLimits.perUser.perSecond = userRate }
+        if let userBurst { c.rateLimits.perUser.burst = userBurst }
+        if let addressRate { c.rateLimits.perAddress.perSecond = addressRate }
+        if let addressBurst { c.rateLimits.perAddress.burst = addressBurst }
+        if let loginRate { c.rateLimits.loginPerAddress.perSecond = loginRate }
+        if let loginBurst { c.rateLimits.loginPerAddress.burst = loginBurst }
+        if let reserveRate { c.rateLimits.reservePerUser.perSecond = reserveRate }
+        if let reserveBurst { c.rateLimits.reservePerUser.burst = reserveBurst }
+        if let sessionTtl { c.sessionTTLSeconds = sessionTtl }
+        if let passwordIterations { c.passwordIterations = passwordIterations }
+        if let passwordThreads { c.passwordHashingThreads = passwordThreads }
+        if let paymentWindow { c.paymentWindowSeconds = paymentWindow }
+        if let pixKey { c.pixMerchantKey = pixKey }
+        if let pixName { c.pixMerchantName = pixName }
+        if let pixCity { c.pixMerchantCity = pixCity }
+        if let maxPayload { c.maxPayloadBytes = maxPayload }
+        if let maxStreams { c.maxConcurrentStreams = maxStreams }
+        if let idleTimeout { c.idleTimeoutSeconds = idleTimeout }
+        if let readTimeout { c.readTimeoutSeconds = readTimeout }
+        if let drainTimeout { c.drainTimeoutSeconds = drainTimeout }
+        if seedDemo { c.seedDemoCatalog = true }
+        if conformance { c.enableConformanceService = true }
+        return c
+    }
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level \(logLevel)")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "bigshop")
+        let app = try await BigShopApp.open(
+            configuration: try resolvedConfiguration(),
+            admin: AdminBootstrap.fromEnvironment(),
+            logger: logger
+        )
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}

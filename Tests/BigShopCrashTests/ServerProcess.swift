@@ -1,0 +1,121 @@
+import BigRPC
+import BigRPCNIO
+import BigRPCProtos
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `bigshop serve` as a child process on a fixed loopback port and data
+/// directory, so a test can SIGKILL it and start it again on the same data.
+final class ServerProcess: @unchecked Sendable {
+    // @unchecked Sendable: `process` is replaced only by `start`/`kill`,
+    // which the test calls from one task at a time.
+    let port: Int
+    let dataDirectory: String
+    let extraArguments: [String]
+    private var process: Process?
+
+    static let adminEmail = "admin@crash.test"
+    static let adminPassword = "admin-password-1"
+
+    init(dataDirectory: String, extraArguments: [String] = []) throws {
+        self.port = try Self.freePort()
+        self.dataDirectory = dataDirectory
+        self.extraArguments = extraArguments
+    }
+
+    /// The `bigshop` executable, built next to the test binary.
+    static func executable() throws -> String {
+        var directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("bigshop").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        throw CrashTestError("the bigshop executable was not built next to the tests")
+    }
+
+    /// Starts the server and waits (up to 60 s) until it answers health checks.
+    func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.executable())
+        process.arguments = [
+            "serve", "--port", String(port), "--data", dataDirectory,
+            "--password-iterations", "1000", "--rate-limit", "off", "--log-level", "warning",
+        ] + extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["BIGSHOP_ADMIN_EMAIL"] = Self.adminEmail
+        environment["BIGSHOP_ADMIN_PASSWORD"] = Self.adminPassword
+        process.environment = environment
+        let log = dataDirectory + "/server.log"
+        if !FileManager.default.fileExists(atPath: log) {
+            FileManager.default.createFile(atPath: log, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        self.process = process
+        let transport = BigRPCClientTransport(host: "127.0.0.1", port: port)
+        let health = Bigrpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
+        defer { Task { await transport.close() } }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw CrashTestError("bigshop exited at start; see \(log)") }
+            if (try? await health.check(.init(), options: CallOptions(timeout: .seconds(1)))) != nil { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw CrashTestError("bigshop did not answer within 60 s; see \(log)")
+    }
+
+    /// SIGKILL: no shutdown of any kind.
+    func kill9() async {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        await waitForExit(process)
+    }
+
+    /// SIGTERM: a graceful shutdown; returns the exit status.
+    @discardableResult
+    func terminate() async -> Int32 {
+        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
+        kill(process.processIdentifier, SIGTERM)
+        await waitForExit(process)
+        return process.terminationStatus
+    }
+
+    private func waitForExit(_ process: Process) async {
+        for _ in 0..<600 where process.isRunning {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// A port nobody listens on right now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw CrashTestError("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw CrashTestError("bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct CrashTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
