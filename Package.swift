@@ -11,8 +11,6 @@ let package = Package(
         .executable(name: "protoc-gen-bigrpc", targets: ["protoc-gen-bigrpc"]),
         .executable(name: "bigrpc-interop", targets: ["bigrpc-interop"]),
         .executable(name: "bigshop", targets: ["bigshop"]),
-        .executable(name: "bigprobe", targets: ["bigprobe"]),
-        .library(name: "BigShopClient", targets: ["BigShopClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
