@@ -32,9 +32,10 @@ import Testing
         let before = try Self.residentBytes()
         for _ in 0..<iterations { try cycle() }
         let growth = try Self.residentBytes() - before
-        // Generous against allocator noise and tests running alongside, tiny
-        // against the gigabyte a per-call leak would add.
-        #expect(growth < 128 * 1024 * 1024, "resident memory grew by \(growth) bytes")
+        // Generous against allocator noise and the whole suite running in the
+        // same process at once (about 130 MB seen), small against the gigabyte
+        // a per-call leak would add.
+        #expect(growth < 512 * 1024 * 1024, "resident memory grew by \(growth) bytes")
     }
 
     /// The resident set size, from the second field of /proc/self/statm (pages).

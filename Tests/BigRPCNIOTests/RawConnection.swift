@@ -50,11 +50,11 @@ final class RawConnection: Sendable {
     }
 
     /// Reads frames until TRAILERS on `streamID`, returning the status and the
-    /// messages received on that stream before it.
+    /// messages received on that stream before it. Frames of other streams
+    /// read meanwhile are kept for later calls.
     func status(of streamID: UInt32) async throws -> (Status, Metadata, messages: Int) {
         var messages = 0
-        while let frame = try await nextFrame() {
-            guard frame.streamID == streamID else { continue }
+        while let frame = try await inbound.next(of: streamID) {
             if frame.type == .message { messages += 1 }
             if frame.type == .trailers {
                 let status = try Bigrpc_V1_Status(serializedBytes: frame.payload.readableBytesView)
@@ -97,12 +97,33 @@ private final class AsyncFrameReader: @unchecked Sendable {
     private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private var buffer = ByteBuffer()
     private let parser = FrameParser(maxPayloadSize: 16 * 1024 * 1024)
+    /// Frames read while looking for another stream's.
+    private var stashed: [Frame] = []
+
+    /// The next frame of `streamID` (stashed ones first), keeping the frames
+    /// of other streams for later; nil once the server closed the connection.
+    func next(of streamID: UInt32, timeout: Duration = .seconds(10)) async throws -> Frame? {
+        if let index = stashed.firstIndex(where: { $0.streamID == streamID }) {
+            return stashed.remove(at: index)
+        }
+        while let frame = try await read(timeout: timeout) {
+            if frame.streamID == streamID { return frame }
+            stashed.append(frame)
+        }
+        return nil
+    }
+
+    /// The next frame: the oldest stashed one, else the next from the network.
+    func next(timeout: Duration) async throws -> Frame? {
+        if !stashed.isEmpty { return stashed.removeFirst() }
+        return try await read(timeout: timeout)
+    }
 
     init(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) {
         iterator = inbound.makeAsyncIterator()
     }
 
-    func next(timeout: Duration) async throws -> Frame? {
+    private func read(timeout: Duration) async throws -> Frame? {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let frame = try parser.parse(&buffer) { return frame }

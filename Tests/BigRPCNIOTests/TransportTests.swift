@@ -94,7 +94,11 @@ import Testing
                 ).message
             } throws: { ($0 as? RPCError)?.code == .deadlineExceeded }
             #expect(ContinuousClock.now - started < .seconds(3))
-            #expect(await probe.waitFor(.cancelled("timed")))
+            // On a loaded machine the deadline can pass before the request
+            // leaves; then the server never sees the call, which is right too.
+            if probe.recorded.contains(.started("timed")) {
+                #expect(await probe.waitFor(.cancelled("timed")))
+            }
 
             let task = Task {
                 try await client.unary(

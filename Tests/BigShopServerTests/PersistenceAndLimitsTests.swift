@@ -25,11 +25,11 @@ import Testing
         }) { shop in
             let anonymous = shop.clients()
             // Twelve calls at once: five fit the burst; refills come every 2 s.
-            let refusals = await withTaskGroup(of: RPCError?.self) { group in
+            let refusals = try await withThrowingTaskGroup(of: RPCError?.self) { group in
                 for _ in 0..<12 {
                     group.addTask { await rpcError(try await anonymous.catalog.listProducts(.init())) }
                 }
-                return await group.reduce(into: [RPCError]()) { if let error = $1 { $0.append(error) } }
+                return try await group.reduce(into: [RPCError]()) { if let error = $1 { $0.append(error) } }
             }
             #expect(refusals.count >= 6)
             #expect(refusals.allSatisfy { $0.code == .resourceExhausted })
