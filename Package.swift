@@ -225,6 +225,11 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .target(
+            name: "BigShopTestSupport",
+            dependencies: ["BigRPC", "BigShopServiceKit", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/BigShopTestSupport"
+        ),
         .testTarget(name: "FlashSaleRingTests", dependencies: ["FlashSaleRing"]),
         .testTarget(
             name: "BigShopCrashTests",
@@ -235,10 +240,10 @@ let package = Package(
         ),
         .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigRPC"]),
         .testTarget(name: "BigShopAuthTests", dependencies: ["BigShopAuth", "BigShopAuthAPI", "BigShopServiceKit", "BigRPC"]),
-        .testTarget(name: "BigShopOrdersTests", dependencies: ["BigShopOrders", "BigShopHistory", "BigShopCatalog", "BigShopOrchestrator", "BigShopPayments", "BigShopOrdersAPI", "BigShopHistoryAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopServiceKit", "BigRPC"]),
-        .testTarget(name: "BigShopHistoryTests", dependencies: ["BigShopHistory", "BigShopOrders", "BigShopCatalog", "BigShopHistoryAPI", "BigShopOrdersAPI", "BigShopServiceKit", "BigRPC"]),
-        .testTarget(name: "BigShopPaymentsTests", dependencies: ["BigShopPayments", "BigShopOrchestrator", "BigShopOrders", "BigShopCatalog", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "BigShopOrchestratorTests", dependencies: ["BigShopOrchestrator", "BigShopPayments", "BigShopOrders", "BigShopCatalog", "BigShopOrchestratorAPI", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BigShopOrdersTests", dependencies: ["BigShopTestSupport", "BigShopOrders", "BigShopHistory", "BigShopCatalog", "BigShopOrchestrator", "BigShopPayments", "BigShopOrdersAPI", "BigShopHistoryAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopServiceKit", "BigRPC"]),
+        .testTarget(name: "BigShopHistoryTests", dependencies: ["BigShopTestSupport", "BigShopHistory", "BigShopOrders", "BigShopCatalog", "BigShopHistoryAPI", "BigShopOrdersAPI", "BigShopServiceKit", "BigRPC"]),
+        .testTarget(name: "BigShopPaymentsTests", dependencies: ["BigShopTestSupport", "BigShopPayments", "BigShopOrchestrator", "BigShopOrders", "BigShopCatalog", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BigShopOrchestratorTests", dependencies: ["BigShopTestSupport", "BigShopOrchestrator", "BigShopPayments", "BigShopOrders", "BigShopCatalog", "BigShopOrchestratorAPI", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "BigShopServerTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import BigRPC
 import BigShopHistoryAPI
 import BigShopOrdersAPI

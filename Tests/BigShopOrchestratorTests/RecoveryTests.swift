@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
 @testable import BigShopOrchestrator

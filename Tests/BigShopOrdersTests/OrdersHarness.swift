@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import BigRPC
 import BigShopCatalog
 import BigShopCatalogAPI
@@ -99,7 +100,7 @@ final class OrdersHarness: Sendable {
                 saga,
             ],
             interceptors: [TestPrincipalInterceptor()])
-        transport.bind(server)
+        transport.bind(to: server)
         return OrdersHarness(
             directory: directory, clock: clock, catalogModule: catalogModule, ordersModule: ordersModule,
             saga: saga, client: client)

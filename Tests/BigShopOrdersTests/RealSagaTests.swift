@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import BigRPC
 import BigShopCatalog
 import BigShopCatalogAPI
@@ -40,7 +41,7 @@ struct RealSagaTests {
                     payments: .init(wrapping: client), holds: .init(wrapping: client))
                 let payments = try await PaymentsModule.open(
                     dataDirectory: directory, clock: clock, orderLedger: .init(wrapping: client), saga: .init(wrapping: client))
-                transport.bind(RPCServer(
+                transport.bind(to: RPCServer(
                     services: [
                         catalog.catalogService, catalog.inventoryService, orders.ordersService, orders.orderLedger,
                         orchestrator.sagaService, payments.paymentsService, payments.paymentLedger,

@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import BigRPC
 @testable import BigShopPayments
 import BigShopPaymentsAPI

@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import BigRPC
 import BigShopCatalog
 import BigShopCatalogAPI
@@ -98,7 +99,7 @@ final class PaymentsHarness: Sendable {
             orderLedger: Bigshop_Orders_V1_OrderLedger.Client(wrapping: client),
             saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client(wrapping: client),
             logger: logs.logger("payments"))
-        transport.bind(RPCServer(
+        transport.bind(to: RPCServer(
             services: [
                 catalogModule.catalogService, catalogModule.inventoryService,
                 ordersModule.ordersService, ordersModule.orderLedger,

@@ -1,9 +1,9 @@
-import BigRPC
-import Testing
+public import BigRPC
+public import Testing
 
 /// The RPCError `body` throws, recording an issue if it throws none or
 /// another error.
-func rpcError(
+public func rpcError(
     _ body: () async throws -> Void,
     sourceLocation: SourceLocation = #_sourceLocation
 ) async -> RPCError? {
@@ -20,7 +20,7 @@ func rpcError(
 }
 
 /// Expects `body` to fail with `code` (and the `reason` trailer, if given).
-func expectRPCError(
+public func expectRPCError(
     _ code: StatusCode,
     reason: String? = nil,
     sourceLocation: SourceLocation = #_sourceLocation,
@@ -31,4 +31,17 @@ func expectRPCError(
     if let reason {
         #expect(error.metadata[Metadata.reasonKey] == reason, "\(error.metadata)", sourceLocation: sourceLocation)
     }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+public func eventually(
+    timeout: Duration = .seconds(10),
+    _ condition: () async throws -> Bool
+) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(5))
+    }
+    return try await condition()
 }

@@ -1,18 +1,21 @@
-import BigRPC
+public import BigRPC
 import Synchronization
 
-/// An in-process transport to a server that does not exist yet when the
-/// clients are made: services need each other's clients at construction,
-/// and the internal server needs the services. Calls made before the server
-/// is bound fail with UNAVAILABLE.
-final class LateBoundTransport: ClientTransport {
+/// An in-process transport to a server built after the clients that call
+/// it: services call each other (orders → saga → ledger), so their clients
+/// exist before the one server holding them all. Calls made before
+/// ``bind(to:)`` fail with UNAVAILABLE.
+public final class LateBoundTransport: ClientTransport {
     private let target = Mutex<InProcessTransport?>(nil)
 
-    func bind(to server: RPCServer) {
+    public init() {}
+
+    /// Routes every later call to `server`.
+    public func bind(to server: RPCServer) {
         target.withLock { $0 = InProcessTransport(server: server) }
     }
 
-    func withStream<Result: Sendable>(
+    public func withStream<Result: Sendable>(
         method: MethodDescriptor,
         metadata: Metadata,
         options: CallOptions,

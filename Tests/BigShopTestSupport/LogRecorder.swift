@@ -1,21 +1,23 @@
-import Logging
+public import Logging
 import Synchronization
 
 /// Keeps every line the services log, level and metadata included, for
 /// tests to search.
-final class LogRecorder: Sendable {
+public final class LogRecorder: Sendable {
     private let lines = Mutex<[String]>([])
 
+    public init() {}
+
     /// A logger writing here, at every level.
-    func logger(_ label: String) -> Logger {
+    public func logger(_ label: String) -> Logger {
         Logger(label: label) { _ in Handler(recorder: self) }
     }
 
     /// Every line so far.
-    var all: [String] { lines.withLock { $0 } }
+    public var all: [String] { lines.withLock { $0 } }
 
     /// The lines containing every one of `fragments`.
-    func lines(containing fragments: String...) -> [String] {
+    public func lines(containing fragments: String...) -> [String] {
         all.filter { line in fragments.allSatisfy { line.contains($0) } }
     }
 
