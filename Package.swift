@@ -226,6 +226,14 @@ let package = Package(
 
         // MARK: Tests
         .target(
+            name: "BigShopServerTestSupport",
+            dependencies: [
+                "BigShopServer", "BigRPC", "BigRPCNIO", "BigShopServiceKit", "BigShopAuthAPI", "BigShopCatalogAPI",
+                "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI",
+            ],
+            path: "Tests/BigShopServerTestSupport"
+        ),
+        .target(
             name: "BigShopTestSupport",
             dependencies: ["BigRPC", "BigShopServiceKit", .product(name: "Logging", package: "swift-log")],
             path: "Tests/BigShopTestSupport"
@@ -234,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "BigShopCrashTests",
             dependencies: [
-                "bigshop", "BigRPC", "BigRPCNIO", "BigRPCProtos", "BigShopStore", "BigShopAuthAPI", "BigShopCatalogAPI",
+                "bigshop", "BigShopServerTestSupport", "BigRPC", "BigRPCNIO", "BigRPCProtos", "BigShopStore", "BigShopAuthAPI", "BigShopCatalogAPI",
                 "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI",
             ]
         ),
@@ -247,7 +255,7 @@ let package = Package(
         .testTarget(
             name: "BigShopServerTests",
             dependencies: [
-                "BigShopServer", "BigRPC", "BigRPCNIO", "BigShopServiceKit", "BigShopAuthAPI", "BigShopCatalogAPI",
+                "BigShopServerTestSupport", "BigShopServer", "BigRPC", "BigRPCNIO", "BigShopServiceKit", "BigShopAuthAPI", "BigShopCatalogAPI",
                 "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI", "WellKnownProtos",
                 "PaymentRules",
             ]

@@ -50,7 +50,7 @@ final class ServerProcess: @unchecked Sendable {
         process.environment = environment
         let log = dataDirectory + "/server.log"
         if !FileManager.default.fileExists(atPath: log) {
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try handle.seekToEnd()

@@ -1,3 +1,4 @@
+import BigShopServerTestSupport
 import BigRPC
 import BigShopAuthAPI
 import Testing

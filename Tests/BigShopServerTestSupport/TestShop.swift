@@ -1,30 +1,34 @@
-import BigRPC
+public import BigRPC
 import BigRPCNIO
-import BigShopAuthAPI
-import BigShopCatalogAPI
-import BigShopFlashSaleAPI
-import BigShopHistoryAPI
-import BigShopOrdersAPI
-import BigShopPaymentsAPI
-import BigShopServer
-import BigShopServiceKit
+public import BigShopAuthAPI
+public import BigShopCatalogAPI
+public import BigShopFlashSaleAPI
+public import BigShopHistoryAPI
+public import BigShopOrdersAPI
+public import BigShopPaymentsAPI
+public import BigShopServer
+public import BigShopServiceKit
 import Foundation
 
 /// A real `bigshop serve` (the same BigShopApp the executable runs) on a
 /// free loopback port with its SQLite files in a temporary directory, driven
 /// through the generated clients over TCP.
-struct TestShop {
-    static let adminEmail = "admin@bigshop.test"
-    static let adminPassword = "admin-password-1"
+public struct TestShop: Sendable {
+    public static let adminEmail = "admin@bigshop.test"
+    public static let adminPassword = "admin-password-1"
 
-    let app: BigShopApp
-    let port: Int
-    let dataDirectory: String
+    public let app: BigShopApp
+    public let port: Int
+    public let dataDirectory: String
     private let task: Task<Void, any Error>
 
-    /// Starts a shop. `dataDirectory` nil makes a fresh one; pass an old one
-    /// to test a restart.
-    static func start(
+    /// `HOST:PORT`, as bigprobe takes it.
+    public var endpoint: String { "127.0.0.1:\(port)" }
+
+    /// Starts a shop on `port` (0: a free one). `dataDirectory` nil makes a
+    /// fresh one; pass an old one to test a restart.
+    public static func start(
+        port: Int = 0,
         dataDirectory: String? = nil,
         clock: any ShopClock = SystemClock(),
         configure: (inout BigShopConfiguration) -> Void = { _ in }
@@ -33,7 +37,7 @@ struct TestShop {
             .appendingPathComponent("bigshop-test-\(UUID().uuidString)").path
         var configuration = BigShopConfiguration()
         configuration.host = "127.0.0.1"
-        configuration.port = 0
+        configuration.port = port
         configuration.dataDirectory = directory
         configuration.passwordIterations = 1_000
         configuration.rateLimit = false
@@ -44,29 +48,34 @@ struct TestShop {
             clock: clock
         )
         let task = Task { try await app.run() }
-        let port = try await app.listeningAddress().port!
-        return TestShop(app: app, port: port, dataDirectory: directory, task: task)
+        let bound = try await app.listeningAddress().port!
+        return TestShop(app: app, port: bound, dataDirectory: directory, task: task)
     }
 
     /// Gracefully stops the shop and waits until its databases are closed.
-    func stop() async throws {
+    public func stop() async throws {
         app.beginGracefulShutdown()
         try await task.value
     }
 
     /// Stops the shop and deletes its data.
-    func stopAndRemove() async throws {
+    public func stopAndRemove() async throws {
         try await stop()
+        removeData()
+    }
+
+    /// Deletes the shop's data directory.
+    public func removeData() {
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 
     /// Clients carrying `token` (anonymous when nil), on a new connection.
-    func clients(token: String? = nil) -> ShopClients {
+    public func clients(token: String? = nil) -> ShopClients {
         ShopClients(port: port, token: token)
     }
 
     /// Registers a new customer and signs in; returns clients with its token.
-    func newCustomer(_ name: String = "customer") async throws -> (clients: ShopClients, user: Bigshop_Auth_V1_User) {
+    public func newCustomer(_ name: String = "customer") async throws -> (clients: ShopClients, user: Bigshop_Auth_V1_User) {
         let email = "\(name)-\(UUID().uuidString.prefix(8).lowercased())@bigshop.test"
         let anonymous = clients()
         let user = try await anonymous.auth.register(.init(email: email, password: "customer-password", name: name))
@@ -75,7 +84,7 @@ struct TestShop {
     }
 
     /// Clients signed in as the admin the shop was started with.
-    func admin() async throws -> ShopClients {
+    public func admin() async throws -> ShopClients {
         let session = try await clients().auth.login(.init(email: Self.adminEmail, password: Self.adminPassword))
         return clients(token: session.token)
     }
@@ -83,7 +92,7 @@ struct TestShop {
 
 /// Runs `body` against a fresh shop, which is always stopped and deleted
 /// afterwards.
-func withShop<R>(
+public func withShop<R>(
     clock: any ShopClock = SystemClock(),
     configure: (inout BigShopConfiguration) -> Void = { _ in },
     _ body: (TestShop) async throws -> R
@@ -100,16 +109,16 @@ func withShop<R>(
 }
 
 /// Every public service's generated client, sharing one connection.
-struct ShopClients: Sendable {
-    let rpc: RPCClient
-    let auth: Bigshop_Auth_V1_AuthService.Client
-    let catalog: Bigshop_Catalog_V1_CatalogService.Client
-    let orders: Bigshop_Orders_V1_OrdersService.Client
-    let payments: Bigshop_Payments_V1_PaymentsService.Client
-    let history: Bigshop_History_V1_HistoryService.Client
-    let flashSale: Bigshop_Flashsale_V1_FlashSaleService.Client
+public struct ShopClients: Sendable {
+    public let rpc: RPCClient
+    public let auth: Bigshop_Auth_V1_AuthService.Client
+    public let catalog: Bigshop_Catalog_V1_CatalogService.Client
+    public let orders: Bigshop_Orders_V1_OrdersService.Client
+    public let payments: Bigshop_Payments_V1_PaymentsService.Client
+    public let history: Bigshop_History_V1_HistoryService.Client
+    public let flashSale: Bigshop_Flashsale_V1_FlashSaleService.Client
 
-    init(port: Int, token: String?) {
+    public init(port: Int, token: String?) {
         let transport = BigRPCClientTransport(host: "127.0.0.1", port: port)
         rpc = RPCClient(transport: transport, interceptors: token.map { [BearerToken(token: $0)] } ?? [])
         auth = .init(wrapping: rpc)
@@ -122,10 +131,14 @@ struct ShopClients: Sendable {
 }
 
 /// Adds `authorization: Bearer <token>` to every call.
-struct BearerToken: ClientInterceptor {
-    let token: String
+public struct BearerToken: ClientInterceptor {
+    public let token: String
 
-    func intercept<Result: Sendable>(
+    public init(token: String) {
+        self.token = token
+    }
+
+    public func intercept<Result: Sendable>(
         method: MethodDescriptor,
         metadata: Metadata,
         options: CallOptions,
@@ -137,8 +150,28 @@ struct BearerToken: ClientInterceptor {
     }
 }
 
+extension TestShop {
+    /// Starts a shop with the demo catalog and the conformance service, as
+    /// `scripts/run` serves it.
+    public static func startDemo(port: Int = 0, dataDirectory: String? = nil) async throws -> TestShop {
+        try await start(port: port, dataDirectory: dataDirectory) {
+            $0.seedDemoCatalog = true
+            $0.enableConformanceService = true
+        }
+    }
+}
+
+/// Runs `body` against a fresh demo shop (``TestShop/startDemo(port:dataDirectory:)``),
+/// always stopped and deleted afterwards.
+public func withDemoShop<R>(_ body: (TestShop) async throws -> R) async throws -> R {
+    try await withShop(configure: {
+        $0.seedDemoCatalog = true
+        $0.enableConformanceService = true
+    }, body)
+}
+
 /// The status code a call failed with, or nil if it succeeded.
-func code<T>(_ call: @autoclosure () async throws -> T) async -> StatusCode? {
+public func statusCode<T>(_ call: () async throws -> T) async -> StatusCode? {
     do {
         _ = try await call()
         return nil
@@ -146,15 +179,5 @@ func code<T>(_ call: @autoclosure () async throws -> T) async -> StatusCode? {
         return error.code
     } catch {
         return .unknown
-    }
-}
-
-/// The RPCError a call failed with.
-func rpcError<T>(_ call: @autoclosure () async throws -> T) async -> RPCError? {
-    do {
-        _ = try await call()
-        return nil
-    } catch {
-        return error as? RPCError
     }
 }
