@@ -156,6 +156,9 @@ let package = Package(
             ]
         ),
 
+        // MARK: Clients: the JSON mapping, bigprobe, and the Swift client library
+        .target(name: "ProtoJSON", dependencies: ["BigRPCCodec"]),
+
         // MARK: Shop building blocks with no RPC in them
         .target(name: "FlashSaleRing", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
         .target(name: "PaymentRules"),
@@ -239,6 +242,11 @@ let package = Package(
             path: "Tests/BigShopTestSupport"
         ),
         .testTarget(name: "FlashSaleRingTests", dependencies: ["FlashSaleRing"]),
+        .testTarget(
+            name: "ProtoJSONTests",
+            dependencies: ["ProtoJSON", "BigRPCCodec", "BigRPCTestingProtos", "WellKnownProtos", "BigShopCatalogAPI"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "BigShopCrashTests",
             dependencies: [

@@ -13,26 +13,41 @@ public enum ProtoCodec {
         from bytes: some Collection<UInt8>,
         limits: ProtoDecodingLimits = .default
     ) throws(ProtoDecodingError) -> M {
+        try unpack(bytes, descriptor: M.protoDescriptor.pointer, limits: limits) { reader throws(ProtoDecodingError) in
+            try M(protoReader: reader)
+        }
+    }
+
+    /// The decode path every message takes, generated or dynamic: the size
+    /// limit, the ``WireValidator`` pre-scan, `protobuf_c_message_unpack`,
+    /// then `read` copies the values out of the C message, which is freed
+    /// before this returns.
+    static func unpack<R>(
+        _ bytes: some Collection<UInt8>,
+        descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+        limits: ProtoDecodingLimits,
+        _ read: (borrowing ProtoReader) throws(ProtoDecodingError) -> R
+    ) throws(ProtoDecodingError) -> R {
         let result = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(ProtoDecodingError) -> M in
-                try decode(M.self, UnsafeRawBufferPointer(buffer), limits: limits)
+            Result { () throws(ProtoDecodingError) -> R in
+                try unpack(UnsafeRawBufferPointer(buffer), descriptor, limits, read)
             }
         }
         if let result { return try result.get() }
         let copy = Array(bytes)
         return try copy.withUnsafeBytes { buffer in
-            Result { () throws(ProtoDecodingError) -> M in
-                try decode(M.self, buffer, limits: limits)
+            Result { () throws(ProtoDecodingError) -> R in
+                try unpack(buffer, descriptor, limits, read)
             }
         }.get()
     }
 
-    private static func decode<M: ProtoMessage>(
-        _ type: M.Type,
+    private static func unpack<R>(
         _ buffer: UnsafeRawBufferPointer,
-        limits: ProtoDecodingLimits
-    ) throws(ProtoDecodingError) -> M {
-        let descriptor = M.protoDescriptor.pointer
+        _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+        _ limits: ProtoDecodingLimits,
+        _ read: (borrowing ProtoReader) throws(ProtoDecodingError) -> R
+    ) throws(ProtoDecodingError) -> R {
         guard buffer.count <= limits.maxBytes else {
             throw ProtoDecodingError(
                 .tooLarge(size: buffer.count, limit: limits.maxBytes),
@@ -58,15 +73,27 @@ public enum ProtoCodec {
             throw ProtoDecodingError(.malformed, messageName: String(cString: descriptor.pointee.name))
         }
         defer { protobuf_c_message_free_unpacked(unpacked, nil) }
-        return try M(protoReader: ProtoReader(message: UnsafeRawPointer(unpacked)))
+        return try read(ProtoReader(message: UnsafeRawPointer(unpacked)))
     }
 
     /// Encodes `message` in the protobuf binary format.
     public static func encode<M: ProtoMessage>(_ message: M) throws(ProtoEncodingError) -> [UInt8] {
+        try pack(descriptor: M.protoDescriptor.pointer) { writer throws(ProtoEncodingError) in
+            try message.write(to: &writer)
+        }
+    }
+
+    /// The encode path every message takes, generated or dynamic: `write`
+    /// fills a C message built in an arena, which protobuf-c packs; the arena
+    /// is released before this returns.
+    static func pack(
+        descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+        _ write: (inout ProtoWriter) throws(ProtoEncodingError) -> Void
+    ) throws(ProtoEncodingError) -> [UInt8] {
         let arena = ProtoArena()
         return try withExtendedLifetime(arena) { () throws(ProtoEncodingError) -> [UInt8] in
-            var writer = ProtoWriter(descriptor: M.protoDescriptor.pointer, arena: arena)
-            try message.write(to: &writer)
+            var writer = ProtoWriter(descriptor: descriptor, arena: arena)
+            try write(&writer)
             let packed = writer.message.assumingMemoryBound(to: ProtobufCMessage.self)
             let size = protobuf_c_message_get_packed_size(packed)
             guard size > 0 else { return [] }

@@ -169,6 +169,21 @@ public struct ProtoReader: ~Copyable {
         return result
     }
 
+    // MARK: Message fields by descriptor (DynamicCodec)
+
+    /// The C messages a message field holds: the sub-message of a singular
+    /// field (none when absent), or every element of a repeated one. The
+    /// caller has checked ``has(_:)`` for a `oneof` member, whose storage is
+    /// shared with the other members.
+    func subMessages(_ index: Int) -> [UnsafeRawPointer] {
+        guard field(index).pointee.label == PROTOBUF_C_LABEL_REPEATED else {
+            return load(index, as: UnsafeRawPointer?.self).map { [$0] } ?? []
+        }
+        let n = count(index)
+        guard n > 0, let start = load(index, as: UnsafePointer<UnsafeRawPointer?>?.self) else { return [] }
+        return (0..<n).compactMap { start[$0] }
+    }
+
     // MARK: Conversions
 
     private func makeString(_ pointer: UnsafePointer<CChar>, _ index: Int) throws(ProtoDecodingError) -> String {

@@ -76,7 +76,7 @@ public struct ProtoWriter: ~Copyable {
     }
 
     public mutating func setMessage<M: ProtoMessage>(_ index: Int, _ value: M) throws(ProtoEncodingError) {
-        store(index, try subMessage(value, index))
+        try setMessage(index) { sub throws(ProtoEncodingError) in try value.write(to: &sub) }
     }
 
     // MARK: Repeated fields
@@ -132,9 +132,7 @@ public struct ProtoWriter: ~Copyable {
     }
 
     public mutating func setMessages<M: ProtoMessage>(_ index: Int, _ values: [M]) throws(ProtoEncodingError) {
-        try storePointerArray(index, count: values.count) { i throws(ProtoEncodingError) in
-            try subMessage(values[i], index)
-        }
+        try setMessages(index, count: values.count) { i, sub throws(ProtoEncodingError) in try values[i].write(to: &sub) }
     }
 
     /// Sets a map field from entries in the order they should be encoded
@@ -145,14 +143,43 @@ public struct ProtoWriter: ~Copyable {
         _ entries: [(key: Key, value: Value)],
         _ entry: (inout ProtoWriter, Key, Value) throws(ProtoEncodingError) -> Void
     ) throws(ProtoEncodingError) {
-        let entryDescriptor = field(index).pointee.descriptor!
-            .assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
-        let arena = self.arena
-        try storePointerArray(index, count: entries.count) { i throws(ProtoEncodingError) in
-            var writer = ProtoWriter(descriptor: entryDescriptor, arena: arena)
+        try setMessages(index, count: entries.count) { i, writer throws(ProtoEncodingError) in
             try entry(&writer, entries[i].key, entries[i].value)
-            return writer.base
         }
+    }
+
+    // MARK: Message fields, filled in by a closure
+
+    /// Sets a singular message field (or `oneof` member) to a C message of
+    /// the field's type, which `write` fills in. Generated types and
+    /// ``DynamicMessage`` both build their sub-messages here.
+    mutating func setMessage(
+        _ index: Int,
+        writing write: (inout ProtoWriter) throws(ProtoEncodingError) -> Void
+    ) throws(ProtoEncodingError) {
+        var sub = ProtoWriter(descriptor: subDescriptor(index), arena: arena)
+        try write(&sub)
+        store(index, sub.base)
+    }
+
+    /// Sets a repeated message field to `count` C messages of the field's
+    /// type; `write` fills in the one at each position.
+    mutating func setMessages(
+        _ index: Int,
+        count: Int,
+        writing write: (Int, inout ProtoWriter) throws(ProtoEncodingError) -> Void
+    ) throws(ProtoEncodingError) {
+        let descriptor = subDescriptor(index)
+        let arena = self.arena
+        try storePointerArray(index, count: count) { i throws(ProtoEncodingError) in
+            var sub = ProtoWriter(descriptor: descriptor, arena: arena)
+            try write(i, &sub)
+            return sub.base
+        }
+    }
+
+    private func subDescriptor(_ index: Int) -> UnsafePointer<ProtobufCMessageDescriptor> {
+        field(index).pointee.descriptor!.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
     }
 
     // MARK: Conversions
@@ -176,12 +203,5 @@ public struct ProtoWriter: ~Copyable {
         guard !value.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
         let storage = value.withUnsafeBytes { arena.copy($0) }
         return ProtobufCBinaryData(len: value.count, data: storage.assumingMemoryBound(to: UInt8.self))
-    }
-
-    private func subMessage<M: ProtoMessage>(_ value: M, _ index: Int) throws(ProtoEncodingError) -> UnsafeMutableRawPointer {
-        let sub = field(index).pointee.descriptor!.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
-        var writer = ProtoWriter(descriptor: sub, arena: arena)
-        try value.write(to: &writer)
-        return writer.base
     }
 }
