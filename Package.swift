@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "protoc-gen-bigrpc", targets: ["protoc-gen-bigrpc"]),
         .executable(name: "bigrpc-interop", targets: ["bigrpc-interop"]),
         .executable(name: "bigshop", targets: ["bigshop"]),
+        .executable(name: "bigprobe", targets: ["bigprobe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -158,6 +159,17 @@ let package = Package(
 
         // MARK: Clients: the JSON mapping, bigprobe, and the Swift client library
         .target(name: "ProtoJSON", dependencies: ["BigRPCCodec"]),
+        .executableTarget(
+            name: "bigprobe",
+            dependencies: [
+                "BigRPC", "BigRPCCodec", "BigRPCNIO", "ProtoJSON", "BigRPCProtos", "BigRPCTestingProtos",
+                "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI",
+                "BigShopFlashSaleAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // MARK: Shop building blocks with no RPC in them
         .target(name: "FlashSaleRing", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
@@ -247,6 +259,7 @@ let package = Package(
             dependencies: ["ProtoJSON", "BigRPCCodec", "BigRPCTestingProtos", "WellKnownProtos", "BigShopCatalogAPI"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "BigProbeTests", dependencies: ["BigShopServerTestSupport", "bigprobe", "BigShopServer", "BigRPCTestingProtos"]),
         .testTarget(
             name: "BigShopCrashTests",
             dependencies: [
