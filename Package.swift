@@ -12,6 +12,13 @@ let package = Package(
         .executable(name: "bigrpc-interop", targets: ["bigrpc-interop"]),
         .executable(name: "bigshop", targets: ["bigshop"]),
         .executable(name: "bigprobe", targets: ["bigprobe"]),
+        .library(
+            name: "BigShopClient",
+            targets: [
+                "BigShopClient", "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI",
+                "BigShopHistoryAPI", "BigShopFlashSaleAPI",
+            ]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -170,6 +177,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "BigShopClient",
+            dependencies: [
+                "BigRPC", "BigRPCNIO", "BigRPCProtos", "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI",
+                "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "bigshop-example", dependencies: ["BigShopClient"], path: "Examples/BigShopExample"),
 
         // MARK: Shop building blocks with no RPC in them
         .target(name: "FlashSaleRing", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
@@ -260,6 +276,13 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "BigProbeTests", dependencies: ["BigShopServerTestSupport", "bigprobe", "BigShopServer", "BigRPCTestingProtos"]),
+        .testTarget(
+            name: "BigShopClientTests",
+            dependencies: [
+                "BigShopServerTestSupport", "BigShopClient", "bigshop-example", "BigShopServer", "BigRPC", "BigRPCTestingProtos", "BigShopAuthAPI",
+                "BigShopCatalogAPI", "BigShopOrdersAPI",
+            ]
+        ),
         .testTarget(
             name: "BigShopCrashTests",
             dependencies: [

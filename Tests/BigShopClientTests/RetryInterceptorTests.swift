@@ -1,0 +1,80 @@
+import BigRPC
+@testable import BigShopClient
+import Synchronization
+import Testing
+
+/// What the retry interceptor counts as UNAVAILABLE, and when it stops.
+@Suite struct RetryInterceptorTests {
+    let interceptor = RetryInterceptor(policy: RetryPolicy(maxAttempts: 4, initialBackoff: .milliseconds(1)))
+    let read = MethodDescriptor(service: "bigshop.catalog.v1.CatalogService", method: "GetProduct", kind: .unary)
+    let write = MethodDescriptor(service: "bigshop.orders.v1.OrdersService", method: "Checkout", kind: .unary)
+
+    /// Returns the outcomes in turn, counting the attempts.
+    final class Script: Sendable {
+        let outcomes: [Result<ClientResponse<Int>, RPCError>]
+        let attempts = Mutex(0)
+
+        init(_ outcomes: [Result<ClientResponse<Int>, RPCError>]) {
+            self.outcomes = outcomes
+        }
+
+        func next() throws -> ClientResponse<Int> {
+            let attempt = attempts.withLock { attempts in
+                defer { attempts += 1 }
+                return attempts
+            }
+            return try outcomes[min(attempt, outcomes.count - 1)].get()
+        }
+    }
+
+    static func response(_ code: StatusCode) -> Result<ClientResponse<Int>, RPCError> {
+        .success(ClientResponse(result: code == .ok ? .success(7) : .failure(RPCError(code)), trailers: [:]))
+    }
+
+    @Test func aServerReportedUnavailableIsRetried() async throws {
+        let script = Script([Self.response(.unavailable), .failure(RPCError(.unavailable)), Self.response(.ok)])
+        let response = try await interceptor.intercept(method: read, metadata: [:], options: .defaults) { _, _ in try script.next() }
+        #expect(try response.message == 7)
+        #expect(script.attempts.withLock { $0 } == 3)
+    }
+
+    @Test func otherFailuresAreNotRetried() async throws {
+        let script = Script([Self.response(.notFound), Self.response(.ok)])
+        let response = try await interceptor.intercept(method: read, metadata: [:], options: .defaults) { _, _ in try script.next() }
+        #expect(response.failureCode == .notFound)
+        #expect(script.attempts.withLock { $0 } == 1)
+    }
+
+    @Test func aMutatingCallIsRetriedOnlyWithAnIdempotencyKey() async throws {
+        let without = Script([.failure(RPCError(.unavailable)), Self.response(.ok)])
+        await #expect(throws: RPCError(.unavailable)) {
+            try await interceptor.intercept(method: write, metadata: [:], options: .defaults) { _, _ in try without.next() }
+        }
+        #expect(without.attempts.withLock { $0 } == 1)
+
+        let with = Script([.failure(RPCError(.unavailable)), Self.response(.ok)])
+        let response = try await interceptor.intercept(method: write, metadata: ["idempotency-key": "k"], options: .defaults) { _, _ in
+            try with.next()
+        }
+        #expect(try response.message == 7)
+        #expect(with.attempts.withLock { $0 } == 2)
+    }
+
+    @Test func theLastFailureIsReturnedAfterTheLastAttempt() async throws {
+        let script = Script([Self.response(.unavailable)])
+        let response = try await interceptor.intercept(method: read, metadata: [:], options: .defaults) { _, _ in try script.next() }
+        #expect(response.failureCode == .unavailable)
+        #expect(script.attempts.withLock { $0 } == 4)
+    }
+
+    @Test func eachAttemptGetsWhatIsLeftOfTheDeadline() async throws {
+        let timeouts = Mutex<[Duration]>([])
+        let script = Script([Self.response(.unavailable), Self.response(.ok)])
+        _ = try await interceptor.intercept(method: read, metadata: [:], options: CallOptions(timeout: .seconds(5))) { _, options in
+            timeouts.withLock { $0.append(options.timeout ?? .zero) }
+            return try script.next()
+        }
+        let seen = timeouts.withLock { $0 }
+        #expect(seen.count == 2 && seen[0] <= .seconds(5) && seen[1] < seen[0] && seen[1] > .seconds(4))
+    }
+}
