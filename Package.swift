@@ -314,6 +314,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "BigRPCCodecTests", dependencies: ["BigRPCCodec", "BigRPCTestingProtos"], exclude: ["Fixtures"]),
+        .testTarget(name: "BigRPCTests", dependencies: ["BigRPC", "BigRPCCodec", "BigRPCTestingProtos"]),
         .testTarget(
             name: "BigRPCNIOTests",
             dependencies: [

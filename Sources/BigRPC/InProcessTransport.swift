@@ -4,8 +4,9 @@ import Synchronization
 /// no sockets and no framing: for fast tests of services and interceptors, and
 /// for services of one process calling each other.
 ///
-/// Calls keep their semantics: metadata, deadlines (enforced by the server),
-/// cancellation when the client's body returns early or its task is
+/// Calls keep their semantics: metadata, deadlines (enforced by the server;
+/// a request written after the deadline throws `DEADLINE_EXCEEDED`, as over
+/// TCP), cancellation when the client's body returns early or its task is
 /// cancelled, and statuses.
 public struct InProcessTransport: ClientTransport {
     public let server: RPCServer
@@ -28,7 +29,7 @@ public struct InProcessTransport: ClientTransport {
             timeout: options.timeout,
             peer: "in-process",
             requests: RPCAsyncSequence { try await requests.next() },
-            responses: ResponseSink(queue: responses)
+            responses: ResponseSink(queue: responses, requests: requests)
         )
         let server = self.server
         let serverTask = Task { await server.handle(call) }
@@ -40,7 +41,11 @@ public struct InProcessTransport: ClientTransport {
                 requests.finish()
             }
             return try await body(ClientStream(
-                requests: RequestSink(queue: requests),
+                requests: RequestSink(
+                    queue: requests,
+                    responses: responses,
+                    deadline: options.timeout.map { ContinuousClock.now + $0 }
+                ),
                 responses: RPCAsyncSequence { try await responses.next() }
             ))
         } onCancel: {
@@ -51,6 +56,7 @@ public struct InProcessTransport: ClientTransport {
 
     private struct ResponseSink: ServerResponseSink {
         let queue: RPCMessageQueue<ClientResponsePart>
+        let requests: RPCMessageQueue<[UInt8]>
 
         func write(_ message: [UInt8]) async throws {
             if !queue.yield(.message(message)) { await queue.waitForDemand() }
@@ -59,24 +65,39 @@ public struct InProcessTransport: ClientTransport {
         func finish(status: Status, trailers: Metadata) {
             queue.yield(.status(status, trailers))
             queue.finish()
+            // Nobody reads requests any more: later writes are dropped rather
+            // than waiting for demand that never comes.
+            requests.finish()
         }
     }
 
     private final class RequestSink: ClientRequestSink {
         private let queue: RPCMessageQueue<[UInt8]>
+        private let responses: RPCMessageQueue<ClientResponsePart>
+        private let deadline: ContinuousClock.Instant?
         private let sentMessage = Mutex(false)
 
-        init(queue: RPCMessageQueue<[UInt8]>) {
+        init(queue: RPCMessageQueue<[UInt8]>, responses: RPCMessageQueue<ClientResponsePart>, deadline: ContinuousClock.Instant?) {
             self.queue = queue
+            self.responses = responses
+            self.deadline = deadline
+        }
+
+        /// Throws when the call has ended on this side, as the TCP transport does.
+        private func throwIfEndedLocally() throws {
+            if let failure = responses.failure { throw failure }
+            if let deadline, ContinuousClock.now >= deadline { throw RPCError(.deadlineExceeded, "deadline exceeded") }
         }
 
         func write(_ message: [UInt8], endStream: Bool) async throws {
+            try throwIfEndedLocally()
             sentMessage.withLock { $0 = true }
             if !queue.yield(message) { await queue.waitForDemand() }
             if endStream { queue.finish() }
         }
 
         func finish() async throws {
+            try throwIfEndedLocally()
             // As on the wire: a half-close needs END_STREAM on a message or
             // on HEADERS, so it cannot follow a message sent without it.
             guard !sentMessage.withLock({ $0 }) else {

@@ -110,6 +110,10 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
     /// Whether the producer has been asked to pause and not yet resumed.
     public var isPaused: Bool { state.withLock { $0.aboveHighWatermark } }
 
+    /// The error the queue was finished with, known before the consumer
+    /// reaches it; nil while open or after a normal finish.
+    public var failure: (any Error)? { state.withLock { $0.failure } }
+
     /// The next element, nil at the end; throws the failure given to
     /// ``finish(throwing:)``, or `CancellationError` if the task is cancelled
     /// while waiting.

@@ -115,6 +115,37 @@ import Testing
         }
     }
 
+    /// The deadline ends a client stream on the wire at once; the code
+    /// writing the requests learns at its next write, which throws.
+    @Test func aWriteAfterTheDeadlineThrowsDeadlineExceeded() async throws {
+        try await withTestServer(services: [ProbeService()]) { server in
+            let client = server.client()
+            let writeError = Mutex<RPCError?>(nil)
+            let writes = Mutex(0)
+            await #expect {
+                _ = try await client.clientStreaming(
+                    method: ProbeService.collect, requestType: Chunk.self,
+                    responseType: Bigrpc_Testing_V1_StreamingInputCallResponse.self,
+                    options: CallOptions(timeout: .milliseconds(200))
+                ) { writer in
+                    // Bounded: 500 writes 20 ms apart outlast the deadline many times over.
+                    for _ in 0..<500 {
+                        do {
+                            try await writer.write(Chunk(payload: [1]))
+                        } catch {
+                            writeError.withLock { $0 = error as? RPCError }
+                            throw error
+                        }
+                        writes.withLock { $0 += 1 }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }.message
+            } throws: { ($0 as? RPCError)?.code == .deadlineExceeded }
+            #expect(writeError.withLock { $0?.code } == .deadlineExceeded)
+            #expect(writes.withLock { $0 } < 500)
+        }
+    }
+
     @Test func gracefulShutdownLosesNoAcceptedCall() async throws {
         let probe = ProbeService()
         let server = try await TestServer(services: [probe])

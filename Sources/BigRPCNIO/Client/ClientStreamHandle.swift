@@ -33,6 +33,7 @@ final class ClientStreamHandle: ClientRequestSink {
     }
 
     func write(_ message: [UInt8], endStream: Bool) async throws {
+        try throwIfEndedLocally()
         headersSent.store(true, ordering: .relaxed)
         let (id, handler, queued, size) = (handle, self.handler, queuedBytes, message.count)
         if writable.load(ordering: .relaxed),
@@ -60,9 +61,17 @@ final class ClientStreamHandle: ClientRequestSink {
     }
 
     func finish() async throws {
+        try throwIfEndedLocally()
         headersSent.store(true, ordering: .relaxed)
         let (id, handler) = (handle, self.handler)
         try await eventLoop.submit { try handler.value.halfClose(id) }.get()
+    }
+
+    /// A call this side ended (deadline, cancellation, connection lost) takes
+    /// no more requests: writing throws why. After the server's status,
+    /// requests are dropped instead; the response carries the outcome.
+    private func throwIfEndedLocally() throws {
+        if let failure = responses.failure { throw failure }
     }
 
     /// The response parts; reading first (before any write) sends the HEADERS.
