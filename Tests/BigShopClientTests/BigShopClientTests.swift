@@ -71,7 +71,7 @@ struct BigShopClientTests {
                     method: Bigrpc_Testing_V1_TestService.Method.streamingInputCall,
                     requestType: Bigrpc_Testing_V1_StreamingInputCallRequest.self,
                     responseType: Bigrpc_Testing_V1_StreamingInputCallResponse.self
-                ) { _ in try await Task.sleep(for: .milliseconds(600)) }.message
+                ) { _ in try await Task.sleep(for: .seconds(2)) }.message
             }
             #expect(code == .deadlineExceeded)
             await client.close()
