@@ -8,8 +8,17 @@ struct ShopDatabases {
 
     func query(_ name: String, _ sql: String) async throws -> [Row] {
         let database = try await Database(path: directory + "/" + name + ".sqlite")
-        defer { Task { await database.close() } }
-        return try await database.read { try $0.query(sql) }
+        // Closed before returning (not in a detached task), so the test's
+        // cleanup never races SQLite removing its -wal and -shm files.
+        let rows: [Row]
+        do {
+            rows = try await database.read { try $0.query(sql) }
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+        return rows
     }
 
     /// Stock left per product.

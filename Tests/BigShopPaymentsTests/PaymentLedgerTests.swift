@@ -59,8 +59,13 @@ struct PaymentLedgerTests {
 
     private func insert(in directory: String, _ payment: Bigshop_Payments_V1_Payment) async throws {
         let database = try await Database(path: directory + "/payments.sqlite")
-        defer { Task { await database.close() } }
-        _ = try await PaymentStore(database: database).insert(
-            StoredPayment(payment: payment, userID: "ana"), idempotencyKey: nil)
+        do {
+            _ = try await PaymentStore(database: database).insert(
+                StoredPayment(payment: payment, userID: "ana"), idempotencyKey: nil)
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
     }
 }
