@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "BigRPCCodec", targets: ["BigRPCCodec"]),
         .library(name: "BigRPC", targets: ["BigRPC"]),
         .library(name: "BigRPCNIO", targets: ["BigRPCNIO"]),
+        .library(name: "BigRPCStandardServices", targets: ["BigRPCStandardServices"]),
+        .library(name: "BigRPCInterop", targets: ["BigRPCInterop", "BigRPCTestingProtos"]),
         .executable(name: "protoc-gen-bigrpc", targets: ["protoc-gen-bigrpc"]),
         .executable(name: "bigrpc-interop", targets: ["bigrpc-interop"]),
         .executable(name: "bigshop", targets: ["bigshop"]),
@@ -19,6 +21,10 @@ let package = Package(
                 "BigShopHistoryAPI", "BigShopFlashSaleAPI",
             ]
         ),
+        // The shop's pieces, for embedding and for the Benchmarks package.
+        .library(name: "BigShopServer", targets: ["BigShopServer"]),
+        .library(name: "BigShopStore", targets: ["BigShopStore"]),
+        .library(name: "FlashSaleRing", targets: ["FlashSaleRing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
