@@ -72,7 +72,7 @@ let package = Package(
 
         // MARK: Storage: SQLite through a thin C-interop wrapper
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "BigShopStore", dependencies: ["CSQLite"]),
+        .target(name: "BigShopStore", dependencies: ["CSQLite", "DedicatedThread"]),
         .executableTarget(name: "store-crash-helper", dependencies: ["BigShopStore"]),
 
         // MARK: What every shop service shares: caller identity, clock, ids, pages
@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "BigShopAuth",
             dependencies: [
-                "BigRPC", "BigRPCCodec", "BigShopAuthAPI", "BigShopServiceKit", "BigShopStore",
+                "BigRPC", "BigRPCCodec", "BigShopAuthAPI", "BigShopServiceKit", "BigShopStore", "DedicatedThread",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -196,6 +196,7 @@ let package = Package(
         // MARK: Shop building blocks with no RPC in them
         .target(name: "FlashSaleRing", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
         .target(name: "PaymentRules"),
+        .target(name: "DedicatedThread"),
 
         // MARK: Services on every server: health and reflection
         .target(name: "BigRPCStandardServices", dependencies: ["BigRPC", "BigRPCProtos"]),

@@ -1,11 +1,6 @@
+import DedicatedThread
 import Dispatch
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A fixed set of threads, owned by the pool, that run jobs in the order they
 /// were submitted (FIFO).
@@ -32,11 +27,10 @@ final class HashingThreadPool: Sendable {
         self.threadCount = threadCount
         for index in 0..<threadCount {
             let queue = self.queue
-            do {
-                try Self.startThread(name: "\(name)\(index)") { queue.runJobs() }
-            } catch {
+            let result = DedicatedThread.start(name: "\(name)\(index)") { queue.runJobs() }
+            if result != 0 {
                 queue.close(wakingThreads: index)
-                throw error
+                throw PasswordHasherError.threadStartFailed(errno: result)
             }
         }
     }
@@ -123,58 +117,5 @@ final class HashingThreadPool: Sendable {
                 return job
             }
         }
-    }
-
-    // MARK: Threads
-
-    /// Boxes a thread's name and body for the C entry point.
-    private final class ThreadStart {
-        let name: String
-        let body: @Sendable () -> Void
-
-        init(name: String, body: @escaping @Sendable () -> Void) {
-            self.name = name
-            self.body = body
-        }
-    }
-
-    private static func startThread(name: String, _ body: @escaping @Sendable () -> Void) throws {
-        let context = Unmanaged.passRetained(ThreadStart(name: name, body: body)).toOpaque()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        #if canImport(Glibc)
-        var thread = pthread_t()
-        #else
-        var thread: pthread_t?
-        #endif
-        let result = pthread_create(&thread, &attributes, threadEntry, context)
-        guard result == 0 else {
-            Unmanaged<ThreadStart>.fromOpaque(context).release()
-            throw PasswordHasherError.threadStartFailed(errno: result)
-        }
-    }
-
-    private static let threadEntry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { raw in
-        guard let raw else { return nil }
-        let start = Unmanaged<ThreadStart>.fromOpaque(raw).takeRetainedValue()
-        nameCurrentThread(start.name)
-        start.body()
-        return nil
-    }
-
-    /// Names the calling thread, best effort (at most 15 bytes are kept).
-    private static func nameCurrentThread(_ name: String) {
-        #if os(Linux)
-        // Glibc's pthread_setname_np is not imported into Swift.
-        let fd = open("/proc/thread-self/comm", O_WRONLY)
-        guard fd >= 0 else { return }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        _ = Glibc.close(fd)
-        #elseif canImport(Darwin)
-        _ = pthread_setname_np(name)
-        #endif
     }
 }

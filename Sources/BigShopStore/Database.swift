@@ -1,3 +1,5 @@
+import DedicatedThread
+
 /// A SQLite database file served by one writer thread and a pool of reader threads.
 ///
 /// ```swift
@@ -229,22 +231,21 @@ public final class Database: Sendable {
     ) async throws {
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
             tracker.threadStarting()
-            do {
-                try WorkerThread.start(name: name) {
-                    defer { tracker.threadFinished() }
-                    let connection: Connection
-                    do {
-                        connection = try open()
-                    } catch {
-                        started.resume(throwing: error)
-                        return
-                    }
-                    started.resume()
-                    loop(connection)
+            let result = DedicatedThread.start(name: name) {
+                defer { tracker.threadFinished() }
+                let connection: Connection
+                do {
+                    connection = try open()
+                } catch {
+                    started.resume(throwing: error)
+                    return
                 }
-            } catch {
+                started.resume()
+                loop(connection)
+            }
+            if result != 0 {
                 tracker.threadFinished()
-                started.resume(throwing: error)
+                started.resume(throwing: StoreError.threadStartFailed(errno: result))
             }
         }
     }
