@@ -311,7 +311,13 @@ let package = Package(
                 "PaymentRules",
             ]
         ),
-        .testTarget(name: "BigShopCatalogTests", dependencies: ["BigShopCatalog", "BigShopCatalogAPI", "WellKnownProtos", "BigShopServiceKit", "BigShopStore", "BigRPC"]),
+        .testTarget(
+            name: "BigShopCatalogTests",
+            dependencies: [
+                "BigShopCatalog", "BigShopCatalogAPI", "WellKnownProtos", "BigShopServiceKit", "BigShopStore", "BigRPC",
+                "BigShopTestSupport",
+            ]
+        ),
         .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopStore", "store-crash-helper"]),
         .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules"]),
         .testTarget(

@@ -2,6 +2,7 @@ import BigRPC
 import BigShopCatalog
 import BigShopCatalogAPI
 import BigShopServiceKit
+import BigShopTestSupport
 import Foundation
 import Testing
 
@@ -9,8 +10,8 @@ import Testing
 /// principal interceptor, and the generated clients to call it.
 struct CatalogHarness {
     static let startMs: Int64 = 1_700_000_000_000
-    static let admin: Metadata = [TestPrincipalInterceptor.roleKey: "admin", TestPrincipalInterceptor.userKey: "usr_admin"]
-    static let customer: Metadata = [TestPrincipalInterceptor.roleKey: "customer", TestPrincipalInterceptor.userKey: "usr_ana"]
+    static let admin = TestPrincipalInterceptor.admin("usr_admin")
+    static let customer = TestPrincipalInterceptor.customer("usr_ana")
 
     let module: CatalogModule
     let catalog: Bigshop_Catalog_V1_CatalogService.Client
