@@ -271,12 +271,13 @@ let package = Package(
             ],
             path: "Tests/BigShopServerTestSupport"
         ),
+        .target(name: "SeededRandom", path: "Tests/SeededRandom"),
         .target(
             name: "BigShopTestSupport",
             dependencies: ["BigRPC", "BigShopServiceKit", .product(name: "Logging", package: "swift-log")],
             path: "Tests/BigShopTestSupport"
         ),
-        .testTarget(name: "FlashSaleRingTests", dependencies: ["FlashSaleRing"]),
+        .testTarget(name: "FlashSaleRingTests", dependencies: ["FlashSaleRing", "SeededRandom"]),
         .testTarget(
             name: "ProtoJSONTests",
             dependencies: ["ProtoJSON", "BigRPCCodec", "BigRPCTestingProtos", "WellKnownProtos", "BigShopCatalogAPI"],
@@ -302,7 +303,7 @@ let package = Package(
         .testTarget(name: "BigShopOrdersTests", dependencies: ["BigShopTestSupport", "BigShopOrders", "BigShopHistory", "BigShopCatalog", "BigShopOrchestrator", "BigShopPayments", "BigShopOrdersAPI", "BigShopHistoryAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopServiceKit", "BigRPC"]),
         .testTarget(name: "BigShopHistoryTests", dependencies: ["BigShopTestSupport", "BigShopHistory", "BigShopOrders", "BigShopCatalog", "BigShopHistoryAPI", "BigShopOrdersAPI", "BigShopServiceKit", "BigRPC"]),
         .testTarget(name: "BigShopPaymentsTests", dependencies: ["BigShopTestSupport", "BigShopPayments", "BigShopOrchestrator", "BigShopOrders", "BigShopCatalog", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "BigShopOrchestratorTests", dependencies: ["BigShopTestSupport", "BigShopOrchestrator", "BigShopPayments", "BigShopOrders", "BigShopCatalog", "BigShopOrchestratorAPI", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BigShopOrchestratorTests", dependencies: ["BigShopTestSupport", "SeededRandom", "BigShopOrchestrator", "BigShopPayments", "BigShopOrders", "BigShopCatalog", "BigShopOrchestratorAPI", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "BigShopServerTests",
             dependencies: [
@@ -315,18 +316,18 @@ let package = Package(
             name: "BigShopCatalogTests",
             dependencies: [
                 "BigShopCatalog", "BigShopCatalogAPI", "WellKnownProtos", "BigShopServiceKit", "BigShopStore", "BigRPC",
-                "BigShopTestSupport",
+                "BigShopTestSupport", "SeededRandom",
             ]
         ),
         .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopStore", "store-crash-helper"]),
-        .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules"]),
+        .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules", "SeededRandom"]),
         .testTarget(
             name: "BigRPCGeneratorTests",
             dependencies: ["BigRPCGenerator", "ProtocPluginProtos"],
             path: "Codegen/Tests/BigRPCGeneratorTests",
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "BigRPCCodecTests", dependencies: ["BigRPCCodec", "BigRPCTestingProtos"], exclude: ["Fixtures"]),
+        .testTarget(name: "BigRPCCodecTests", dependencies: ["BigRPCCodec", "BigRPCTestingProtos", "SeededRandom"], exclude: ["Fixtures"]),
         .testTarget(name: "BigRPCTests", dependencies: ["BigRPC", "BigRPCCodec", "BigRPCTestingProtos"]),
         .testTarget(
             name: "BigRPCNIOTests",

@@ -1,6 +1,7 @@
 import BigRPC
 import BigShopCatalog
 import BigShopCatalogAPI
+import SeededRandom
 import Testing
 
 @Suite("Stock under concurrent callers", .timeLimit(.minutes(3)))
@@ -144,22 +145,5 @@ struct StockConcurrencyTests {
             Issue.record("unexpected \(error)")
             return false
         }
-    }
-}
-
-/// A small deterministic generator, so a failing mix can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,9 +1,10 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
 @testable import BigShopOrchestrator
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
+import BigShopTestSupport
+import SeededRandom
 import Testing
 
 /// Customers check out, pay, fail to pay and cancel, concurrently, while the
@@ -24,7 +25,7 @@ struct CrashSoakTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for customer in 0..<6 {
                     group.addTask {
-                        var random = SplitMix(seed: UInt64(customer + 1))
+                        var random = SplitMix64(seed: UInt64(customer + 1))
                         var done = 0
                         for _ in 0..<200 where done < 5 {
                             if await Self.visit(as: "user\(customer)", shop: shop, catalog: catalog, random: &random) {
@@ -71,7 +72,7 @@ struct CrashSoakTests {
         as user: String,
         shop: ShopHarness,
         catalog: [Bigshop_Catalog_V1_Product],
-        random: inout SplitMix
+        random: inout SplitMix64
     ) async -> Bool {
         let product = catalog[Int(random.next() % UInt64(catalog.count))]
         let quantity = Int64(1 + random.next() % 3)

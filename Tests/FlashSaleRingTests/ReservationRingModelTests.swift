@@ -1,6 +1,7 @@
-import Foundation
-import Testing
 @testable import FlashSaleRing
+import Foundation
+import SeededRandom
+import Testing
 
 /// Runs thousands of random operation sequences against a ring and against a
 /// plain array that models it, and requires both to agree after every step.

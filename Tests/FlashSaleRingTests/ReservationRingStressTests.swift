@@ -1,8 +1,9 @@
 import Atomics
+import FlashSaleRing
 import Foundation
+import SeededRandom
 import Synchronization
 import Testing
-import FlashSaleRing
 
 /// Races many claimers and releasers on one ring and checks, after each round,
 /// that no unit was sold twice, none was lost, and a sell-out sells exactly the

@@ -1,13 +1,14 @@
 /// A small, fast, seedable random number generator (Steele, Lea & Flood's
-/// SplitMix64), so that a failing random test can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
+/// SplitMix64), so a failing random test can be replayed from its seed: the
+/// standard library's generator cannot be seeded.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
