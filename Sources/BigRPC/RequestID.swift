@@ -1,15 +1,41 @@
+import Synchronization
+
 /// Makes `x-request-id` values for calls that arrive without one.
 enum RequestID {
-    /// 16 random bytes as 32 lowercase hex digits.
-    static func make() -> String {
+    /// Drawn once per process from the system's generator.
+    private static let keys: (UInt64, UInt64) = {
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return hex(high) + hex(low)
+        return (generator.next(), generator.next())
+    }()
+    private static let counter = Atomic<UInt64>(0)
+
+    /// 32 lowercase hex digits, unique within the process and unpredictable
+    /// enough for a log key (it is not a secret). A per-call counter through
+    /// a bijective mix under per-process random keys, so a call costs no
+    /// system call: `SystemRandomNumberGenerator` per call took two
+    /// `getrandom` syscalls (~4% of a server's time in Benchmarks/).
+    static func make() -> String {
+        let n = counter.add(1, ordering: .relaxed).newValue
+        let high = mix(n &+ keys.0)
+        let low = mix(high ^ keys.1)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { digits in
+                for i in 0..<16 {
+                    buffer[i] = digits[Int((high >> UInt64(60 - 4 * i)) & 0xF)]
+                    buffer[16 + i] = digits[Int((low >> UInt64(60 - 4 * i)) & 0xF)]
+                }
+            }
+            return 32
+        }
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    /// SplitMix64's finalizer: a bijection on 64 bits, so distinct counters
+    /// give distinct `high` halves.
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
