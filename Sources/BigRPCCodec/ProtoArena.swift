@@ -18,23 +18,26 @@ import Darwin
 final class ProtoArena {
     /// Every allocation is aligned to this many bytes, enough for any field of
     /// a protobuf-c struct (pointers, `int64_t`, `double`, `size_t`).
-    private static let alignment = 8
-    private static let firstBlockSize = 1024
+    static let alignment = 8
     private static let maxBlockSize = 64 * 1024
+
+    /// The size of the first block, which the caller lends (on its stack):
+    /// most messages fit in it, so most encodes allocate no block at all.
+    static let firstBlockSize = 1024
 
     private var cursor: UnsafeMutableRawPointer
     private var remaining: Int
     private var nextBlockSize: Int
-    /// Every block and oversize allocation, freed in `deinit`.
-    private var blocks: [UnsafeMutableRawPointer]
+    /// Every block and oversize allocation after the first, freed in
+    /// `deinit`. Empty (no allocation) until the first block is full.
+    private var blocks: [UnsafeMutableRawPointer] = []
 
-    init() {
-        let first = ProtoArena.mallocOrDie(ProtoArena.firstBlockSize)
-        cursor = first
+    /// An arena whose first block is `firstBlock` (`firstBlockSize` bytes,
+    /// 8-byte aligned), owned by the caller and outliving the arena.
+    init(firstBlock: UnsafeMutableRawPointer) {
+        cursor = firstBlock
         remaining = ProtoArena.firstBlockSize
         nextBlockSize = ProtoArena.firstBlockSize * 4
-        blocks = [first]
-        blocks.reserveCapacity(4)
     }
 
     deinit {
