@@ -119,7 +119,7 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
                             maxPayloadSize: configuration.maxPayloadSize,
                             readTimeout: configuration.readTimeout.map(TimeAmount.init)
                         )))
-                        try sync.addHandler(MessageToByteHandler(FrameEncoder()))
+                        try sync.addHandler(FrameEncoder())
                         try sync.addHandler(ClientConnectionHandler(logger: logger))
                     }
                 }

@@ -56,10 +56,56 @@ final class FrameDecoder: ByteToMessageDecoder {
 }
 
 /// The outbound half of framing: ``Frame``s in, bytes out.
-final class FrameEncoder: MessageToByteEncoder {
+///
+/// Frames written between two flushes are encoded back to back into one
+/// buffer that goes to the channel at the flush: one allocation and one
+/// buffer per flush instead of one per frame (`MessageToByteHandler` copied
+/// every frame into a buffer of its own). A frame written with a promise is
+/// not held back: what is pending goes first, then that frame on its own, so
+/// its promise completes when its bytes are written. Past `maxPendingBytes`
+/// the pending buffer goes to the channel early, so the channel's
+/// writability still sees large bursts.
+final class FrameEncoder: ChannelOutboundHandler {
     typealias OutboundIn = Frame
+    typealias OutboundOut = ByteBuffer
 
-    func encode(data: Frame, out: inout ByteBuffer) throws {
-        FrameParser.write(data, into: &out)
+    private static let initialCapacity = 1024
+    private static let maxPendingBytes = 64 * 1024
+    private var pending: ByteBuffer?
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let frame = unwrapOutboundIn(data)
+        guard promise == nil else {
+            writePending(context: context)
+            var buffer = context.channel.allocator.buffer(capacity: Frame.headerSize + frame.payload.readableBytes)
+            FrameParser.write(frame, into: &buffer)
+            context.write(wrapOutboundOut(buffer), promise: promise)
+            return
+        }
+        if pending == nil {
+            pending = context.channel.allocator.buffer(
+                capacity: max(FrameEncoder.initialCapacity, Frame.headerSize + frame.payload.readableBytes)
+            )
+        }
+        FrameParser.write(frame, into: &pending!)
+        if pending!.readableBytes >= FrameEncoder.maxPendingBytes {
+            writePending(context: context)
+        }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        writePending(context: context)
+        context.flush()
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        writePending(context: context)
+        context.close(mode: mode, promise: promise)
+    }
+
+    private func writePending(context: ChannelHandlerContext) {
+        guard let buffer = pending else { return }
+        pending = nil
+        context.write(wrapOutboundOut(buffer), promise: nil)
     }
 }

@@ -188,7 +188,7 @@ public final class BigRPCServer: Service, Sendable {
             maxPayloadSize: configuration.maxPayloadSize,
             readTimeout: configuration.readTimeout.map(TimeAmount.init)
         )))
-        try pipeline.addHandler(MessageToByteHandler(FrameEncoder()))
+        try pipeline.addHandler(FrameEncoder())
         try pipeline.addHandler(ServerConnectionHandler(
             configuration: .init(
                 maxConcurrentStreams: configuration.maxConcurrentStreams,
