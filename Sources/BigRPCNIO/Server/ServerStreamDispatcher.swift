@@ -33,6 +33,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     /// loop, so the common case (writable) needs no round trip.
     private let writable = ManagedAtomic(true)
     private var context: ChannelHandlerContext?
+    private var peerDescription: String?
 
     init(server: RPCServer, decodingLimits: ProtoDecodingLimits) {
         self.server = server
@@ -124,7 +125,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             path: opened.path,
             metadata: opened.metadata,
             timeout: opened.timeout,
-            peer: Self.describe(context.remoteAddress),
+            peer: peer(context),
             requests: RPCAsyncSequence { try await requests.next() },
             responses: sink,
             decodingLimits: decodingLimits
@@ -133,7 +134,12 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         let server = self.server
         streams[id]?.task = Task {
             await server.handle(call)
-            eventLoop.execute { handler.value.streamTaskEnded(id) }
+            // A call that finished ended its stream together with its
+            // trailers (one trip to the event loop instead of two); only a
+            // call cancelled by the client still has to.
+            if !sink.didFinish {
+                eventLoop.execute { handler.value.streamTaskEnded(id) }
+            }
         }
     }
 
@@ -142,7 +148,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         resumeReadingIfPossible(context: context)
     }
 
-    private func streamTaskEnded(_ id: UInt32) {
+    fileprivate func streamTaskEnded(_ id: UInt32) {
         streams[id] = nil
         if pausedStreams.remove(id) != nil, let context {
             resumeReadingIfPossible(context: context)
@@ -182,6 +188,15 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         }
     }
 
+    /// The remote address as text for every call's `ServerCall.peer`,
+    /// formatted once per connection instead of once per call.
+    private func peer(_ context: ChannelHandlerContext) -> String {
+        if let peerDescription { return peerDescription }
+        let description = Self.describe(context.remoteAddress)
+        peerDescription = description
+        return description
+    }
+
     private static func describe(_ address: SocketAddress?) -> String {
         guard let address else { return "unknown" }
         if let ip = address.ipAddress, let port = address.port {
@@ -200,6 +215,7 @@ private final class ResponseSink: ServerResponseSink {
     private let writable: ManagedAtomic<Bool>
     /// Bytes handed to the event loop and not yet written to the channel.
     private let queuedBytes = ManagedAtomic(0)
+    private let finished = ManagedAtomic(false)
     /// Past this many queued bytes a writer waits for the event loop.
     private static let maxQueuedBytes = 256 * 1024
 
@@ -242,8 +258,17 @@ private final class ResponseSink: ServerResponseSink {
     }
 
     func finish(status: Status, trailers: Metadata) {
+        finished.store(true, ordering: .releasing)
         let streamID = self.streamID
         let handler = self.handler
-        eventLoop.execute { handler.value.send(.trailers(streamID, status, trailers)) }
+        // `RPCServer.handle` finishes as its last act: the trailers and the
+        // end of the stream's bookkeeping share one trip to the event loop.
+        eventLoop.execute {
+            handler.value.send(.trailers(streamID, status, trailers))
+            handler.value.streamTaskEnded(streamID)
+        }
     }
+
+    /// Whether ``finish(status:trailers:)`` was called (and so ended the stream).
+    var didFinish: Bool { finished.load(ordering: .acquiring) }
 }
