@@ -36,9 +36,11 @@ public struct InProcessTransport: ClientTransport {
         return try await withTaskCancellationHandler {
             defer {
                 // Ends the handler if the body left before the call ended, as a
-                // CANCEL frame would; a no-op for a finished call.
+                // CANCEL frame would; a no-op for a finished call. The requests
+                // fail rather than end, so the handler cannot take those sent
+                // so far for the whole stream.
                 serverTask.cancel()
-                requests.finish()
+                requests.finish(throwing: CancellationError())
             }
             return try await body(ClientStream(
                 requests: RequestSink(
