@@ -61,7 +61,9 @@ public struct InProcessTransport: ClientTransport {
         let requests: RPCMessageQueue<[UInt8]>
 
         func write(_ message: [UInt8]) async throws {
-            if !queue.yield(.message(message)) { await queue.waitForDemand() }
+            // Throws CancellationError when the client leaves the call while
+            // this waits, since the handler's task is cancelled then.
+            if !queue.yield(.message(message)) { try await queue.waitForDemand() }
         }
 
         func finish(status: Status, trailers: Metadata) {
@@ -94,7 +96,9 @@ public struct InProcessTransport: ClientTransport {
         func write(_ message: [UInt8], endStream: Bool) async throws {
             try throwIfEndedLocally()
             sentMessage.withLock { $0 = true }
-            if !queue.yield(message) { await queue.waitForDemand() }
+            // Throws CancellationError when the caller's task is cancelled
+            // while the server is not reading.
+            if !queue.yield(message) { try await queue.waitForDemand() }
             if endStream { queue.finish() }
         }
 

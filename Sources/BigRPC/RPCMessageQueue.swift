@@ -16,8 +16,10 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
         var waiter: CheckedContinuation<Element?, any Error>?
         var aboveHighWatermark = false
         var cancelled = false
-        /// Producers waiting in ``waitForDemand()``.
-        var producers: [CheckedContinuation<Void, Never>] = []
+        /// Producers waiting in ``waitForDemand()``, by the id that lets a
+        /// cancelled one take itself out.
+        var producers: [Int: CheckedContinuation<Void, any Error>] = [:]
+        var nextProducerID = 0
 
         var count: Int { buffer.count - head }
 
@@ -38,6 +40,13 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
         case element(Element?)
         case failure(any Error)
         case wait
+    }
+
+    /// What a producer finds when it asks for demand.
+    private enum DemandWait {
+        case ready
+        case cancelled
+        case waiting
     }
 
     private let state = Mutex(State())
@@ -77,15 +86,15 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
 
     /// Ends the sequence after the queued elements, normally or with `error`.
     public func finish(throwing error: (any Error)? = nil) {
-        let (waiter, producers): (CheckedContinuation<Element?, any Error>?, [CheckedContinuation<Void, Never>]) = state.withLock { state in
+        let (waiter, producers): (CheckedContinuation<Element?, any Error>?, [CheckedContinuation<Void, any Error>]) = state.withLock { state in
             guard !state.finished else { return (nil, []) }
             state.finished = true
             state.failure = error
             defer {
                 state.waiter = nil
-                state.producers = []
+                state.producers = [:]
             }
-            return (state.waiter, state.producers)
+            return (state.waiter, Array(state.producers.values))
         }
         if let waiter {
             if let error { waiter.resume(throwing: error) } else { waiter.resume(returning: nil) }
@@ -96,14 +105,37 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
     /// For producers that can wait (not an event loop): suspends while the
     /// queue is above its high watermark, until the consumer drains it or the
     /// queue finishes.
-    public func waitForDemand() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready: Bool = state.withLock { state in
-                guard state.aboveHighWatermark, !state.finished else { return true }
-                state.producers.append(continuation)
-                return false
+    ///
+    /// Returns at once when there is demand (or the queue has finished), even
+    /// in a cancelled task.
+    ///
+    /// - Throws: `CancellationError` if the task is cancelled while it would
+    ///   wait, so that a producer whose consumer stopped reading can still be
+    ///   stopped.
+    public func waitForDemand() async throws {
+        let id: Int = state.withLock { state in
+            defer { state.nextProducerID &+= 1 }
+            return state.nextProducerID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome: DemandWait = state.withLock { state in
+                    guard state.aboveHighWatermark, !state.finished else { return .ready }
+                    // Checked under the lock: a cancellation handler that ran
+                    // before this registration found nothing to resume.
+                    if Task.isCancelled { return .cancelled }
+                    state.producers[id] = continuation
+                    return .waiting
+                }
+                switch outcome {
+                case .ready: continuation.resume()
+                case .cancelled: continuation.resume(throwing: CancellationError())
+                case .waiting: break
+                }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let producer = state.withLock { $0.producers.removeValue(forKey: id) }
+            producer?.resume(throwing: CancellationError())
         }
     }
 
@@ -165,11 +197,11 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
     }
 
     private func signalDemandIfDrained() {
-        let (resume, producers): (Bool, [CheckedContinuation<Void, Never>]) = state.withLock { state in
+        let (resume, producers): (Bool, [CheckedContinuation<Void, any Error>]) = state.withLock { state in
             guard state.aboveHighWatermark, state.count <= lowWatermark else { return (false, []) }
             state.aboveHighWatermark = false
-            defer { state.producers = [] }
-            return (true, state.producers)
+            defer { state.producers = [:] }
+            return (true, Array(state.producers.values))
         }
         if resume { onDemand() }
         for producer in producers { producer.resume() }
@@ -177,14 +209,18 @@ public final class RPCMessageQueue<Element: Sendable>: Sendable {
 }
 
 extension RPCMessageQueue: AsyncSequence {
+    /// Reads the queue through ``RPCMessageQueue/next()``; every iterator of
+    /// a queue takes from the same elements.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let queue: RPCMessageQueue
 
+        /// The queue's next element, as ``RPCMessageQueue/next()``.
         public mutating func next() async throws -> Element? {
             try await queue.next()
         }
     }
 
+    /// An iterator over the queue's elements (for its single consumer).
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(queue: self)
     }

@@ -210,19 +210,19 @@ struct RPCMessageQueueTests {
         #expect(demands.count == 0)
     }
 
-    @Test func waitForDemandReturnsAtOnceWhenNotPaused() async {
+    @Test func waitForDemandReturnsAtOnceWhenNotPaused() async throws {
         let queue = RPCMessageQueue<Int>(highWatermark: 4, lowWatermark: 1)
         queue.yield(1)
-        await queue.waitForDemand()
+        try await queue.waitForDemand()
         #expect(!queue.isPaused)
     }
 
-    @Test func waitForDemandReturnsAtOnceWhenFinished() async {
+    @Test func waitForDemandReturnsAtOnceWhenFinished() async throws {
         let queue = RPCMessageQueue<Int>(highWatermark: 1, lowWatermark: 0)
         for value in 1...3 { queue.yield(value) }
         queue.finish()
         #expect(queue.isPaused)
-        await queue.waitForDemand()
+        try await queue.waitForDemand()
     }
 
     @Test func waitForDemandResumesWhenTheConsumerDrains() async throws {
@@ -230,7 +230,7 @@ struct RPCMessageQueueTests {
         let queue = RPCMessageQueue<Int>(highWatermark: 2, lowWatermark: 1)
         for value in 1...3 { queue.yield(value) }
         let producer = Task {
-            await queue.waitForDemand()
+            try await queue.waitForDemand()
             log.record("resumed")
         }
         // Reading one (3 → 2 queued) is not enough.
@@ -238,7 +238,7 @@ struct RPCMessageQueueTests {
         try await Task.sleep(for: .milliseconds(50))
         log.record("drained")
         _ = try await queue.next()
-        await producer.value
+        try await producer.value
         #expect(log.all == ["drained", "resumed"])
     }
 
@@ -248,14 +248,58 @@ struct RPCMessageQueueTests {
         for value in 1...3 { queue.yield(value) }
         let producers = (0..<2).map { _ in
             Task {
-                await queue.waitForDemand()
+                try await queue.waitForDemand()
                 log.record("resumed")
             }
         }
         try await Task.sleep(for: .milliseconds(50))
         log.record("finished")
         queue.finish()
-        for producer in producers { await producer.value }
+        for producer in producers { try await producer.value }
         #expect(log.all == ["finished", "resumed", "resumed"])
+    }
+
+    @Test func waitForDemandInACancelledTaskReturnsWhenNotPaused() async throws {
+        let queue = RPCMessageQueue<Int>(highWatermark: 4, lowWatermark: 1)
+        queue.yield(1)
+        let producer = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await queue.waitForDemand()
+        }
+        try await producer.value
+    }
+
+    @Test func waitForDemandInACancelledTaskThrowsWhenPaused() async throws {
+        let queue = RPCMessageQueue<Int>(highWatermark: 1, lowWatermark: 0)
+        for value in 1...2 { queue.yield(value) }
+        let producer = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            try await queue.waitForDemand()
+        }
+        await #expect(throws: CancellationError.self) { try await producer.value }
+        #expect(queue.isPaused, "cancelling a producer is no demand")
+    }
+
+    /// A producer whose consumer stopped reading can still be stopped.
+    @Test func cancellingAWaitingProducerThrowsCancellationError() async throws {
+        let log = EventLog()
+        let queue = RPCMessageQueue<Int>(highWatermark: 1, lowWatermark: 0)
+        for value in 1...2 { queue.yield(value) }
+        let cancelled = Task {
+            try await queue.waitForDemand()
+        }
+        let other = Task {
+            try await queue.waitForDemand()
+            log.record("other resumed")
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        cancelled.cancel()
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        // Only the cancelled producer stopped waiting.
+        try await Task.sleep(for: .milliseconds(20))
+        log.record("draining")
+        #expect(try await drain(queue, count: 2) == [1, 2])
+        try await other.value
+        #expect(log.all == ["draining", "other resumed"])
     }
 }
