@@ -9,12 +9,22 @@ import Synchronization
 /// TCP), cancellation when the client's body returns early or its task is
 /// cancelled, and statuses.
 public struct InProcessTransport: ClientTransport {
+    /// The server every call goes to.
     public let server: RPCServer
 
+    /// A transport whose calls `server` handles, each in a task of its own.
     public init(server: RPCServer) {
         self.server = server
     }
 
+    /// Starts the call on ``server`` and lends `body` its stream.
+    ///
+    /// When `body` leaves before the server ended the call, or the calling
+    /// task is cancelled, the call is cancelled as by a CANCEL frame: the
+    /// handler's task is cancelled, its request stream throws
+    /// `CancellationError` (it does not end as if the client had
+    /// half-closed), and a request or response write waiting for the other
+    /// side to read stops waiting.
     public func withStream<Result: Sendable>(
         method: MethodDescriptor,
         metadata: Metadata,
@@ -38,9 +48,11 @@ public struct InProcessTransport: ClientTransport {
                 // Ends the handler if the body left before the call ended, as a
                 // CANCEL frame would; a no-op for a finished call. The requests
                 // fail rather than end, so the handler cannot take those sent
-                // so far for the whole stream.
+                // so far for the whole stream; and nobody reads the responses
+                // any more, so a handler's write waiting for demand returns.
                 serverTask.cancel()
                 requests.finish(throwing: CancellationError())
+                responses.finish(throwing: CancellationError())
             }
             return try await body(ClientStream(
                 requests: RequestSink(
@@ -51,7 +63,10 @@ public struct InProcessTransport: ClientTransport {
                 responses: RPCAsyncSequence { try await responses.next() }
             ))
         } onCancel: {
+            // The calling task is cancelled: the call ends at once on both
+            // sides, even if `body` is slow to notice.
             serverTask.cancel()
+            requests.finish(throwing: CancellationError())
             responses.finish(throwing: CancellationError())
         }
     }
@@ -61,8 +76,10 @@ public struct InProcessTransport: ClientTransport {
         let requests: RPCMessageQueue<[UInt8]>
 
         func write(_ message: [UInt8]) async throws {
-            // Throws CancellationError when the client leaves the call while
-            // this waits, since the handler's task is cancelled then.
+            // When the client leaves the call while this waits, the handler's
+            // task is cancelled (this throws CancellationError) or, for a
+            // write from another task, the responses end (this returns, and
+            // later writes are dropped).
             if !queue.yield(.message(message)) { try await queue.waitForDemand() }
         }
 
@@ -98,7 +115,11 @@ public struct InProcessTransport: ClientTransport {
             sentMessage.withLock { $0 = true }
             // Throws CancellationError when the caller's task is cancelled
             // while the server is not reading.
-            if !queue.yield(message) { try await queue.waitForDemand() }
+            if !queue.yield(message) {
+                try await queue.waitForDemand()
+                // The call may have been cancelled while this waited.
+                if let failure = responses.failure { throw failure }
+            }
             if endStream { queue.finish() }
         }
 

@@ -19,15 +19,18 @@ struct InProcessTransportTests {
     static let upload = MethodDescriptor(service: "bigrpc.test.InProcess", method: "Upload", kind: .clientStreaming)
     static let ignore = MethodDescriptor(service: "bigrpc.test.InProcess", method: "Ignore", kind: .clientStreaming)
     static let flood = MethodDescriptor(service: "bigrpc.test.InProcess", method: "Flood", kind: .serverStreaming)
+    static let relay = MethodDescriptor(service: "bigrpc.test.InProcess", method: "Relay", kind: .serverStreaming)
 
     /// Refuse fails at once without reading a request; Collect counts them.
-    /// Upload, Ignore and Flood log what happens to them in `log`.
+    /// Upload, Ignore, Flood and Relay log what happens to them in `log`.
     final class Service: RegistrableRPCService {
         let log = EventLog()
         /// What Upload waits for before reading its requests.
         let uploadGate = Gate()
         /// Writes Flood has started.
         let floodWrites = Counter()
+        /// Writes Relay's writer task has started.
+        let relayWrites = Counter()
 
         func registerMethods(with router: inout RPCRouter) {
             router.registerClientStreaming(InProcessTransportTests.refuse) { (_: RPCAsyncSequence<Chunk>, _) -> Total in
@@ -72,6 +75,19 @@ struct InProcessTransportTests {
                     self.floodWrites.increment()
                     try await writer.write(Response(payload: [7]))
                 }
+            }
+            // Relay: 10,000 messages written by a task of its own, which the
+            // call's cancellation does not reach and which ignores it.
+            router.registerServerStreaming(InProcessTransportTests.relay) { (_: Request, writer: RPCWriter<Response>, _) in
+                let relayWrites = self.relayWrites
+                let relaying = Task {
+                    for _ in 0..<10_000 {
+                        relayWrites.increment()
+                        try await writer.write(Response(payload: [8]))
+                    }
+                }
+                try await relaying.value
+                self.log.record("relay ended")
             }
         }
     }
@@ -180,6 +196,17 @@ struct InProcessTransportTests {
         #expect(writesBefore >= 17)
         #expect(await service.log.waitFor("flood ended"))
         #expect(service.floodWrites.count < 10_000, "stopped, not run to the end")
+    }
+
+    /// As above, but the waiting write runs in a task the call's cancellation
+    /// does not reach: it returns because the client's leaving ends the
+    /// responses, whose later writes are dropped.
+    @Test func leavingTheCallReleasesAResponseWriterOutsideTheHandlersTask() async throws {
+        let service = self.service
+        try await client.serverStreaming(request: Request(), method: Self.relay, responseType: Response.self) { _ in
+            #expect(await eventually { service.relayWrites.count >= 17 })
+        }
+        #expect(await service.log.waitFor("relay ended"))
     }
 
     struct Boom: Error {}
