@@ -5,26 +5,41 @@
 public struct Metadata: Hashable, Sendable, Sequence, ExpressibleByDictionaryLiteral, CustomStringConvertible {
     private var storage: [String: String]
 
+    /// Empty metadata.
     public init() {
         storage = [:]
     }
 
+    /// The pairs of `pairs`, keys lowercased.
+    ///
+    /// A dictionary has no order, so when `pairs` holds keys that differ
+    /// only in case, which of their values is kept is unspecified; use a
+    /// literal or the subscript when a later value must win.
     public init(_ pairs: [String: String]) {
         storage = [:]
         storage.reserveCapacity(pairs.count)
         for (key, value) in pairs { storage[key.lowercased()] = value }
     }
 
+    /// The pairs of the literal, keys lowercased. A key given more than once,
+    /// in any casing, keeps the value written last.
     public init(dictionaryLiteral elements: (String, String)...) {
-        self.init(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        // Lowercased before uniquing: "A" and "a" are the same key, so the
+        // later one replaces the earlier in the literal's order.
+        storage = [:]
+        storage.reserveCapacity(elements.count)
+        for (key, value) in elements { storage[key.lowercased()] = value }
     }
 
+    /// The value of `key`, whatever its casing; setting nil removes the key.
     public subscript(key: String) -> String? {
         get { storage[key.lowercased()] }
         set { storage[key.lowercased()] = newValue }
     }
 
+    /// Whether there are no pairs.
     public var isEmpty: Bool { storage.isEmpty }
+    /// The number of pairs (distinct lowercase keys).
     public var count: Int { storage.count }
 
     /// The pairs as a dictionary, keys lowercase.
@@ -42,10 +57,12 @@ public struct Metadata: Hashable, Sendable, Sequence, ExpressibleByDictionaryLit
         return copy
     }
 
+    /// Iterates the pairs, keys lowercase, in no particular order.
     public func makeIterator() -> Dictionary<String, String>.Iterator {
         storage.makeIterator()
     }
 
+    /// The pairs sorted by key, e.g. `[a: 1, b: 2]`.
     public var description: String {
         "[" + storage.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "]"
     }
