@@ -29,6 +29,24 @@ extension ProtoMessage {
         self = try ProtoCodec.decode(Self.self, from: bytes, limits: limits)
     }
 
+    /// Decodes a message from its protobuf binary encoding in an array: the
+    /// same as the generic initializer, without its dispatch over the
+    /// collection type.
+    public init(
+        serializedBytes bytes: [UInt8],
+        limits: ProtoDecodingLimits = .default
+    ) throws(ProtoDecodingError) {
+        do {
+            self = try bytes.withUnsafeBytes { buffer in
+                try ProtoCodec.decode(Self.self, from: buffer, limits: limits)
+            }
+        } catch {
+            // withUnsafeBytes rethrows untyped; only a ProtoDecodingError can
+            // come out of its body.
+            throw error as! ProtoDecodingError
+        }
+    }
+
     /// The message's protobuf binary encoding.
     public func serializedBytes() throws(ProtoEncodingError) -> [UInt8] {
         try ProtoCodec.encode(self)
