@@ -7,14 +7,13 @@ import Musl
 import Darwin
 #endif
 
-/// A bump allocator that lives for one encode: the C structs, strings and
-/// arrays a message is packed from are built here and released together,
-/// with no bookkeeping of what to free. Nothing allocated from an arena
-/// outlives it.
+/// A bump allocator that lives for one encode or one decode of a larger
+/// message: the C structs, strings and arrays a message is packed from, or
+/// unpacked into, are built here and released together, with no bookkeeping
+/// of what to free. Nothing allocated from an arena outlives it.
 ///
-/// Decoding does not use it: measured, protobuf-c's default allocator is
-/// faster there, and an arena whose `free` does nothing lets protobuf-c's
-/// merge of repeated sub-messages grow without bound.
+/// Small messages decode with protobuf-c's own allocator: measured faster
+/// there (see ``ProtoCodec``).
 final class ProtoArena {
     /// Every allocation is aligned to this many bytes, enough for any field of
     /// a protobuf-c struct (pointers, `int64_t`, `double`, `size_t`).
@@ -38,6 +37,19 @@ final class ProtoArena {
         cursor = firstBlock
         remaining = ProtoArena.firstBlockSize
         nextBlockSize = ProtoArena.firstBlockSize * 4
+    }
+
+    /// The first block's size for a decode of a larger message (an order of
+    /// ten lines unpacks into ~3 KiB).
+    static let decodeFirstBlockSize = 4096
+
+    /// An arena whose first block it allocates itself.
+    init(firstBlockSize: Int) {
+        let first = ProtoArena.mallocOrDie(firstBlockSize)
+        cursor = first
+        remaining = firstBlockSize
+        nextBlockSize = firstBlockSize * 4
+        blocks = [first]
     }
 
     deinit {
