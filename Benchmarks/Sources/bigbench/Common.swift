@@ -97,7 +97,7 @@ struct Table {
         writeStdout(text)
         if let path = ProcessInfo.processInfo.environment["BIGBENCH_REPORT"],
            let handle = FileHandle(forWritingAtPath: path) ?? {
-               FileManager.default.createFile(atPath: path, contents: nil)
+               _ = FileManager.default.createFile(atPath: path, contents: nil)
                return FileHandle(forWritingAtPath: path)
            }() {
             handle.seekToEndOfFile()
