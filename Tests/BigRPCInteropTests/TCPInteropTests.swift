@@ -4,11 +4,18 @@ import BigRPCNIO
 import Testing
 
 /// Every conformance case against a real server on loopback, through the TCP
-/// transport, on one connection.
+/// transport, on one connection: with handlers on Swift's global executor
+/// (the default) and on the connection's event loop.
 @Suite struct TCPInteropTests {
-    @Test(arguments: InteropCase.allCases)
-    func passesOverTCP(_ testCase: InteropCase) async throws {
-        let server = BigRPCServer(services: [TestServiceProvider()], interceptors: [EchoMetadataInterceptor()])
+    @Test(arguments: InteropCase.allCases, [false, true])
+    func passesOverTCP(_ testCase: InteropCase, handlersOnEventLoops: Bool) async throws {
+        var configuration = BigRPCServer.Configuration()
+        configuration.runsHandlersOnEventLoops = handlersOnEventLoops
+        let server = BigRPCServer(
+            services: [TestServiceProvider()],
+            interceptors: [EchoMetadataInterceptor()],
+            configuration: configuration
+        )
         let running = Task { try await server.run() }
         let port = try await server.listeningAddress().port!
         let transport = BigRPCClientTransport(host: "127.0.0.1", port: port)

@@ -1,5 +1,6 @@
 // Everything that speaks BigRPC: the echo service and client, the codec samples.
 import BenchProtos
+import Foundation
 import BigRPC
 import BigRPCCodec
 import BigRPCNIO
@@ -110,6 +111,8 @@ enum BigRPCEchoServer {
         var configuration = BigRPCServer.Configuration()
         configuration.port = port
         configuration.idleTimeout = nil
+        // BIGBENCH_HANDLERS_ON_LOOP=1: handlers on the connection's event loop.
+        configuration.runsHandlersOnEventLoops = ProcessInfo.processInfo.environment["BIGBENCH_HANDLERS_ON_LOOP"] == "1"
         var logger = Logger(label: "bigbench.bigrpc")
         logger.logLevel = .warning
         return BigRPCServer(services: [BigRPCEchoService()], configuration: configuration, logger: logger)

@@ -32,6 +32,12 @@ public final class BigRPCServer: Service, Sendable {
         public var drainTimeout: Duration = .seconds(10)
         /// The listen backlog: connections the kernel queues before accept.
         public var backlog: Int32 = 4096
+        /// Runs each call's handler on its connection's event loop instead of
+        /// Swift's global executor: no thread hop per call, but a handler
+        /// that blocks (file or database I/O, heavy CPU work without a
+        /// suspension point) stalls every connection of that loop. Off by
+        /// default; for handlers that only compute briefly and await.
+        public var runsHandlersOnEventLoops = false
 
         public init() {}
     }
@@ -156,6 +162,7 @@ public final class BigRPCServer: Service, Sendable {
                 return channel.eventLoop.makeCompletedFuture {
                     try BigRPCServer.configurePipeline(
                         channel.pipeline.syncOperations,
+                        eventLoop: channel.eventLoop,
                         server: rpcServer,
                         configuration: configuration,
                         logger: logger
@@ -180,6 +187,7 @@ public final class BigRPCServer: Service, Sendable {
 
     static func configurePipeline(
         _ pipeline: ChannelPipeline.SynchronousOperations,
+        eventLoop: any EventLoop,
         server: RPCServer,
         configuration: Configuration,
         logger: Logger
@@ -199,7 +207,9 @@ public final class BigRPCServer: Service, Sendable {
         ))
         try pipeline.addHandler(ServerStreamDispatcher(
             server: server,
-            decodingLimits: ProtoDecodingLimits(maxBytes: configuration.maxPayloadSize)
+            decodingLimits: ProtoDecodingLimits(maxBytes: configuration.maxPayloadSize),
+            handlerExecutor: configuration.runsHandlersOnEventLoops
+                ? EventLoopTaskExecutor(eventLoop: eventLoop) : nil
         ))
     }
 

@@ -35,9 +35,13 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var peerDescription: String?
 
-    init(server: RPCServer, decodingLimits: ProtoDecodingLimits) {
+    /// Where handler tasks run: nil for Swift's global executor.
+    private let handlerExecutor: EventLoopTaskExecutor?
+
+    init(server: RPCServer, decodingLimits: ProtoDecodingLimits, handlerExecutor: EventLoopTaskExecutor? = nil) {
         self.server = server
         self.decodingLimits = decodingLimits
+        self.handlerExecutor = handlerExecutor
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -132,7 +136,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         )
         streams[id] = Stream(requests: requests, task: nil)
         let server = self.server
-        streams[id]?.task = Task {
+        streams[id]?.task = Task(executorPreference: handlerExecutor) {
             await server.handle(call)
             // A call that finished ended its stream together with its
             // trailers (one trip to the event loop instead of two); only a
