@@ -54,7 +54,7 @@ public final class RPCServer: Sendable {
                 }
             }
             if let deadline {
-                try await withDeadline(deadline, body)
+                try await withDeadline(deadline, timer: call.deadlineTimer ?? SleepingDeadlineTimer(), body)
             } else {
                 try await body()
             }
@@ -100,32 +100,37 @@ public final class RPCServer: Sendable {
     }
 }
 
-/// Thrown inside ``withDeadline(_:_:)`` when the deadline passes first.
+/// Thrown inside ``withDeadline(_:timer:_:)`` when the deadline passes first.
 struct DeadlineExceededError: Error {}
 
 /// Runs `body`, throwing `DeadlineExceededError` as soon as `deadline`
 /// passes if `body` has not finished by then. `body` runs in its own task and
 /// is cancelled at the deadline; the caller does not wait for it to notice,
 /// so a handler that ignores cancellation cannot hold back the status.
+///
+/// One task per call (`body`'s, which reports its own result) and one timer
+/// from `timer`, cancelled when the call ends first.
 func withDeadline<T: Sendable>(
     _ deadline: ContinuousClock.Instant,
+    timer: any DeadlineTimer,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    let work = Task { try await body() }
     let outcome = DeadlineRace<T>()
+    let work = Task {
+        do {
+            outcome.resolve(.success(try await body()))
+        } catch {
+            outcome.resolve(.failure(error))
+        }
+    }
+    let cancelTimer = timer.schedule(after: deadline - ContinuousClock.now) {
+        work.cancel()
+        outcome.resolve(.failure(DeadlineExceededError()))
+    }
+    defer { cancelTimer() }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             outcome.setContinuation(continuation)
-            let timer = Task {
-                try await Task.sleep(until: deadline, clock: .continuous)
-                work.cancel()
-                outcome.resolve(.failure(DeadlineExceededError()))
-            }
-            Task {
-                let result = await work.result
-                timer.cancel()
-                outcome.resolve(result)
-            }
         }
     } onCancel: {
         work.cancel()

@@ -16,6 +16,8 @@ public struct ServerCall: Sendable {
     public var responses: any ServerResponseSink
     /// Bounds for decoding each request message.
     public var decodingLimits: ProtoDecodingLimits
+    /// What enforces ``timeout``; nil for a sleeping task per call.
+    public var deadlineTimer: (any DeadlineTimer)?
 
     public init(
         path: String,
@@ -24,7 +26,8 @@ public struct ServerCall: Sendable {
         peer: String,
         requests: RPCAsyncSequence<[UInt8]>,
         responses: any ServerResponseSink,
-        decodingLimits: ProtoDecodingLimits = .default
+        decodingLimits: ProtoDecodingLimits = .default,
+        deadlineTimer: (any DeadlineTimer)? = nil
     ) {
         self.path = path
         self.metadata = metadata
@@ -33,6 +36,7 @@ public struct ServerCall: Sendable {
         self.requests = requests
         self.responses = responses
         self.decodingLimits = decodingLimits
+        self.deadlineTimer = deadlineTimer
     }
 }
 

@@ -132,7 +132,8 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             peer: peer(context),
             requests: RPCAsyncSequence { try await requests.next() },
             responses: sink,
-            decodingLimits: decodingLimits
+            decodingLimits: decodingLimits,
+            deadlineTimer: opened.timeout == nil ? nil : EventLoopDeadlineTimer(eventLoop: eventLoop)
         )
         streams[id] = Stream(requests: requests, task: nil)
         let server = self.server
