@@ -54,7 +54,7 @@ public final class RPCServer: Sendable {
                 }
             }
             if let deadline {
-                try await withDeadline(deadline, timer: call.deadlineTimer ?? SleepingDeadlineTimer(), body)
+                try await withDeadline(deadline, signal: call.deadlineSignal, body)
             } else {
                 try await body()
             }
@@ -100,22 +100,23 @@ public final class RPCServer: Sendable {
     }
 }
 
-/// Thrown inside ``withDeadline(_:timer:_:)`` when the deadline passes first.
+/// Thrown inside ``withDeadline(_:signal:_:)`` when the deadline passes first.
 struct DeadlineExceededError: Error {}
 
-/// Runs `body`, throwing `DeadlineExceededError` as soon as `deadline`
+/// Runs `body`, throwing `DeadlineExceededError` as soon as the deadline
 /// passes if `body` has not finished by then. `body` runs in its own task and
 /// is cancelled at the deadline; the caller does not wait for it to notice,
 /// so a handler that ignores cancellation cannot hold back the status.
 ///
-/// One task per call (`body`'s, which reports its own result) and one timer
-/// from `timer`, cancelled when the call ends first.
+/// The deadline is `signal` firing when the transport supplies one (no timer
+/// here at all), else a task sleeping until `deadline`.
 func withDeadline<T: Sendable>(
     _ deadline: ContinuousClock.Instant,
-    timer: any DeadlineTimer,
+    signal: DeadlineSignal?,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
     let outcome = DeadlineRace<T>()
+    // The handler's task reports its own result: no task waits for it.
     let work = Task {
         do {
             outcome.resolve(.success(try await body()))
@@ -123,11 +124,20 @@ func withDeadline<T: Sendable>(
             outcome.resolve(.failure(error))
         }
     }
-    let cancelTimer = timer.schedule(after: deadline - ContinuousClock.now) {
+    let expired: @Sendable () -> Void = {
         work.cancel()
         outcome.resolve(.failure(DeadlineExceededError()))
     }
-    defer { cancelTimer() }
+    var sleeper: Task<Void, Never>?
+    if let signal {
+        signal.onFire(expired)
+    } else {
+        sleeper = Task {
+            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
+            expired()
+        }
+    }
+    defer { sleeper?.cancel() }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             outcome.setContinuation(continuation)

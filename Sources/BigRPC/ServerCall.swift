@@ -16,8 +16,9 @@ public struct ServerCall: Sendable {
     public var responses: any ServerResponseSink
     /// Bounds for decoding each request message.
     public var decodingLimits: ProtoDecodingLimits
-    /// What enforces ``timeout``; nil for a sleeping task per call.
-    public var deadlineTimer: (any DeadlineTimer)?
+    /// Fired by the transport when ``timeout`` has passed; nil to have
+    /// ``RPCServer`` time the call itself.
+    public var deadlineSignal: DeadlineSignal?
 
     public init(
         path: String,
@@ -27,7 +28,7 @@ public struct ServerCall: Sendable {
         requests: RPCAsyncSequence<[UInt8]>,
         responses: any ServerResponseSink,
         decodingLimits: ProtoDecodingLimits = .default,
-        deadlineTimer: (any DeadlineTimer)? = nil
+        deadlineSignal: DeadlineSignal? = nil
     ) {
         self.path = path
         self.metadata = metadata
@@ -36,7 +37,7 @@ public struct ServerCall: Sendable {
         self.requests = requests
         self.responses = responses
         self.decodingLimits = decodingLimits
-        self.deadlineTimer = deadlineTimer
+        self.deadlineSignal = deadlineSignal
     }
 }
 

@@ -20,18 +20,38 @@ enum SessionToken {
     }
 
     /// The stored form of `token`: SHA-256 of its UTF-8, lowercase hex.
+    ///
+    /// Runs on every authenticated call (the session cache is keyed by it),
+    /// so the hex is written in one buffer rather than a string per byte.
     static func hash(of token: String) -> String {
         let digest = SHA256.hash(data: Array(token.utf8))
-        return digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 0x10 ? "0" + hex : hex
-        }.joined()
+        return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { buffer in
+            var index = 0
+            for byte in digest {
+                buffer[index] = hexDigits[Int(byte >> 4)]
+                buffer[index + 1] = hexDigits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return index
+        }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Whether `token` could be one this server issued; anything else is
     /// refused without a database lookup.
     static func isWellFormed(_ token: String) -> Bool {
-        token.utf8.count == length && token.utf8.allSatisfy { alphabet.contains($0) }
+        guard token.utf8.count == length else { return false }
+        for byte in token.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                continue
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     private static func base64URL(_ bytes: [UInt8]) -> String {

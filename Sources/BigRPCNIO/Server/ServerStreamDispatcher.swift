@@ -19,6 +19,9 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     private struct Stream {
         let requests: RPCMessageQueue<[UInt8]>
         var task: Task<Void, Never>?
+        /// Fires the call's `DeadlineSignal`; armed and disarmed on the
+        /// event loop (no cross-thread timer work per call).
+        var deadlineTimer: Scheduled<Void>?
     }
 
     private let server: RPCServer
@@ -76,6 +79,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         for stream in streams.values {
+            stream.deadlineTimer?.cancel()
             stream.task?.cancel()
             stream.requests.finish(throwing: CancellationError())
         }
@@ -124,6 +128,14 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             eventLoop.execute { handler.value.streamWantsMore(id) }
         }
         if opened.endStream { requests.finish() }
+        // The timeout counts from the receipt of the headers: now.
+        var deadlineSignal: DeadlineSignal?
+        var deadlineTimer: Scheduled<Void>?
+        if let timeout = opened.timeout {
+            let signal = DeadlineSignal()
+            deadlineSignal = signal
+            deadlineTimer = eventLoop.scheduleTask(in: TimeAmount(timeout)) { signal.fire() }
+        }
         let sink = ResponseSink(streamID: id, eventLoop: eventLoop, handler: handler, writable: writable)
         let call = ServerCall(
             path: opened.path,
@@ -133,9 +145,9 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             requests: RPCAsyncSequence { try await requests.next() },
             responses: sink,
             decodingLimits: decodingLimits,
-            deadlineTimer: opened.timeout == nil ? nil : EventLoopDeadlineTimer(eventLoop: eventLoop)
+            deadlineSignal: deadlineSignal
         )
-        streams[id] = Stream(requests: requests, task: nil)
+        streams[id] = Stream(requests: requests, task: nil, deadlineTimer: deadlineTimer)
         let server = self.server
         streams[id]?.task = Task(executorPreference: handlerExecutor) {
             await server.handle(call)
@@ -154,7 +166,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     }
 
     fileprivate func streamTaskEnded(_ id: UInt32) {
-        streams[id] = nil
+        streams.removeValue(forKey: id)?.deadlineTimer?.cancel()
         if pausedStreams.remove(id) != nil, let context {
             resumeReadingIfPossible(context: context)
         }
