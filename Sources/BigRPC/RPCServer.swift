@@ -125,8 +125,10 @@ func withDeadline<T: Sendable>(
         }
     }
     let expired: @Sendable () -> Void = {
-        work.cancel()
+        // Resolve first: cancelled, the handler may throw CancellationError
+        // at once, and that must not win the race as the call's outcome.
         outcome.resolve(.failure(DeadlineExceededError()))
+        work.cancel()
     }
     var sleeper: Task<Void, Never>?
     if let signal {
