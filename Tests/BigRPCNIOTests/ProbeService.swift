@@ -65,9 +65,14 @@ final class ProbeService: RegistrableRPCService {
         // Stream: `response_size` messages of 64 KiB, as fast as the transport takes them.
         router.registerServerStreaming(Self.stream) { (request: Bigrpc_Testing_V1_SimpleRequest, writer: RPCWriter<Bigrpc_Testing_V1_SimpleResponse>, _) in
             let chunk = Bigrpc_Testing_V1_SimpleResponse(payload: [UInt8](repeating: 7, count: 64 * 1024))
-            for _ in 0..<request.responseSize {
-                try await writer.write(chunk)
-                self.written.withLock { $0 += 1 }
+            do {
+                for _ in 0..<request.responseSize {
+                    try await writer.write(chunk)
+                    self.written.withLock { $0 += 1 }
+                }
+            } catch {
+                self.record(.cancelled("stream"))
+                throw error
             }
         }
         // Collect: counts the requests.

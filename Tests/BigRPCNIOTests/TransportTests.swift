@@ -289,4 +289,27 @@ import Testing
             #expect(messages == 4_000)
         }
     }
+
+    @Test func cancellingAStreamReleasesItsWriterBlockedOnAFullChannel() async throws {
+        let probe = ProbeService()
+        try await withTestServer(services: [probe]) { server in
+            let connection = try await RawConnection(port: server.port)
+            try await connection.open(1, "/bigrpc.test.Probe/Stream")
+            try await connection.sendMessage(1, Request(responseSize: 4_000))
+            // The client reads nothing: wait until the handler's writes stall.
+            var previous = -1
+            var unchanged = 0
+            for _ in 0..<200 where unchanged < 5 {
+                try await Task.sleep(for: .milliseconds(50))
+                let now = probe.written.withLock { $0 }
+                unchanged = now == previous ? unchanged + 1 : 0
+                previous = now
+            }
+            #expect(unchanged >= 5, "the handler never stalled")
+            // CANCEL ends the handler although the channel stays full.
+            try await connection.send(Frame(type: .cancel, streamID: 1))
+            #expect(await probe.waitFor(.cancelled("stream")))
+            await connection.close()
+        }
+    }
 }

@@ -22,6 +22,8 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         /// Fires the call's `DeadlineSignal`; armed and disarmed on the
         /// event loop (no cross-thread timer work per call).
         var deadlineTimer: Scheduled<Void>?
+        /// The client sent CANCEL; the task may not have ended yet.
+        var cancelled = false
     }
 
     private let server: RPCServer
@@ -31,7 +33,8 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     private var pausedStreams: Set<UInt32> = []
     private var readPending = false
     private var flushScheduled = false
-    private var writabilityWaiters: [CheckedContinuation<Void, any Error>] = []
+    /// Response writers waiting for the channel to drain, by stream.
+    private var writabilityWaiters: [(streamID: UInt32, continuation: CheckedContinuation<Void, any Error>)] = []
     /// Mirrors the channel's writability for response writers off the event
     /// loop, so the common case (writable) needs no round trip.
     private let writable = ManagedAtomic(true)
@@ -70,8 +73,12 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             if endStream { stream.requests.finish() }
         case .cancel(let id):
             guard let stream = streams[id] else { return }
+            streams[id]?.cancelled = true
             stream.task?.cancel()
             stream.requests.finish(throwing: CancellationError())
+            // A writer of this stream waiting for a channel that a client
+            // which stopped reading keeps full would otherwise wait on.
+            resumeWritabilityWaiters(of: id, throwing: CancellationError())
             pausedStreams.remove(id)
             resumeReadingIfPossible(context: context)
         }
@@ -86,7 +93,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         pausedStreams.removeAll()
         let waiters = writabilityWaiters
         writabilityWaiters.removeAll()
-        for waiter in waiters { waiter.resume(throwing: ChannelError.ioOnClosedChannel) }
+        for waiter in waiters { waiter.continuation.resume(throwing: ChannelError.ioOnClosedChannel) }
         context.fireChannelInactive()
     }
 
@@ -96,7 +103,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         if isWritable {
             let waiters = writabilityWaiters
             writabilityWaiters.removeAll()
-            for waiter in waiters { waiter.resume() }
+            for waiter in waiters { waiter.continuation.resume() }
             resumeReadingIfPossible(context: context)
         }
         context.fireChannelWritabilityChanged()
@@ -167,6 +174,9 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
 
     fileprivate func streamTaskEnded(_ id: UInt32) {
         streams.removeValue(forKey: id)?.deadlineTimer?.cancel()
+        // The stream is over (its status sent, say at the deadline) while a
+        // handler task it left behind may still wait to write.
+        resumeWritabilityWaiters(of: id, throwing: CancellationError())
         if pausedStreams.remove(id) != nil, let context {
             resumeReadingIfPossible(context: context)
         }
@@ -179,17 +189,33 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         scheduleFlush(context: context)
     }
 
-    /// Resumes `continuation` once the channel can take more writes.
-    fileprivate func waitUntilWritable(_ continuation: CheckedContinuation<Void, any Error>) {
+    /// Resumes `continuation` once the channel can take more writes, or
+    /// with `CancellationError` if stream `id` is cancelled first.
+    fileprivate func waitUntilWritable(_ id: UInt32, _ continuation: CheckedContinuation<Void, any Error>) {
         guard let context, context.channel.isActive else {
             continuation.resume(throwing: ChannelError.ioOnClosedChannel)
             return
         }
         if context.channel.isWritable {
             continuation.resume()
+        } else if streams[id]?.cancelled ?? true {
+            continuation.resume(throwing: CancellationError())
         } else {
-            writabilityWaiters.append(continuation)
+            writabilityWaiters.append((id, continuation))
         }
+    }
+
+    private func resumeWritabilityWaiters(of id: UInt32, throwing error: any Error) {
+        guard writabilityWaiters.contains(where: { $0.streamID == id }) else { return }
+        var kept: [(streamID: UInt32, continuation: CheckedContinuation<Void, any Error>)] = []
+        for waiter in writabilityWaiters {
+            if waiter.streamID == id {
+                waiter.continuation.resume(throwing: error)
+            } else {
+                kept.append(waiter)
+            }
+        }
+        writabilityWaiters = kept
     }
 
     /// Flushes once per event loop tick: responses written by many streams
@@ -269,7 +295,7 @@ private final class ResponseSink: ServerResponseSink {
             eventLoop.execute {
                 handler.value.send(.message(streamID, message))
                 queued.wrappingDecrement(by: size, ordering: .relaxed)
-                handler.value.waitUntilWritable(continuation)
+                handler.value.waitUntilWritable(streamID, continuation)
             }
         }
     }
