@@ -266,17 +266,7 @@ import Testing
             try await connection.open(1, "/bigrpc.test.Probe/Stream")
             try await connection.sendMessage(1, Request(responseSize: 4_000))
             // Wait until the handler stalls: the count stops moving.
-            var stalledAt = -1
-            var previous = -1
-            var unchanged = 0
-            for _ in 0..<200 where unchanged < 5 {
-                try await Task.sleep(for: .milliseconds(50))
-                let now = probe.written.withLock { $0 }
-                unchanged = now == previous ? unchanged + 1 : 0
-                previous = now
-                stalledAt = now
-            }
-            #expect(unchanged >= 5, "the handler never stalled")
+            let stalledAt = try #require(try await Self.writesWhenStalled(probe), "the handler never stalled")
             // At most socket buffers plus the writer's allowance were produced,
             // nowhere near the 4,000 requested.
             #expect(stalledAt < 200)
@@ -297,19 +287,26 @@ import Testing
             try await connection.open(1, "/bigrpc.test.Probe/Stream")
             try await connection.sendMessage(1, Request(responseSize: 4_000))
             // The client reads nothing: wait until the handler's writes stall.
-            var previous = -1
-            var unchanged = 0
-            for _ in 0..<200 where unchanged < 5 {
-                try await Task.sleep(for: .milliseconds(50))
-                let now = probe.written.withLock { $0 }
-                unchanged = now == previous ? unchanged + 1 : 0
-                previous = now
-            }
-            #expect(unchanged >= 5, "the handler never stalled")
+            _ = try #require(try await Self.writesWhenStalled(probe), "the handler never stalled")
             // CANCEL ends the handler although the channel stays full.
             try await connection.send(Frame(type: .cancel, streamID: 1))
             #expect(await probe.waitFor(.cancelled("stream")))
             await connection.close()
         }
+    }
+
+    /// The number of messages `probe`'s Stream handler had written once the
+    /// count stopped moving for 250 ms, or nil if it never did (bounded: 10 s).
+    private static func writesWhenStalled(_ probe: ProbeService) async throws -> Int? {
+        var previous = -1
+        var unchanged = 0
+        for _ in 0..<200 {
+            try await Task.sleep(for: .milliseconds(50))
+            let now = probe.written.withLock { $0 }
+            unchanged = now == previous ? unchanged + 1 : 0
+            previous = now
+            if unchanged >= 5 { return now }
+        }
+        return nil
     }
 }
