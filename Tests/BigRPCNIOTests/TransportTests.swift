@@ -170,6 +170,41 @@ import Testing
         } throws: { ($0 as? RPCError)?.code == .unavailable }
     }
 
+    /// GOAWAY names the last wire stream id the server accepted. A call that
+    /// opened first but has sent nothing yet holds an earlier local handle
+    /// than a call whose HEADERS left first: only the wire ids count.
+    @Test func goAwayFailsOnlyTheCallsTheServerNeverSaw() async throws {
+        let probe = ProbeService()
+        let server = try await TestServer(services: [probe])
+        let client = server.client()
+        let (release, releaseWriter) = AsyncStream<Void>.makeStream()
+        // Its HEADERS wait for its first message, which waits for `release`.
+        let unsent = Task {
+            try await client.clientStreaming(
+                method: ProbeService.collect,
+                requestType: Bigrpc_Testing_V1_StreamingInputCallRequest.self,
+                responseType: Bigrpc_Testing_V1_StreamingInputCallResponse.self
+            ) { writer in
+                for await _ in release { break }
+                try await writer.write(Bigrpc_Testing_V1_StreamingInputCallRequest(payload: [1]))
+            }.message
+        }
+        try await Task.sleep(for: .milliseconds(100))  // lets `unsent` take the first handle
+        let inflight = Task {
+            try await client.unary(
+                request: Request(responseSize: 500, payload: Array("inflight".utf8)),
+                method: ProbeService.sleep, responseType: Response.self
+            ).message
+        }
+        #expect(await probe.waitFor(.started("inflight")))
+        server.server.beginGracefulShutdown()
+        // Wire stream 1, accepted before the GOAWAY: the server finishes it.
+        #expect(try await inflight.value.payload == Array("inflight".utf8))
+        releaseWriter.yield()
+        await #expect { _ = try await unsent.value } throws: { ($0 as? RPCError)?.code == .unavailable }
+        try await server.waitUntilStopped()
+    }
+
     @Test func streamsOpenedAfterGoAwayAreUnavailable() async throws {
         let probe = ProbeService()
         let server = try await TestServer(services: [probe])

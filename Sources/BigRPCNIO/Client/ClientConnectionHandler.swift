@@ -48,7 +48,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     private var pausedStreams: Set<UInt64> = []
     private var readPending = false
     private var flushScheduled = false
-    private var writabilityWaiters: [CheckedContinuation<Void, any Error>] = []
+    /// Request writers waiting for the channel to drain, by call handle.
+    private var writabilityWaiters = WritabilityWaiters<UInt64>()
     private var context: ChannelHandlerContext?
     private let logger: Logger
 
@@ -156,6 +157,8 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         guard let stream = streams.removeValue(forKey: handle) else { return }
         stream.deadline?.cancel()
         stream.responses.finish(throwing: error)
+        // A writer of this call waiting for a full channel fails as the call did.
+        writabilityWaiters.release(handle, throwing: error)
         resumeIfPaused(handle)
         // A call whose HEADERS never left needs no CANCEL: the server never saw it.
         if let id = stream.wireID, let context {
@@ -166,16 +169,17 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         closeIfDrained()
     }
 
-    /// Resumes `continuation` once the channel can take more writes.
-    func waitUntilWritable(_ continuation: CheckedContinuation<Void, any Error>) {
+    /// Resumes `continuation` once the channel can take more writes, or
+    /// when call `handle` ends first.
+    func waitUntilWritable(_ handle: UInt64, _ continuation: CheckedContinuation<Void, any Error>) {
         guard let context, context.channel.isActive else {
             continuation.resume(throwing: RPCError(.unavailable, "the connection is closed"))
             return
         }
-        if context.channel.isWritable {
+        if context.channel.isWritable || streams[handle] == nil {
             continuation.resume()
         } else {
-            writabilityWaiters.append(continuation)
+            writabilityWaiters.append(handle, continuation)
         }
     }
 
@@ -231,6 +235,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
                   let stream = streams.removeValue(forKey: handle) else { return }
             stream.deadline?.cancel()
             resumeIfPaused(handle)
+            // The server answered: a request writer still waiting goes on
+            // (what it writes now is dropped; the caller reads the status).
+            writabilityWaiters.release(handle, throwing: nil)
             do {
                 let status = try Bigrpc_V1_Status(serializedBytes: frame.payload.readableBytesView)
                 stream.responses.yield(.status(
@@ -269,11 +276,18 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
                 "code": "\(StatusCode(rawValue: goAway.code))", "message": "\(goAway.message)",
             ])
         }
-        // Streams the server never saw were not processed: safe to retry.
-        for (id, stream) in streams where id > goAway.lastStreamId {
-            streams[id] = nil
+        // Calls the server never saw were not processed: safe to retry. That
+        // is every call whose HEADERS left with a wire id above the last one
+        // the server accepted, and every call whose HEADERS never left. (The
+        // local handle says nothing: HEADERS leave lazily, in another order.)
+        let notProcessed = RPCError(.unavailable, "the server is going away; the call was not processed")
+        for (handle, stream) in streams where stream.wireID.map({ $0 > goAway.lastStreamId }) ?? true {
+            streams[handle] = nil
+            if let id = stream.wireID { handles[id] = nil }
             stream.deadline?.cancel()
-            stream.responses.finish(throwing: RPCError(.unavailable, "the server is going away; the call was not processed"))
+            stream.responses.finish(throwing: notProcessed)
+            writabilityWaiters.release(handle, throwing: notProcessed)
+            pausedStreams.remove(handle)
         }
         closeIfDrained()
     }
@@ -289,9 +303,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         streams.removeAll()
         handles.removeAll()
         pausedStreams.removeAll()
-        let waiters = writabilityWaiters
-        writabilityWaiters.removeAll()
-        for waiter in waiters { waiter.resume(throwing: error) }
+        writabilityWaiters.failAll(error)
         context.fireChannelInactive()
     }
 
@@ -308,9 +320,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         let isWritable = context.channel.isWritable
         writable.store(isWritable, ordering: .relaxed)
         if isWritable {
-            let waiters = writabilityWaiters
-            writabilityWaiters.removeAll()
-            for waiter in waiters { waiter.resume() }
+            writabilityWaiters.resumeAll()
             resumeReadingIfPossible(context: context)
         }
         context.fireChannelWritabilityChanged()

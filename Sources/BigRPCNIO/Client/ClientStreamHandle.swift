@@ -52,7 +52,7 @@ final class ClientStreamHandle: ClientRequestSink {
                 queued.wrappingDecrement(by: size, ordering: .relaxed)
                 do {
                     try handler.value.send(id, message, endStream: endStream)
-                    handler.value.waitUntilWritable(continuation)
+                    handler.value.waitUntilWritable(id, continuation)
                 } catch {
                     continuation.resume(throwing: error)
                 }

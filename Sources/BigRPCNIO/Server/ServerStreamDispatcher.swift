@@ -34,7 +34,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     private var readPending = false
     private var flushScheduled = false
     /// Response writers waiting for the channel to drain, by stream.
-    private var writabilityWaiters: [(streamID: UInt32, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var writabilityWaiters = WritabilityWaiters<UInt32>()
     /// Mirrors the channel's writability for response writers off the event
     /// loop, so the common case (writable) needs no round trip.
     private let writable = ManagedAtomic(true)
@@ -78,7 +78,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             stream.requests.finish(throwing: CancellationError())
             // A writer of this stream waiting for a channel that a client
             // which stopped reading keeps full would otherwise wait on.
-            resumeWritabilityWaiters(of: id, throwing: CancellationError())
+            writabilityWaiters.release(id, throwing: CancellationError())
             pausedStreams.remove(id)
             resumeReadingIfPossible(context: context)
         }
@@ -91,9 +91,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             stream.requests.finish(throwing: CancellationError())
         }
         pausedStreams.removeAll()
-        let waiters = writabilityWaiters
-        writabilityWaiters.removeAll()
-        for waiter in waiters { waiter.continuation.resume(throwing: ChannelError.ioOnClosedChannel) }
+        writabilityWaiters.failAll(ChannelError.ioOnClosedChannel)
         context.fireChannelInactive()
     }
 
@@ -101,9 +99,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         let isWritable = context.channel.isWritable
         writable.store(isWritable, ordering: .relaxed)
         if isWritable {
-            let waiters = writabilityWaiters
-            writabilityWaiters.removeAll()
-            for waiter in waiters { waiter.continuation.resume() }
+            writabilityWaiters.resumeAll()
             resumeReadingIfPossible(context: context)
         }
         context.fireChannelWritabilityChanged()
@@ -176,7 +172,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         streams.removeValue(forKey: id)?.deadlineTimer?.cancel()
         // The stream is over (its status sent, say at the deadline) while a
         // handler task it left behind may still wait to write.
-        resumeWritabilityWaiters(of: id, throwing: CancellationError())
+        writabilityWaiters.release(id, throwing: CancellationError())
         if pausedStreams.remove(id) != nil, let context {
             resumeReadingIfPossible(context: context)
         }
@@ -201,21 +197,8 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         } else if streams[id]?.cancelled ?? true {
             continuation.resume(throwing: CancellationError())
         } else {
-            writabilityWaiters.append((id, continuation))
+            writabilityWaiters.append(id, continuation)
         }
-    }
-
-    private func resumeWritabilityWaiters(of id: UInt32, throwing error: any Error) {
-        guard writabilityWaiters.contains(where: { $0.streamID == id }) else { return }
-        var kept: [(streamID: UInt32, continuation: CheckedContinuation<Void, any Error>)] = []
-        for waiter in writabilityWaiters {
-            if waiter.streamID == id {
-                waiter.continuation.resume(throwing: error)
-            } else {
-                kept.append(waiter)
-            }
-        }
-        writabilityWaiters = kept
     }
 
     /// Flushes once per event loop tick: responses written by many streams
