@@ -1,3 +1,4 @@
+import BigShopServiceKit
 import Crypto
 
 /// Session tokens: 256 random bits, handed to the client in base64url (43
@@ -9,13 +10,11 @@ enum SessionToken {
     /// Characters of a token: 32 bytes in unpadded base64url.
     static let length = 43
 
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
     /// A new token and the hash to store for it.
     static func generate() -> (token: String, hash: String) {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let token = base64URL(bytes)
+        let token = Base64URL.encode(bytes)
         return (token, hash(of: token))
     }
 
@@ -52,21 +51,5 @@ enum SessionToken {
             }
         }
         return true
-    }
-
-    private static func base64URL(_ bytes: [UInt8]) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            var value: UInt32 = 0
-            for (offset, byte) in chunk.enumerated() { value |= UInt32(byte) << (16 - 8 * offset) }
-            for position in 0...chunk.count {
-                output.append(alphabet[Int((value >> (18 - 6 * position)) & 0x3F)])
-            }
-            index += 3
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }
