@@ -11,12 +11,9 @@ final class ClientStreamHandle: ClientRequestSink {
     private let eventLoop: any EventLoop
     // NIOLoopBound: the handler is only touched inside `eventLoop.execute`.
     private let handler: NIOLoopBound<ClientConnectionHandler>
-    private let writable: ManagedAtomic<Bool>
+    private let budget: WriteBudget
     /// Set once HEADERS have been handed to the event loop.
     private let headersSent = ManagedAtomic(false)
-    /// Bytes handed to the event loop and not yet written.
-    private let queuedBytes = ManagedAtomic(0)
-    private static let maxQueuedBytes = 256 * 1024
 
     init(
         handle: UInt64,
@@ -29,27 +26,25 @@ final class ClientStreamHandle: ClientRequestSink {
         self.responses = responses
         self.eventLoop = eventLoop
         self.handler = handler
-        self.writable = writable
+        self.budget = WriteBudget(writable: writable)
     }
 
     func write(_ message: [UInt8], endStream: Bool) async throws {
         try throwIfEndedLocally()
         headersSent.store(true, ordering: .relaxed)
-        let (id, handler, queued, size) = (handle, self.handler, queuedBytes, message.count)
-        if writable.load(ordering: .relaxed),
-           queued.loadThenWrappingIncrement(by: size, ordering: .relaxed) + size <= Self.maxQueuedBytes {
+        let (id, handler, budget, size) = (handle, self.handler, self.budget, message.count)
+        if budget.reserve(size) {
             // Usually the write just goes; a failure (connection lost) reaches
             // the caller through the responses.
             eventLoop.execute {
                 try? handler.value.send(id, message, endStream: endStream)
-                queued.wrappingDecrement(by: size, ordering: .relaxed)
+                budget.release(size)
             }
             return
         }
-        queued.wrappingIncrement(by: size, ordering: .relaxed)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             eventLoop.execute {
-                queued.wrappingDecrement(by: size, ordering: .relaxed)
+                budget.release(size)
                 do {
                     try handler.value.send(id, message, endStream: endStream)
                     handler.value.waitUntilWritable(id, continuation)

@@ -238,12 +238,8 @@ private final class ResponseSink: ServerResponseSink {
     private let eventLoop: any EventLoop
     // NIOLoopBound: the handler is only touched inside `eventLoop.execute`.
     private let handler: NIOLoopBound<ServerStreamDispatcher>
-    private let writable: ManagedAtomic<Bool>
-    /// Bytes handed to the event loop and not yet written to the channel.
-    private let queuedBytes = ManagedAtomic(0)
+    private let budget: WriteBudget
     private let finished = ManagedAtomic(false)
-    /// Past this many queued bytes a writer waits for the event loop.
-    private static let maxQueuedBytes = 256 * 1024
 
     init(
         streamID: UInt32,
@@ -254,30 +250,25 @@ private final class ResponseSink: ServerResponseSink {
         self.streamID = streamID
         self.eventLoop = eventLoop
         self.handler = handler
-        self.writable = writable
+        self.budget = WriteBudget(writable: writable)
     }
 
     func write(_ message: [UInt8]) async throws {
-        let streamID = self.streamID
-        let handler = self.handler
-        let queued = self.queuedBytes
-        let size = message.count
-        if writable.load(ordering: .relaxed),
-           queued.loadThenWrappingIncrement(by: size, ordering: .relaxed) + size <= ResponseSink.maxQueuedBytes {
+        let (streamID, handler, budget, size) = (self.streamID, self.handler, self.budget, message.count)
+        if budget.reserve(size) {
             // The usual case: hand the write to the event loop and go on.
             eventLoop.execute {
                 handler.value.send(.message(streamID, message))
-                queued.wrappingDecrement(by: size, ordering: .relaxed)
+                budget.release(size)
             }
             return
         }
         // The channel is full, or this writer is far ahead of the event loop:
         // wait until the write is done and the channel can take more.
-        queued.wrappingIncrement(by: size, ordering: .relaxed)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             eventLoop.execute {
                 handler.value.send(.message(streamID, message))
-                queued.wrappingDecrement(by: size, ordering: .relaxed)
+                budget.release(size)
                 handler.value.waitUntilWritable(streamID, continuation)
             }
         }
