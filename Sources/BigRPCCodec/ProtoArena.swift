@@ -20,15 +20,18 @@ final class ProtoArena {
     static let alignment = 8
     private static let maxBlockSize = 64 * 1024
 
-    /// The size of the first block, which the caller lends (on its stack):
-    /// most messages fit in it, so most encodes allocate no block at all.
+    /// The size of an encode's first block, which the caller lends (on its
+    /// stack): most messages fit in it, so most encodes allocate no block.
     static let firstBlockSize = 1024
+    /// The first block's size for a decode of a larger message (an order of
+    /// ten lines unpacks into ~3 KiB); the arena allocates it.
+    static let decodeFirstBlockSize = 4096
 
     private var cursor: UnsafeMutableRawPointer
     private var remaining: Int
     private var nextBlockSize: Int
-    /// Every block and oversize allocation after the first, freed in
-    /// `deinit`. Empty (no allocation) until the first block is full.
+    /// Every block and oversize allocation the arena made itself, freed in
+    /// `deinit` (a lent first block is not among them).
     private var blocks: [UnsafeMutableRawPointer] = []
 
     /// An arena whose first block is `firstBlock` (`firstBlockSize` bytes,
@@ -38,10 +41,6 @@ final class ProtoArena {
         remaining = ProtoArena.firstBlockSize
         nextBlockSize = ProtoArena.firstBlockSize * 4
     }
-
-    /// The first block's size for a decode of a larger message (an order of
-    /// ten lines unpacks into ~3 KiB).
-    static let decodeFirstBlockSize = 4096
 
     /// An arena whose first block it allocates itself.
     init(firstBlockSize: Int) {

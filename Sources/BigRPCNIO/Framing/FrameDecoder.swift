@@ -98,11 +98,6 @@ final class FrameEncoder: ChannelOutboundHandler {
         context.flush()
     }
 
-    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        writePending(context: context)
-        context.close(mode: mode, promise: promise)
-    }
-
     private func writePending(context: ChannelHandlerContext) {
         guard let buffer = pending else { return }
         pending = nil
