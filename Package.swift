@@ -253,12 +253,18 @@ let package = Package(
         ),
 
         // MARK: Fuzzing: libFuzzer harnesses (scripts/fuzz); a plain build replays inputs
-        .executableTarget(
-            name: "bigrpc-fuzz",
+        // The fuzz oracles, shared by bigrpc-fuzz and the tests that replay its findings.
+        .target(
+            name: "BigRPCFuzzOracles",
             dependencies: [
                 "BigRPCCodec", "BigRPCTestingProtos", "BigRPC", "BigRPCNIO",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            path: "Fuzz/Sources/BigRPCFuzzOracles"
+        ),
+        .executableTarget(
+            name: "bigrpc-fuzz",
+            dependencies: ["BigRPCFuzzOracles"],
             path: "Fuzz/Sources/bigrpc-fuzz"
         ),
 
@@ -327,12 +333,12 @@ let package = Package(
             path: "Codegen/Tests/BigRPCGeneratorTests",
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "BigRPCCodecTests", dependencies: ["BigRPCCodec", "BigRPCTestingProtos", "SeededRandom"], exclude: ["Fixtures"]),
+        .testTarget(name: "BigRPCCodecTests", dependencies: ["BigRPCCodec", "BigRPCTestingProtos", "BigRPCFuzzOracles", "SeededRandom"], exclude: ["Fixtures"]),
         .testTarget(name: "BigRPCTests", dependencies: ["BigRPC", "BigRPCCodec", "BigRPCTestingProtos"]),
         .testTarget(
             name: "BigRPCNIOTests",
             dependencies: [
-                "BigRPCNIO", "BigRPC", "BigRPCProtos", "BigRPCCodec", "BigRPCTestingProtos",
+                "BigRPCNIO", "BigRPC", "BigRPCProtos", "BigRPCCodec", "BigRPCTestingProtos", "BigRPCFuzzOracles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
