@@ -1,6 +1,8 @@
 import BigRPC
 import BigRPCNIO
 import BigRPCProtos
+import BigRPCTestingProtos
+import Synchronization
 import Testing
 
 @Suite struct SmokeTests {
@@ -21,5 +23,38 @@ import Testing
             server.beginGracefulShutdown()
             try await group.waitForAll()
         }
+    }
+}
+
+@Suite struct LocalAddressTests {
+    /// A client bound to another loopback address is seen by the server as
+    /// that address: what per-address limits key on.
+    @Test func clientConnectsFromItsConfiguredLocalHost() async throws {
+        let peers = PeerRecorder()
+        try await withTestServer(services: [ProbeService()], interceptors: [peers]) { server in
+            var configuration = BigRPCClientTransport.Configuration()
+            configuration.localHost = "127.0.0.2"
+            let transport = BigRPCClientTransport(host: "127.0.0.1", port: server.port, configuration: configuration)
+            let client = RPCClient(transport: transport)
+            _ = try await client.unary(
+                request: Bigrpc_Testing_V1_SimpleRequest(payload: [1]),
+                method: ProbeService.echo,
+                responseType: Bigrpc_Testing_V1_SimpleResponse.self
+            )
+            await transport.close()
+            #expect(peers.seen.count == 1)
+            #expect(peers.seen.first?.hasPrefix("127.0.0.2:") == true)
+        }
+    }
+}
+
+/// Records the peer of every call.
+private final class PeerRecorder: ServerInterceptor {
+    private let peers = Mutex<[String]>([])
+    var seen: [String] { peers.withLock { $0 } }
+
+    func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
+        peers.withLock { $0.append(context.peer) }
+        try await next(context)
     }
 }

@@ -18,6 +18,9 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
         public var maxPayloadSize = Frame.defaultMaxPayloadSize
         /// A frame from the server must arrive whole this soon after its first byte.
         public var readTimeout: Duration? = .seconds(30)
+        /// The local address to connect from (a multi-homed host, or tests
+        /// that play several clients on 127.0.0.x); nil lets the system choose.
+        public var localHost: String?
 
         public init() {}
     }
@@ -109,7 +112,11 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
         let configuration = self.configuration
         let logger = self.logger
         do {
-            let channel = try await ClientBootstrap(group: group)
+            var bootstrap = ClientBootstrap(group: group)
+            if let localHost = configuration.localHost {
+                bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localHost, port: 0))
+            }
+            let channel = try await bootstrap
                 .connectTimeout(TimeAmount(configuration.connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
