@@ -63,7 +63,11 @@ public final class AuthModule: Sendable {
         let store = try await AuthStore.open(dataDirectory: dataDirectory)
         let hasher: PasswordHasher
         do {
-            hasher = try PasswordHasher(iterations: settings.passwordIterations, threadCount: settings.hasherThreads)
+            hasher = try PasswordHasher(
+                iterations: settings.passwordIterations,
+                threadCount: settings.hasherThreads,
+                queueLimits: settings.queueLimits
+            )
             let pruned = try await store.pruneSessions(nowMs: clock.nowMs())
             logger.info("auth ready", metadata: ["dropped-sessions": "\(pruned)"])
         } catch {
@@ -109,11 +113,21 @@ public final class AuthModule: Sendable {
                 logger.info("startup admin already present", metadata: ["user-id": "\(existing.id)"])
                 return .alreadyPresent(userID: existing.id)
             }
-            if let user = try await authService.createAccount(account, role: .admin, logger: logger) {
+            // Register class, but never refused for load: the start must not
+            // fail because the queue is busy (it is empty at start anyway).
+            if let user = try await authService.createAccount(
+                account, role: .admin, admission: .unbounded, logger: logger
+            ) {
                 logger.notice("startup admin created", metadata: ["user-id": "\(user.id)"])
                 return .created(userID: user.id)
             }
         }
+    }
+
+    /// The password hashing queue now: calls waiting by class, and calls
+    /// hashing. Above zero waiting, Logins queue up (see ``AuthSettings/passwordQueueLimit``).
+    public var hashingQueueDepth: HashingQueueDepth {
+        hasher.depth
     }
 
     /// Stops the hashing threads (after queued work) and closes the database.

@@ -11,19 +11,23 @@ import Logging
 /// CreateAdmin).
 ///
 /// - Register (public): a customer. Invalid fields: INVALID_ARGUMENT naming
-///   the field (rules in ``NewAccount``); email taken: ALREADY_EXISTS.
+///   the field (rules in ``NewAccount``); email taken (after normalization,
+///   so a full-width look-alike is the same email): ALREADY_EXISTS.
 /// - Login (public): a session of ``AuthSettings/sessionTTL``. A wrong email
 ///   or password is UNAUTHENTICATED with one message for both, and takes as
 ///   long for both: an unknown email still costs one password verification.
-///   Too many attempts for one (address, email): RESOURCE_EXHAUSTED with
-///   `retry-after-ms` (see ``LoginThrottle``).
+///   Too many attempts for one (address, email): RESOURCE_EXHAUSTED, reason
+///   `TOO_MANY_LOGIN_ATTEMPTS`, with `retry-after-ms` (see ``LoginThrottle``).
+/// - Register, Login and CreateAdmin hash on a bounded queue that serves
+///   Logins first (see ``HashingPriority``); when it is full:
+///   RESOURCE_EXHAUSTED, reason `HASHING_QUEUE_FULL`, with `retry-after-ms`.
 /// - Logout: revokes the calling token, at once for the whole process.
 /// - WhoAmI: the caller's account.
 /// - CreateAdmin (admin): like Register, but an admin; a non-admin caller
 ///   gets PERMISSION_DENIED.
 ///
-/// Never logs a password or a token (nor a token's hash); logs carry the
-/// call's `request-id`.
+/// Never logs a password, an email or a token (nor a token's hash); logs
+/// carry the call's `request-id`. Status messages never quote the input.
 public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
     private let store: AuthStore
     private let hasher: PasswordHasher
@@ -56,9 +60,10 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         context: ServerContext
     ) async throws -> Bigshop_Auth_V1_User {
         let account = try NewAccount(request)
-        guard let user = try await createAccount(account, role: .customer, logger: logger(for: context)) else {
-            throw Self.emailTaken
+        let user = try await hashing {
+            try await createAccount(account, role: .customer, logger: logger(for: context))
         }
+        guard let user else { throw Self.emailTaken }
         return user.proto
     }
 
@@ -68,8 +73,9 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         context: ServerContext
     ) async throws -> Bigshop_Auth_V1_Session {
         let logger = logger(for: context)
-        let email = NewAccount.normalizeEmail(request.email)
-        if let wait = throttle.admit(address: PeerAddress.host(of: context.peer), email: email) {
+        // Too long to be any account's email: nothing to look up or hash.
+        guard let email = NewAccount.normalizeEmail(request.email) else { throw Self.wrongCredentials }
+        if let wait = throttle.admit(address: PeerAddress.limitKey(of: context.peer), email: email) {
             logger.notice("login throttled")
             throw Self.throttled(retryAfter: wait)
         }
@@ -77,25 +83,49 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         guard !email.isEmpty, request.password.utf8.count <= NewAccount.maxPasswordBytes else {
             throw Self.wrongCredentials
         }
-        guard let user = try await store.user(email: email) else {
-            try await hasher.verifyDecoy(request.password)
-            logger.info("login refused", metadata: ["reason": "unknown email"])
-            throw Self.wrongCredentials
+        return try await hashing {
+            guard let user = try await findUser(normalized: email, raw: request.email) else {
+                try await hasher.verifyDecoy(request.password)
+                logger.info("login refused", metadata: ["reason": "unknown email"])
+                throw Self.wrongCredentials
+            }
+            return try await openSession(user: user, password: request.password, logger: logger)
         }
+    }
+
+    /// The account of a Login's email: its normalized form, else the form an
+    /// earlier version stored (see ``NewAccount/legacyNormalizeEmail(_:)``).
+    private func findUser(normalized email: String, raw: String) async throws -> UserRecord? {
+        if let user = try await store.user(email: email) { return user }
+        let legacy = NewAccount.legacyNormalizeEmail(raw)
+        // Compared as stored (bytes): Swift's == would call canonically
+        // equivalent forms equal, which is exactly the case looked for.
+        guard !legacy.utf8.elementsEqual(email.utf8) else { return nil }
+        return try await store.user(email: legacy)
+    }
+
+    /// The rest of a Login once the account is known: the password, then the
+    /// session.
+    private func openSession(user: UserRecord, password: String, logger: Logger) async throws -> Bigshop_Auth_V1_Session {
         guard let stored = PasswordHash(encoded: user.passwordHash) else {
-            try await hasher.verifyDecoy(request.password)
+            try await hasher.verifyDecoy(password)
             logger.error("login refused: the stored password hash is unreadable", metadata: ["user-id": "\(user.id)"])
             throw Self.wrongCredentials
         }
-        guard try await hasher.verify(request.password, against: stored) else {
+        guard try await hasher.verify(password, against: stored) else {
             logger.info("login refused", metadata: ["user-id": "\(user.id)", "reason": "wrong password"])
             throw Self.wrongCredentials
         }
 
         var upgrade: AuthStore.PasswordUpgrade?
         if hasher.needsRehash(stored) {
-            let stronger = try await hasher.hash(request.password)
-            upgrade = AuthStore.PasswordUpgrade(old: user.passwordHash, new: stronger.encoded)
+            do {
+                let stronger = try await hasher.hash(password, priority: .login)
+                upgrade = AuthStore.PasswordUpgrade(old: user.passwordHash, new: stronger.encoded)
+            } catch PasswordHasherError.queueFull {
+                // The password is proven: sign in now, upgrade at a calmer login.
+                logger.notice("password rehash deferred: hashing queue full", metadata: ["user-id": "\(user.id)"])
+            }
         }
         let (token, tokenHash) = SessionToken.generate()
         let nowMs = clock.nowMs()
@@ -150,20 +180,28 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         }
         let account = try NewAccount(request)
         let logger = logger(for: context)
-        guard let user = try await createAccount(account, role: .admin, logger: logger) else {
-            throw Self.emailTaken
-        }
+        let user = try await hashing { try await createAccount(account, role: .admin, logger: logger) }
+        guard let user else { throw Self.emailTaken }
         logger.info("admin created by an admin", metadata: ["user-id": "\(user.id)", "by": "\(caller.userID)"])
         return user.proto
     }
 
     // MARK: Shared with AuthModule
 
-    /// Creates an account, or returns nil if its email is taken.
-    func createAccount(_ account: NewAccount, role: ShopRole, logger: Logger) async throws -> UserRecord? {
+    /// Creates an account, or returns nil if its email is taken. The hash is
+    /// Register-class work (see ``HashingPriority``).
+    ///
+    /// - Throws: ``PasswordHasherError/queueFull(retryAfter:)`` when the
+    ///   hashing queue is full (`admission` `.bounded`), or the database's errors.
+    func createAccount(
+        _ account: NewAccount,
+        role: ShopRole,
+        admission: HashingThreadPool.Admission = .bounded,
+        logger: Logger
+    ) async throws -> UserRecord? {
         // A taken email is the common refusal: answer it without hashing.
         if try await store.emailExists(account.email) { return nil }
-        let hash = try await hasher.hash(account.password)
+        let hash = try await hasher.hash(account.password, priority: .register, admission: admission)
         let user = UserRecord(
             id: ShopID.make("usr"), email: account.email, name: account.name, role: role,
             passwordHash: hash.encoded, createdAtMs: clock.nowMs()
@@ -186,8 +224,38 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         return RPCError(
             .resourceExhausted,
             "too many login attempts for this email; retry in \(milliseconds) ms",
-            metadata: [Metadata.retryAfterKey: String(milliseconds)]
+            metadata: [
+                Metadata.retryAfterKey: String(milliseconds),
+                Metadata.reasonKey: AuthRefusalReason.tooManyLoginAttempts,
+            ]
         )
+    }
+
+    /// The answer when the password hashing queue is full.
+    static func hashingQueueFull(retryAfter wait: Duration) -> RPCError {
+        let milliseconds = max(1, wait.wholeMillisecondsRoundedUp)
+        return RPCError(
+            .resourceExhausted,
+            "the server is busy checking passwords; retry in \(milliseconds) ms",
+            metadata: [
+                Metadata.retryAfterKey: String(milliseconds),
+                Metadata.reasonKey: AuthRefusalReason.hashingQueueFull,
+            ]
+        )
+    }
+
+    /// Runs `body`, turning the hasher's refusals into statuses: a full queue
+    /// is RESOURCE_EXHAUSTED (`HASHING_QUEUE_FULL`, `retry-after-ms`), a
+    /// closed hasher (shutting down) UNAVAILABLE.
+    private func hashing<Value>(_ body: () async throws -> Value) async throws -> Value {
+        do {
+            return try await body()
+        } catch PasswordHasherError.queueFull(let wait) {
+            logger.notice("password hashing queue full", metadata: ["queue": "\(hasher.depth)"])
+            throw Self.hashingQueueFull(retryAfter: wait)
+        } catch PasswordHasherError.closed {
+            throw RPCError(.unavailable, "the server is shutting down; retry on another connection")
+        }
     }
 
     private func logger(for context: ServerContext) -> Logger {

@@ -19,6 +19,16 @@ public struct AuthSettings: Sendable {
     /// always read the database. Logout in this process is immediate either
     /// way; this bounds only revocations made by another process. Default 10 s.
     public var sessionCacheTTL: Duration
+    /// Password hashing calls that may wait for a thread, Login and Register
+    /// together; past it new ones get RESOURCE_EXHAUSTED (`HASHING_QUEUE_FULL`)
+    /// at once. Default 32: about 5 s of work at the default cost on 2
+    /// threads, inside a client's usual 10 s deadline, so a queued Login is
+    /// not abandoned before its turn. Raise it with ``hasherThreads``.
+    public var passwordQueueLimit: Int
+    /// Of those, how many may be Register-class (Register, CreateAdmin).
+    /// Default 8, so that sign-ups never take the places Logins need. Logins
+    /// are served first either way.
+    public var passwordRegisterQueueLimit: Int
 
     /// Settings with the given values; each defaults to the launch value.
     public init(
@@ -26,13 +36,22 @@ public struct AuthSettings: Sendable {
         passwordIterations: Int = 600_000,
         hasherThreads: Int = 2,
         throttle: any LoginThrottle = TokenBucketLoginThrottle(),
-        sessionCacheTTL: Duration = .seconds(10)
+        sessionCacheTTL: Duration = .seconds(10),
+        passwordQueueLimit: Int = 32,
+        passwordRegisterQueueLimit: Int = 8
     ) {
         self.sessionTTL = sessionTTL
         self.passwordIterations = passwordIterations
         self.hasherThreads = hasherThreads
         self.throttle = throttle
         self.sessionCacheTTL = sessionCacheTTL
+        self.passwordQueueLimit = passwordQueueLimit
+        self.passwordRegisterQueueLimit = passwordRegisterQueueLimit
+    }
+
+    /// The hashing queue's bounds.
+    var queueLimits: HashingQueueLimits {
+        HashingQueueLimits(queued: passwordQueueLimit, registerQueued: passwordRegisterQueueLimit)
     }
 
     /// Throws ``AuthSetupError/invalidSettings(_:)`` for a value out of range.
@@ -48,6 +67,12 @@ public struct AuthSettings: Sendable {
         }
         guard sessionCacheTTL >= .zero else {
             throw .invalidSettings("sessionCacheTTL must not be negative")
+        }
+        guard (1...100_000).contains(passwordQueueLimit) else {
+            throw .invalidSettings("passwordQueueLimit must be between 1 and 100000")
+        }
+        guard (1...passwordQueueLimit).contains(passwordRegisterQueueLimit) else {
+            throw .invalidSettings("passwordRegisterQueueLimit must be between 1 and passwordQueueLimit")
         }
     }
 }

@@ -9,15 +9,17 @@ public enum AuthSetupError: Error, Hashable, Sendable, CustomStringConvertible {
     /// its password. Choose another email, or remove that customer.
     case adminEmailBelongsToCustomer(email: String)
 
-    /// A message for the operator.
+    /// A message for the operator; it never holds the email or the password.
     public var description: String {
         switch self {
         case .invalidSettings(let message):
             "invalid Auth settings: \(message)"
         case .invalidAdminAccount(let message):
             "invalid startup admin (BIGSHOP_ADMIN_EMAIL / BIGSHOP_ADMIN_PASSWORD): \(message)"
-        case .adminEmailBelongsToCustomer(let email):
-            "the startup admin's email \(email) belongs to a customer, who is not promoted; choose another email"
+        case .adminEmailBelongsToCustomer:
+            // Not the email itself: this message ends up in logs, which never
+            // hold an email (docs/OPERATIONS.md).
+            "the startup admin's email (BIGSHOP_ADMIN_EMAIL) belongs to a customer, who is not promoted; choose another email"
         }
     }
 }

@@ -4,7 +4,10 @@ import Synchronization
 /// Hashes and verifies passwords on a small pool of threads it owns, never on
 /// Swift's cooperative pool or an event loop (see ``HashingThreadPool``).
 ///
-/// Callers suspend until their turn comes (FIFO) and the work is done.
+/// Callers suspend until their turn comes and the work is done: Login-class
+/// work first, then Register-class work, first in first out within a class
+/// (see ``HashingPriority``). When too many wait, new work is refused at once
+/// (see ``HashingQueueLimits``).
 /// Passwords are normalized to Unicode NFKC before hashing (as NIST SP 800-63B
 /// advises), so the same password typed on different keyboards or systems
 /// matches; the UTF-8 bytes of the normalized form are what PBKDF2 sees.
@@ -18,10 +21,10 @@ final class PasswordHasher: Sendable {
     private let derivations = Atomic<Int>(0)
 
     /// - Throws: ``PasswordHasherError/threadStartFailed(errno:)``.
-    init(iterations: Int, threadCount: Int) throws {
+    init(iterations: Int, threadCount: Int, queueLimits: HashingQueueLimits = HashingQueueLimits()) throws {
         precondition((1...PasswordHash.maxIterations).contains(iterations), "iterations out of range")
         self.iterations = iterations
-        self.pool = try HashingThreadPool(threadCount: threadCount, name: "bigshop-pwhash")
+        self.pool = try HashingThreadPool(threadCount: threadCount, limits: queueLimits, name: "bigshop-pwhash")
         var generator = SystemRandomNumberGenerator()
         func randomBytes(_ count: Int) -> [UInt8] {
             (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
@@ -34,20 +37,32 @@ final class PasswordHasher: Sendable {
     }
 
     /// A new hash of `password` at ``iterations``, with a fresh salt.
-    func hash(_ password: String) async throws -> PasswordHash {
+    ///
+    /// - Parameters:
+    ///   - priority: ``HashingPriority/register`` for a new account,
+    ///     ``HashingPriority/login`` for a rehash after a successful Login.
+    ///   - admission: ``HashingThreadPool/Admission/unbounded`` only for the
+    ///     startup admin.
+    /// - Throws: ``PasswordHasherError/queueFull(retryAfter:)``, ``PasswordHasherError/closed``,
+    ///   or `CancellationError`.
+    func hash(
+        _ password: String,
+        priority: HashingPriority,
+        admission: HashingThreadPool.Admission = .bounded
+    ) async throws -> PasswordHash {
         let bytes = Self.bytes(of: password)
         let iterations = self.iterations
-        return try await run {
+        return try await run(priority: priority, admission: admission) {
             self.derivations.add(1, ordering: .relaxed)
             return try PasswordHash.make(password: bytes, iterations: iterations)
         }
     }
 
     /// Whether `password` matches `stored`, derived with `stored`'s own
-    /// iteration count and compared in constant time.
+    /// iteration count and compared in constant time. Login class.
     func verify(_ password: String, against stored: PasswordHash) async throws -> Bool {
         let bytes = Self.bytes(of: password)
-        return try await run {
+        return try await run(priority: .login) {
             self.derivations.add(1, ordering: .relaxed)
             return try stored.matches(password: bytes)
         }
@@ -70,9 +85,9 @@ final class PasswordHasher: Sendable {
         derivations.load(ordering: .relaxed)
     }
 
-    /// Calls waiting for a hashing thread: above zero, logins queue up.
-    var pendingCount: Int {
-        pool.pendingCount
+    /// Calls waiting for a hashing thread, by class, and calls hashing now.
+    var depth: HashingQueueDepth {
+        pool.depth
     }
 
     /// Refuses new work; queued work still completes.
@@ -80,19 +95,32 @@ final class PasswordHasher: Sendable {
         pool.close()
     }
 
-    /// Runs `body` on a hashing thread and returns its result. A caller
-    /// cancelled while queued gets `CancellationError` and the work is skipped.
-    func run<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    /// Runs `body` on a hashing thread and returns its result.
+    ///
+    /// A caller cancelled while queued gets `CancellationError` at once and
+    /// the work is withdrawn. A full queue (for `priority`) refuses the work
+    /// at once with ``PasswordHasherError/queueFull(retryAfter:)``.
+    func run<Value: Sendable>(
+        priority: HashingPriority = .login,
+        admission: HashingThreadPool.Admission = .bounded,
+        _ body: @escaping @Sendable () throws -> Value
+    ) async throws -> Value {
         let job = PoolJob(body)
+        let pool = self.pool
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard job.attach(continuation) else { return }
-                if !pool.submit({ job.execute() }) {
+                switch pool.submit({ job.execute() }, priority: priority, admission: admission) {
+                case .queued(let ticket):
+                    if !job.queued(as: ticket) { pool.withdraw(ticket) }
+                case .full(let retryAfter):
+                    job.fail(PasswordHasherError.queueFull(retryAfter: retryAfter))
+                case .closed:
                     job.fail(PasswordHasherError.closed)
                 }
             }
         } onCancel: {
-            job.cancel()
+            if let ticket = job.cancel() { pool.withdraw(ticket) }
         }
     }
 

@@ -4,11 +4,12 @@ import Synchronization
 /// continuation of the caller suspended until it is done.
 ///
 /// A caller cancelled while its job is still queued is resumed at once with
-/// `CancellationError`, and the job is skipped when a thread reaches it, so
-/// abandoned logins (a client gone, a deadline passed) cost no hashing. Once a
+/// `CancellationError`, and the job is withdrawn from the queue (or, if a
+/// thread races to it, skipped), so abandoned logins (a client gone, a
+/// deadline passed) cost no hashing and hold no place in the queue. Once a
 /// thread has started the work, it runs to the end.
 final class PoolJob<Value: Sendable>: Sendable {
-    private enum State {
+    private enum Phase {
         /// Created; the caller has not suspended yet.
         case created(cancelled: Bool)
         /// Queued, the caller suspended on the continuation.
@@ -17,8 +18,14 @@ final class PoolJob<Value: Sendable>: Sendable {
         case taken
     }
 
+    private struct State {
+        var phase = Phase.created(cancelled: false)
+        /// The pool's ticket, once queued: what a cancellation withdraws.
+        var ticket: UInt64?
+    }
+
     private let body: @Sendable () throws -> Value
-    private let state = Mutex(State.created(cancelled: false))
+    private let state = Mutex(State())
 
     init(_ body: @escaping @Sendable () throws -> Value) {
         self.body = body
@@ -29,12 +36,25 @@ final class PoolJob<Value: Sendable>: Sendable {
     /// must not be queued.
     func attach(_ continuation: CheckedContinuation<Value, any Error>) -> Bool {
         let cancelled: Bool = state.withLock { state in
-            guard case .created(let cancelled) = state else { preconditionFailure("a job is attached once") }
-            state = cancelled ? .taken : .queued(continuation)
+            // Attached once, by PasswordHasher.run; a second attach would
+            // find another phase and is refused like a cancelled caller
+            // rather than trapping.
+            guard case .created(let cancelled) = state.phase else { return true }
+            state.phase = cancelled ? .taken : .queued(continuation)
             return cancelled
         }
         if cancelled { continuation.resume(throwing: CancellationError()) }
         return !cancelled
+    }
+
+    /// Records the pool's ticket for the queued job. Returns false if the
+    /// caller left meanwhile: the job should then be withdrawn at once.
+    func queued(as ticket: UInt64) -> Bool {
+        state.withLock { state in
+            state.ticket = ticket
+            if case .taken = state.phase { return false }
+            return true
+        }
     }
 
     /// On a pool thread: runs the work and resumes the caller, unless the
@@ -49,27 +69,29 @@ final class PoolJob<Value: Sendable>: Sendable {
         take()?.resume(throwing: error)
     }
 
-    /// The caller's task was cancelled.
-    func cancel() {
-        let continuation: CheckedContinuation<Value, any Error>? = state.withLock { state in
-            switch state {
+    /// The caller's task was cancelled. Returns the ticket to withdraw if the
+    /// job was queued (its caller has now been resumed).
+    func cancel() -> UInt64? {
+        let (continuation, ticket): (CheckedContinuation<Value, any Error>?, UInt64?) = state.withLock { state in
+            switch state.phase {
             case .created:
-                state = .created(cancelled: true)
-                return nil
+                state.phase = .created(cancelled: true)
+                return (nil, nil)
             case .queued(let continuation):
-                state = .taken
-                return continuation
+                state.phase = .taken
+                return (continuation, state.ticket)
             case .taken:
-                return nil
+                return (nil, nil)
             }
         }
         continuation?.resume(throwing: CancellationError())
+        return ticket
     }
 
     private func take() -> CheckedContinuation<Value, any Error>? {
         state.withLock { state in
-            guard case .queued(let continuation) = state else { return nil }
-            state = .taken
+            guard case .queued(let continuation) = state.phase else { return nil }
+            state.phase = .taken
             return continuation
         }
     }

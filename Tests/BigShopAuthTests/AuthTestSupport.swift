@@ -37,9 +37,14 @@ extension AuthSettings {
     static func testing(
         iterations: Int = 1_000,
         throttle: any LoginThrottle = .disabled,
-        sessionCacheTTL: Duration = .seconds(10)
+        sessionCacheTTL: Duration = .seconds(10),
+        queueLimit: Int = 32,
+        registerQueueLimit: Int = 8
     ) -> AuthSettings {
-        AuthSettings(passwordIterations: iterations, hasherThreads: 2, throttle: throttle, sessionCacheTTL: sessionCacheTTL)
+        AuthSettings(
+            passwordIterations: iterations, hasherThreads: 2, throttle: throttle, sessionCacheTTL: sessionCacheTTL,
+            passwordQueueLimit: queueLimit, passwordRegisterQueueLimit: registerQueueLimit
+        )
     }
 }
 

@@ -23,6 +23,22 @@ struct LoginTests {
         }
     }
 
+    /// An account an earlier version stored under an email NFKC changes (it
+    /// only trimmed and lowercased) still signs in with what it was made with.
+    @Test func anAccountStoredBeforeNFKCStillSignsIn() async throws {
+        try await withAuth { harness in
+            let decomposed = "joa\u{303}o@exemplo.com.br"
+            let hash = try await harness.module.hasher.hash("correct horse", priority: .register)
+            let legacy = UserRecord(
+                id: "usr_legacy", email: decomposed, name: "João", role: .customer,
+                passwordHash: hash.encoded, createdAtMs: AuthHarness.startMs
+            )
+            #expect(try await harness.module.store.insert(legacy))
+            let session = try await harness.login(" JOA\u{303}O@exemplo.com.br", "correct horse")
+            #expect(session.user?.id == "usr_legacy")
+        }
+    }
+
     @Test func eachLoginHasItsOwnToken() async throws {
         try await withAuth { harness in
             let first = try await harness.customerSession()

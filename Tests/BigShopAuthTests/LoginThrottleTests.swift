@@ -45,8 +45,10 @@ struct LoginThrottleTests {
 
     @Test(arguments: [
         ("203.0.113.7:51234", "203.0.113.7"),
-        ("[2001:db8::1]:443", "2001:db8::1"),
-        ("2001:db8::1", "2001:db8::1"),
+        // An IPv6 subscriber holds a whole /64: the throttle keys on it.
+        ("[2001:db8::1]:443", "2001:db8::/64"),
+        ("2001:db8:0:0:ffff::1", "2001:db8::/64"),
+        ("[::ffff:203.0.113.7]:443", "203.0.113.7"),
         ("in-process", "in-process"),
     ])
     func keysOnTheAddressWithoutPortAndTheNormalizedEmail(peer: String, address: String) async throws {
@@ -54,7 +56,7 @@ struct LoginThrottleTests {
         try await withAuth(settings: .testing(throttle: throttle)) { harness in
             let context = directContext(peer: peer, method: Bigshop_Auth_V1_AuthService.Method.login)
             _ = try? await harness.module.authService.login(
-                request: Bigshop_Auth_V1_LoginRequest(email: " Ana@Example.COM", password: "whatever1"), context: context
+                request: Bigshop_Auth_V1_LoginRequest(email: " Ａna@Example.COM", password: "whatever1"), context: context
             )
             #expect(throttle.attempts == [RecordingThrottle.Attempt(address: address, email: "ana@example.com")])
         }

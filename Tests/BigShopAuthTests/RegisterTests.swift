@@ -40,8 +40,34 @@ struct RegisterTests {
         }
     }
 
+    /// Issue 11: a full-width look-alike of a taken email is that email.
+    @Test func aFullWidthLookAlikeIsTheSameAccount() async throws {
+        try await withAuth { harness in
+            let user = try await harness.register("ana@example.com", "correct horse")
+            let taken = await #expect(throws: RPCError.self) {
+                try await harness.register("\u{FF41}\u{FF4E}\u{FF41}@ｅｘａｍｐｌｅ．ｃｏｍ", "another password")
+            }
+            #expect(taken?.code == .alreadyExists)
+            // Login normalizes the same way: the look-alike signs in as the account.
+            let session = try await harness.login("ＡＮＡ@example.com", "correct horse")
+            #expect(session.user?.id == user.id)
+        }
+    }
+
+    @Test func storesALookAlikeUnderItsPlainForm() async throws {
+        try await withAuth { harness in
+            let user = try await harness.register("ｂｉａ@example.com", "correct horse")
+            #expect(user.email == "bia@example.com")
+            #expect(try await harness.login("bia@example.com", "correct horse").user?.id == user.id)
+        }
+    }
+
     @Test(arguments: [
         ("", "12345678", "", "email"),
+        ("joa\u{303}o@example.com", "12345678", "", "email"),
+        ("ana@ex\u{0430}mple.com", "12345678", "", "email"),
+        ("ana@example.com", "12345678", "\u{202E}Ana", "name"),
+        ("ana@example.com", "12345678", "An\u{200B}a", "name"),
         ("ana", "12345678", "", "email"),
         ("ana@", "12345678", "", "email"),
         ("@example.com", "12345678", "", "email"),
@@ -67,6 +93,8 @@ struct RegisterTests {
             }
             #expect(error?.code == .invalidArgument)
             #expect(error?.message.hasPrefix(field) == true, "\(error?.message ?? "")")
+            // The message names the field; it never quotes what was sent.
+            #expect((error?.message.count ?? 0) <= 200)
         }
     }
 
