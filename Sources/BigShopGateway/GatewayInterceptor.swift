@@ -1,15 +1,20 @@
 public import BigRPC
 public import BigShopServiceKit
 
-/// Every public call passes here before a service sees it: the session token
-/// becomes a ``Principal``, the method's role is checked, and the rate limits
-/// apply.
+/// Every public call passes here before a service sees it: the call is
+/// counted against its address, the session token becomes a ``Principal``,
+/// the method's role is checked, and the remaining rate limits apply (see
+/// ``GatewayLimiters`` for the order).
 ///
 /// - Missing, invalid, expired or revoked token where one is needed:
-///   UNAUTHENTICATED (a public method ignores a bad token and runs anonymous).
+///   UNAUTHENTICATED (a public method ignores a bad token and runs
+///   anonymous). Either way the failure is charged to the caller's address.
 /// - Wrong role: PERMISSION_DENIED. A method the policy does not name is
 ///   refused the same way.
-/// - Over a rate limit: RESOURCE_EXHAUSTED with `retry-after-ms`.
+/// - Over a rate limit: RESOURCE_EXHAUSTED with `retry-after-ms` and a
+///   `reason` (``RateLimited/Reason``). An address whose failed
+///   authentications are used up gets it for every call carrying a token,
+///   before the token is checked.
 public struct GatewayInterceptor: ServerInterceptor {
     /// Turns a bearer token into the caller's principal.
     public typealias Authenticate = @Sendable (_ token: String) async throws -> Principal?
@@ -30,21 +35,26 @@ public struct GatewayInterceptor: ServerInterceptor {
         context: ServerContext,
         next: @Sendable (ServerContext) async throws -> Void
     ) async throws {
+        let address = PeerAddress.limitKey(of: context.peer)
+        try limiters?.admitCall(from: address)
         guard let access = policy.access(for: context.method) else {
             throw RPCError(.permissionDenied, "\(context.method.path) is not available")
         }
         var context = context
-        let token = Self.bearerToken(in: context.metadata)
-        if let token {
+        if let token = Self.bearerToken(in: context.metadata) {
+            try limiters?.admitTokenCheck(from: address)
             if let principal = try await authenticate(token) {
                 context.values[PrincipalKey.self] = principal
                 context.values[SessionTokenKey.self] = token
-            } else if access != .public {
-                throw RPCError(.unauthenticated, "the session token is invalid, expired or revoked")
+            } else {
+                limiters?.chargeFailedAuthentication(from: address)
+                if access != .public {
+                    throw RPCError(.unauthenticated, "the session token is invalid, expired or revoked")
+                }
             }
         }
         try Self.authorize(access, context.principal)
-        try limiters?.admit(context)
+        try limiters?.admit(context, from: address)
         try await next(context)
     }
 

@@ -71,6 +71,12 @@ public final class BigShopApp: Service, Sendable {
         clock: any ShopClock = SystemClock(),
         logger: Logger = Logger(label: "bigshop")
     ) async throws -> BigShopApp {
+        if configuration.rateLimit {
+            try configuration.rateLimits.validate()
+            try RateLimits.Bucket(
+                perSecond: configuration.loginPerAddressEmailPerSecond, burst: configuration.loginPerAddressEmailBurst
+            ).validate(name: "loginPerAddressEmail")
+        }
         let data = configuration.dataDirectory
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
 
@@ -96,7 +102,9 @@ public final class BigShopApp: Service, Sendable {
                         perSecond: configuration.loginPerAddressEmailPerSecond,
                         burst: configuration.loginPerAddressEmailBurst
                     )
-                    : DisabledLoginThrottle()
+                    : DisabledLoginThrottle(),
+                passwordQueueLimit: configuration.passwordQueueLimit,
+                passwordRegisterQueueLimit: configuration.passwordRegisterQueueLimit
             ),
             logger: logger.with(label: "auth")
         )

@@ -25,6 +25,11 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     public var passwordIterations = 600_000
     /// Threads that hash passwords (never the event loops or the task pool).
     public var passwordHashingThreads = 2
+    /// Password hashing calls that may wait for a thread (Login first); past
+    /// it, RESOURCE_EXHAUSTED `HASHING_QUEUE_FULL`. Of those, at most
+    /// `passwordRegisterQueueLimit` may be Register-class.
+    public var passwordQueueLimit = 32
+    public var passwordRegisterQueueLimit = 8
 
     /// How long an order waits for payment.
     public var paymentWindowSeconds = 15 * 60
@@ -70,6 +75,8 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         sessionTTLSeconds = try value(.sessionTTLSeconds, defaults.sessionTTLSeconds)
         passwordIterations = try value(.passwordIterations, defaults.passwordIterations)
         passwordHashingThreads = try value(.passwordHashingThreads, defaults.passwordHashingThreads)
+        passwordQueueLimit = try value(.passwordQueueLimit, defaults.passwordQueueLimit)
+        passwordRegisterQueueLimit = try value(.passwordRegisterQueueLimit, defaults.passwordRegisterQueueLimit)
         paymentWindowSeconds = try value(.paymentWindowSeconds, defaults.paymentWindowSeconds)
         pixMerchantKey = try value(.pixMerchantKey, defaults.pixMerchantKey)
         pixMerchantName = try value(.pixMerchantName, defaults.pixMerchantName)

@@ -38,18 +38,26 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("data"), help: "The directory of the SQLite files.") var dataDirectory: String?
     @Option(help: "Gateway rate limits.") var rateLimit: Switch?
 
+    @Option(help: "Calls per second per address, counted before authentication (all calls).") var preAuthAddressRate: Double?
+    @Option(help: "Burst per address before authentication.") var preAuthAddressBurst: Double?
+    @Option(help: "Failed authentications (bad tokens) per second per address.") var failedAuthRate: Double?
+    @Option(help: "Failed authentications per address in a burst.") var failedAuthBurst: Double?
     @Option(help: "Calls per second per signed-in user.") var userRate: Double?
     @Option(help: "Burst per signed-in user.") var userBurst: Double?
     @Option(help: "Anonymous calls per second per address.") var addressRate: Double?
     @Option(help: "Anonymous burst per address.") var addressBurst: Double?
     @Option(help: "Login attempts per second per address.") var loginRate: Double?
     @Option(help: "Login burst per address.") var loginBurst: Double?
+    @Option(help: "Register calls per second per address.") var registerRate: Double?
+    @Option(help: "Register burst per address.") var registerBurst: Double?
     @Option(help: "FlashSale.Reserve calls per second per user.") var reserveRate: Double?
     @Option(help: "FlashSale.Reserve burst per user.") var reserveBurst: Double?
 
     @Option(help: "Session lifetime, in seconds.") var sessionTtl: Int?
     @Option(help: "PBKDF2 iterations for password hashes.") var passwordIterations: Int?
     @Option(help: "Threads that hash passwords.") var passwordThreads: Int?
+    @Option(help: "Password hashing calls that may wait for a thread (Logins first).") var passwordQueue: Int?
+    @Option(help: "Of those, how many may be Register calls.") var passwordRegisterQueue: Int?
     @Option(help: "How long an order waits for payment, in seconds.") var paymentWindow: Int?
     @Option(help: "The Pix key in BR Codes.") var pixKey: String?
     @Option(help: "The merchant name in BR Codes (max 25).") var pixName: String?
@@ -71,17 +79,25 @@ struct Serve: AsyncParsableCommand {
         if let port { c.port = port }
         if let dataDirectory { c.dataDirectory = dataDirectory }
         if let rateLimit { c.rateLimit = rateLimit == .on }
+        if let preAuthAddressRate { c.rateLimits.allCallsPerAddress.perSecond = preAuthAddressRate }
+        if let preAuthAddressBurst { c.rateLimits.allCallsPerAddress.burst = preAuthAddressBurst }
+        if let failedAuthRate { c.rateLimits.failedAuthPerAddress.perSecond = failedAuthRate }
+        if let failedAuthBurst { c.rateLimits.failedAuthPerAddress.burst = failedAuthBurst }
         if let userRate { c.rateLimits.perUser.perSecond = userRate }
         if let userBurst { c.rateLimits.perUser.burst = userBurst }
         if let addressRate { c.rateLimits.perAddress.perSecond = addressRate }
         if let addressBurst { c.rateLimits.perAddress.burst = addressBurst }
         if let loginRate { c.rateLimits.loginPerAddress.perSecond = loginRate }
         if let loginBurst { c.rateLimits.loginPerAddress.burst = loginBurst }
+        if let registerRate { c.rateLimits.registerPerAddress.perSecond = registerRate }
+        if let registerBurst { c.rateLimits.registerPerAddress.burst = registerBurst }
         if let reserveRate { c.rateLimits.reservePerUser.perSecond = reserveRate }
         if let reserveBurst { c.rateLimits.reservePerUser.burst = reserveBurst }
         if let sessionTtl { c.sessionTTLSeconds = sessionTtl }
         if let passwordIterations { c.passwordIterations = passwordIterations }
         if let passwordThreads { c.passwordHashingThreads = passwordThreads }
+        if let passwordQueue { c.passwordQueueLimit = passwordQueue }
+        if let passwordRegisterQueue { c.passwordRegisterQueueLimit = passwordRegisterQueue }
         if let paymentWindow { c.paymentWindowSeconds = paymentWindow }
         if let pixKey { c.pixMerchantKey = pixKey }
         if let pixName { c.pixMerchantName = pixName }
