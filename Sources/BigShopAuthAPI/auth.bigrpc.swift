@@ -209,6 +209,15 @@ public struct Bigshop_Auth_V1_Session: ProtoMessage {
     }
 }
 
+/// Refusals for load: RESOURCE_EXHAUSTED with `retry-after-ms` (milliseconds
+/// to wait) and a `reason` trailer:
+/// - HASHING_QUEUE_FULL: too many password checks wait already (Register,
+/// Login, CreateAdmin; Logins are served before Registers).
+/// - TOO_MANY_LOGIN_ATTEMPTS: too many Logins for one (address, email).
+/// - TOO_MANY_REGISTRATIONS: too many Registers from one address.
+/// - TOO_MANY_FAILED_AUTHENTICATIONS: too many invalid tokens from one address;
+/// its calls carrying a token are refused unchecked for a while.
+/// - RATE_LIMITED: any other per-address or per-user budget.
 ///
 /// `bigshop.auth.v1.AuthService`: implement ``Bigshop_Auth_V1_AuthService/ServiceProtocol`` to serve it,
 /// call it through ``Bigshop_Auth_V1_AuthService/Client``.
@@ -247,11 +256,16 @@ public enum Bigshop_Auth_V1_AuthService {
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService {
-        /// Public. Makes a customer. Email taken: ALREADY_EXISTS. Password under 8
-        /// characters or a bad email: INVALID_ARGUMENT.
+        /// Public. Makes a customer. Email taken: ALREADY_EXISTS (emails are compared
+        /// after Unicode NFKC, trimming and lowercasing, so a full-width look-alike is
+        /// the same email). Password under 8 characters, a bad email (also one still
+        /// not plain ASCII after NFKC: accents, combining marks, look-alikes), or a
+        /// name with control, bidi or invisible characters: INVALID_ARGUMENT naming
+        /// the field.
         func register(request: Bigshop_Auth_V1_RegisterRequest, context: ServerContext) async throws -> Bigshop_Auth_V1_User
 
-        /// Public. Wrong email or password: UNAUTHENTICATED, the same for both.
+        /// Public. Wrong email or password: UNAUTHENTICATED, the same for both. The
+        /// email is normalized as in Register.
         func login(request: Bigshop_Auth_V1_LoginRequest, context: ServerContext) async throws -> Bigshop_Auth_V1_Session
 
         /// Revokes the calling token.
@@ -272,8 +286,12 @@ public enum Bigshop_Auth_V1_AuthService {
             self.rpcClient = rpcClient
         }
 
-        /// Public. Makes a customer. Email taken: ALREADY_EXISTS. Password under 8
-        /// characters or a bad email: INVALID_ARGUMENT.
+        /// Public. Makes a customer. Email taken: ALREADY_EXISTS (emails are compared
+        /// after Unicode NFKC, trimming and lowercasing, so a full-width look-alike is
+        /// the same email). Password under 8 characters, a bad email (also one still
+        /// not plain ASCII after NFKC: accents, combining marks, look-alikes), or a
+        /// name with control, bidi or invisible characters: INVALID_ARGUMENT naming
+        /// the field.
         public func register(
             _ request: Bigshop_Auth_V1_RegisterRequest,
             metadata: Metadata = [:],
@@ -295,7 +313,8 @@ public enum Bigshop_Auth_V1_AuthService {
                 metadata: metadata, options: options))
         }
 
-        /// Public. Wrong email or password: UNAUTHENTICATED, the same for both.
+        /// Public. Wrong email or password: UNAUTHENTICATED, the same for both. The
+        /// email is normalized as in Register.
         public func login(
             _ request: Bigshop_Auth_V1_LoginRequest,
             metadata: Metadata = [:],
