@@ -1,7 +1,7 @@
 public import BigRPC
 import BigShopAuthAPI
 import BigShopFlashSaleAPI
-public import BigShopServiceKit
+import BigShopServiceKit
 
 /// The token buckets the gateway applies to each call (see ``RateLimits``).
 ///
