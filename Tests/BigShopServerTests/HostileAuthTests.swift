@@ -46,11 +46,12 @@ import Testing
     /// Finding 3 with the hashing queue itself (the gateway's limits off, as
     /// many addresses would have it): Registers beyond the queue's Register
     /// share are refused at once with HASHING_QUEUE_FULL, and a Login sent
-    /// during the flood is answered. At the real cost, so the queue fills.
+    /// during the flood is answered. At a third of the launch cost, still tens
+    /// of milliseconds a hash, so the queue fills.
     @Test func aRegisterFloodFillsOnlyTheRegisterShareOfTheHashingQueue() async throws {
         try await withShop(configure: {
             $0.rateLimit = false
-            $0.passwordIterations = 600_000
+            $0.passwordIterations = 200_000
             $0.passwordHashingThreads = 1
             $0.passwordQueueLimit = 16
             $0.passwordRegisterQueueLimit = 2
@@ -67,8 +68,9 @@ import Testing
             let outcomes = await flood.value
             let refused = outcomes.compactMap { $0 }
             #expect(outcomes.count - refused.count >= 1)
-            // One thread, two waiting places for Registers, 0.2 s or more per
-            // hash: most of a burst of 100 finds the share full.
+            // One thread, two waiting places for Registers, tens of ms per
+            // hash: most of a burst of 100 finds the share full (97 of 100
+            // when measured on a loaded 2-core machine).
             #expect(refused.count >= 50)
             #expect(refused.allSatisfy { $0.code == .resourceExhausted })
             #expect(refused.allSatisfy { $0.metadata["reason"] == "HASHING_QUEUE_FULL" })
