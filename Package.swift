@@ -19,7 +19,7 @@ let package = Package(
             name: "BigShopClient",
             targets: [
                 "BigShopClient", "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI",
-                "BigShopHistoryAPI", "BigShopFlashSaleAPI",
+                "BigShopHistoryAPI", "BigShopFlashSaleAPI", "BigRPCTLS",
             ]
         ),
         // The shop's pieces, for embedding and for the Benchmarks package.

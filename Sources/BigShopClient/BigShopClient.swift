@@ -26,7 +26,8 @@ public import Logging
 /// ```
 ///
 /// Over TLS (a server started with `--tls-cert` and `--tls-key`), trusting
-/// the system's CAs, or a private CA's certificate given as a PEM file:
+/// the system's CAs, or a private CA's certificate given as a PEM file
+/// (`TLSClientSecurity` is in `BigRPCTLS`, part of this product):
 ///
 /// ```swift
 /// var configuration = BigShopClient.Configuration()
