@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "BigRPCCodec", targets: ["BigRPCCodec"]),
         .library(name: "BigRPC", targets: ["BigRPC"]),
         .library(name: "BigRPCNIO", targets: ["BigRPCNIO"]),
+        .library(name: "BigRPCTLS", targets: ["BigRPCTLS"]),
         .library(name: "BigRPCStandardServices", targets: ["BigRPCStandardServices"]),
         .library(name: "BigRPCInterop", targets: ["BigRPCInterop", "BigRPCTestingProtos"]),
         .executable(name: "protoc-gen-bigrpc", targets: ["protoc-gen-bigrpc"]),
@@ -18,7 +19,7 @@ let package = Package(
             name: "BigShopClient",
             targets: [
                 "BigShopClient", "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI",
-                "BigShopHistoryAPI", "BigShopFlashSaleAPI",
+                "BigShopHistoryAPI", "BigShopFlashSaleAPI", "BigRPCTLS",
             ]
         ),
         // The shop's pieces, for embedding and for the Benchmarks package.
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
@@ -150,7 +152,7 @@ let package = Package(
         .target(
             name: "BigShopServer",
             dependencies: [
-                "BigRPC", "BigRPCNIO", "BigRPCInterop", "BigRPCTestingProtos", "BigShopServiceKit", "BigShopGateway",
+                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCInterop", "BigRPCTestingProtos", "BigShopServiceKit", "BigShopGateway",
                 "BigShopAuth", "BigShopCatalog", "BigShopOrders", "BigShopHistory", "BigShopPayments", "BigShopOrchestrator",
                 "BigShopFlashSale",
                 "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI",
@@ -175,7 +177,7 @@ let package = Package(
         .executableTarget(
             name: "bigprobe",
             dependencies: [
-                "BigRPC", "BigRPCCodec", "BigRPCNIO", "ProtoJSON", "BigRPCProtos", "BigRPCTestingProtos",
+                "BigRPC", "BigRPCCodec", "BigRPCNIO", "BigRPCTLS", "ProtoJSON", "BigRPCProtos", "BigRPCTestingProtos",
                 "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI",
                 "BigShopFlashSaleAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -186,7 +188,7 @@ let package = Package(
         .target(
             name: "BigShopClient",
             dependencies: [
-                "BigRPC", "BigRPCNIO", "BigRPCProtos", "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI",
+                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCProtos", "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI",
                 "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -211,6 +213,18 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: TLS for the transport: swift-nio-ssl behind BigRPCNIO's connection-security hook
+        .target(
+            name: "BigRPCTLS",
+            dependencies: [
+                "BigRPC", "BigRPCNIO", "BigRPCProtos",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -278,6 +292,7 @@ let package = Package(
             path: "Tests/BigShopServerTestSupport"
         ),
         .target(name: "SeededRandom", path: "Tests/SeededRandom"),
+        .target(name: "TLSTestSupport", path: "Tests/TLSTestSupport"),
         .target(
             name: "BigShopTestSupport",
             dependencies: ["BigRPC", "BigShopServiceKit", .product(name: "Logging", package: "swift-log")],
@@ -289,11 +304,12 @@ let package = Package(
             dependencies: ["ProtoJSON", "BigRPCCodec", "BigRPCTestingProtos", "WellKnownProtos", "BigShopCatalogAPI"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "BigProbeTests", dependencies: ["BigShopServerTestSupport", "bigprobe", "BigShopServer", "BigRPCTestingProtos"]),
+        .testTarget(name: "BigProbeTests", dependencies: ["BigShopServerTestSupport", "bigprobe", "BigShopServer", "BigRPCTestingProtos", "TLSTestSupport"]),
         .testTarget(
             name: "BigShopClientTests",
             dependencies: [
                 "BigShopServerTestSupport", "BigShopClient", "bigshop-example", "BigShopServer", "BigRPC", "BigRPCTestingProtos", "BigShopAuthAPI",
+                "BigRPCTLS", "TLSTestSupport",
                 "BigShopCatalogAPI", "BigShopOrdersAPI",
             ]
         ),
@@ -301,7 +317,7 @@ let package = Package(
             name: "BigShopCrashTests",
             dependencies: [
                 "bigshop", "BigShopServerTestSupport", "BigRPC", "BigRPCNIO", "BigRPCProtos", "BigShopStore", "BigShopAuthAPI", "BigShopCatalogAPI",
-                "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI",
+                "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI", "BigRPCTLS", "TLSTestSupport",
             ]
         ),
         .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigRPC"]),
@@ -344,6 +360,14 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "BigRPCTLSTests",
+            dependencies: [
+                "BigRPCTLS", "BigRPCNIO", "BigRPC", "BigRPCProtos", "TLSTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "BigRPCInteropTests", dependencies: ["BigRPCInterop", "BigRPC", "BigRPCNIO", "BigRPCTestingProtos"]),
     ],

@@ -42,7 +42,8 @@ public final class RPCServer: Sendable {
             metadata: call.metadata,
             deadline: deadline,
             peer: call.peer,
-            requestID: requestID
+            requestID: requestID,
+            values: call.values
         )
 
         let status: Status

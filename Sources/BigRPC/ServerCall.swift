@@ -19,6 +19,10 @@ public struct ServerCall: Sendable {
     /// Fired by the transport when ``timeout`` has passed; nil to have
     /// ``RPCServer`` time the call itself.
     public var deadlineSignal: DeadlineSignal?
+    /// Values the transport knows about the connection (such as the verified
+    /// identity of a TLS peer); the call's ``ServerContext/values`` start
+    /// with them.
+    public var values: ServerContextValues
 
     public init(
         path: String,
@@ -28,7 +32,8 @@ public struct ServerCall: Sendable {
         requests: RPCAsyncSequence<[UInt8]>,
         responses: any ServerResponseSink,
         decodingLimits: ProtoDecodingLimits = .default,
-        deadlineSignal: DeadlineSignal? = nil
+        deadlineSignal: DeadlineSignal? = nil,
+        values: ServerContextValues = ServerContextValues()
     ) {
         self.path = path
         self.metadata = metadata
@@ -38,6 +43,7 @@ public struct ServerCall: Sendable {
         self.responses = responses
         self.decodingLimits = decodingLimits
         self.deadlineSignal = deadlineSignal
+        self.values = values
     }
 }
 

@@ -1,6 +1,7 @@
 public import BigRPC
 public import BigRPCNIO
 public import BigRPCProtos
+public import BigRPCTLS
 public import BigShopAuthAPI
 public import BigShopCatalogAPI
 public import BigShopFlashSaleAPI
@@ -23,6 +24,16 @@ public import Logging
 /// let page = try await shop.catalog.listProducts(.init(pageSize: 10))
 /// await shop.close()
 /// ```
+///
+/// Over TLS (a server started with `--tls-cert` and `--tls-key`), trusting
+/// the system's CAs, or a private CA's certificate given as a PEM file
+/// (`TLSClientSecurity` is in `BigRPCTLS`, part of this product):
+///
+/// ```swift
+/// var configuration = BigShopClient.Configuration()
+/// configuration.tls = try TLSClientSecurity(trustRootsFile: "ca.pem")
+/// let shop = BigShopClient(host: "shop.example.com", port: 7070, configuration: configuration)
+/// ```
 public final class BigShopClient: Sendable {
     /// How a ``BigShopClient`` connects and calls.
     public struct Configuration: Sendable {
@@ -35,8 +46,15 @@ public final class BigShopClient: Sendable {
         public var retry = RetryPolicy()
         /// Settings of each connection.
         public var transport = BigRPCClientTransport.Configuration()
+        /// TLS 1.3 on every connection, verifying the server's certificate
+        /// (`TLSClientSecurity(trustRootsFile:)` for a private CA); nil for
+        /// plain TCP. Use it whenever the server is on another machine:
+        /// passwords and card numbers cross the network. Replaces
+        /// `transport.security` when set.
+        public var tls: TLSClientSecurity?
 
-        /// Two connections, a 10 s default deadline, the default ``RetryPolicy``.
+        /// Two connections, a 10 s default deadline, the default
+        /// ``RetryPolicy``, plain TCP.
         public init() {}
     }
 
@@ -77,8 +95,10 @@ public final class BigShopClient: Sendable {
         precondition(configuration.connections >= 1, "a BigShopClient needs at least one connection")
         self.host = host
         self.port = port
-        pool = ConnectionPool((0..<configuration.connections).map { _ in
-            BigRPCClientTransport(host: host, port: port, configuration: configuration.transport, logger: logger)
+        var transport = configuration.transport
+        if let tls = configuration.tls { transport.security = tls }
+        pool = ConnectionPool((0..<configuration.connections).map { [transport] _ in
+            BigRPCClientTransport(host: host, port: port, configuration: transport, logger: logger)
         })
         var interceptors: [any ClientInterceptor] = [AuthorizationInterceptor(token: token)]
         if let timeout = configuration.defaultTimeout {

@@ -77,6 +77,8 @@ public final class BigShopApp: Service, Sendable {
                 perSecond: configuration.loginPerAddressEmailPerSecond, burst: configuration.loginPerAddressEmailBurst
             ).validate(name: "loginPerAddressEmail")
         }
+        // Before any database: bad TLS files fail the start at once.
+        let security = try publicPortSecurity(configuration, logger: logger)
         let data = configuration.dataDirectory
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
 
@@ -190,6 +192,7 @@ public final class BigShopApp: Service, Sendable {
         server.idleTimeout = .milliseconds(Int64(configuration.idleTimeoutSeconds * 1000))
         server.readTimeout = .milliseconds(Int64(configuration.readTimeoutSeconds * 1000))
         server.drainTimeout = .milliseconds(Int64(configuration.drainTimeoutSeconds * 1000))
+        server.security = security
         let publicServer = BigRPCServer(
             services: publicServices,
             interceptors: [AccessLogInterceptor(logger: logger.with(label: "access")), gateway],

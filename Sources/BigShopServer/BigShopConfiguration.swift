@@ -46,6 +46,12 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     public var readTimeoutSeconds = 10.0
     public var drainTimeoutSeconds = 10.0
 
+    /// TLS 1.3 on the public port: the certificate chain (PEM, the server's
+    /// certificate first) and its private key (PEM). Both or neither; without
+    /// them the port serves plain text.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+
     /// Fills an empty catalog with demo products (scripts/run).
     public var seedDemoCatalog = false
     /// Also serves bigrpc.testing.v1.TestService (conformance), publicly.
@@ -86,6 +92,8 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         idleTimeoutSeconds = try value(.idleTimeoutSeconds, defaults.idleTimeoutSeconds)
         readTimeoutSeconds = try value(.readTimeoutSeconds, defaults.readTimeoutSeconds)
         drainTimeoutSeconds = try value(.drainTimeoutSeconds, defaults.drainTimeoutSeconds)
+        tlsCertificatePath = try container.decodeIfPresent(String.self, forKey: .tlsCertificatePath)
+        tlsKeyPath = try container.decodeIfPresent(String.self, forKey: .tlsKeyPath)
         seedDemoCatalog = try value(.seedDemoCatalog, defaults.seedDemoCatalog)
         enableConformanceService = try value(.enableConformanceService, defaults.enableConformanceService)
     }

@@ -25,7 +25,8 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Creates its SQLite files under --data on first start and migrates them on \
             later ones. BIGSHOP_ADMIN_EMAIL and BIGSHOP_ADMIN_PASSWORD create the first \
-            admin if absent. Settings: flags override --config (JSON), which overrides \
+            admin if absent. Without --tls-cert and --tls-key the public port serves \
+            plain text. Settings: flags override --config (JSON), which overrides \
             the defaults; see docs/OPERATIONS.md.
             """
     )
@@ -68,10 +69,26 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Idle connection timeout, in seconds.") var idleTimeout: Double?
     @Option(help: "Time for a started frame to arrive whole, in seconds.") var readTimeout: Double?
     @Option(help: "Graceful shutdown drain timeout, in seconds.") var drainTimeout: Double?
+    @Option(
+        name: .customLong("tls-cert"),
+        help: ArgumentHelp("TLS 1.3 on the public port: the certificate chain, PEM, server's first (with --tls-key).", valueName: "file")
+    )
+    var tlsCertificate: String?
+    @Option(
+        name: .customLong("tls-key"),
+        help: ArgumentHelp("The TLS certificate's private key, PEM, unencrypted (with --tls-cert).", valueName: "file")
+    )
+    var tlsKey: String?
 
     @Flag(help: "Fill an empty catalog with demo products.") var seedDemo = false
     @Flag(help: "Also serve the conformance service bigrpc.testing.v1.TestService.") var conformance = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
+
+    func validate() throws {
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together: give both or neither")
+        }
+    }
 
     func resolvedConfiguration() throws -> BigShopConfiguration {
         var c = try config.map(BigShopConfiguration.load(fromJSONFile:)) ?? BigShopConfiguration()
@@ -107,6 +124,8 @@ struct Serve: AsyncParsableCommand {
         if let idleTimeout { c.idleTimeoutSeconds = idleTimeout }
         if let readTimeout { c.readTimeoutSeconds = readTimeout }
         if let drainTimeout { c.drainTimeoutSeconds = drainTimeout }
+        if let tlsCertificate { c.tlsCertificatePath = tlsCertificate }
+        if let tlsKey { c.tlsKeyPath = tlsKey }
         if seedDemo { c.seedDemoCatalog = true }
         if conformance { c.enableConformanceService = true }
         return c

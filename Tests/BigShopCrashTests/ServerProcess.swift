@@ -14,16 +14,22 @@ final class ServerProcess: @unchecked Sendable {
     let port: Int
     let dataDirectory: String
     let extraArguments: [String]
+    /// How the health checks of ``start()`` connect (TLS or plain).
+    let clientSecurity: (any ClientConnectionSecurity)?
     private var process: Process?
 
     static let adminEmail = "admin@crash.test"
     static let adminPassword = "admin-password-1"
 
-    init(dataDirectory: String, extraArguments: [String] = []) throws {
+    init(dataDirectory: String, extraArguments: [String] = [], clientSecurity: (any ClientConnectionSecurity)? = nil) throws {
         self.port = try Self.freePort()
         self.dataDirectory = dataDirectory
         self.extraArguments = extraArguments
+        self.clientSecurity = clientSecurity
     }
+
+    /// Where the server's standard output and error go.
+    var logFile: String { dataDirectory + "/server.log" }
 
     /// The `bigshop` executable, built next to the test binary.
     static func executable() throws -> String {
@@ -48,7 +54,7 @@ final class ServerProcess: @unchecked Sendable {
         environment["BIGSHOP_ADMIN_EMAIL"] = Self.adminEmail
         environment["BIGSHOP_ADMIN_PASSWORD"] = Self.adminPassword
         process.environment = environment
-        let log = dataDirectory + "/server.log"
+        let log = logFile
         if !FileManager.default.fileExists(atPath: log) {
             _ = FileManager.default.createFile(atPath: log, contents: nil)
         }
@@ -58,7 +64,9 @@ final class ServerProcess: @unchecked Sendable {
         process.standardError = handle
         try process.run()
         self.process = process
-        let transport = BigRPCClientTransport(host: "127.0.0.1", port: port)
+        var configuration = BigRPCClientTransport.Configuration()
+        configuration.security = clientSecurity
+        let transport = BigRPCClientTransport(host: "127.0.0.1", port: port, configuration: configuration)
         let health = Bigrpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
         defer { Task { await transport.close() } }
         let deadline = ContinuousClock.now + .seconds(60)

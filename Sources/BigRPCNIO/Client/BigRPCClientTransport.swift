@@ -21,6 +21,9 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
         /// The local address to connect from (a multi-homed host, or tests
         /// that play several clients on 127.0.0.x); nil lets the system choose.
         public var localHost: String?
+        /// A layer under the frames of every connection, such as TLS
+        /// (`BigRPCTLS.TLSClientSecurity`); nil connects with plain TCP.
+        public var security: (any ClientConnectionSecurity)?
 
         public init() {}
     }
@@ -109,8 +112,8 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
     }
 
     private func connect() async throws -> ClientConnection {
-        let configuration = self.configuration
-        let logger = self.logger
+        let (configuration, logger, host, port) = (self.configuration, self.logger, self.host, self.port)
+        let setup = ConnectionSetup()
         do {
             var bootstrap = ClientBootstrap(group: group)
             if let localHost = configuration.localHost {
@@ -121,27 +124,53 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let security = configuration.security {
+                            let ready = try security.configure(channel, host: host)
+                            setup.securityReady.withLock { $0 = ready }
+                        }
                         let sync = channel.pipeline.syncOperations
                         try sync.addHandler(ByteToMessageHandler(FrameDecoder(
                             maxPayloadSize: configuration.maxPayloadSize,
                             readTimeout: configuration.readTimeout.map(TimeAmount.init)
                         )))
                         try sync.addHandler(FrameEncoder())
-                        try sync.addHandler(ClientConnectionHandler(logger: logger))
+                        let handler = ClientConnectionHandler(logger: logger)
+                        try sync.addHandler(handler)
+                        setup.handler.withLock { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
                     }
                 }
                 .connect(host: host, port: port)
                 .get()
+            if let ready = setup.securityReady.withLock({ $0 }) {
+                do {
+                    try await ready.get()
+                } catch {
+                    channel.close(promise: nil)
+                    throw error
+                }
+            }
             return try await channel.eventLoop.submit {
-                ClientConnection(
-                    channel: channel,
-                    handler: try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
-                )
+                guard let handler = setup.handler.withLock({ $0 })?.value else { throw ChannelError.ioOnClosedChannel }
+                // Closed already (a server that refuses at once, or under
+                // TLS 1.3 refuses the client's certificate): say why.
+                guard channel.isActive else {
+                    throw RPCError(.unavailable, "cannot connect to \(host):\(port): the server closed the connection\(handler.closeReason)")
+                }
+                return ClientConnection(channel: channel, handler: handler)
             }.get()
+        } catch let error as RPCError {
+            throw error
         } catch {
             throw RPCError(.unavailable, "cannot connect to \(host):\(port): \(error)")
         }
     }
+}
+
+/// What the channel initializer hands to `connect()`: the security layer's
+/// readiness, if there is one, and the connection's protocol handler.
+private final class ConnectionSetup: Sendable {
+    let securityReady = Mutex<EventLoopFuture<Void>?>(nil)
+    let handler = Mutex<NIOLoopBound<ClientConnectionHandler>?>(nil)
 }
 
 /// One TCP connection and its protocol handler.

@@ -51,6 +51,9 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     /// Request writers waiting for the channel to drain, by call handle.
     private var writabilityWaiters = WritabilityWaiters<UInt64>()
     private var context: ChannelHandlerContext?
+    /// The error that ended the connection, if one did: the calls it fails
+    /// say what it was (a TLS alert, a reset).
+    private var connectionError: (any Error)?
     private let logger: Logger
 
     /// Cleared when the connection can take no new calls (GOAWAY, closed).
@@ -280,7 +283,14 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         // is every call whose HEADERS left with a wire id above the last one
         // the server accepted, and every call whose HEADERS never left. (The
         // local handle says nothing: HEADERS leave lazily, in another order.)
-        let notProcessed = RPCError(.unavailable, "the server is going away; the call was not processed")
+        // A GOAWAY with an error code says why (e.g. "this port requires
+        // TLS"): pass that on rather than a generic message.
+        let notProcessed = goAway.code == 0
+            ? RPCError(.unavailable, "the server is going away; the call was not processed")
+            : RPCError(
+                .unavailable,
+                "the server closed the connection (\(StatusCode(rawValue: goAway.code).name): \(goAway.message.prefix(200))); the call was not processed"
+            )
         for (handle, stream) in streams where stream.wireID.map({ $0 > goAway.lastStreamId }) ?? true {
             streams[handle] = nil
             if let id = stream.wireID { handles[id] = nil }
@@ -295,7 +305,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         closed = true
         usable.store(false, ordering: .relaxed)
-        let error = RPCError(.unavailable, "the connection to the server was lost")
+        let error = RPCError(.unavailable, "the connection to the server was lost\(closeReason)")
         for stream in streams.values {
             stream.deadline?.cancel()
             stream.responses.finish(throwing: error)
@@ -307,11 +317,17 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
+    /// ": <the error that ended the connection>", or nothing.
+    var closeReason: String {
+        connectionError.map { ": \(String(describing: $0).prefix(300))" } ?? ""
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let violation = error as? ProtocolViolation {
             failConnection(context: context, violation)
         } else {
             logger.debug("connection error", metadata: ["error": "\(error)"])
+            if connectionError == nil { connectionError = error }
             context.close(promise: nil)
         }
     }

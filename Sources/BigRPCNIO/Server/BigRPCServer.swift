@@ -38,6 +38,9 @@ public final class BigRPCServer: Service, Sendable {
         /// suspension point) stalls every connection of that loop. Off by
         /// default; for handlers that only compute briefly and await.
         public var runsHandlersOnEventLoops = false
+        /// A layer under the frames of every connection, such as TLS
+        /// (`BigRPCTLS.TLSServerSecurity`); nil serves plain TCP.
+        public var security: (any ServerConnectionSecurity)?
 
         public init() {}
     }
@@ -160,6 +163,7 @@ public final class BigRPCServer: Service, Sendable {
             .childChannelInitializer { channel in
                 self.register(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    try configuration.security?.configure(channel)
                     try BigRPCServer.configurePipeline(
                         channel.pipeline.syncOperations,
                         eventLoop: channel.eventLoop,
@@ -209,7 +213,8 @@ public final class BigRPCServer: Service, Sendable {
             server: server,
             decodingLimits: ProtoDecodingLimits(maxBytes: configuration.maxPayloadSize),
             handlerExecutor: configuration.runsHandlersOnEventLoops
-                ? EventLoopTaskExecutor(eventLoop: eventLoop) : nil
+                ? EventLoopTaskExecutor(eventLoop: eventLoop) : nil,
+            security: configuration.security
         ))
     }
 

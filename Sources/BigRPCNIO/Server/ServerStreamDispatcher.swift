@@ -40,14 +40,24 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     private let writable = ManagedAtomic(true)
     private var context: ChannelHandlerContext?
     private var peerDescription: String?
+    /// The layer under the frames, asked once for the values every call of
+    /// the connection carries.
+    private let security: (any ServerConnectionSecurity)?
+    private var connectionValues: ServerContextValues?
 
     /// Where handler tasks run: nil for Swift's global executor.
     private let handlerExecutor: EventLoopTaskExecutor?
 
-    init(server: RPCServer, decodingLimits: ProtoDecodingLimits, handlerExecutor: EventLoopTaskExecutor? = nil) {
+    init(
+        server: RPCServer,
+        decodingLimits: ProtoDecodingLimits,
+        handlerExecutor: EventLoopTaskExecutor? = nil,
+        security: (any ServerConnectionSecurity)? = nil
+    ) {
         self.server = server
         self.decodingLimits = decodingLimits
         self.handlerExecutor = handlerExecutor
+        self.security = security
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -148,7 +158,8 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             requests: RPCAsyncSequence { try await requests.next() },
             responses: sink,
             decodingLimits: decodingLimits,
-            deadlineSignal: deadlineSignal
+            deadlineSignal: deadlineSignal,
+            values: values(context)
         )
         streams[id] = Stream(requests: requests, task: nil, deadlineTimer: deadlineTimer)
         let server = self.server
@@ -221,6 +232,15 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         let description = Self.describe(context.remoteAddress)
         peerDescription = description
         return description
+    }
+
+    /// What the security layer says about the connection, for every call's
+    /// `ServerCall.values`; asked once per connection.
+    private func values(_ context: ChannelHandlerContext) -> ServerContextValues {
+        if let connectionValues { return connectionValues }
+        let values = security?.connectionValues(context.channel) ?? ServerContextValues()
+        connectionValues = values
+        return values
     }
 
     private static func describe(_ address: SocketAddress?) -> String {

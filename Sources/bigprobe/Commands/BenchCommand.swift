@@ -28,6 +28,8 @@ struct BenchCommand: ProbeCommand {
 
     @OptionGroup var request: RequestOptions
 
+    @OptionGroup var connection: ConnectionOptions
+
     @Option(name: [.customShort("c"), .long], help: "Calls in flight at once.")
     var concurrency = 10
 
@@ -59,7 +61,7 @@ struct BenchCommand: ProbeCommand {
             throw ProbeError("unknown method \(method): 'bigprobe list' shows the methods bigprobe knows")
         }
         let plan = BenchPlan(total: total, duration: duration?.duration, concurrency: concurrency, rate: rps)
-        let transports = (0..<connections).map { _ in endpoint.makeTransport() }
+        let transports = try connection.transports(to: endpoint, count: connections)
         let runner = BenchRunner(
             plan: plan,
             transports: transports,

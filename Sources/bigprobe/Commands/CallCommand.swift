@@ -24,6 +24,8 @@ struct CallCommand: ProbeCommand {
 
     @OptionGroup var request: RequestOptions
 
+    @OptionGroup var connection: ConnectionOptions
+
     @Flag(help: "Print each response on one line.")
     var compact = false
 
@@ -37,7 +39,7 @@ struct CallCommand: ProbeCommand {
         let requests = try request.encodedRequests(for: target.method, input: target.input)
         let metadata = try request.metadata(for: endpoint)
         let encoder = ProtoJSONEncoder(prettyPrinted: !compact)
-        let (status, trailers) = try await endpoint.withTransport { transport in
+        let (status, trailers) = try await connection.withTransport(to: endpoint) { transport in
             let call = RawCall(transport: transport, method: target.method, metadata: metadata, options: request.callOptions)
             return try await call.run(requests: requests) { bytes in
                 let response: DynamicMessage

@@ -22,9 +22,11 @@ struct HealthCommand: ProbeCommand {
     @Option(name: .customLong("max-time"), help: "The deadline of the check, in seconds.")
     var maxTime = 5.0
 
+    @OptionGroup var connection: ConnectionOptions
+
     func execute() async throws -> Int32 {
         let options = CallOptions(timeout: .milliseconds(Int64(maxTime * 1000)))
-        let response = try await endpoint.withTransport { transport in
+        let response = try await connection.withTransport(to: endpoint) { transport in
             let health = Bigrpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
             return try await health.check(.init(service: service), options: options)
         }

@@ -17,6 +17,8 @@ struct ListCommand: ProbeCommand {
     @Argument(help: ArgumentHelp("A server as HOST:PORT, a service, or both.", valueName: "host:port | service"))
     var arguments: [String] = []
 
+    @OptionGroup var connection: ConnectionOptions
+
     func execute() async throws -> Int32 {
         var arguments = self.arguments[...]
         var endpoint: Endpoint?
@@ -28,7 +30,7 @@ struct ListCommand: ProbeCommand {
         guard arguments.count <= 1 else { throw ProbeError("expected at most HOST:PORT and one SERVICE") }
 
         let names = if let endpoint {
-            try await Self.servicesExposed(by: endpoint)
+            try await servicesExposed(by: endpoint)
         } else {
             ServiceCatalog.services.map(\.name)
         }
@@ -50,8 +52,8 @@ struct ListCommand: ProbeCommand {
         return 0
     }
 
-    private static func servicesExposed(by endpoint: Endpoint) async throws -> [String] {
-        try await endpoint.withTransport { transport in
+    private func servicesExposed(by endpoint: Endpoint) async throws -> [String] {
+        try await connection.withTransport(to: endpoint) { transport in
             let reflection = Bigrpc_Reflection_V1_Reflection.Client(wrapping: RPCClient(transport: transport))
             return try await reflection.listServices(.init(), options: CallOptions(timeout: .seconds(10))).services
         }

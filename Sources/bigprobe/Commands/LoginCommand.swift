@@ -22,10 +22,15 @@ struct LoginCommand: ProbeCommand {
     @Option(help: "The account's email.")
     var email: String
 
+    @OptionGroup var connection: ConnectionOptions
+
     func execute() async throws -> Int32 {
+        if !connection.tls, !endpoint.isLoopback {
+            Terminal.writeError("bigprobe: warning: without --tls the password crosses the network in plain text\n")
+        }
         let password = try PasswordReader.read(prompt: "Password for \(email): ")
         let request = Bigshop_Auth_V1_LoginRequest(email: email, password: password)
-        let session = try await endpoint.withTransport { transport in
+        let session = try await connection.withTransport(to: endpoint) { transport in
             let auth = Bigshop_Auth_V1_AuthService.Client(wrapping: RPCClient(transport: transport))
             return try await auth.login(request, options: CallOptions(timeout: .seconds(30)))
         }

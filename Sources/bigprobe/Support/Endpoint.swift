@@ -1,6 +1,4 @@
 import ArgumentParser
-import BigRPCNIO
-import Logging
 
 /// A server address given as `HOST:PORT` (`[::1]:7070` for IPv6).
 struct Endpoint: ExpressibleByArgument, CustomStringConvertible, Hashable {
@@ -24,31 +22,14 @@ struct Endpoint: ExpressibleByArgument, CustomStringConvertible, Hashable {
         argument.contains(":")
     }
 
+    /// Whether the host is this machine (nothing crosses a network).
+    var isLoopback: Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1"
+    }
+
     var description: String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     static var defaultCompletionKind: CompletionKind { .default }
-
-    /// A transport to the endpoint, whose connection opens on first use.
-    /// Its log goes to standard error, warnings and worse only: standard
-    /// output carries responses.
-    func makeTransport() -> BigRPCClientTransport {
-        var logger = Logger(label: "bigprobe") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .warning
-        return BigRPCClientTransport(host: host, port: port, logger: logger)
-    }
-
-    /// Runs `body` with a transport to the endpoint, closed when it returns.
-    func withTransport<Result>(_ body: (BigRPCClientTransport) async throws -> Result) async throws -> Result {
-        let transport = makeTransport()
-        do {
-            let result = try await body(transport)
-            await transport.close()
-            return result
-        } catch {
-            await transport.close()
-            throw error
-        }
-    }
 }
