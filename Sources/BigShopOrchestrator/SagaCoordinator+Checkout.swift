@@ -81,7 +81,7 @@ extension SagaCoordinator {
     private func holdOrder(_ request: Bigshop_Orchestrator_V1_StartHoldOrderRequest) async throws -> Bigshop_Orders_V1_Order {
         if let existing = try await store.saga(request.orderId) {
             guard existing.kind == .hold, existing.userID == request.userId else {
-                throw RPCError(.alreadyExists, "order \(request.orderId) exists and is not this hold's")
+                throw RPCError(.alreadyExists, "order \(request.orderId.statusPrefix()) exists and is not this hold's")
             }
             return try await answer(settle(existing.orderID))
         }

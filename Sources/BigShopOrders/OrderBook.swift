@@ -171,7 +171,7 @@ final class OrderBook: Sendable {
     // MARK: Errors
 
     static func notFound(_ id: String) -> RPCError {
-        RPCError(.notFound, "order \(id) not found")
+        RPCError(.notFound, "order \(id.statusPrefix()) not found")
     }
 
     static func invalidMove(
@@ -181,6 +181,6 @@ final class OrderBook: Sendable {
     ) -> RPCError {
         RPCError.refused(
             "INVALID_STATUS_TRANSITION",
-            "order \(id) is \(current.storageName) and cannot become \(target.storageName)")
+            "order \(id.statusPrefix()) is \(current.storageName) and cannot become \(target.storageName)")
     }
 }

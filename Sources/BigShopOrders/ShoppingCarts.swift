@@ -1,6 +1,7 @@
 import BigRPC
 import BigShopCatalogAPI
 import BigShopOrdersAPI
+import BigShopServiceKit
 
 /// Customers' carts: quantities kept in `orders.sqlite`, priced at current
 /// catalog prices whenever they are shown.
@@ -36,7 +37,7 @@ struct ShoppingCarts: Sendable {
         let prices = try await PriceList.fetch(current.map(\.productID) + [productID], from: inventory)
         if quantity > 0 {
             guard prices.product(productID) != nil else {
-                throw RPCError(.invalidArgument, "product_id \(productID) is not a product on sale")
+                throw RPCError(.invalidArgument, "product_id \(productID.statusPrefix()) is not a product on sale")
             }
             var projected = current.filter { $0.productID != productID }
             projected.append(CartLine(productID: productID, quantity: quantity))
