@@ -163,8 +163,10 @@ struct Hold: Hashable, Sendable {
         guard let state = State(rawValue: try row.string(6)) else {
             throw FlashSaleDataError.unknownHoldState(try row.string(6))
         }
+        let storedUnit = try row.int64(2)
+        guard let unit = UInt32(exactly: storedUnit) else { throw FlashSaleDataError.unitOutOfRange(storedUnit) }
         self.init(
-            id: try row.string(0), campaignID: try row.string(1), unit: UInt32(try row.int64(2)),
+            id: try row.string(0), campaignID: try row.string(1), unit: unit,
             userID: try row.string(3), dropIndex: try row.int(4), orderID: try row.string(5),
             state: state, createdAtMs: try row.int64(7), expiresAtMs: try row.int64(8)
         )
@@ -174,4 +176,5 @@ struct Hold: Hashable, Sendable {
 /// Data in the flash sale's database this code cannot read.
 enum FlashSaleDataError: Error {
     case unknownHoldState(String)
+    case unitOutOfRange(Int64)
 }
