@@ -149,8 +149,13 @@ public final class BigShopApp: Service, Sendable {
         let reconciled = await flashSale.reconcileHolds()
         logger.info("flash-sale holds reconciled", metadata: ["held": "\(reconciled)"])
         if let admin {
-            let outcome = try await auth.ensureAdmin(email: admin.email, password: admin.password)
-            logger.info("first admin", metadata: ["email": "\(admin.email)", "outcome": "\(outcome)"])
+            // The user id, never the email (docs/OPERATIONS.md, "Logs").
+            switch try await auth.ensureAdmin(email: admin.email, password: admin.password) {
+            case .created(let userID):
+                logger.info("first admin", metadata: ["user-id": "\(userID)", "outcome": "created"])
+            case .alreadyPresent(let userID):
+                logger.info("first admin", metadata: ["user-id": "\(userID)", "outcome": "already present"])
+            }
         }
         if configuration.seedDemoCatalog {
             let inserted = try await catalog.seedDemoCatalog()
