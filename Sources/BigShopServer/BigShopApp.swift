@@ -72,7 +72,7 @@ public final class BigShopApp: Service, Sendable {
         logger: Logger = Logger(label: "bigshop")
     ) async throws -> BigShopApp {
         let data = configuration.dataDirectory
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try DataDirectory.prepare(data, logger: logger)
 
         // Clients to the internal server, which exists only once the services do.
         let internalTransport = LateBoundTransport()
