@@ -4,8 +4,8 @@ import BigShopServiceKit
 import BigShopStore
 
 /// The stock reservations behind InventoryService: each operation runs inside
-/// one write transaction (``Database/write(_:)``), so it happens entirely or
-/// not at all, and writers are serialized.
+/// one write (``Database/writeBatched(_:)``: its own savepoint of a group
+/// commit), so it happens entirely or not at all, and writers are serialized.
 ///
 /// Units are conserved: at every commit, for every product,
 /// `stock + units in HELD reservations + units in COMMITTED reservations` is

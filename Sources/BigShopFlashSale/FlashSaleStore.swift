@@ -90,7 +90,7 @@ struct FlashSaleStore: Sendable {
     /// Moves the hold of `orderID` from `held` to `state`; returns the hold if
     /// it moved, nil if it was not held (already settled, or unknown).
     func settle(orderID: String, to state: Hold.State, atMs nowMs: Int64) async throws -> Hold? {
-        try await database.write { connection in
+        try await database.writeBatched { connection in
             guard let row = try connection.queryOne(
                 "SELECT \(Hold.columns) FROM holds WHERE order_id = ? AND state = 'held'", .text(orderID)
             ) else { return nil }

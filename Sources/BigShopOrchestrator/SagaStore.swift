@@ -128,7 +128,7 @@ struct SagaStore: Sendable {
         nowMs: Int64
     ) async throws -> Bool {
         let lines = try change.lines.map(Self.encode)
-        return try await database.write { connection in
+        return try await database.writeBatched { connection in
             try connection.run("""
                 UPDATE sagas SET
                     state = ?1,

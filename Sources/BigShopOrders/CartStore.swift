@@ -27,7 +27,7 @@ struct CartStore: Sendable {
         maxLines: Int,
         droppingUnavailable unavailable: Set<String>
     ) async throws -> [CartLine] {
-        try await database.write { connection in
+        try await database.writeBatched { connection in
             for stale in unavailable where stale != productID {
                 try connection.run(
                     "DELETE FROM carts WHERE user_id = ? AND product_id = ?", bindings: [.text(userID), .text(stale)])
