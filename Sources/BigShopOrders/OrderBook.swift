@@ -181,7 +181,7 @@ final class OrderBook: Sendable {
         to target: Bigshop_Orders_V1_OrderStatus
     ) -> RPCError {
         RPCError.refused(
-            "INVALID_STATUS_TRANSITION",
+            OrdersRefusalReason.invalidStatusTransition,
             "order \(id.statusPrefix()) is \(current.storageName) and cannot become \(target.storageName)")
     }
 }

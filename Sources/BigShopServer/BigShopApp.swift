@@ -71,6 +71,7 @@ public final class BigShopApp: Service, Sendable {
         clock: any ShopClock = SystemClock(),
         logger: Logger = Logger(label: "bigshop")
     ) async throws -> BigShopApp {
+        if let problem = configuration.shopRulesProblem { throw BigShopConfigurationError(problem) }
         let data = configuration.dataDirectory
         try DataDirectory.prepare(data, logger: logger)
 
@@ -102,7 +103,12 @@ public final class BigShopApp: Service, Sendable {
         )
         let catalog = try await CatalogModule.open(dataDirectory: data, clock: clock, logger: logger.with(label: "catalog"))
         let orders = try await OrdersModule.open(
-            dataDirectory: data, clock: clock, inventory: inventory, saga: saga, logger: logger.with(label: "orders")
+            dataDirectory: data, clock: clock, inventory: inventory, saga: saga,
+            settings: OrdersSettings(
+                maxUnitsPerProduct: Int64(configuration.maxUnitsPerProduct),
+                maxCartLines: configuration.maxCartLines
+            ),
+            logger: logger.with(label: "orders")
         )
         let payments = try await PaymentsModule.open(
             dataDirectory: data,
@@ -119,7 +125,14 @@ public final class BigShopApp: Service, Sendable {
         let orchestrator = try await OrchestratorModule.open(
             dataDirectory: data,
             clock: clock,
-            settings: OrchestratorSettings(paymentWindow: .seconds(configuration.paymentWindowSeconds)),
+            settings: OrchestratorSettings(
+                paymentWindow: .seconds(configuration.paymentWindowSeconds),
+                limits: CheckoutLimits(
+                    maxUnitsPerProduct: Int64(configuration.maxUnitsPerProduct),
+                    maxUnpaidOrders: configuration.maxUnpaidOrders,
+                    cooldownAfterCancellation: .seconds(configuration.checkoutCooldownSeconds)
+                )
+            ),
             orderLedger: orderLedger,
             inventory: inventory,
             payments: paymentLedger,
