@@ -342,6 +342,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopStore", "store-crash-helper"]),
+        .testTarget(name: "BigShopFlashSaleTests", dependencies: ["BigShopFlashSale", "FlashSaleRing"]),
         .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules", "SeededRandom"]),
         .testTarget(
             name: "BigRPCGeneratorTests",

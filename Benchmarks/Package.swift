@@ -56,6 +56,7 @@ let package = Package(
                 .product(name: "BigRPCCodec", package: root),
                 .product(name: "BigRPCNIO", package: root),
                 .product(name: "BigShopClient", package: root),
+                .product(name: "BigShopStore", package: root),
                 .product(name: "FlashSaleRing", package: root),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -42,8 +42,11 @@ public final class CatalogModule: Sendable {
         clock: any ShopClock,
         logger: Logger = Logger(label: "bigshop.catalog")
     ) async throws -> CatalogModule {
+        // synchronous=FULL: a stock reservation the saga was told about must
+        // survive a power loss, or the units could be sold twice.
         let database = try await ServiceDatabase.open(
-            named: "catalog", in: dataDirectory, migrations: CatalogSchema.migrations)
+            named: "catalog", in: dataDirectory, migrations: CatalogSchema.migrations,
+            configuration: DatabaseConfiguration(synchronous: .full))
         return CatalogModule(database: database, clock: clock, logger: logger)
     }
 

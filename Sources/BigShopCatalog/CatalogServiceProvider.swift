@@ -64,7 +64,7 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
         let clock = self.clock
         let product = try await database.write { connection in
             guard try !ProductTable.liveSKUExists(draft.sku, in: connection) else {
-                throw RPCError(.alreadyExists, "a product with sku \(draft.sku) already exists")
+                throw RPCError(.alreadyExists, "a product with sku \(draft.sku.statusPrefix()) already exists")
             }
             var product = draft
             product.createdAtMs = clock.nowMs()
@@ -101,7 +101,7 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
         let clock = self.clock
         let product = try await database.write { connection in
             guard let stored = try ProductTable.find(id: patch.id, in: connection), !stored.isDeleted else {
-                throw RPCError(.notFound, "no product \(patch.id)")
+                throw RPCError(.notFound, "no product \(patch.id.statusPrefix())")
             }
             guard !fields.isEmpty else { return stored.product }
             var product = stored.product
@@ -128,7 +128,7 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
         let deleted = try await database.write { connection in
             try ProductTable.markDeleted(id: request.id, atMs: clock.nowMs(), in: connection)
         }
-        guard deleted else { throw RPCError(.notFound, "no product \(request.id)") }
+        guard deleted else { throw RPCError(.notFound, "no product \(request.id.statusPrefix())") }
         logger.forRequest(context).info("product deleted", metadata: ["product-id": "\(request.id)"])
         return Bigshop_Catalog_V1_DeleteProductResponse()
     }
@@ -142,7 +142,9 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
         let stored = try await database.read { connection in
             try ProductTable.find(id: request.id, in: connection)
         }
-        guard let stored, !stored.isDeleted else { throw RPCError(.notFound, "no product \(request.id)") }
+        guard let stored, !stored.isDeleted else {
+            throw RPCError(.notFound, "no product \(request.id.statusPrefix())")
+        }
         return stored.product
     }
 

@@ -57,7 +57,7 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
         let clock = self.clock
         let logger = self.logger.forRequest(context)
         do {
-            let reservation = try await database.write { connection in
+            let reservation = try await database.writeBatched { connection in
                 try StockLedger.reserve(id: id, requested: request.lines, nowMs: clock.nowMs(), in: connection)
             }
             logger.info("stock reserved", metadata: [
@@ -79,7 +79,7 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
     ) async throws -> Bigshop_Catalog_V1_StockReservation {
         let id = try Self.validReservationID(request.reservationId)
         let clock = self.clock
-        let reservation = try await database.write { connection in
+        let reservation = try await database.writeBatched { connection in
             try StockLedger.release(id: id, nowMs: clock.nowMs(), in: connection)
         }
         logger.forRequest(context).info("stock released", metadata: [
@@ -97,7 +97,7 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
     ) async throws -> Bigshop_Catalog_V1_StockReservation {
         let id = try Self.validReservationID(request.reservationId)
         let clock = self.clock
-        let reservation = try await database.write { connection in
+        let reservation = try await database.writeBatched { connection in
             try StockLedger.commit(id: id, nowMs: clock.nowMs(), in: connection)
         }
         logger.forRequest(context).info("stock committed", metadata: [

@@ -1,5 +1,6 @@
 import BigRPC
 import BigShopCatalogAPI
+import BigShopServiceKit
 import WellKnownProtos
 
 /// A product field that UpdateProduct may change, spelled as in
@@ -33,9 +34,9 @@ enum ProductField: String, CaseIterable, Sendable {
         for path in paths {
             guard let field = ProductField(rawValue: path) else {
                 if immutablePaths.contains(path) {
-                    throw RPCError(.invalidArgument, "update_mask.paths: \"\(path)\" cannot be updated")
+                    throw RPCError(.invalidArgument, "update_mask.paths: \"\(path.statusPrefix())\" cannot be updated")
                 }
-                throw RPCError(.invalidArgument, "update_mask.paths: unknown field \"\(path)\"")
+                throw RPCError(.invalidArgument, "update_mask.paths: unknown field \"\(path.statusPrefix())\"")
             }
             named.insert(field)
         }

@@ -1,16 +1,20 @@
 import BigRPC
 import BigShopCatalogAPI
+import BigShopServiceKit
 import BigShopStore
 
 /// The stock reservations behind InventoryService: each operation runs inside
-/// one write transaction (``Database/write(_:)``), so it happens entirely or
-/// not at all, and writers are serialized.
+/// one write (``Database/writeBatched(_:)``: its own savepoint of a group
+/// commit), so it happens entirely or not at all, and writers are serialized.
 ///
 /// Units are conserved: at every commit, for every product,
 /// `stock + units in HELD reservations + units in COMMITTED reservations` is
 /// what the admin stocked. A reservation takes its units out of `stock`;
 /// releasing puts them back; committing keeps them out for good.
 enum StockLedger {
+    /// Products an OUT_OF_STOCK message names; the others are counted.
+    static let shortProductsNamed = 5
+
     /// The reservation with `id`, or nil if it was never reserved nor released.
     static func find(id: String, in connection: Connection) throws -> StoredReservation? {
         guard let row = try connection.queryOne("SELECT state FROM reservations WHERE id = ?", .text(id)) else {
@@ -49,10 +53,13 @@ enum StockLedger {
         var products: [Bigshop_Catalog_V1_Product] = []
         for line in lines {
             guard let stored = try ProductTable.find(id: line.productID, in: connection) else {
-                throw RPCError(.invalidArgument, "lines[\(line.requestIndex)].product_id: no product \(line.productID)")
+                throw RPCError(
+                    .invalidArgument, "lines[\(line.requestIndex)].product_id: no product \(line.productID.statusPrefix())")
             }
             guard !stored.isDeleted else {
-                throw RPCError(.invalidArgument, "lines[\(line.requestIndex)].product_id: product \(line.productID) was deleted")
+                throw RPCError(
+                    .invalidArgument,
+                    "lines[\(line.requestIndex)].product_id: product \(line.productID.statusPrefix()) was deleted")
             }
             products.append(stored.product)
         }
@@ -62,11 +69,15 @@ enum StockLedger {
         for (line, product) in zip(lines, products) {
             let taken = try ProductTable.takeStock(productID: line.productID, quantity: line.quantity, in: connection)
             if !taken {
-                short.append("\"\(product.name)\" (\(product.id)): \(line.quantity) requested, \(product.stock) available")
+                short.append(
+                    "\"\(product.name.statusPrefix())\" (\(product.id)): \(line.quantity) requested, \(product.stock) available")
             }
         }
         guard short.isEmpty else {
-            throw RPCError.refused(InventoryRefusalReason.outOfStock, "out of stock: " + short.joined(separator: "; "))
+            // Up to 500 lines: name a few, so the message stays short.
+            var named = short.prefix(Self.shortProductsNamed).joined(separator: "; ")
+            if short.count > Self.shortProductsNamed { named += "; and \(short.count - Self.shortProductsNamed) more" }
+            throw RPCError.refused(InventoryRefusalReason.outOfStock, "out of stock: " + named)
         }
         try insertReservation(id: id, state: .held, nowMs: nowMs, in: connection)
         var reserved: [Bigshop_Catalog_V1_ReservedLine] = []
@@ -108,7 +119,7 @@ enum StockLedger {
         case .committed:
             throw RPCError.refused(
                 InventoryRefusalReason.reservationCommitted,
-                "reservation \(id) is committed: its units are sold and cannot be released")
+                "reservation \(id.statusPrefix()) is committed: its units are sold and cannot be released")
         }
         return reservation.proto
     }
@@ -120,7 +131,7 @@ enum StockLedger {
     ///   `RESERVATION_RELEASED` if it was released.
     static func commit(id: String, nowMs: Int64, in connection: Connection) throws -> Bigshop_Catalog_V1_StockReservation {
         guard var reservation = try find(id: id, in: connection) else {
-            throw RPCError(.notFound, "no reservation \(id)")
+            throw RPCError(.notFound, "no reservation \(id.statusPrefix())")
         }
         switch reservation.state {
         case .held:
@@ -131,7 +142,7 @@ enum StockLedger {
         case .released:
             throw RPCError.refused(
                 InventoryRefusalReason.reservationReleased,
-                "reservation \(id) was released: its units went back to stock")
+                "reservation \(id.statusPrefix()) was released: its units went back to stock")
         }
         return reservation.proto
     }

@@ -47,9 +47,9 @@ struct Campaign: Hashable, Sendable {
 
     var message: Bigshop_Flashsale_V1_Campaign {
         Bigshop_Flashsale_V1_Campaign(
-            id: id, productId: productID, startsAtMs: startsAtMs, drops: Int32(drops),
-            unitsPerDrop: Int32(unitsPerDrop), priceCents: priceCents, dropIntervalMs: dropIntervalMs,
-            holdMs: holdMs, perCustomerLimit: Int32(perCustomerLimit)
+            id: id, productId: productID, startsAtMs: startsAtMs, drops: Int32(clamping: drops),
+            unitsPerDrop: Int32(clamping: unitsPerDrop), priceCents: priceCents, dropIntervalMs: dropIntervalMs,
+            holdMs: holdMs, perCustomerLimit: Int32(clamping: perCustomerLimit)
         )
     }
 }
@@ -65,6 +65,8 @@ extension Campaign {
     static let defaultPerCustomerLimit = 1
     /// The ring holds every unit of a campaign: bound it.
     static let maxTotalUnits = 1_000_000
+    /// The highest price, as the catalog's: R$ 1.000.000.000,00.
+    static let maxPriceCents: Int64 = 100_000_000_000
 
     /// A campaign from a request, zero fields taking the defaults; a missing
     /// start means the start of the current hour (drop 0 opens at once).
@@ -97,6 +99,9 @@ extension Campaign {
         guard campaign.drops.multipliedReportingOverflow(by: campaign.unitsPerDrop).overflow == false,
               campaign.totalUnits <= maxTotalUnits else {
             throw RPCError(.invalidArgument, "drops × units_per_drop must be at most \(maxTotalUnits)")
+        }
+        guard campaign.priceCents <= maxPriceCents else {
+            throw RPCError(.invalidArgument, "price_cents must be at most \(maxPriceCents)")
         }
         let day: Int64 = 86_400_000
         guard (1000...366 * day).contains(campaign.dropIntervalMs) else {

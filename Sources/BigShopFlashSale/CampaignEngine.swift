@@ -48,10 +48,12 @@ final class CampaignEngine: Sendable {
         })
     }
 
-    /// Takes one unit for `customer` at `nowMs`, or says why not.
-    func claim(customer: String, nowMs: Int64) -> Claim {
+    /// Takes one unit for `customer` at `nowMs`, or says why not. Throws
+    /// only if the engine's own bookkeeping is broken (a bug): the call
+    /// fails, the process does not.
+    func claim(customer: String, nowMs: Int64) throws(CampaignEngineError) -> Claim {
         guard let drop = campaign.dropIndex(atMs: nowMs) else { return .noActiveDrop }
-        releaseDrops(through: drop)
+        try releaseDrops(through: drop)
         guard limits.tryAcquire(customer: customer, drop: drop, limit: campaign.perCustomerLimit) else {
             return .limitReached
         }
@@ -63,21 +65,23 @@ final class CampaignEngine: Sendable {
     }
 
     /// Gives a unit back: its hold expired, was cancelled, or never became durable.
-    func giveBack(unit: UInt32, customer: String, dropIndex: Int) {
+    ///
+    /// Capacity is every unit of the campaign, and each unit is in the ring
+    /// or in one live hold: a full ring here means a unit was given back
+    /// twice, which the hold states rule out. Should a bug do it anyway, the
+    /// call that did fails and the unit is not added twice.
+    func giveBack(unit: UInt32, customer: String, dropIndex: Int) throws(CampaignEngineError) {
         limits.release(customer: customer, drop: dropIndex)
         do {
             try ring.release(unit)
         } catch {
-            // Capacity is every unit of the campaign, and each unit is in the
-            // ring or in one live hold: a full ring here means a unit was given
-            // back twice, which the hold states rule out.
-            preconditionFailure("unit \(unit) of campaign \(campaign.id) given back twice")
+            throw .unitGivenBackTwice(campaignID: campaign.id, unit: unit)
         }
     }
 
     /// Units that can be reserved now (exact when no call is in flight).
-    func remaining(atMs nowMs: Int64) -> Int {
-        releaseDrops(through: campaign.dropsStarted(atMs: nowMs) - 1)
+    func remaining(atMs nowMs: Int64) throws(CampaignEngineError) -> Int {
+        try releaseDrops(through: campaign.dropsStarted(atMs: nowMs) - 1)
         return ring.approximateCount
     }
 
@@ -87,19 +91,42 @@ final class CampaignEngine: Sendable {
     }
 
     /// Adds the units of every drop up to `drop` not added yet.
-    private func releaseDrops(through drop: Int) {
+    private func releaseDrops(through drop: Int) throws(CampaignEngineError) {
         guard drop >= 0, releasedDrops.load(ordering: .acquiring) <= drop else { return }
-        releaseLock.withLock { _ in
+        let failed: CampaignEngineError? = releaseLock.withLock { _ in
             var released = releasedDrops.load(ordering: .acquiring)
             while released <= min(drop, campaign.drops - 1) {
                 do {
                     try ring.add(campaign.units(ofDrop: released))
                 } catch {
-                    preconditionFailure("campaign \(campaign.id) released more units than it has")
+                    // The ring holds every unit of the campaign: it cannot be
+                    // full unless the bookkeeping is broken.
+                    return .ringOverflow(campaignID: campaign.id, drop: released)
                 }
                 released += 1
                 releasedDrops.store(released, ordering: .releasing)
             }
+            return nil
+        }
+        if let failed { throw failed }
+    }
+}
+
+/// A campaign engine's bookkeeping found broken: a bug, never a customer's
+/// doing. The call that found it fails with INTERNAL (logged at error); the
+/// process and every other call go on.
+enum CampaignEngineError: Error, Hashable, CustomStringConvertible {
+    /// A unit was given back while already in the pool.
+    case unitGivenBackTwice(campaignID: String, unit: UInt32)
+    /// A drop's units did not fit in the pool.
+    case ringOverflow(campaignID: String, drop: Int)
+
+    var description: String {
+        switch self {
+        case .unitGivenBackTwice(let campaignID, let unit):
+            "unit \(unit) of campaign \(campaignID) given back twice"
+        case .ringOverflow(let campaignID, let drop):
+            "campaign \(campaignID) released drop \(drop) into a full pool"
         }
     }
 }

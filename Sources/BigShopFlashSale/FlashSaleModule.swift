@@ -50,8 +50,11 @@ public final class FlashSaleModule: Sendable {
         saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client,
         logger: Logger = Logger(label: "bigshop.flashsale")
     ) async throws -> FlashSaleModule {
+        // synchronous=FULL: a hold a customer was told about must survive a
+        // power loss (holds are group-committed, so one fsync covers a burst).
         let database = try await ServiceDatabase.open(
-            named: "flashsale", in: dataDirectory, migrations: FlashSaleStore.migrations
+            named: "flashsale", in: dataDirectory, migrations: FlashSaleStore.migrations,
+            configuration: DatabaseConfiguration(synchronous: .full)
         )
         let store = FlashSaleStore(database: database)
         let registry = CampaignRegistry()

@@ -57,11 +57,11 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         let index = campaign.dropIndex(atMs: nowMs) ?? (nowMs < campaign.startsAtMs ? 0 : campaign.drops - 1)
         return Bigshop_Flashsale_V1_Drop(
             campaignId: campaign.id,
-            index: Int32(index),
+            index: Int32(clamping: index),
             startsAtMs: campaign.startOfDrop(index),
             endsAtMs: campaign.startOfDrop(index + 1),
-            unitsReleased: Int32(engine.unitsReleased(atMs: nowMs)),
-            remaining: Int32(engine.remaining(atMs: nowMs)),
+            unitsReleased: Int32(clamping: engine.unitsReleased(atMs: nowMs)),
+            remaining: Int32(clamping: try checked(engine.remaining(atMs: nowMs), context)),
             priceCents: campaign.priceCents,
             productId: campaign.productID
         )
@@ -76,7 +76,7 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         let nowMs = clock.nowMs()
         let unit: UInt32
         let dropIndex: Int
-        switch engine.claim(customer: customer, nowMs: nowMs) {
+        switch try checked(engine.claim(customer: customer, nowMs: nowMs), context) {
         case .granted(let claimed, let drop):
             (unit, dropIndex) = (claimed, drop)
         case .noActiveDrop:
@@ -96,8 +96,8 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
             try await store.insertHold(hold)
         } catch {
             // Not durable, so not granted: the unit goes back at once.
-            engine.giveBack(unit: unit, customer: customer, dropIndex: dropIndex)
             logger.error("hold not recorded", metadata: ["request-id": "\(context.requestID)", "error": "\(error)"])
+            _ = try checked(engine.giveBack(unit: unit, customer: customer, dropIndex: dropIndex), context)
             throw RPCError(.unavailable, "the reservation could not be recorded; try again")
         }
         // The hold is durable: from here on it is the saga's to settle. If the
@@ -108,9 +108,25 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
             "order-id": "\(hold.orderID)",
         ])
         return Bigshop_Flashsale_V1_Reservation(
-            id: hold.id, campaignId: campaign.id, dropIndex: Int32(dropIndex), orderId: hold.orderID,
+            id: hold.id, campaignId: campaign.id, dropIndex: Int32(clamping: dropIndex), orderId: hold.orderID,
             expiresAtMs: hold.expiresAtMs
         )
+    }
+
+    /// `value`, or INTERNAL (logged at error) if the engine found its
+    /// bookkeeping broken: a bug fails this call, never the process.
+    private func checked<T>(
+        _ value: @autoclosure () throws(CampaignEngineError) -> T,
+        _ context: ServerContext
+    ) throws(RPCError) -> T {
+        do {
+            return try value()
+        } catch {
+            logger.error("flash-sale engine inconsistent", metadata: [
+                "request-id": "\(context.requestID)", "error": "\(error)",
+            ])
+            throw RPCError(.internal, "internal error")
+        }
     }
 
     private func engine(_ campaignID: String) throws(RPCError) -> CampaignEngine {

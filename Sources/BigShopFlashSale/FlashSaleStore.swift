@@ -90,7 +90,7 @@ struct FlashSaleStore: Sendable {
     /// Moves the hold of `orderID` from `held` to `state`; returns the hold if
     /// it moved, nil if it was not held (already settled, or unknown).
     func settle(orderID: String, to state: Hold.State, atMs nowMs: Int64) async throws -> Hold? {
-        try await database.write { connection in
+        try await database.writeBatched { connection in
             guard let row = try connection.queryOne(
                 "SELECT \(Hold.columns) FROM holds WHERE order_id = ? AND state = 'held'", .text(orderID)
             ) else { return nil }
@@ -163,8 +163,10 @@ struct Hold: Hashable, Sendable {
         guard let state = State(rawValue: try row.string(6)) else {
             throw FlashSaleDataError.unknownHoldState(try row.string(6))
         }
+        let storedUnit = try row.int64(2)
+        guard let unit = UInt32(exactly: storedUnit) else { throw FlashSaleDataError.unitOutOfRange(storedUnit) }
         self.init(
-            id: try row.string(0), campaignID: try row.string(1), unit: UInt32(try row.int64(2)),
+            id: try row.string(0), campaignID: try row.string(1), unit: unit,
             userID: try row.string(3), dropIndex: try row.int(4), orderID: try row.string(5),
             state: state, createdAtMs: try row.int64(7), expiresAtMs: try row.int64(8)
         )
@@ -174,4 +176,5 @@ struct Hold: Hashable, Sendable {
 /// Data in the flash sale's database this code cannot read.
 enum FlashSaleDataError: Error {
     case unknownHoldState(String)
+    case unitOutOfRange(Int64)
 }

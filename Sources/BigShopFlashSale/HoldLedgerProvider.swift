@@ -26,7 +26,16 @@ public struct HoldLedgerProvider: Bigshop_Flashsale_V1_HoldLedger.ServiceProtoco
         // Only the call that moves the hold from held to released gives the
         // unit back, so a repeated release never frees it twice.
         if let hold = try await store.settle(orderID: request.orderId, to: .released, atMs: clock.nowMs()) {
-            registry.engine(hold.campaignID)?.giveBack(unit: hold.unit, customer: hold.userID, dropIndex: hold.dropIndex)
+            do {
+                try registry.engine(hold.campaignID)?.giveBack(unit: hold.unit, customer: hold.userID, dropIndex: hold.dropIndex)
+            } catch {
+                // A bug: the hold is released in the database (a retry is a
+                // no-op); this call fails, the process goes on.
+                logger.error("flash-sale engine inconsistent", metadata: [
+                    "order-id": "\(hold.orderID)", "campaign-id": "\(hold.campaignID)", "error": "\(error)",
+                ])
+                throw RPCError(.internal, "internal error")
+            }
             logger.debug("unit back in the pool", metadata: ["order-id": "\(hold.orderID)", "campaign-id": "\(hold.campaignID)"])
         }
         return .init()

@@ -321,7 +321,9 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
 
         /// Customer. Takes one unit and creates a PENDING_PAYMENT order due at
         /// expires_at_ms. Refusals (reason trailer): NO_ACTIVE_DROP, SOLD_OUT
-        /// (FAILED_PRECONDITION); LIMIT_REACHED (ALREADY_EXISTS).
+        /// (FAILED_PRECONDITION); LIMIT_REACHED (ALREADY_EXISTS). The cart's shop
+        /// rules (unpaid orders, units per product, cool-down) do not apply: the
+        /// per-customer limit per drop does.
         func reserve(request: Bigshop_Flashsale_V1_ReserveRequest, context: ServerContext) async throws -> Bigshop_Flashsale_V1_Reservation
     }
 
@@ -380,7 +382,9 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
 
         /// Customer. Takes one unit and creates a PENDING_PAYMENT order due at
         /// expires_at_ms. Refusals (reason trailer): NO_ACTIVE_DROP, SOLD_OUT
-        /// (FAILED_PRECONDITION); LIMIT_REACHED (ALREADY_EXISTS).
+        /// (FAILED_PRECONDITION); LIMIT_REACHED (ALREADY_EXISTS). The cart's shop
+        /// rules (unpaid orders, units per product, cool-down) do not apply: the
+        /// per-customer limit per drop does.
         public func reserve(
             _ request: Bigshop_Flashsale_V1_ReserveRequest,
             metadata: Metadata = [:],

@@ -48,7 +48,7 @@ public struct HistoryServiceProvider: Bigshop_History_V1_HistoryService.ServiceP
         let principal = try context.requirePrincipal()
         let orderID = request.orderId
         guard !orderID.isEmpty else { throw RPCError(.invalidArgument, "order_id must not be empty") }
-        let notFound = RPCError(.notFound, "order \(orderID) not found")
+        let notFound = RPCError(.notFound, "order \(orderID.statusPrefix()) not found")
         let order: Bigshop_Orders_V1_Order
         do {
             order = try await ledger.lookupOrder(Bigshop_Orders_V1_LookupOrderRequest(orderId: orderID))

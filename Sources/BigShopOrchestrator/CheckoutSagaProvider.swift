@@ -16,8 +16,11 @@ public struct CheckoutSagaProvider: Bigshop_Orchestrator_V1_CheckoutSaga.Service
 
     /// Reserves the cart's stock (all or none), creates the order
     /// PENDING_PAYMENT with frozen prices and opens its payment window.
-    /// FAILED_PRECONDITION reason `EMPTY_CART` or `OUT_OF_STOCK` (nothing is
-    /// held then); with an `idempotency_key`, a retry returns the same order.
+    /// FAILED_PRECONDITION reason `EMPTY_CART` or `OUT_OF_STOCK`, or one of
+    /// the ``CheckoutLimits`` (`TOO_MANY_UNPAID_ORDERS`,
+    /// `PRODUCT_LIMIT_REACHED`, `CHECKOUT_COOLING_DOWN` with
+    /// `retry-after-ms`): nothing is held then. With an `idempotency_key`, a
+    /// retry returns the same order.
     public func startCheckout(
         request: Bigshop_Orchestrator_V1_StartCheckoutRequest,
         context: ServerContext

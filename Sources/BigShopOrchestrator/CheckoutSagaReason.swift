@@ -15,6 +15,15 @@ public enum CheckoutSagaReason {
     public static let checkoutFailed = "CHECKOUT_FAILED"
     /// The order's payment window closed unpaid.
     public static let paymentExpired = "PAYMENT_EXPIRED"
+    /// FAILED_PRECONDITION: the customer would hold more units of a product
+    /// in unpaid orders than ``CheckoutLimits/maxUnitsPerProduct``.
+    public static let productLimitReached = "PRODUCT_LIMIT_REACHED"
+    /// FAILED_PRECONDITION: the customer has ``CheckoutLimits/maxUnpaidOrders``
+    /// unpaid orders already.
+    public static let tooManyUnpaidOrders = "TOO_MANY_UNPAID_ORDERS"
+    /// FAILED_PRECONDITION with `retry-after-ms`: one of the customer's orders
+    /// was cancelled or expired within ``CheckoutLimits/cooldownAfterCancellation``.
+    public static let checkoutCoolingDown = "CHECKOUT_COOLING_DOWN"
     /// The customer cancelled the order (the default reason of `CancelCheckout`).
     public static let cancelledByCustomer = "CANCELLED_BY_CUSTOMER"
     /// A saga found half-way at start-up, or whose steps could not complete,

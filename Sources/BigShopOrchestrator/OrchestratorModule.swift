@@ -51,8 +51,12 @@ public final class OrchestratorModule: Sendable {
         holds: Bigshop_Flashsale_V1_HoldLedger.Client,
         logger: Logger = Logger(label: "bigshop.orchestrator")
     ) async throws -> OrchestratorModule {
+        // synchronous=FULL: the saga log decides every flow after a restart;
+        // losing its last transitions to a power loss would break the
+        // invariants between payments, orders and stock.
         let database = try await ServiceDatabase.open(
-            named: "orchestrator", in: dataDirectory, migrations: SagaStore.migrations)
+            named: "orchestrator", in: dataDirectory, migrations: SagaStore.migrations,
+            configuration: DatabaseConfiguration(synchronous: .full))
         let steps = SagaSteps(
             orderLedger: orderLedger, inventory: inventory, payments: payments, holds: holds,
             runner: StepRunner(retry: settings.stepRetry, logger: logger))

@@ -11,25 +11,25 @@ public struct OrchestratorSettings: Sendable, Hashable {
     public var expiryScanInterval: Duration
     /// How steps that failed for a reason that may pass are retried.
     public var stepRetry: StepRetry
+    /// The per-customer caps and cool-down of cart checkouts.
+    public var limits: CheckoutLimits
 
     /// Creates settings; every argument has the documented default.
     public init(
         paymentWindow: Duration = .seconds(15 * 60),
         expiryScanInterval: Duration = .seconds(30),
-        stepRetry: StepRetry = StepRetry()
+        stepRetry: StepRetry = StepRetry(),
+        limits: CheckoutLimits = CheckoutLimits()
     ) {
         precondition(paymentWindow > .zero, "the payment window must be positive")
         precondition(expiryScanInterval >= .milliseconds(1), "the expiry scan interval must be at least 1 ms")
+        precondition(limits.problem == nil, limits.problem ?? "")
         self.paymentWindow = paymentWindow
         self.expiryScanInterval = expiryScanInterval
         self.stepRetry = stepRetry
+        self.limits = limits
     }
 
-    var paymentWindowMs: Int64 { Self.milliseconds(paymentWindow) }
-    var expiryScanIntervalMs: Int64 { Self.milliseconds(expiryScanInterval) }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
-    }
+    var paymentWindowMs: Int64 { paymentWindow.wholeMilliseconds }
+    var expiryScanIntervalMs: Int64 { expiryScanInterval.wholeMilliseconds }
 }

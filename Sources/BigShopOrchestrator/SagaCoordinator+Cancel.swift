@@ -1,5 +1,6 @@
 import BigRPC
 import BigShopOrdersAPI
+import BigShopServiceKit
 
 extension SagaCoordinator {
     /// `awaiting_payment` → `cancelling` → `cancelled` with `reason` (or
@@ -23,7 +24,7 @@ extension SagaCoordinator {
                 throw RPCError.refused(
                     CheckoutSagaReason.notCancellable, "order \(orderID) is paid or being paid and cannot be cancelled")
             case .reserving, .creating, .failed:
-                throw RPCError(.notFound, "order \(orderID) not found")
+                throw RPCError(.notFound, "order \(orderID.statusPrefix()) not found")
             }
         }
     }

@@ -40,7 +40,17 @@ extension SagaCoordinator {
                     productId: $0.productId, name: $0.name, quantity: $0.quantity, unitPriceCents: $0.unitPriceCents)
             },
             amountCents: cart.totalCents, paymentDueAtMs: 0, campaignID: "", createdAtMs: now, updatedAtMs: now)
-        guard try await store.insert(saga, idempotencyKey: idempotencyKey.map { (scope, $0) }) else {
+        let inserted: Bool
+        do {
+            inserted = try await store.insertCheckout(
+                saga, idempotencyKey: idempotencyKey.map { (scope, $0) }, limits: settings.limits, nowMs: now)
+        } catch let refusal as CheckoutRefusal {
+            logger.info("checkout refused by the shop rules", metadata: [
+                "user-id": "\(userID)", "refusal": "\(refusal)",
+            ])
+            throw refusal.rpcError
+        }
+        guard inserted else {
             throw RPCError(.aborted, "a checkout with this idempotency-key is already running")
         }
         logStart(saga)
@@ -71,7 +81,8 @@ extension SagaCoordinator {
         guard let total = Self.total(of: lines) else {
             throw try await compensate(saga, after: RPCError(.invalidArgument, "the order's total is beyond Int64"))
         }
-        let change = SagaChange(lines: lines, amountCents: total, paymentDueAtMs: clock.nowMs() + settings.paymentWindowMs)
+        let change = SagaChange(
+            lines: lines, amountCents: total, paymentDueAtMs: clock.nowMs().addingSaturated(settings.paymentWindowMs))
         guard try await move(saga, to: .creating, change) else {
             throw lostRace(saga)
         }
@@ -81,7 +92,7 @@ extension SagaCoordinator {
     private func holdOrder(_ request: Bigshop_Orchestrator_V1_StartHoldOrderRequest) async throws -> Bigshop_Orders_V1_Order {
         if let existing = try await store.saga(request.orderId) {
             guard existing.kind == .hold, existing.userID == request.userId else {
-                throw RPCError(.alreadyExists, "order \(request.orderId) exists and is not this hold's")
+                throw RPCError(.alreadyExists, "order \(request.orderId.statusPrefix()) exists and is not this hold's")
             }
             return try await answer(settle(existing.orderID))
         }

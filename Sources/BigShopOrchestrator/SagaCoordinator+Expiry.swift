@@ -19,7 +19,7 @@ extension SagaCoordinator {
             } catch {
                 logger.error("expiry scan failed", metadata: ["error": "\(error)"])
             }
-            let wakeAt = min(earliestDue ?? .max, clock.nowMs() + settings.expiryScanIntervalMs)
+            let wakeAt = min(earliestDue ?? .max, clock.nowMs().addingSaturated(settings.expiryScanIntervalMs))
             do {
                 try await alarm.sleep(untilMs: wakeAt, clock: clock)
             } catch {

@@ -62,7 +62,7 @@ final class SagaCoordinator: Sendable {
     /// The saga of `orderID`; NOT_FOUND if there is none.
     func load(_ orderID: String) async throws -> SagaRecord {
         guard let saga = try await store.saga(orderID) else {
-            throw RPCError(.notFound, "order \(orderID) not found")
+            throw RPCError(.notFound, "order \(orderID.statusPrefix()) not found")
         }
         return saga
     }
@@ -89,7 +89,7 @@ final class SagaCoordinator: Sendable {
             ])
             throw RPCError(.internal, "order \(orderID) could not be settled")
         }
-        guard let settled else { throw RPCError(.notFound, "order \(orderID) not found") }
+        guard let settled else { throw RPCError(.notFound, "order \(orderID.statusPrefix()) not found") }
         return settled
     }
 
@@ -165,7 +165,7 @@ final class SagaCoordinator: Sendable {
     }
 
     static func notPayable(_ orderID: String, _ why: String) -> RPCError {
-        RPCError.refused(CheckoutSagaReason.notPayable, "order \(orderID) cannot be paid: \(why)")
+        RPCError.refused(CheckoutSagaReason.notPayable, "order \(orderID.statusPrefix()) cannot be paid: \(why)")
     }
 
     /// Whether `error` only says that the running task was cancelled.

@@ -34,7 +34,14 @@ struct SagaStore: Sendable {
                 WHERE idempotency_key IS NOT NULL;
             CREATE INDEX sagas_by_state_and_due ON sagas (state, payment_due_at_ms);
             """),
+        Migration(version: 2, name: "sagas by customer, for the checkout limits", sql: """
+            CREATE INDEX sagas_by_user ON sagas (user_id, kind, state, updated_at_ms);
+            """),
     ]
+
+    /// The states of an unpaid cart order, checkouts in progress included:
+    /// what ``CheckoutLimits`` counts.
+    static let unpaidStates: [SagaState] = [.reserving, .creating, .awaitingPayment, .paying]
 
     private static let columns = """
         order_id, kind, user_id, state, reason, payment_id, lines, amount_cents, payment_due_at_ms, campaign_id,
@@ -99,21 +106,104 @@ struct SagaStore: Sendable {
     /// nothing, if the order id or the key is already taken.
     func insert(_ saga: SagaRecord, idempotencyKey: (scope: String, key: String)?) async throws -> Bool {
         let lines = try Self.encode(saga.lines)
-        return try await database.write { connection in
-            try connection.run("""
-                INSERT INTO sagas (order_id, kind, user_id, state, reason, payment_id, lines, amount_cents,
-                    payment_due_at_ms, campaign_id, idempotency_scope, idempotency_key, created_at_ms, updated_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO NOTHING
-                """, bindings: [
-                    .text(saga.orderID), .text(saga.kind.rawValue), .text(saga.userID), .text(saga.state.rawValue),
-                    .text(saga.reason), .text(saga.paymentID), .blob(lines), .integer(saga.amountCents),
-                    .integer(saga.paymentDueAtMs), .text(saga.campaignID),
-                    idempotencyKey.map { .text($0.scope) } ?? .null, idempotencyKey.map { .text($0.key) } ?? .null,
-                    .integer(saga.createdAtMs), .integer(saga.updatedAtMs),
-                ])
-            return connection.changes == 1
+        return try await database.writeBatched { connection in
+            try Self.insert(saga, lines: lines, idempotencyKey: idempotencyKey, in: connection)
         }
+    }
+
+    /// Inserts the cart checkout `saga` if its customer is within `limits`
+    /// at `nowMs`, in one transaction with the check, so that concurrent
+    /// checkouts of one customer cannot both pass it. Returns false, writing
+    /// nothing, if the order id or the key is already taken (a retry: the
+    /// limits are not checked then).
+    ///
+    /// - Throws: ``CheckoutRefusal`` if a limit refuses the checkout.
+    func insertCheckout(
+        _ saga: SagaRecord,
+        idempotencyKey: (scope: String, key: String)?,
+        limits: CheckoutLimits,
+        nowMs: Int64
+    ) async throws -> Bool {
+        let lines = try Self.encode(saga.lines)
+        return try await database.writeBatched { connection in
+            if let idempotencyKey, try connection.queryOne(
+                "SELECT 1 FROM sagas WHERE idempotency_scope = ? AND idempotency_key = ?",
+                .text(idempotencyKey.scope), .text(idempotencyKey.key)
+            ) != nil {
+                return false
+            }
+            try Self.check(saga, against: limits, nowMs: nowMs, in: connection)
+            return try Self.insert(saga, lines: lines, idempotencyKey: idempotencyKey, in: connection)
+        }
+    }
+
+    /// Throws the first limit `saga` breaks: too many unpaid orders, too many
+    /// units of a product, or a cancellation too recent.
+    private static func check(
+        _ saga: SagaRecord,
+        against limits: CheckoutLimits,
+        nowMs: Int64,
+        in connection: Connection
+    ) throws {
+        let placeholders = unpaidStates.map { _ in "?" }.joined(separator: ", ")
+        let unpaid = try connection.query(
+            "SELECT lines FROM sagas WHERE user_id = ? AND kind = 'cart' AND state IN (\(placeholders))",
+            bindings: [.text(saga.userID)] + unpaidStates.map { .text($0.rawValue) }
+        ).map { try Bigshop_Orders_V1_Order(serializedBytes: $0.blob(0)).items }
+        guard unpaid.count < limits.maxUnpaidOrders else {
+            throw CheckoutRefusal.tooManyUnpaidOrders(limit: limits.maxUnpaidOrders)
+        }
+        var held: [String: Int64] = [:]
+        for item in unpaid.joined() {
+            held[item.productId] = held[item.productId, default: 0].addingSaturated(item.quantity)
+        }
+        for line in saga.lines {
+            let already = held[line.productId, default: 0]
+            guard already.addingSaturated(line.quantity) <= limits.maxUnitsPerProduct else {
+                throw CheckoutRefusal.productLimit(
+                    productID: line.productId, name: line.name, held: already, asked: line.quantity,
+                    limit: limits.maxUnitsPerProduct)
+            }
+        }
+        let cooldownMs = limits.cooldownMs
+        guard cooldownMs > 0 else { return }
+        var lastCancellationMs: Int64?
+        for state in [SagaState.cancelling, .cancelled] {
+            if let atMs = try connection.queryOne(
+                "SELECT max(updated_at_ms) FROM sagas WHERE user_id = ? AND kind = 'cart' AND state = ?",
+                .text(saga.userID), .text(state.rawValue)
+            )?.optionalInt64(0) {
+                lastCancellationMs = max(lastCancellationMs ?? .min, atMs)
+            }
+        }
+        if let lastCancellationMs {
+            let endsAtMs = lastCancellationMs.addingSaturated(cooldownMs)
+            if endsAtMs > nowMs {
+                let (wait, overflow) = endsAtMs.subtractingReportingOverflow(nowMs)
+                throw CheckoutRefusal.coolingDown(retryAfterMs: overflow ? .max : wait)
+            }
+        }
+    }
+
+    private static func insert(
+        _ saga: SagaRecord,
+        lines: [UInt8],
+        idempotencyKey: (scope: String, key: String)?,
+        in connection: Connection
+    ) throws -> Bool {
+        try connection.run("""
+            INSERT INTO sagas (order_id, kind, user_id, state, reason, payment_id, lines, amount_cents,
+                payment_due_at_ms, campaign_id, idempotency_scope, idempotency_key, created_at_ms, updated_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """, bindings: [
+                .text(saga.orderID), .text(saga.kind.rawValue), .text(saga.userID), .text(saga.state.rawValue),
+                .text(saga.reason), .text(saga.paymentID), .blob(lines), .integer(saga.amountCents),
+                .integer(saga.paymentDueAtMs), .text(saga.campaignID),
+                idempotencyKey.map { .text($0.scope) } ?? .null, idempotencyKey.map { .text($0.key) } ?? .null,
+                .integer(saga.createdAtMs), .integer(saga.updatedAtMs),
+            ])
+        return connection.changes == 1
     }
 
     /// Moves order `orderID` from state `from` to `to` with `change`, only
@@ -128,7 +218,7 @@ struct SagaStore: Sendable {
         nowMs: Int64
     ) async throws -> Bool {
         let lines = try change.lines.map(Self.encode)
-        return try await database.write { connection in
+        return try await database.writeBatched { connection in
             try connection.run("""
                 UPDATE sagas SET
                     state = ?1,

@@ -252,12 +252,16 @@ public enum Bigshop_Orchestrator_V1_CheckoutSaga {
         /// Checks out a user's cart: reserves all stock or none (FAILED_PRECONDITION
         /// reason OUT_OF_STOCK / EMPTY_CART), creates the order PENDING_PAYMENT with
         /// frozen prices, empties the cart and opens the payment window. With an
-        /// idempotency_key, a retry returns the same order.
+        /// idempotency_key, a retry returns the same order. The user's checkout
+        /// limits are checked in the transaction that starts the saga
+        /// (FAILED_PRECONDITION, nothing held): TOO_MANY_UNPAID_ORDERS,
+        /// PRODUCT_LIMIT_REACHED, CHECKOUT_COOLING_DOWN (with `retry-after-ms`).
         func startCheckout(request: Bigshop_Orchestrator_V1_StartCheckoutRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Order
 
         /// Makes a flash-sale hold an order. The unit is already held by the flash
         /// sale, which the saga tells when the order is paid or given up.
-        /// Idempotent per order_id.
+        /// Idempotent per order_id. Not subject to the checkout limits, and not
+        /// counted by them.
         func startHoldOrder(request: Bigshop_Orchestrator_V1_StartHoldOrderRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Order
 
         /// Locks a PENDING_PAYMENT order for one payment attempt and returns what
@@ -286,7 +290,10 @@ public enum Bigshop_Orchestrator_V1_CheckoutSaga {
         /// Checks out a user's cart: reserves all stock or none (FAILED_PRECONDITION
         /// reason OUT_OF_STOCK / EMPTY_CART), creates the order PENDING_PAYMENT with
         /// frozen prices, empties the cart and opens the payment window. With an
-        /// idempotency_key, a retry returns the same order.
+        /// idempotency_key, a retry returns the same order. The user's checkout
+        /// limits are checked in the transaction that starts the saga
+        /// (FAILED_PRECONDITION, nothing held): TOO_MANY_UNPAID_ORDERS,
+        /// PRODUCT_LIMIT_REACHED, CHECKOUT_COOLING_DOWN (with `retry-after-ms`).
         public func startCheckout(
             _ request: Bigshop_Orchestrator_V1_StartCheckoutRequest,
             metadata: Metadata = [:],
@@ -310,7 +317,8 @@ public enum Bigshop_Orchestrator_V1_CheckoutSaga {
 
         /// Makes a flash-sale hold an order. The unit is already held by the flash
         /// sale, which the saga tells when the order is paid or given up.
-        /// Idempotent per order_id.
+        /// Idempotent per order_id. Not subject to the checkout limits, and not
+        /// counted by them.
         public func startHoldOrder(
             _ request: Bigshop_Orchestrator_V1_StartHoldOrderRequest,
             metadata: Metadata = [:],

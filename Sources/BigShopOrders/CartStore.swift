@@ -27,7 +27,7 @@ struct CartStore: Sendable {
         maxLines: Int,
         droppingUnavailable unavailable: Set<String>
     ) async throws -> [CartLine] {
-        try await database.write { connection in
+        try await database.writeBatched { connection in
             for stale in unavailable where stale != productID {
                 try connection.run(
                     "DELETE FROM carts WHERE user_id = ? AND product_id = ?", bindings: [.text(userID), .text(stale)])
@@ -39,7 +39,7 @@ struct CartStore: Sendable {
             }
             let lines = try Self.lines(of: userID, in: connection)
             if !lines.contains(where: { $0.productID == productID }) && lines.count >= maxLines {
-                throw RPCError.refused("CART_FULL", "a cart holds at most \(maxLines) products")
+                throw RPCError.refused(OrdersRefusalReason.cartFull, "a cart holds at most \(maxLines) products")
             }
             try connection.run("""
                 INSERT INTO carts (user_id, product_id, quantity) VALUES (?, ?, ?)

@@ -1,5 +1,6 @@
 import BigRPC
 import BigShopOrdersAPI
+import BigShopServiceKit
 
 extension Bigshop_Orders_V1_CreateOrderRequest {
     /// The order to create, checked: an id and a user, at least one line,
@@ -17,7 +18,7 @@ extension Bigshop_Orders_V1_CreateOrderRequest {
             let field = "order.items[\(index)]"
             guard !item.productId.isEmpty else { throw RPCError(.invalidArgument, "\(field).product_id must not be empty") }
             guard products.insert(item.productId).inserted else {
-                throw RPCError(.invalidArgument, "\(field).product_id \(item.productId) appears twice")
+                throw RPCError(.invalidArgument, "\(field).product_id \(item.productId.statusPrefix()) appears twice")
             }
             guard item.quantity > 0 else { throw RPCError(.invalidArgument, "\(field).quantity must be positive") }
             guard item.unitPriceCents >= 0 else {

@@ -7,15 +7,16 @@ import Logging
 /// Orders, their lines and their status history in `orders.sqlite`, and the
 /// one code path that changes an order's status.
 ///
-/// Every status change (creation included) is one transaction that updates
-/// the order and appends an `order_events` row with the order's next `seq`;
-/// once `Database.write` returns — the transaction committed — the event is
-/// published on the ``OrderEventHub``. Writes are serialized by the store's
-/// writer thread, so per order the `seq`s follow commit order. `Database`
-/// offers no hook that runs on the writer thread after COMMIT, so two writers
-/// resuming from their commits may publish in either order; watchers put
-/// events back in `seq` order (``OrderEventFeed``). An event is never
-/// published before it is committed, nor when its transaction rolled back.
+/// Every status change (creation included) is one write (a savepoint of a
+/// group commit) that updates the order and appends an `order_events` row
+/// with the order's next `seq`; once `Database.writeBatched` returns — its
+/// group commit done — the event is published on the ``OrderEventHub``.
+/// Writes are serialized by the store's writer thread, so per order the
+/// `seq`s follow commit order. `Database` offers no hook that runs on the
+/// writer thread after COMMIT, so two writers resuming from their commits may
+/// publish in either order; watchers put events back in `seq` order
+/// (``OrderEventFeed``). An event is never published before it is committed,
+/// nor when its transaction rolled back.
 final class OrderBook: Sendable {
     private let database: Database
     private let clock: any ShopClock
@@ -68,7 +69,7 @@ final class OrderBook: Sendable {
     /// one transaction. An existing id returns that order unchanged.
     func create(_ draft: Bigshop_Orders_V1_Order, removeFromCart: Bool) async throws -> Bigshop_Orders_V1_Order {
         let clock = self.clock
-        let (order, event) = try await database.write { connection -> (Bigshop_Orders_V1_Order, OrderStatusEvent?) in
+        let (order, event) = try await database.writeBatched { connection -> (Bigshop_Orders_V1_Order, OrderStatusEvent?) in
             if let existing = try connection.order(id: draft.id) { return (existing, nil) }
             let now = clock.nowMs()
             var order = draft
@@ -140,7 +141,7 @@ final class OrderBook: Sendable {
         _ decide: @escaping @Sendable (Bigshop_Orders_V1_OrderStatus) throws(RPCError) -> StatusChange?
     ) async throws -> Bigshop_Orders_V1_Order {
         let clock = self.clock
-        let (order, event) = try await database.write { connection -> (Bigshop_Orders_V1_Order, OrderStatusEvent?) in
+        let (order, event) = try await database.writeBatched { connection -> (Bigshop_Orders_V1_Order, OrderStatusEvent?) in
             guard var order = try connection.order(id: id) else { throw Self.notFound(id) }
             guard let change = try decide(order.status) else { return (order, nil) }
             let now = clock.nowMs()
@@ -171,7 +172,7 @@ final class OrderBook: Sendable {
     // MARK: Errors
 
     static func notFound(_ id: String) -> RPCError {
-        RPCError(.notFound, "order \(id) not found")
+        RPCError(.notFound, "order \(id.statusPrefix()) not found")
     }
 
     static func invalidMove(
@@ -180,7 +181,7 @@ final class OrderBook: Sendable {
         to target: Bigshop_Orders_V1_OrderStatus
     ) -> RPCError {
         RPCError.refused(
-            "INVALID_STATUS_TRANSITION",
-            "order \(id) is \(current.storageName) and cannot become \(target.storageName)")
+            OrdersRefusalReason.invalidStatusTransition,
+            "order \(id.statusPrefix()) is \(current.storageName) and cannot become \(target.storageName)")
     }
 }

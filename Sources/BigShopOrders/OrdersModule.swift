@@ -50,8 +50,11 @@ public final class OrdersModule: Sendable {
         settings: OrdersSettings = OrdersSettings(),
         logger: Logger = Logger(label: "bigshop.orders")
     ) async throws -> OrdersModule {
+        // synchronous=FULL: the saga moves on once an order is created or
+        // confirmed here; a power loss must not take the order back.
         let database = try await ServiceDatabase.open(
-            named: "orders", in: dataDirectory, migrations: OrdersSchema.migrations)
+            named: "orders", in: dataDirectory, migrations: OrdersSchema.migrations,
+            configuration: DatabaseConfiguration(synchronous: .full))
         let hub = OrderEventHub(bufferCapacity: settings.watcherBufferCapacity)
         let book = OrderBook(database: database, clock: clock, hub: hub, logger: logger)
         let carts = ShoppingCarts(store: CartStore(database: database), inventory: inventory, settings: settings)

@@ -38,7 +38,8 @@ public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProt
     /// Sets a product's quantity in the caller's cart (0 removes it) without
     /// checking stock, and returns the cart. INVALID_ARGUMENT for a negative
     /// or too large quantity, or a product not on sale; FAILED_PRECONDITION
-    /// reason `CART_FULL` for a product beyond the cart's line limit.
+    /// reason `PRODUCT_LIMIT_REACHED` for more units than one customer may
+    /// buy, `CART_FULL` for a product beyond the cart's line limit.
     public func setCartItem(
         request: Bigshop_Orders_V1_SetCartItemRequest,
         context: ServerContext
@@ -48,7 +49,9 @@ public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProt
 
     /// Checks out the caller's cart through the saga's `StartCheckout`, with
     /// the call's `idempotency-key`; the saga's errors (reasons `EMPTY_CART`,
-    /// `OUT_OF_STOCK`) pass through unchanged.
+    /// `OUT_OF_STOCK`, and the shop rules' `TOO_MANY_UNPAID_ORDERS`,
+    /// `PRODUCT_LIMIT_REACHED`, `CHECKOUT_COOLING_DOWN` with
+    /// `retry-after-ms`) pass through unchanged.
     public func checkout(
         request: Bigshop_Orders_V1_CheckoutRequest,
         context: ServerContext
@@ -85,7 +88,7 @@ public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProt
         guard order.userId == principal.userID else { throw OrderBook.notFound(request.id) }
         guard order.status == .pendingPayment else {
             throw RPCError.refused(
-                "NOT_CANCELLABLE", "order \(order.id) is \(order.status.storageName); only unpaid orders can be cancelled")
+                OrdersRefusalReason.notCancellable, "order \(order.id) is \(order.status.storageName); only unpaid orders can be cancelled")
         }
         let saga = self.saga
         let cancel = Bigshop_Orchestrator_V1_CancelCheckoutRequest(

@@ -55,7 +55,7 @@ struct PriceList: Sendable {
             let (lineTotal, lineOverflow) = line.quantity.multipliedReportingOverflow(by: product.priceCents)
             let (total, totalOverflow) = cart.totalCents.addingReportingOverflow(lineTotal)
             guard !lineOverflow, !totalOverflow else {
-                throw RPCError.refused("CART_TOTAL_TOO_LARGE", "the cart's total is beyond what an order can hold")
+                throw RPCError.refused(OrdersRefusalReason.cartTotalTooLarge, "the cart's total is beyond what an order can hold")
             }
             cart.totalCents = total
             cart.items.append(Bigshop_Orders_V1_CartItem(

@@ -1,6 +1,7 @@
 import BigRPC
 import BigShopCatalogAPI
 import BigShopOrdersAPI
+import BigShopServiceKit
 
 /// Customers' carts: quantities kept in `orders.sqlite`, priced at current
 /// catalog prices whenever they are shown.
@@ -26,17 +27,27 @@ struct ShoppingCarts: Sendable {
     /// INVALID_ARGUMENT: an empty `product_id`; a negative `quantity` or one
     /// above ``OrdersSettings/maxQuantityPerLine``; a product the catalog does
     /// not sell (removing one is allowed); a cart total beyond Int64.
+    ///
+    /// FAILED_PRECONDITION (the shop rules): a quantity above
+    /// ``OrdersSettings/maxUnitsPerProduct``, reason `PRODUCT_LIMIT_REACHED`
+    /// (such a line could never be checked out); a new product beyond
+    /// ``OrdersSettings/maxCartLines``, reason `CART_FULL`.
     func setItem(_ productID: String, quantity: Int64, for userID: String) async throws -> Bigshop_Orders_V1_Cart {
         guard !productID.isEmpty else { throw RPCError(.invalidArgument, "product_id must not be empty") }
         guard quantity >= 0 else { throw RPCError(.invalidArgument, "quantity must not be negative") }
         guard quantity <= settings.maxQuantityPerLine else {
             throw RPCError(.invalidArgument, "quantity must be at most \(settings.maxQuantityPerLine)")
         }
+        guard quantity <= settings.maxUnitsPerProduct else {
+            throw RPCError.refused(
+                OrdersRefusalReason.productLimitReached,
+                "at most \(settings.maxUnitsPerProduct) units of one product per customer")
+        }
         let current = try await store.lines(of: userID)
         let prices = try await PriceList.fetch(current.map(\.productID) + [productID], from: inventory)
         if quantity > 0 {
             guard prices.product(productID) != nil else {
-                throw RPCError(.invalidArgument, "product_id \(productID) is not a product on sale")
+                throw RPCError(.invalidArgument, "product_id \(productID.statusPrefix()) is not a product on sale")
             }
             var projected = current.filter { $0.productID != productID }
             projected.append(CartLine(productID: productID, quantity: quantity))

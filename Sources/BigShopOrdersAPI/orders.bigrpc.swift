@@ -392,12 +392,22 @@ public enum Bigshop_Orders_V1_OrdersService {
     public protocol ServiceProtocol: RegistrableRPCService {
         func getCart(request: Bigshop_Orders_V1_GetCartRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Cart
 
-        /// Quantity 0 removes the item. Does not check stock.
+        /// Quantity 0 removes the item. Does not check stock. Shop rules
+        /// (FAILED_PRECONDITION): more units than one customer may buy of a
+        /// product, reason PRODUCT_LIMIT_REACHED; a new product beyond the cart's
+        /// line limit, reason CART_FULL.
         func setCartItem(request: Bigshop_Orders_V1_SetCartItemRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Cart
 
         /// All-or-nothing stock reservation (reason OUT_OF_STOCK, EMPTY_CART);
         /// empties the cart and opens the payment window. Idempotent with an
-        /// `idempotency-key`.
+        /// `idempotency-key`. Shop rules, checked before anything is held
+        /// (FAILED_PRECONDITION): too many unpaid orders, reason
+        /// TOO_MANY_UNPAID_ORDERS; a product's units in the cart plus those in the
+        /// customer's unpaid orders above the per-customer cap, reason
+        /// PRODUCT_LIMIT_REACHED; an order of the customer cancelled or expired
+        /// within the cool-down, reason CHECKOUT_COOLING_DOWN with `retry-after-ms`.
+        /// Flash-sale orders neither count towards these rules nor are refused by
+        /// them.
         func checkout(request: Bigshop_Orders_V1_CheckoutRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Order
 
         func getOrder(request: Bigshop_Orders_V1_GetOrderRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Order
@@ -438,7 +448,10 @@ public enum Bigshop_Orders_V1_OrdersService {
                 metadata: metadata, options: options))
         }
 
-        /// Quantity 0 removes the item. Does not check stock.
+        /// Quantity 0 removes the item. Does not check stock. Shop rules
+        /// (FAILED_PRECONDITION): more units than one customer may buy of a
+        /// product, reason PRODUCT_LIMIT_REACHED; a new product beyond the cart's
+        /// line limit, reason CART_FULL.
         public func setCartItem(
             _ request: Bigshop_Orders_V1_SetCartItemRequest,
             metadata: Metadata = [:],
@@ -462,7 +475,14 @@ public enum Bigshop_Orders_V1_OrdersService {
 
         /// All-or-nothing stock reservation (reason OUT_OF_STOCK, EMPTY_CART);
         /// empties the cart and opens the payment window. Idempotent with an
-        /// `idempotency-key`.
+        /// `idempotency-key`. Shop rules, checked before anything is held
+        /// (FAILED_PRECONDITION): too many unpaid orders, reason
+        /// TOO_MANY_UNPAID_ORDERS; a product's units in the cart plus those in the
+        /// customer's unpaid orders above the per-customer cap, reason
+        /// PRODUCT_LIMIT_REACHED; an order of the customer cancelled or expired
+        /// within the cool-down, reason CHECKOUT_COOLING_DOWN with `retry-after-ms`.
+        /// Flash-sale orders neither count towards these rules nor are refused by
+        /// them.
         public func checkout(
             _ request: Bigshop_Orders_V1_CheckoutRequest,
             metadata: Metadata = [:],

@@ -219,7 +219,7 @@ final class PaymentProcessor: Sendable {
     /// an order no longer payable expires the payment (NOT_PAYABLE).
     func confirmPix(txid: String) async throws -> Bigshop_Payments_V1_Payment {
         guard let stored = try await store.payment(txid: txid) else {
-            throw RPCError(.notFound, "no Pix payment has txid \(txid)")
+            throw RPCError(.notFound, "no Pix payment has txid \(txid.statusPrefix())")
         }
         let payment = stored.payment
         switch payment.status {
@@ -275,7 +275,7 @@ final class PaymentProcessor: Sendable {
     }
 
     static func orderNotFound(_ orderID: String) -> RPCError {
-        RPCError(.notFound, "order \(orderID) not found")
+        RPCError(.notFound, "order \(orderID.statusPrefix()) not found")
     }
 
     static func notPayable(_ message: String) -> RPCError {

@@ -84,7 +84,7 @@ struct PaymentStore: Sendable {
     /// made it. If a payment already holds that key, records nothing and
     /// returns that one; otherwise returns nil.
     func insert(_ stored: StoredPayment, idempotencyKey: (scope: String, key: String)?) async throws -> StoredPayment? {
-        try await database.write { connection in
+        try await database.writeBatched { connection in
             if let idempotencyKey, let first = try IdempotencyRecords.find(
                 Bigshop_Payments_V1_Payment.self, key: idempotencyKey.key, scope: idempotencyKey.scope, in: connection)
             {
@@ -119,7 +119,7 @@ struct PaymentStore: Sendable {
         declineReason: String = "",
         nowMs: Int64
     ) async throws -> Bool {
-        try await database.write { connection in
+        try await database.writeBatched { connection in
             try connection.run("""
                 UPDATE payments SET status = ?, decline_reason = ?, updated_at_ms = ?
                 WHERE id = ? AND status = 'pending'
@@ -138,7 +138,7 @@ struct PaymentStore: Sendable {
         declineReason: String,
         nowMs: Int64
     ) async throws -> Int {
-        try await database.write { connection in
+        try await database.writeBatched { connection in
             try connection.run("""
                 UPDATE payments SET status = ?, decline_reason = ?, updated_at_ms = ?
                 WHERE order_id = ? AND status = 'pending' AND (? = 0 OR method = 'card')

@@ -50,8 +50,10 @@ public final class PaymentsModule: Sendable {
         _ = try PixBRCode(
             account: .key(settings.pixKey), amount: 1, merchantName: settings.merchantName,
             merchantCity: settings.merchantCity, txid: PixTxid.generate())
+        // synchronous=FULL: an approved payment must survive a power loss.
         let database = try await ServiceDatabase.open(
-            named: "payments", in: dataDirectory, migrations: PaymentStore.migrations)
+            named: "payments", in: dataDirectory, migrations: PaymentStore.migrations,
+            configuration: DatabaseConfiguration(synchronous: .full))
         let store = PaymentStore(database: database)
         let processor = PaymentProcessor(
             store: store, orderLedger: orderLedger, saga: SagaLink(saga: saga, logger: logger), clock: clock,

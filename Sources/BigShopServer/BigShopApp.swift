@@ -71,6 +71,7 @@ public final class BigShopApp: Service, Sendable {
         clock: any ShopClock = SystemClock(),
         logger: Logger = Logger(label: "bigshop")
     ) async throws -> BigShopApp {
+        if let problem = configuration.shopRulesProblem { throw BigShopConfigurationError(problem) }
         if configuration.rateLimit {
             try configuration.rateLimits.validate()
             try RateLimits.Bucket(
@@ -80,7 +81,7 @@ public final class BigShopApp: Service, Sendable {
         // Before any database: bad TLS files fail the start at once.
         let security = try publicPortSecurity(configuration, logger: logger)
         let data = configuration.dataDirectory
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        try DataDirectory.prepare(data, logger: logger)
 
         // Clients to the internal server, which exists only once the services do.
         let internalTransport = LateBoundTransport()
@@ -112,7 +113,12 @@ public final class BigShopApp: Service, Sendable {
         )
         let catalog = try await CatalogModule.open(dataDirectory: data, clock: clock, logger: logger.with(label: "catalog"))
         let orders = try await OrdersModule.open(
-            dataDirectory: data, clock: clock, inventory: inventory, saga: saga, logger: logger.with(label: "orders")
+            dataDirectory: data, clock: clock, inventory: inventory, saga: saga,
+            settings: OrdersSettings(
+                maxUnitsPerProduct: Int64(configuration.maxUnitsPerProduct),
+                maxCartLines: configuration.maxCartLines
+            ),
+            logger: logger.with(label: "orders")
         )
         let payments = try await PaymentsModule.open(
             dataDirectory: data,
@@ -129,7 +135,14 @@ public final class BigShopApp: Service, Sendable {
         let orchestrator = try await OrchestratorModule.open(
             dataDirectory: data,
             clock: clock,
-            settings: OrchestratorSettings(paymentWindow: .seconds(configuration.paymentWindowSeconds)),
+            settings: OrchestratorSettings(
+                paymentWindow: .seconds(configuration.paymentWindowSeconds),
+                limits: CheckoutLimits(
+                    maxUnitsPerProduct: Int64(configuration.maxUnitsPerProduct),
+                    maxUnpaidOrders: configuration.maxUnpaidOrders,
+                    cooldownAfterCancellation: .seconds(configuration.checkoutCooldownSeconds)
+                )
+            ),
             orderLedger: orderLedger,
             inventory: inventory,
             payments: paymentLedger,
@@ -159,8 +172,13 @@ public final class BigShopApp: Service, Sendable {
         let reconciled = await flashSale.reconcileHolds()
         logger.info("flash-sale holds reconciled", metadata: ["held": "\(reconciled)"])
         if let admin {
-            let outcome = try await auth.ensureAdmin(email: admin.email, password: admin.password)
-            logger.info("first admin", metadata: ["email": "\(admin.email)", "outcome": "\(outcome)"])
+            // The user id, never the email (docs/OPERATIONS.md, "Logs").
+            switch try await auth.ensureAdmin(email: admin.email, password: admin.password) {
+            case .created(let userID):
+                logger.info("first admin", metadata: ["user-id": "\(userID)", "outcome": "created"])
+            case .alreadyPresent(let userID):
+                logger.info("first admin", metadata: ["user-id": "\(userID)", "outcome": "already present"])
+            }
         }
         if configuration.seedDemoCatalog {
             let inserted = try await catalog.seedDemoCatalog()

@@ -34,6 +34,17 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     /// How long an order waits for payment.
     public var paymentWindowSeconds = 15 * 60
 
+    /// Shop rules (docs/OPERATIONS.md, "Shop rules"): the most units of one
+    /// product a customer may hold in its cart line plus its unpaid orders.
+    public var maxUnitsPerProduct = 5
+    /// The most distinct products in one cart.
+    public var maxCartLines = 50
+    /// The most unpaid cart orders one customer may have at once.
+    public var maxUnpaidOrders = 3
+    /// After one of a customer's orders is cancelled or expires unpaid, its
+    /// next checkout waits this long (0: no cool-down).
+    public var checkoutCooldownSeconds = 5 * 60
+
     /// The Pix merchant in BR Codes.
     public var pixMerchantKey = "pix@bigshop.com.br"
     public var pixMerchantName = "BIGSHOP"
@@ -84,6 +95,10 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         passwordQueueLimit = try value(.passwordQueueLimit, defaults.passwordQueueLimit)
         passwordRegisterQueueLimit = try value(.passwordRegisterQueueLimit, defaults.passwordRegisterQueueLimit)
         paymentWindowSeconds = try value(.paymentWindowSeconds, defaults.paymentWindowSeconds)
+        maxUnitsPerProduct = try value(.maxUnitsPerProduct, defaults.maxUnitsPerProduct)
+        maxCartLines = try value(.maxCartLines, defaults.maxCartLines)
+        maxUnpaidOrders = try value(.maxUnpaidOrders, defaults.maxUnpaidOrders)
+        checkoutCooldownSeconds = try value(.checkoutCooldownSeconds, defaults.checkoutCooldownSeconds)
         pixMerchantKey = try value(.pixMerchantKey, defaults.pixMerchantKey)
         pixMerchantName = try value(.pixMerchantName, defaults.pixMerchantName)
         pixMerchantCity = try value(.pixMerchantCity, defaults.pixMerchantCity)
@@ -96,5 +111,33 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         tlsKeyPath = try container.decodeIfPresent(String.self, forKey: .tlsKeyPath)
         seedDemoCatalog = try value(.seedDemoCatalog, defaults.seedDemoCatalog)
         enableConformanceService = try value(.enableConformanceService, defaults.enableConformanceService)
+    }
+}
+
+extension BigShopConfiguration {
+    /// The first setting of the orders and checkout rules that the services
+    /// cannot run with, or nil: checked at start, so that a bad flag is a
+    /// clear error instead of a trap.
+    public var shopRulesProblem: String? {
+        let thirtyDays = 30 * 24 * 3600
+        if !(1...thirtyDays).contains(paymentWindowSeconds) {
+            return "paymentWindowSeconds must be between 1 and \(thirtyDays)"
+        }
+        if maxUnitsPerProduct < 1 { return "maxUnitsPerProduct must be at least 1" }
+        if maxCartLines < 1 { return "maxCartLines must be at least 1" }
+        if maxUnpaidOrders < 1 { return "maxUnpaidOrders must be at least 1" }
+        if !(0...thirtyDays).contains(checkoutCooldownSeconds) {
+            return "checkoutCooldownSeconds must be between 0 and \(thirtyDays)"
+        }
+        return nil
+    }
+}
+
+/// A setting `bigshop serve` cannot run with.
+public struct BigShopConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
     }
 }

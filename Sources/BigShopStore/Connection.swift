@@ -33,9 +33,13 @@ public final class Connection {
 
     /// Opens and configures a connection on the calling (database) thread.
     ///
-    /// The writer creates the file, enables WAL and sets `synchronous`; readers are opened
-    /// afterwards and are made read-only with `PRAGMA query_only`.
+    /// The writer creates the file (with ``DatabaseConfiguration/filePermissions``), enables
+    /// WAL and sets `synchronous`; readers are opened afterwards and are made read-only with
+    /// `PRAGMA query_only`.
     static func open(path: String, isWriter: Bool, configuration: DatabaseConfiguration) throws -> Connection {
+        if isWriter, let permissions = configuration.filePermissions {
+            try DatabaseFiles.secure(path: path, permissions: permissions)
+        }
         var db: OpaquePointer?
         let flags = (isWriter ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE)
             | SQLITE_OPEN_NOMUTEX

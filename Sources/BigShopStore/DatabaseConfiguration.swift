@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+public import Glibc
+#elseif canImport(Darwin)
+public import Darwin
+#endif
+
 /// Settings of a ``Database``.
 public struct DatabaseConfiguration: Sendable {
     /// Durability of commits; see ``SynchronousMode`` for the trade-off. Default `.normal`.
@@ -12,6 +18,12 @@ public struct DatabaseConfiguration: Sendable {
     public var maxBatchSize: Int
     /// Prepared statements cached per connection (LRU). Default 64.
     public var statementCacheCapacity: Int
+    /// The permissions of the database file and of SQLite's `-wal`, `-shm` and
+    /// `-journal` files: a new file gets exactly these (whatever the umask), and
+    /// existing ones lose any permission beyond them. Default 0o600 (the owner
+    /// only: the files may hold password hashes and payments); nil leaves them
+    /// to SQLite and the umask.
+    public var filePermissions: mode_t?
     /// Called on each new connection (writer and readers) after the built-in pragmas, on the
     /// connection's own thread, e.g. to set `cache_size` or register functions.
     public var prepareConnection: (@Sendable (Connection) throws -> Void)?
@@ -23,6 +35,7 @@ public struct DatabaseConfiguration: Sendable {
         readerCount: Int = 4,
         maxBatchSize: Int = 256,
         statementCacheCapacity: Int = 64,
+        filePermissions: mode_t? = 0o600,
         prepareConnection: (@Sendable (Connection) throws -> Void)? = nil
     ) {
         self.synchronous = synchronous
@@ -30,6 +43,7 @@ public struct DatabaseConfiguration: Sendable {
         self.readerCount = readerCount
         self.maxBatchSize = maxBatchSize
         self.statementCacheCapacity = statementCacheCapacity
+        self.filePermissions = filePermissions
         self.prepareConnection = prepareConnection
     }
 

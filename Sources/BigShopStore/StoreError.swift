@@ -17,6 +17,9 @@ public enum StoreError: Error, Sendable, Hashable {
     /// A ``Database/writeWithoutTransaction(_:)`` body returned with a transaction still
     /// open; it was rolled back.
     case transactionLeftOpen
+    /// The permissions of a database file (`path`) could not be read or
+    /// restricted to ``DatabaseConfiguration/filePermissions``.
+    case filePermissions(path: String, errno: Int32)
 }
 
 extension StoreError: CustomStringConvertible {
@@ -39,6 +42,8 @@ extension StoreError: CustomStringConvertible {
             return "Invalid configuration: \(message)"
         case .transactionLeftOpen:
             return "The body returned with a transaction still open; it was rolled back."
+        case .filePermissions(let path, let errno):
+            return "Could not restrict the permissions of \(path) (errno \(errno))."
         }
     }
 }

@@ -60,6 +60,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Password hashing calls that may wait for a thread (Logins first).") var passwordQueue: Int?
     @Option(help: "Of those, how many may be Register calls.") var passwordRegisterQueue: Int?
     @Option(help: "How long an order waits for payment, in seconds.") var paymentWindow: Int?
+    @Option(help: "Units of one product a customer may hold in its cart line plus its unpaid orders.")
+    var maxUnitsPerProduct: Int?
+    @Option(help: "Distinct products in one cart.") var maxCartLines: Int?
+    @Option(help: "Unpaid orders one customer may have at once.") var maxUnpaidOrders: Int?
+    @Option(help: "Seconds a customer's next checkout waits after one of its orders is cancelled or expires (0: off).")
+    var checkoutCooldown: Int?
     @Option(help: "The Pix key in BR Codes.") var pixKey: String?
     @Option(help: "The merchant name in BR Codes (max 25).") var pixName: String?
     @Option(help: "The merchant city in BR Codes (max 15).") var pixCity: String?
@@ -116,6 +122,10 @@ struct Serve: AsyncParsableCommand {
         if let passwordQueue { c.passwordQueueLimit = passwordQueue }
         if let passwordRegisterQueue { c.passwordRegisterQueueLimit = passwordRegisterQueue }
         if let paymentWindow { c.paymentWindowSeconds = paymentWindow }
+        if let maxUnitsPerProduct { c.maxUnitsPerProduct = maxUnitsPerProduct }
+        if let maxCartLines { c.maxCartLines = maxCartLines }
+        if let maxUnpaidOrders { c.maxUnpaidOrders = maxUnpaidOrders }
+        if let checkoutCooldown { c.checkoutCooldownSeconds = checkoutCooldown }
         if let pixKey { c.pixMerchantKey = pixKey }
         if let pixName { c.pixMerchantName = pixName }
         if let pixCity { c.pixMerchantCity = pixCity }

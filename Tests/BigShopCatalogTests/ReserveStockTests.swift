@@ -114,6 +114,8 @@ struct ReserveStockTests {
                 ("ord_1", [(product.id, 0)], "lines[0].quantity"),
                 ("ord_1", [(product.id, 1), (product.id, -2)], "lines[1].quantity"),
                 ("ord_1", [(product.id, 1_000_000_001)], "lines[0].quantity"),
+                ("ord_1", [(product.id, .max)], "lines[0].quantity"),
+                ("ord_1", [(product.id, 1), (product.id, .min)], "lines[1].quantity"),
                 ("ord_1", [(product.id, 1), ("", 1)], "lines[1].product_id"),
                 ("ord_1", [(product.id, 1), ("prd_unknown", 1)], "lines[1].product_id"),
                 ("ord_1", Array(repeating: (product.id, 1), count: 501), "lines"),

@@ -39,7 +39,10 @@ final class ShopHarness: Sendable {
     }
 
     /// Runs `body` with a shop over a fresh directory, removed afterwards.
-    static func with<T: Sendable>(_ body: (ShopHarness) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(
+        limits: CheckoutLimits = CheckoutLimits(),
+        _ body: (ShopHarness) async throws -> T
+    ) async throws -> T {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("bigshop-saga-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -48,7 +51,8 @@ final class ShopHarness: Sendable {
         // wakes only at due times and when nudged.
         let settings = OrchestratorSettings(
             expiryScanInterval: .seconds(24 * 3600),
-            stepRetry: StepRetry(firstDelay: .milliseconds(1), maxDelay: .milliseconds(20), forwardAttempts: 3))
+            stepRetry: StepRetry(firstDelay: .milliseconds(1), maxDelay: .milliseconds(20), forwardAttempts: 3),
+            limits: limits)
         let harness = ShopHarness(directory: directory, settings: settings)
         try await harness.start()
         do {

@@ -84,6 +84,37 @@ struct CartTests {
         }
     }
 
+    @Test("More units of a product than one customer may buy: PRODUCT_LIMIT_REACHED, the cart unchanged")
+    func unitsPerProductLimit() async throws {
+        try await OrdersHarness.with(settings: .init(maxUnitsPerProduct: 3)) { shop in
+            let mug = try await shop.product("Mug", priceCents: 2_990)
+            let cart = try await shop.orders.setCartItem(.init(productId: mug.id, quantity: 3), metadata: Self.alice)
+            for quantity: Int64 in [4, 1_000] {
+                await expectRPCError(.failedPrecondition, reason: "PRODUCT_LIMIT_REACHED") {
+                    _ = try await shop.orders.setCartItem(.init(productId: mug.id, quantity: quantity), metadata: Self.alice)
+                }
+            }
+            // Beyond the input bound, the quantity is invalid whatever the rule.
+            await expectRPCError(.invalidArgument) {
+                _ = try await shop.orders.setCartItem(.init(productId: mug.id, quantity: .max), metadata: Self.alice)
+            }
+            #expect(try await shop.orders.getCart(.init(), metadata: Self.alice) == cart)
+        }
+    }
+
+    @Test("A product id of any size comes back in the message as a short prefix")
+    func hugeProductID() async throws {
+        try await OrdersHarness.with { shop in
+            let huge = String(repeating: "x", count: 1 << 20)
+            let error = await rpcError {
+                _ = try await shop.orders.setCartItem(.init(productId: huge, quantity: 1), metadata: Self.alice)
+            }
+            #expect(error?.code == .invalidArgument)
+            #expect((error?.message.utf8.count ?? .max) < 200)
+            #expect(error?.message.contains(String(repeating: "x", count: 64) + "…") == true)
+        }
+    }
+
     @Test("A product deleted since it was added leaves the cart view at once and the cart at the next change")
     func deletedProducts() async throws {
         try await OrdersHarness.with(settings: .init(maxCartLines: 2)) { shop in

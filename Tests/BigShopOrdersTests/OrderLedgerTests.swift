@@ -64,6 +64,14 @@ struct OrderLedgerTests {
             order.items[0].unitPriceCents = Int64.max / 2
             cases.append(("order.total_cents", order))
             order = valid
+            order.items[0].quantity = .max
+            order.items[0].unitPriceCents = 2
+            cases.append(("order.total_cents", order))
+            order = valid
+            order.items = [item, Bigshop_Orders_V1_OrderItem(productId: "p2", name: "Q", quantity: .max, unitPriceCents: 1)]
+            order.totalCents = .max
+            cases.append(("order.total_cents", order))
+            order = valid
             order.paymentDueAtMs = 0
             cases.append(("order.payment_due_at_ms", order))
 

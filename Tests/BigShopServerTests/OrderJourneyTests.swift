@@ -117,6 +117,8 @@ import Testing
             #expect(after.status == .cancelled)
             #expect(try await admin.catalog.getProduct(.init(id: phone.id)).stock == 4)
 
+            // A cancellation starts the checkout cool-down (HostileShopTests).
+            clock.advance(byMs: 5 * 60 * 1000)
             _ = try await caio.orders.setCartItem(.init(productId: phone.id, quantity: 2))
             let unpaid = try await caio.orders.checkout(.init())
             let pix = try await caio.payments.pay(.init(orderId: unpaid.id, method: .pix(.init())))

@@ -17,9 +17,10 @@ do {
     case "decisions": try decisionBenchmarks(options)
     case "flash": try await flashLoad(options)
     case "reserve-vs-redis": try await reserveVersusRedis(options)
+    case "durability": try await durabilityBenchmarks(options)
     default:
         print("""
-            bigbench serve-echo | echo | codec | idle | allocs | decisions | flash | reserve-vs-redis [--options]
+            bigbench serve-echo | echo | codec | idle | allocs | decisions | durability | flash | reserve-vs-redis [--options]
             Run through Benchmarks/run, which starts the servers and prints the tables.
             """)
     }
