@@ -30,13 +30,14 @@ public final class RPCServer: Sendable {
         let requestID = call.metadata[Metadata.requestIDKey].flatMap { $0.isEmpty ? nil : $0 } ?? RequestID.make()
         guard let handler = router.handler(for: call.path) else {
             call.responses.finish(
-                status: Status(code: .unimplemented, message: "method \(call.path) is not implemented"),
+                status: Status(code: .unimplemented, message: "method \(Status.excerpt(call.path)) is not implemented"),
                 trailers: [Metadata.requestIDKey: requestID]
             )
             return
         }
 
-        let deadline = call.timeout.map { ContinuousClock.now + $0 }
+        // Capped: a transport passes the client's timeout on as it came.
+        let deadline = call.timeout.map { ContinuousClock.now + min($0, .maxTimeout) }
         let context = ServerContext(
             method: handler.method,
             metadata: call.metadata,

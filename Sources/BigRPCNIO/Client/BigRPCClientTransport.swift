@@ -117,14 +117,14 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
                 bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localHost, port: 0))
             }
             let channel = try await bootstrap
-                .connectTimeout(TimeAmount(configuration.connectTimeout))
+                .connectTimeout(TimeAmount(saturating: configuration.connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
                         try sync.addHandler(ByteToMessageHandler(FrameDecoder(
                             maxPayloadSize: configuration.maxPayloadSize,
-                            readTimeout: configuration.readTimeout.map(TimeAmount.init)
+                            readTimeout: configuration.readTimeout.map(TimeAmount.init(saturating:))
                         )))
                         try sync.addHandler(FrameEncoder())
                         try sync.addHandler(ClientConnectionHandler(logger: logger))

@@ -101,7 +101,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         }
         if let timeout {
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-            stream.deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            stream.deadline = context.eventLoop.scheduleTask(in: TimeAmount(saturating: timeout)) {
                 handler.value.deadlinePassed(handle)
             }
         }
@@ -189,11 +189,10 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         resumeReadingIfPossible(context: context)
     }
 
-    /// A timeout in whole milliseconds, at least 1 (0 would mean none).
-    private static func milliseconds(_ timeout: Duration) -> UInt64 {
-        let (seconds, attoseconds) = timeout.components
-        let total = max(0, seconds) * 1000 + attoseconds / 1_000_000_000_000_000
-        return max(1, UInt64(total))
+    /// A timeout as `timeout_ms`: whole milliseconds rounded up, at least 1
+    /// (0 would mean none), saturating at `UInt64.max` (the server caps it).
+    static func milliseconds(_ timeout: Duration) -> UInt64 {
+        max(1, timeout.saturatingMillisecondsRoundedUp)
     }
 
     private func deadlinePassed(_ handle: UInt64) {

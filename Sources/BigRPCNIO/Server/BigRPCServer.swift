@@ -141,7 +141,7 @@ public final class BigRPCServer: Service, Sendable {
         for connection in connections {
             connection.triggerUserOutboundEvent(ServerDrainEvent(), promise: nil)
         }
-        let timeout = TimeAmount(configuration.drainTimeout)
+        let timeout = TimeAmount(saturating: configuration.drainTimeout)
         group.any().scheduleTask(in: timeout) { self.closeNow() }
         finishDrainIfDone()
     }
@@ -194,7 +194,7 @@ public final class BigRPCServer: Service, Sendable {
     ) throws {
         try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(
             maxPayloadSize: configuration.maxPayloadSize,
-            readTimeout: configuration.readTimeout.map(TimeAmount.init)
+            readTimeout: configuration.readTimeout.map(TimeAmount.init(saturating:))
         )))
         try pipeline.addHandler(FrameEncoder())
         try pipeline.addHandler(ServerConnectionHandler(
@@ -202,7 +202,7 @@ public final class BigRPCServer: Service, Sendable {
                 maxConcurrentStreams: configuration.maxConcurrentStreams,
                 maxPayloadSize: configuration.maxPayloadSize
             ),
-            idleTimeout: configuration.idleTimeout.map(TimeAmount.init),
+            idleTimeout: configuration.idleTimeout.map(TimeAmount.init(saturating:)),
             logger: logger
         ))
         try pipeline.addHandler(ServerStreamDispatcher(
@@ -277,12 +277,5 @@ public final class BigRPCServer: Service, Sendable {
         serverChannel?.close(promise: nil)
         for connection in connections { connection.close(promise: nil) }
         finishDrainIfDone()
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -114,9 +114,7 @@ package struct ServerConnectionStateMachine {
         }
         let endStream = frame.flags.contains(.endStream)
         streams[id] = endStream ? .halfClosed : .open
-        let timeout: Duration? = headers.timeoutMs == 0
-            ? nil
-            : .milliseconds(Int64(clamping: headers.timeoutMs))
+        let timeout: Duration? = headers.timeoutMs == 0 ? nil : Self.timeout(milliseconds: headers.timeoutMs)
         return .openStream(OpenedStream(
             streamID: id,
             path: headers.method,
@@ -124,6 +122,13 @@ package struct ServerConnectionStateMachine {
             timeout: timeout,
             endStream: endStream
         ))
+    }
+
+    /// A wire `timeout_ms` as the call's timeout: any value, up to
+    /// `UInt64.max`, is accepted and capped at `Duration.maxTimeout` (30
+    /// days), so that no timer or deadline computed from it can overflow.
+    package static func timeout(milliseconds: UInt64) -> Duration {
+        min(Duration(saturatingMilliseconds: milliseconds), .maxTimeout)
     }
 
     private mutating func receiveMessage(_ frame: Frame) -> Action {

@@ -137,7 +137,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         if let timeout = opened.timeout {
             let signal = DeadlineSignal()
             deadlineSignal = signal
-            deadlineTimer = eventLoop.scheduleTask(in: TimeAmount(timeout)) { signal.fire() }
+            deadlineTimer = eventLoop.scheduleTask(in: TimeAmount(saturating: timeout)) { signal.fire() }
         }
         let sink = ResponseSink(streamID: id, eventLoop: eventLoop, handler: handler, writable: writable)
         let call = ServerCall(

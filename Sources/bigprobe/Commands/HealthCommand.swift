@@ -22,8 +22,12 @@ struct HealthCommand: ProbeCommand {
     @Option(name: .customLong("max-time"), help: "The deadline of the check, in seconds.")
     var maxTime = 5.0
 
+    func validate() throws {
+        guard maxTime > 0 else { throw ValidationError("--max-time must be a positive number of seconds") }
+    }
+
     func execute() async throws -> Int32 {
-        let options = CallOptions(timeout: .milliseconds(Int64(maxTime * 1000)))
+        let options = CallOptions(timeout: Duration(saturatingSeconds: maxTime))
         let response = try await endpoint.withTransport { transport in
             let health = Bigrpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
             return try await health.check(.init(service: service), options: options)

@@ -1,0 +1,12 @@
+import BigRPC
+import NIOCore
+
+extension TimeAmount {
+    /// `duration` as a NIO time amount, clamped to what `TimeAmount` holds
+    /// (±292 years) instead of trapping: every timer the transport arms from
+    /// a duration (a client's timeout, a configured one) goes through this.
+    /// NIO saturates a deadline past the end of its clock to `distantFuture`.
+    init(saturating duration: Duration) {
+        self = .nanoseconds(duration.saturatingNanoseconds)
+    }
+}
