@@ -10,3 +10,11 @@ extension TimeAmount {
         self = .nanoseconds(duration.saturatingNanoseconds)
     }
 }
+
+extension TimeAmount {
+    /// "10 s" or "250 ms", for status and GOAWAY messages.
+    var roundedDescription: String {
+        let milliseconds = nanoseconds / 1_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+    }
+}

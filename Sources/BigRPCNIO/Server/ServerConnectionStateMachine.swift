@@ -149,6 +149,32 @@ package struct ServerConnectionStateMachine {
         }
     }
 
+    /// A frame the decoder did not buffer (``DroppedFrame``: the server was
+    /// over its request byte budget). A MESSAGE fails its stream and a
+    /// HEADERS refuses its stream, both with the frame's status, under the
+    /// same stream-id rules as if they had arrived; any other frame that
+    /// large is a connection error.
+    mutating func receiveDropped(_ frame: DroppedFrame) -> Action {
+        guard state != .closed else { return .none }
+        let id = frame.streamID
+        switch frame.type {
+        case .message:
+            guard id != 0, id <= highestStreamID else {
+                return fail(.internal, "MESSAGE on stream \(id), which was never opened")
+            }
+            guard streams.removeValue(forKey: id) != nil else { return .none }
+            return .failStream(id, frame.status)
+        case .headers:
+            guard id != 0, id > highestStreamID else {
+                return fail(.internal, "HEADERS on stream \(id), not above the highest opened (\(highestStreamID))")
+            }
+            highestStreamID = id
+            return .refuseStream(id, frame.status)
+        case .trailers, .cancel, .ping, .goAway:
+            return fail(frame.status.code, frame.status.message)
+        }
+    }
+
     private mutating func receiveCancel(_ frame: Frame) -> Action {
         let id = frame.streamID
         guard id != 0, id <= highestStreamID else {
