@@ -1,0 +1,237 @@
+import BigRPC
+import BigRPCNIO
+import BigRPCProtos
+import BigShopCatalogAPI
+import Foundation
+import Synchronization
+import Testing
+
+/// Issue 11 against the real `bigshop serve` executable, as an attacker on
+/// the internet would find it: the unfinished-request memory attack
+/// (finding 2, with the server's RSS read from /proc) and the connection
+/// flood under a 1,024-descriptor limit (finding 4). Each attacker plays
+/// from 127.0.0.2 while a well-behaved customer on 127.0.0.1 keeps calling.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct HostileTransportTests {
+    static let mebibyte = 1024 * 1024
+
+    /// 300 streams from one address, each sending one ~4 MiB message and
+    /// never END_STREAM, against a server configured with a 4 MiB payload
+    /// limit. Before the budgets this took the server from 153 MB to 1.26 GB
+    /// and it stayed ~1.2 GB after the connections closed. (The setup timeout
+    /// is long here so that every attacker gets its frame out, however slow
+    /// the test machine.)
+    @Test func unfinishedFourMebibyteRequestsDoNotExhaustMemory() async throws {
+        try await withServer(["--max-payload", "4194304", "--request-timeout", "3", "--connection-setup-timeout", "60"]) { server in
+            let pid = try #require(server.processIdentifier)
+            let customer = Customer(port: server.port)
+            try await customer.call()  // warm up, then measure
+            let baseline = try #require(Self.residentBytes(of: pid))
+            let peak = Peak(baseline)
+            let sampler = Task {
+                while !Task.isCancelled {
+                    if let rss = Self.residentBytes(of: pid) { peak.record(rss) }
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            let served = Task { await customer.keepCalling() }
+
+            let outcomes = await Self.unfinishedRequests(port: server.port, count: 300, size: 4 * Self.mebibyte - 1024)
+            sampler.cancel()
+            await sampler.value
+            served.cancel()
+            let (answered, failures) = await served.value
+
+            // Every attack stream was refused (server busy) or timed out; none
+            // was served. (UNAVAILABLE: a connection a loaded test machine could
+            // not make in time.)
+            #expect(outcomes.values.reduce(0, +) == 300)
+            #expect(Set(outcomes.keys).isSubset(of: [.deadlineExceeded, .resourceExhausted, .unavailable]), "\(outcomes)")
+            #expect(answered > 0 && failures.isEmpty, "the customer got \(answered) answers, and failures: \(failures)")
+
+            // RSS returns near the baseline once the attackers are gone.
+            var after = Self.residentBytes(of: pid) ?? .max
+            let deadline = ContinuousClock.now + .seconds(20)
+            while after > baseline + 64 * Self.mebibyte, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                after = Self.residentBytes(of: pid) ?? .max
+            }
+            let report = "RSS baseline \(baseline / Self.mebibyte) MiB, peak \(peak.value / Self.mebibyte) MiB, "
+                + "after \(after / Self.mebibyte) MiB; outcomes \(outcomes)"
+            print(report)
+            #expect(peak.value - baseline < 400 * Self.mebibyte, "\(report)")
+            #expect(after - baseline < 64 * Self.mebibyte, "\(report)")
+        }
+    }
+
+    /// 1,100 silent connections from one address under the 1,024-descriptor
+    /// limit that ran out in the report: 500 (the per-address cap) are kept
+    /// until the setup timeout, the rest are refused at once, the process
+    /// never runs out of descriptors and the customer is served throughout.
+    @Test func aConnectionFloodUnderADescriptorLimitLeavesRoomForCustomers() async throws {
+        try await withServer(["--connection-setup-timeout", "60", "--log-level", "info"], descriptorLimit: 1024) { server in
+            #expect(server.log.contains("max-connections=768"), "the cap follows the descriptor limit")
+            let customer = Customer(port: server.port)
+            let served = Task { await customer.keepCalling() }
+            var silent: [RawSocket] = []
+            for _ in 0..<1100 {
+                silent.append(try RawSocket(port: server.port, from: "127.0.0.2"))
+            }
+            // Refused ones hear why and are closed; kept ones hear nothing yet.
+            var goAways: [String: Int] = [:]
+            var unanswered = silent
+            let deadline = ContinuousClock.now + .seconds(10)
+            while goAways.values.reduce(0, +) < 600, ContinuousClock.now < deadline {
+                unanswered = unanswered.filter { socket in
+                    guard let message = socket.goAwayMessage() else { return true }
+                    goAways[message, default: 0] += 1
+                    return false
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            for socket in unanswered {
+                if let message = socket.goAwayMessage() { goAways[message, default: 0] += 1 }
+            }
+            served.cancel()
+            let (answered, failures) = await served.value
+            #expect(goAways == ["too many connections from one address (limit 500)": 600], "\(goAways)")
+            #expect(answered > 0 && failures.isEmpty, "the customer got \(answered) answers, and failures: \(failures)")
+            #expect(!server.log.contains("accepting connections failed"), "no accept ran out of descriptors")
+            #expect(server.log.contains("refused connections over a cap"))
+            for socket in silent { socket.close() }
+        }
+    }
+
+    @Test func nonsenseTransportSettingsAreRefusedAtStart() async throws {
+        for (flag, value) in [("--request-timeout", "-1"), ("--connection-setup-timeout", "nan"), ("--max-connections", "0")] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try ServerProcess.executable())
+            process.arguments = ["serve", "--port", "0", "--data", "/nonexistent/never-created", flag, value]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = Pipe()
+            try process.run()
+            let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 64, "\(flag) \(value): \(output)")
+            #expect(output.contains(flag), "\(output)")
+        }
+    }
+
+    // MARK: Attack and customer
+
+    /// Opens `count` connections from 127.0.0.2, each sending HEADERS for
+    /// `CatalogService/GetProduct` (unary, public) and one `size`-byte
+    /// MESSAGE without END_STREAM, all at once; returns how their streams
+    /// ended, by status code.
+    static func unfinishedRequests(port: Int, count: Int, size: Int) async -> [StatusCode: Int] {
+        // Called as a client stream, so the transport sends no END_STREAM.
+        let method = MethodDescriptor(service: "bigshop.catalog.v1.CatalogService", method: "GetProduct", kind: .clientStreaming)
+        let payload = [UInt8](repeating: 0x41, count: size)
+        let options = {
+            var options = BigRPCClientTransport.Configuration()
+            options.localHost = "127.0.0.2"
+            return options
+        }()
+        return await withTaskGroup(of: StatusCode.self) { group in
+            for _ in 0..<count {
+                group.addTask {
+                    let transport = BigRPCClientTransport(host: "127.0.0.1", port: port, configuration: options)
+                    defer { Task { await transport.close() } }
+                    do {
+                        return try await transport.withStream(method: method, metadata: [:], options: CallOptions()) { stream in
+                            try await stream.requests.write(payload, endStream: false)
+                            for try await part in stream.responses {
+                                if case .status(let status, _) = part { return status.code }
+                            }
+                            return .unknown
+                        }
+                    } catch let error as RPCError {
+                        return error.code
+                    } catch {
+                        return .unknown
+                    }
+                }
+            }
+            var outcomes: [StatusCode: Int] = [:]
+            for await code in group { outcomes[code, default: 0] += 1 }
+            return outcomes
+        }
+    }
+
+    /// A customer on 127.0.0.1 asking for the catalog.
+    struct Customer {
+        let catalog: Bigshop_Catalog_V1_CatalogService.Client
+
+        init(port: Int) {
+            var options = BigRPCClientTransport.Configuration()
+            options.localHost = "127.0.0.1"
+            let transport = BigRPCClientTransport(host: "127.0.0.1", port: port, configuration: options)
+            catalog = Bigshop_Catalog_V1_CatalogService.Client(wrapping: RPCClient(transport: transport))
+        }
+
+        func call() async throws {
+            _ = try await catalog.listProducts(.init(pageSize: 5), options: CallOptions(timeout: .seconds(5)))
+        }
+
+        /// Calls every 100 ms until cancelled; returns the answers and failures.
+        func keepCalling() async -> (answered: Int, failures: [String]) {
+            var answered = 0
+            var failures: [String] = []
+            while !Task.isCancelled {
+                do {
+                    try await call()
+                    answered += 1
+                } catch {
+                    failures.append("\(error)")
+                }
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            return (answered, failures)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The highest value seen.
+    final class Peak: Sendable {
+        private let highest: Mutex<Int>
+        init(_ value: Int) { highest = Mutex(value) }
+        func record(_ value: Int) { highest.withLock { $0 = max($0, value) } }
+        var value: Int { highest.withLock { $0 } }
+    }
+
+    /// VmRSS of process `pid`, in bytes.
+    static func residentBytes(of pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let kibibytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+            return kibibytes.map { $0 * 1024 }
+        }
+        return nil
+    }
+
+    func withServer(
+        _ arguments: [String],
+        descriptorLimit: Int? = nil,
+        _ body: (ServerProcess) async throws -> Void
+    ) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bigshop-hostile-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try ServerProcess(
+            dataDirectory: directory,
+            extraArguments: arguments + ["--seed-demo"],
+            descriptorLimit: descriptorLimit
+        )
+        try await server.start()
+        do {
+            try await body(server)
+        } catch {
+            await server.kill9()
+            throw error
+        }
+        #expect(await server.terminate() == 0)
+    }
+}
