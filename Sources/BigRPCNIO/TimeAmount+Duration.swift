@@ -6,7 +6,7 @@ extension TimeAmount {
     /// (±292 years) instead of trapping: every timer the transport arms from
     /// a duration (a client's timeout, a configured one) goes through this.
     /// NIO saturates a deadline past the end of its clock to `distantFuture`.
-    init(saturating duration: Duration) {
+    package init(saturating duration: Duration) {
         self = .nanoseconds(duration.saturatingNanoseconds)
     }
 }

@@ -135,12 +135,20 @@ final class FrameDecoder: ByteToMessageDecoder {
 
 /// A frame the server did not buffer because the process's request byte
 /// budget could not take it: its header, and the status its stream gets.
-struct DroppedFrame: Sendable {
-    var type: FrameType
-    var flags: FrameFlags
-    var streamID: UInt32
-    var payloadSize: Int
-    var status: Status
+package struct DroppedFrame: Sendable {
+    package var type: FrameType
+    package var flags: FrameFlags
+    package var streamID: UInt32
+    package var payloadSize: Int
+    package var status: Status
+
+    package init(type: FrameType, flags: FrameFlags, streamID: UInt32, payloadSize: Int, status: Status) {
+        self.type = type
+        self.flags = flags
+        self.streamID = streamID
+        self.payloadSize = payloadSize
+        self.status = status
+    }
 }
 
 /// The outbound half of framing: ``Frame``s in, bytes out.

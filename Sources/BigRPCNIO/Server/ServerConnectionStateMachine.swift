@@ -154,7 +154,7 @@ package struct ServerConnectionStateMachine {
     /// HEADERS refuses its stream, both with the frame's status, under the
     /// same stream-id rules as if they had arrived; any other frame that
     /// large is a connection error.
-    mutating func receiveDropped(_ frame: DroppedFrame) -> Action {
+    package mutating func receiveDropped(_ frame: DroppedFrame) -> Action {
         guard state != .closed else { return .none }
         let id = frame.streamID
         switch frame.type {
