@@ -27,7 +27,7 @@ public final class RPCServer: Sendable {
     /// unless the call was cancelled by the client, in which case nothing more
     /// is sent.
     public func handle(_ call: ServerCall) async {
-        let requestID = call.metadata[Metadata.requestIDKey].flatMap { $0.isEmpty ? nil : $0 } ?? RequestID.make()
+        let requestID = call.metadata[Metadata.requestIDKey].flatMap { RequestID.isAcceptable($0) ? $0 : nil } ?? RequestID.make()
         guard let handler = router.handler(for: call.path) else {
             call.responses.finish(
                 status: Status(code: .unimplemented, message: "method \(Status.excerpt(call.path)) is not implemented"),
