@@ -272,7 +272,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         usable.store(false, ordering: .relaxed)
         if goAway.code != 0 {
             logger.info("the server closed the connection", metadata: [
-                "code": "\(StatusCode(rawValue: goAway.code))", "message": "\(goAway.message)",
+                "code": "\(StatusCode(rawValue: goAway.code))", "message": "\(Status.excerpt(goAway.message))",
             ])
         }
         // Calls the server never saw were not processed: safe to retry. That

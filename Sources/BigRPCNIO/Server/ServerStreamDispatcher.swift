@@ -453,6 +453,10 @@ private final class ResponseSink: ServerResponseSink {
     }
 
     func write(_ message: [UInt8]) async throws {
+        guard message.count <= Frame.largestEncodablePayload else {
+            // A handler's bug: it fails its call, not the process.
+            throw RPCError(.internal, "internal error")
+        }
         let (streamID, handler, budget, size) = (self.streamID, self.handler, self.budget, message.count)
         if budget.reserve(size) {
             // The usual case: hand the write to the event loop and go on.
