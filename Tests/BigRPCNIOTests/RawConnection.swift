@@ -45,6 +45,16 @@ final class RawConnection: Sendable {
         try await send(Frame(type: .headers, flags: endStream ? .endStream : [], streamID: streamID, payload: ByteBuffer(bytes: payload)))
     }
 
+    /// Opens `streamID` for `path` and sends its one message with END_STREAM,
+    /// in a single write (as a real client sends a unary call).
+    func sendUnary<M: ProtoMessage>(_ streamID: UInt32, _ path: String, _ message: M) async throws {
+        let headers = try Bigrpc_V1_RequestHeaders(method: path).serializedBytes()
+        try await send(
+            Frame(type: .headers, streamID: streamID, payload: ByteBuffer(bytes: headers)),
+            Frame(type: .message, flags: .endStream, streamID: streamID, payload: ByteBuffer(bytes: message.serializedBytes()))
+        )
+    }
+
     /// Sends one message on `streamID`.
     func sendMessage<M: ProtoMessage>(_ streamID: UInt32, _ message: M, endStream: Bool = true) async throws {
         try await send(Frame(type: .message, flags: endStream ? .endStream : [], streamID: streamID, payload: ByteBuffer(bytes: message.serializedBytes())))

@@ -18,11 +18,11 @@ struct HostileTransportTests {
     /// 300 streams from one address, each sending one ~4 MiB message and
     /// never END_STREAM, against a server configured with a 4 MiB payload
     /// limit. Before the budgets this took the server from 153 MB to 1.26 GB
-    /// and it stayed ~1.2 GB after the connections closed. (The setup timeout
-    /// is long here so that every attacker gets its frame out, however slow
-    /// the test machine.)
+    /// and it stayed ~1.2 GB after the connections closed. (`ServerProcess`
+    /// sets a long setup timeout, so every attacker gets its frame out,
+    /// however slow the test machine.)
     @Test func unfinishedFourMebibyteRequestsDoNotExhaustMemory() async throws {
-        try await withServer(["--max-payload", "4194304", "--request-timeout", "3", "--connection-setup-timeout", "60"]) { server in
+        try await withServer(["--max-payload", "4194304", "--request-timeout", "3"]) { server in
             let pid = try #require(server.processIdentifier)
             let customer = Customer(port: server.port)
             try await customer.call()  // warm up, then measure
@@ -66,10 +66,10 @@ struct HostileTransportTests {
 
     /// 1,100 silent connections from one address under the 1,024-descriptor
     /// limit that ran out in the report: 500 (the per-address cap) are kept
-    /// until the setup timeout, the rest are refused at once, the process
+    /// (until the setup timeout, long in `ServerProcess`), the rest are refused at once, the process
     /// never runs out of descriptors and the customer is served throughout.
     @Test func aConnectionFloodUnderADescriptorLimitLeavesRoomForCustomers() async throws {
-        try await withServer(["--connection-setup-timeout", "60", "--log-level", "info"], descriptorLimit: 1024) { server in
+        try await withServer(["--log-level", "info"], descriptorLimit: 1024) { server in
             #expect(server.log.contains("max-connections=768"), "the cap follows the descriptor limit")
             let customer = Customer(port: server.port)
             let served = Task { await customer.keepCalling() }
@@ -171,8 +171,11 @@ struct HostileTransportTests {
             catalog = Bigshop_Catalog_V1_CatalogService.Client(wrapping: RPCClient(transport: transport))
         }
 
+        /// One catalog page. The deadline is generous: the point is that the
+        /// customer is answered, not how fast (a test machine running the
+        /// whole suite in parallel can be slow); speed is for Benchmarks/.
         func call() async throws {
-            _ = try await catalog.listProducts(.init(pageSize: 5), options: CallOptions(timeout: .seconds(5)))
+            _ = try await catalog.listProducts(.init(pageSize: 5), options: CallOptions(timeout: .seconds(30)))
         }
 
         /// Calls every 100 ms until cancelled; returns the answers and failures.
@@ -184,6 +187,9 @@ struct HostileTransportTests {
                     try await call()
                     answered += 1
                 } catch {
+                    // The call in flight when the test stops the customer
+                    // is cancelled by that, not failed by the server.
+                    if Task.isCancelled { break }
                     failures.append("\(error)")
                 }
                 try? await Task.sleep(for: .milliseconds(100))

@@ -53,6 +53,9 @@ final class ServerProcess: @unchecked Sendable {
         let arguments = [
             "serve", "--port", String(port), "--data", dataDirectory,
             "--password-iterations", "1000", "--rate-limit", "off", "--log-level", "warning",
+            // A loaded test machine can take longer than the 5 s default to
+            // send a connection's first call; the hostile tests set their own.
+            "--connection-setup-timeout", "60",
         ] + extraArguments
         if let descriptorLimit {
             // The shell sets both limits, so the server cannot raise its own.
