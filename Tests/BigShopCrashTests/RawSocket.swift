@@ -5,8 +5,13 @@ import Glibc
 #endif
 
 /// A plain TCP connection made with the socket API, for floods of
-/// connections that send nothing: far cheaper than a client transport each.
-final class RawSocket {
+/// connections and for attackers that must not cost the test process memory
+/// (the test process also runs tests that measure its own): far cheaper
+/// than a client transport each. Blocking writes, reads bounded by `poll`;
+/// used by one thread at a time.
+final class RawSocket: @unchecked Sendable {
+    // @unchecked Sendable: handed whole to one thread at a time (the attack's
+    // writer threads, then the test task), never used concurrently.
     private let fd: Int32
     private var received: [UInt8] = []
 
@@ -24,19 +29,56 @@ final class RawSocket {
             Glibc.close(fd)
             throw CrashTestError("cannot connect from \(host): errno \(error)")
         }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     }
 
-    /// The message of the GOAWAY the server sent, if it has arrived; never waits.
+    /// Writes all of `bytes`, blocking; false if the server closed the connection.
+    @discardableResult
+    func write(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let sent = Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
+                if sent <= 0 { return false }
+                offset += sent
+            }
+            return true
+        }
+    }
+
+    /// The next frame from the server as (type, stream id, payload), waiting
+    /// up to `timeout`; nil when none came in time or the connection closed.
+    func nextFrame(timeout: Duration) -> (type: UInt8, streamID: UInt32, payload: [UInt8])? {
+        let deadline = ContinuousClock.now + timeout
+        var polled = false
+        while true {
+            if received.count >= 10 {
+                let length = received[0..<4].reduce(0) { $0 << 8 | Int($1) }
+                if received.count >= 4 + length {
+                    let streamID = received[6..<10].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+                    let frame = (received[4], streamID, Array(received[10..<(4 + length)]))
+                    received.removeFirst(4 + length)
+                    return frame
+                }
+            }
+            let left = deadline - ContinuousClock.now
+            guard left > .zero || !polled else { return nil }
+            polled = true
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let milliseconds = max(0, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+            guard poll(&poller, 1, Int32(clamping: milliseconds)) > 0 else { continue }
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { return nil }
+            received += chunk[0..<count]
+        }
+    }
+
+    /// The message of a GOAWAY the server has sent, if one is already here.
     func goAwayMessage() -> String? {
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if count > 0 { received += chunk[0..<count] }
-        // length (4) | type (1) | flags (1) | stream id (4) | payload
-        guard received.count >= 10, received[4] == 0x06 else { return nil }
-        let length = received[0..<4].reduce(0) { $0 << 8 | Int($1) }
-        guard received.count >= 4 + length else { return nil }
-        return (try? Bigrpc_V1_GoAway(serializedBytes: Array(received[10..<(4 + length)])))?.message
+        while let frame = nextFrame(timeout: .zero) {
+            if frame.type == 0x06 { return (try? Bigrpc_V1_GoAway(serializedBytes: frame.payload))?.message }
+        }
+        return nil
     }
 
     func close() {
