@@ -36,11 +36,11 @@ struct HostileTransportTests {
             }
             let served = Task { await customer.keepCalling() }
 
-            let attackers = try await Self.sendUnfinishedRequests(port: server.port, count: 300, size: 4 * Self.mebibyte - 1024)
+            let attack = try await Self.sendUnfinishedRequests(port: server.port, count: 300, size: 4 * Self.mebibyte - 1024)
             // The customer is answered while the attackers hold their streams.
             try await customer.call()
-            let outcomes = await Self.outcomes(of: attackers)
-            for attacker in attackers { attacker.close() }
+            let outcomes = await Self.outcomes(of: attack)
+            for attacker in attack.sockets { attacker.close() }
             sampler.cancel()
             await sampler.value
             served.cancel()
@@ -125,40 +125,64 @@ struct HostileTransportTests {
 
     // MARK: Attack and customer
 
+    /// The attackers of ``sendUnfinishedRequests(port:count:size:)``, and
+    /// the statuses some of them already got while sending.
+    struct Attack: Sendable {
+        let sockets: [RawSocket]
+        let early: [Int: StatusCode]
+    }
+
     /// Opens `count` connections from 127.0.0.2, each sending HEADERS for
     /// `CatalogService/GetProduct` (unary, public) and one `size`-byte
     /// MESSAGE without END_STREAM, from a few threads at once (blocking
     /// writes, off Swift's task pool). Every connection writes the same
     /// buffer, so the attack costs the test process no memory to speak of.
-    static func sendUnfinishedRequests(port: Int, count: Int, size: Int) async throws -> [RawSocket] {
+    /// An attacker whose stream is refused from the frame's header (the
+    /// server is over its budget) stops there: the server would only skip
+    /// the rest, and pushing gigabytes through loopback for nothing slows
+    /// every other test running in parallel.
+    static func sendUnfinishedRequests(port: Int, count: Int, size: Int) async throws -> Attack {
         let headers = try Bigrpc_V1_RequestHeaders(method: "/bigshop.catalog.v1.CatalogService/GetProduct").serializedBytes()
         let start = frame(type: 0x01, streamID: 1, payload: headers) + header(type: 0x02, streamID: 1, payloadSize: size)
         let payload = [UInt8](repeating: 0x41, count: size)
+        let firstChunk = 64 * 1024
         var sockets: [RawSocket] = []
         for _ in 0..<count {
             sockets.append(try RawSocket(port: port, from: "127.0.0.2"))
         }
         let attackers = sockets
+        let early = Mutex<[Int: StatusCode]>([:])
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
                 DispatchQueue.concurrentPerform(iterations: 4) { lane in
                     for index in stride(from: lane, to: attackers.count, by: 4) {
-                        if attackers[index].write(start) { attackers[index].write(payload) }
+                        let attacker = attackers[index]
+                        guard attacker.write(start), attacker.write(payload[..<firstChunk]) else { continue }
+                        if let frame = attacker.nextFrame(timeout: .milliseconds(50)), frame.type == 0x03,
+                           let status = try? Bigrpc_V1_Status(serializedBytes: frame.payload) {
+                            early.withLock { $0[index] = StatusCode(rawValue: status.code) }
+                            continue
+                        }
+                        attacker.write(payload[firstChunk...])
                     }
                 }
                 done.resume()
             }
         }
-        return attackers
+        return Attack(sockets: attackers, early: early.withLock { $0 })
     }
 
     /// How each attacker's stream ended, by status code (UNKNOWN: no status).
-    static func outcomes(of attackers: [RawSocket]) async -> [StatusCode: Int] {
+    static func outcomes(of attack: Attack) async -> [StatusCode: Int] {
         await withCheckedContinuation { (done: CheckedContinuation<[StatusCode: Int], Never>) in
             DispatchQueue.global().async {
                 var outcomes: [StatusCode: Int] = [:]
                 let deadline = ContinuousClock.now + .seconds(30)
-                for attacker in attackers {
+                for (index, attacker) in attack.sockets.enumerated() {
+                    if let code = attack.early[index] {
+                        outcomes[code, default: 0] += 1
+                        continue
+                    }
                     var code = StatusCode.unknown
                     while let frame = attacker.nextFrame(timeout: max(.zero, deadline - ContinuousClock.now)) {
                         if frame.type == 0x03, let status = try? Bigrpc_V1_Status(serializedBytes: frame.payload) {

@@ -33,7 +33,7 @@ final class RawSocket: @unchecked Sendable {
 
     /// Writes all of `bytes`, blocking; false if the server closed the connection.
     @discardableResult
-    func write(_ bytes: [UInt8]) -> Bool {
+    func write(_ bytes: some ContiguousBytes) -> Bool {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
