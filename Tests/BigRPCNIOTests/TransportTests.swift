@@ -299,7 +299,9 @@ import Testing
             let started = ContinuousClock.now
             let goAway = try await connection.goAwayThenClose()
             #expect(goAway?.code == StatusCode.internal.rawValue)
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // The configured 200 ms, not the default 10 s; with room for a
+            // loaded machine's late timers.
+            #expect(ContinuousClock.now - started < .seconds(9))
         }
     }
 
