@@ -58,7 +58,7 @@ public struct InProcessTransport: ClientTransport {
                 requests: RequestSink(
                     queue: requests,
                     responses: responses,
-                    deadline: options.timeout.map { ContinuousClock.now + $0 }
+                    deadline: options.timeout.map { ContinuousClock.now + min($0, .maxTimeout) }
                 ),
                 responses: RPCAsyncSequence { try await responses.next() }
             ))

@@ -27,6 +27,12 @@ public struct RPCRouter: Sendable {
         handlers[path]
     }
 
+    /// The registered method at `path` (`/<service>/<method>`), if any: a
+    /// transport uses its kind to bound how long a request may take to arrive.
+    public func method(for path: String) -> MethodDescriptor? {
+        handlers[path]?.method
+    }
+
     // MARK: Call shapes
 
     public mutating func registerUnary<Request: ProtoMessage, Response: ProtoMessage>(

@@ -27,16 +27,17 @@ public final class RPCServer: Sendable {
     /// unless the call was cancelled by the client, in which case nothing more
     /// is sent.
     public func handle(_ call: ServerCall) async {
-        let requestID = call.metadata[Metadata.requestIDKey].flatMap { $0.isEmpty ? nil : $0 } ?? RequestID.make()
+        let requestID = call.metadata[Metadata.requestIDKey].flatMap { RequestID.isAcceptable($0) ? $0 : nil } ?? RequestID.make()
         guard let handler = router.handler(for: call.path) else {
             call.responses.finish(
-                status: Status(code: .unimplemented, message: "method \(call.path) is not implemented"),
+                status: Status(code: .unimplemented, message: "method \(Status.excerpt(call.path)) is not implemented"),
                 trailers: [Metadata.requestIDKey: requestID]
             )
             return
         }
 
-        let deadline = call.timeout.map { ContinuousClock.now + $0 }
+        // Capped: a transport passes the client's timeout on as it came.
+        let deadline = call.timeout.map { ContinuousClock.now + min($0, .maxTimeout) }
         let context = ServerContext(
             method: handler.method,
             metadata: call.metadata,

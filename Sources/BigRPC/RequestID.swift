@@ -30,6 +30,19 @@ enum RequestID {
         }
     }
 
+    /// The longest client-chosen `x-request-id` the server keeps.
+    static let maxClientLength = 128
+
+    /// Whether a client's `x-request-id` is kept as the call's id: 1 to 128
+    /// visible ASCII characters. Anything else (empty, a 64 KiB string,
+    /// control characters that would forge log lines) is replaced by one the
+    /// server makes, since the id is echoed in the trailers and in every log
+    /// line of the call.
+    static func isAcceptable(_ id: String) -> Bool {
+        let utf8 = id.utf8
+        return !utf8.isEmpty && utf8.count <= maxClientLength && utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
     /// SplitMix64's finalizer: a bijection on 64 bits, so distinct counters
     /// give distinct `high` halves.
     private static func mix(_ value: UInt64) -> UInt64 {

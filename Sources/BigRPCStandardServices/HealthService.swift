@@ -27,7 +27,7 @@ public final class HealthService: Bigrpc_Health_V1_Health.ServiceProtocol {
     ) async throws -> Bigrpc_Health_V1_HealthCheckResponse {
         let (serving, known) = state.withLock { ($0.serving, $0.services.contains(request.service)) }
         guard request.service.isEmpty || known else {
-            throw RPCError(.notFound, "unknown service \(request.service)")
+            throw RPCError(.notFound, "unknown service \(Status.excerpt(request.service))")
         }
         return Bigrpc_Health_V1_HealthCheckResponse(status: serving ? .serving : .notServing)
     }

@@ -187,7 +187,7 @@ public final class BigShopApp: Service, Sendable {
 
         var policy = AccessPolicy.shop
         if configuration.enableConformanceService {
-            publicServices.append(TestServiceProvider(maxPayloadSize: configuration.maxPayloadBytes))
+            publicServices.append(TestServiceProvider(maxPayloadSize: configuration.effectiveMaxPayloadBytes))
             policy.merge(Dictionary(uniqueKeysWithValues: Bigrpc_Testing_V1_TestService.Method.all.map { ($0, Access.public) }))
         }
         let gateway = GatewayInterceptor(
@@ -205,11 +205,17 @@ public final class BigShopApp: Service, Sendable {
         var server = BigRPCServer.Configuration()
         server.host = configuration.host
         server.port = configuration.port
-        server.maxPayloadSize = configuration.maxPayloadBytes
+        server.maxPayloadSize = configuration.effectiveMaxPayloadBytes
         server.maxConcurrentStreams = configuration.maxConcurrentStreams
-        server.idleTimeout = .milliseconds(Int64(configuration.idleTimeoutSeconds * 1000))
-        server.readTimeout = .milliseconds(Int64(configuration.readTimeoutSeconds * 1000))
-        server.drainTimeout = .milliseconds(Int64(configuration.drainTimeoutSeconds * 1000))
+        server.idleTimeout = Duration(saturatingSeconds: configuration.idleTimeoutSeconds)
+        server.readTimeout = Duration(saturatingSeconds: configuration.readTimeoutSeconds)
+        server.drainTimeout = Duration(saturatingSeconds: configuration.drainTimeoutSeconds)
+        server.requestTimeout = Duration(saturatingSeconds: configuration.requestTimeoutSeconds)
+        server.connectionSetupTimeout = Duration(saturatingSeconds: configuration.connectionSetupTimeoutSeconds)
+        server.maxBufferedRequestBytesPerConnection = configuration.maxBufferedRequestBytesPerConnection
+        server.maxBufferedRequestBytes = configuration.maxBufferedRequestBytes
+        server.maxConnections = configuration.maxConnections
+        server.maxConnectionsPerAddress = configuration.maxConnectionsPerAddress
         server.security = security
         let publicServer = BigRPCServer(
             services: publicServices,

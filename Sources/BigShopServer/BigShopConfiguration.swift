@@ -50,12 +50,37 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     public var pixMerchantName = "BIGSHOP"
     public var pixMerchantCity = "SAO PAULO"
 
-    /// Transport limits and timeouts (see docs/PROTOCOL.md).
-    public var maxPayloadBytes = 4 * 1024 * 1024
+    /// Transport limits and timeouts (see docs/PROTOCOL.md and the
+    /// "Transport budgets" of docs/OPERATIONS.md).
+    ///
+    /// The largest frame payload; nil for the default, ``defaultMaxPayloadBytes``
+    /// (shop messages are a few KiB), or the protocol's 4 MiB when the
+    /// conformance service is on (its cases send up to 4 MiB).
+    public var maxPayloadBytes: Int?
     public var maxConcurrentStreams = 256
     public var idleTimeoutSeconds = 300.0
     public var readTimeoutSeconds = 10.0
     public var drainTimeoutSeconds = 10.0
+    /// Time for a unary or server-streaming request to arrive whole after its HEADERS.
+    public var requestTimeoutSeconds = 10.0
+    /// Time for a new connection to send its first HEADERS.
+    public var connectionSetupTimeoutSeconds = 5.0
+    /// Request bytes the server holds for handlers, per connection (then it
+    /// stops reading that connection) and in all (then RESOURCE_EXHAUSTED).
+    public var maxBufferedRequestBytesPerConnection = 16 * 1024 * 1024
+    public var maxBufferedRequestBytes = 256 * 1024 * 1024
+    /// Connections at once, in all (lowered to what the descriptor limit
+    /// allows) and per IPv4 address or IPv6 /64.
+    public var maxConnections = 10_000
+    public var maxConnectionsPerAddress = 500
+
+    /// The public port's payload limit when none is set: 64 KiB.
+    public static let defaultMaxPayloadBytes = 64 * 1024
+
+    /// The payload limit in force: ``maxPayloadBytes``, or its default.
+    public var effectiveMaxPayloadBytes: Int {
+        maxPayloadBytes ?? (enableConformanceService ? 4 * 1024 * 1024 : Self.defaultMaxPayloadBytes)
+    }
 
     /// TLS 1.3 on the public port: the certificate chain (PEM, the server's
     /// certificate first) and its private key (PEM). Both or neither; without
@@ -102,13 +127,21 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         pixMerchantKey = try value(.pixMerchantKey, defaults.pixMerchantKey)
         pixMerchantName = try value(.pixMerchantName, defaults.pixMerchantName)
         pixMerchantCity = try value(.pixMerchantCity, defaults.pixMerchantCity)
-        maxPayloadBytes = try value(.maxPayloadBytes, defaults.maxPayloadBytes)
+        maxPayloadBytes = try container.decodeIfPresent(Int.self, forKey: .maxPayloadBytes)
         maxConcurrentStreams = try value(.maxConcurrentStreams, defaults.maxConcurrentStreams)
         idleTimeoutSeconds = try value(.idleTimeoutSeconds, defaults.idleTimeoutSeconds)
         readTimeoutSeconds = try value(.readTimeoutSeconds, defaults.readTimeoutSeconds)
         drainTimeoutSeconds = try value(.drainTimeoutSeconds, defaults.drainTimeoutSeconds)
         tlsCertificatePath = try container.decodeIfPresent(String.self, forKey: .tlsCertificatePath)
         tlsKeyPath = try container.decodeIfPresent(String.self, forKey: .tlsKeyPath)
+        requestTimeoutSeconds = try value(.requestTimeoutSeconds, defaults.requestTimeoutSeconds)
+        connectionSetupTimeoutSeconds = try value(.connectionSetupTimeoutSeconds, defaults.connectionSetupTimeoutSeconds)
+        maxBufferedRequestBytesPerConnection = try value(
+            .maxBufferedRequestBytesPerConnection, defaults.maxBufferedRequestBytesPerConnection
+        )
+        maxBufferedRequestBytes = try value(.maxBufferedRequestBytes, defaults.maxBufferedRequestBytes)
+        maxConnections = try value(.maxConnections, defaults.maxConnections)
+        maxConnectionsPerAddress = try value(.maxConnectionsPerAddress, defaults.maxConnectionsPerAddress)
         seedDemoCatalog = try value(.seedDemoCatalog, defaults.seedDemoCatalog)
         enableConformanceService = try value(.enableConformanceService, defaults.enableConformanceService)
     }

@@ -70,7 +70,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The merchant name in BR Codes (max 25).") var pixName: String?
     @Option(help: "The merchant city in BR Codes (max 15).") var pixCity: String?
 
-    @Option(help: "The largest frame payload, in bytes.") var maxPayload: Int?
+    @Option(help: "The largest frame payload, in bytes (default 64 KiB; 4 MiB with --conformance).") var maxPayload: Int?
     @Option(help: "Streams open at once per connection.") var maxStreams: Int?
     @Option(help: "Idle connection timeout, in seconds.") var idleTimeout: Double?
     @Option(help: "Time for a started frame to arrive whole, in seconds.") var readTimeout: Double?
@@ -85,6 +85,14 @@ struct Serve: AsyncParsableCommand {
         help: ArgumentHelp("The TLS certificate's private key, PEM, unencrypted (with --tls-cert).", valueName: "file")
     )
     var tlsKey: String?
+    @Option(help: "Time for a unary or server-streaming request to arrive whole, in seconds.") var requestTimeout: Double?
+    @Option(help: "Time for a new connection to send its first request, in seconds.") var connectionSetupTimeout: Double?
+    @Option(help: "Request bytes held for handlers in all before new ones get RESOURCE_EXHAUSTED.")
+    var maxBufferedRequestBytes: Int?
+    @Option(help: "Request bytes held for one connection's handlers before it is no longer read.")
+    var maxBufferedRequestBytesPerConnection: Int?
+    @Option(help: "Connections at once (at most what the descriptor limit allows).") var maxConnections: Int?
+    @Option(help: "Connections at once from one IPv4 address or IPv6 /64.") var maxConnectionsPerAddress: Int?
 
     @Flag(help: "Fill an empty catalog with demo products.") var seedDemo = false
     @Flag(help: "Also serve the conformance service bigrpc.testing.v1.TestService.") var conformance = false
@@ -136,9 +144,40 @@ struct Serve: AsyncParsableCommand {
         if let drainTimeout { c.drainTimeoutSeconds = drainTimeout }
         if let tlsCertificate { c.tlsCertificatePath = tlsCertificate }
         if let tlsKey { c.tlsKeyPath = tlsKey }
+        if let requestTimeout { c.requestTimeoutSeconds = requestTimeout }
+        if let connectionSetupTimeout { c.connectionSetupTimeoutSeconds = connectionSetupTimeout }
+        if let maxBufferedRequestBytes { c.maxBufferedRequestBytes = maxBufferedRequestBytes }
+        if let maxBufferedRequestBytesPerConnection {
+            c.maxBufferedRequestBytesPerConnection = maxBufferedRequestBytesPerConnection
+        }
+        if let maxConnections { c.maxConnections = maxConnections }
+        if let maxConnectionsPerAddress { c.maxConnectionsPerAddress = maxConnectionsPerAddress }
         if seedDemo { c.seedDemoCatalog = true }
         if conformance { c.enableConformanceService = true }
+        try Self.checkTransportSettings(c)
         return c
+    }
+
+    /// Transport settings that would make no sense (a negative timeout fires
+    /// at once, a cap of zero refuses everyone) are refused at start.
+    static func checkTransportSettings(_ c: BigShopConfiguration) throws {
+        let timeouts: [(String, Double)] = [
+            ("--idle-timeout", c.idleTimeoutSeconds), ("--read-timeout", c.readTimeoutSeconds),
+            ("--drain-timeout", c.drainTimeoutSeconds), ("--request-timeout", c.requestTimeoutSeconds),
+            ("--connection-setup-timeout", c.connectionSetupTimeoutSeconds),
+        ]
+        for (flag, seconds) in timeouts where !(seconds > 0) {
+            throw ValidationError("\(flag) must be a positive number of seconds")
+        }
+        let counts: [(String, Int)] = [
+            ("--max-payload", c.effectiveMaxPayloadBytes), ("--max-streams", c.maxConcurrentStreams),
+            ("--max-buffered-request-bytes", c.maxBufferedRequestBytes),
+            ("--max-buffered-request-bytes-per-connection", c.maxBufferedRequestBytesPerConnection),
+            ("--max-connections", c.maxConnections), ("--max-connections-per-address", c.maxConnectionsPerAddress),
+        ]
+        for (flag, value) in counts where value < 1 {
+            throw ValidationError("\(flag) must be at least 1")
+        }
     }
 
     func run() async throws {
@@ -151,8 +190,11 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "bigshop")
+        let configuration = try resolvedConfiguration()
+        ProcessLimits.raiseDescriptorLimit(logger: logger)
+        ProcessLimits.returnFreedMemoryToTheSystem(logger: logger)
         let app = try await BigShopApp.open(
-            configuration: try resolvedConfiguration(),
+            configuration: configuration,
             admin: AdminBootstrap.fromEnvironment(),
             logger: logger
         )

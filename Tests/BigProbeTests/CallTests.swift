@@ -113,6 +113,24 @@ struct CallTests {
         }
     }
 
+    @Test func aHugeMaxTimeIsAVeryLongDeadlineNotACrash() async throws {
+        // Issue 11: 1e10 s used to overflow into a trap when it became a timer.
+        try await withDemoShop { shop in
+            for maxTime in ["10000000000", "1e300", "inf"] {
+                let call = try await probe.run(["call", shop.endpoint, "\(Self.testService)/EmptyCall", "--max-time", maxTime])
+                #expect(call.exitCode == 0, "--max-time \(maxTime): \(call.stderr)")
+                let health = try await probe.run(["health", shop.endpoint, "--max-time", maxTime])
+                #expect(health.exitCode == 0, "health --max-time \(maxTime): \(health.stderr)")
+            }
+            let bench = try await probe.run([
+                "bench", shop.endpoint, "\(Self.testService)/EmptyCall", "-n", "3", "--max-time", "1e300",
+            ])
+            #expect(bench.exitCode == 0, "\(bench.stderr)")
+            let nonsense = try await probe.run(["health", shop.endpoint, "--max-time", "nan"])
+            #expect(nonsense.exitCode == 64)
+        }
+    }
+
     @Test func serverStreamingPrintsOneDocumentPerMessage() async throws {
         try await withDemoShop { shop in
             let request = #"{"responseParameters": [{"size": 3}, {"size": 1}, {"size": 2, "intervalUs": 1000}]}"#

@@ -11,8 +11,14 @@ final class RawConnection: Sendable {
     private let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
     private let inbound: AsyncFrameReader
 
-    init(port: Int) async throws {
-        channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    /// Connects to the server at 127.0.0.1:`port`, from `localHost` (another
+    /// loopback address plays another client) or from where the system chooses.
+    init(port: Int, localHost: String? = nil) async throws {
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if let localHost {
+            bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localHost, port: 0))
+        }
+        channel = try await bootstrap
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
@@ -39,9 +45,24 @@ final class RawConnection: Sendable {
         try await send(Frame(type: .headers, flags: endStream ? .endStream : [], streamID: streamID, payload: ByteBuffer(bytes: payload)))
     }
 
+    /// Opens `streamID` for `path` and sends its one message with END_STREAM,
+    /// in a single write (as a real client sends a unary call).
+    func sendUnary<M: ProtoMessage>(_ streamID: UInt32, _ path: String, _ message: M) async throws {
+        let headers = try Bigrpc_V1_RequestHeaders(method: path).serializedBytes()
+        try await send(
+            Frame(type: .headers, streamID: streamID, payload: ByteBuffer(bytes: headers)),
+            Frame(type: .message, flags: .endStream, streamID: streamID, payload: ByteBuffer(bytes: message.serializedBytes()))
+        )
+    }
+
     /// Sends one message on `streamID`.
     func sendMessage<M: ProtoMessage>(_ streamID: UInt32, _ message: M, endStream: Bool = true) async throws {
         try await send(Frame(type: .message, flags: endStream ? .endStream : [], streamID: streamID, payload: ByteBuffer(bytes: message.serializedBytes())))
+    }
+
+    /// Sends one message of `bytes` raw bytes on `streamID`.
+    func sendMessage(_ streamID: UInt32, bytes: [UInt8], endStream: Bool) async throws {
+        try await send(Frame(type: .message, flags: endStream ? .endStream : [], streamID: streamID, payload: ByteBuffer(bytes: bytes)))
     }
 
     /// The next frame from the server, or nil once the server closed the connection.

@@ -17,6 +17,10 @@ struct TestServer {
         var configuration = BigRPCServer.Configuration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
+        // The 5 s default closes a connection whose first call a loaded test
+        // machine (the whole suite runs in parallel on two cores) has not
+        // sent yet; tests of the setup timeout set their own.
+        configuration.connectionSetupTimeout = .seconds(60)
         configure(&configuration)
         let server = BigRPCServer(services: services, interceptors: interceptors, configuration: configuration)
         self.server = server

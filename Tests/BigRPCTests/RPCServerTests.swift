@@ -121,6 +121,25 @@ struct RPCServerTests {
         #expect(try only(sink).trailers.dictionary == [Metadata.requestIDKey: "req-7"])
     }
 
+    @Test func anUnfitRequestIDIsReplacedNotEchoed() async throws {
+        // Echoed in the trailers and in every log line: a huge one or one
+        // that could forge log lines is replaced by one the server makes.
+        for unfit in [String(repeating: "r", count: 129), "a\nforged line", "id with spaces", ""] {
+            let sink = await server.handle("/no.Such/Method", requests: [], metadata: ["x-request-id": unfit])
+            #expect(isGeneratedRequestID(try only(sink).trailers[Metadata.requestIDKey]), "\(unfit.prefix(20))")
+        }
+        let longest = String(repeating: "r", count: 128)
+        let sink = await server.handle("/no.Such/Method", requests: [], metadata: ["x-request-id": longest])
+        #expect(try only(sink).trailers[Metadata.requestIDKey] == longest)
+    }
+
+    @Test func anUnknownMethodIsQuotedShort() async throws {
+        let path = "/" + String(repeating: "m", count: 100_000)
+        let sink = await server.handle(path, requests: [])
+        let message = try only(sink).status.message
+        #expect(message == "method /" + String(repeating: "m", count: 63) + "… is not implemented")
+    }
+
     @Test func aSuccessfulCallSendsTheResponseThenOK() async throws {
         let sink = await server.handle(Service.echo.path, requests: [try Request(payload: [1, 2, 3]).bytes])
         #expect(sink.messages == [try Response(payload: [1, 2, 3]).bytes])

@@ -22,3 +22,29 @@ import Testing
         #expect(Status(code: .aborted, message: "a") != Status(code: .unavailable, message: "a"))
     }
 }
+
+/// Status messages quote client input only as a short, printable excerpt.
+@Suite struct StatusExcerptTests {
+    @Test func shortInputIsQuotedWhole() {
+        #expect(Status.excerpt("/shop.Catalog/Get") == "/shop.Catalog/Get")
+        #expect(Status.excerpt("") == "")
+        #expect(Status.excerpt(String(repeating: "a", count: 64)) == String(repeating: "a", count: 64))
+    }
+
+    @Test func longInputIsCutAfterTheLimit() {
+        let path = String(repeating: "x", count: 4 * 1024 * 1024)
+        let excerpt = Status.excerpt(path)
+        #expect(excerpt == String(repeating: "x", count: Status.excerptLimit) + "…")
+    }
+
+    @Test func oneCharacterOfManyScalarsIsCutToo() {
+        // "e" and a million combining acute accents: a single Character.
+        let zalgo = "e" + String(repeating: "\u{0301}", count: 1_000_000)
+        #expect(zalgo.count == 1)
+        #expect(Status.excerpt(zalgo).unicodeScalars.count == Status.excerptLimit + 1)
+    }
+
+    @Test func controlAndBidiCharactersAreReplaced() {
+        #expect(Status.excerpt("a\nb\u{202E}c\0") == "a\u{FFFD}b\u{FFFD}c\u{FFFD}")
+    }
+}

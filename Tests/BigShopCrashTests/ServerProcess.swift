@@ -16,16 +16,32 @@ final class ServerProcess: @unchecked Sendable {
     let extraArguments: [String]
     /// How the health checks of ``start()`` connect (TLS or plain).
     let clientSecurity: (any ClientConnectionSecurity)?
+    /// The soft and hard limit on open descriptors to start with, if not the test's own.
+    let descriptorLimit: Int?
     private var process: Process?
 
     static let adminEmail = "admin@crash.test"
     static let adminPassword = "admin-password-1"
 
-    init(dataDirectory: String, extraArguments: [String] = [], clientSecurity: (any ClientConnectionSecurity)? = nil) throws {
+    init(
+        dataDirectory: String,
+        extraArguments: [String] = [],
+        clientSecurity: (any ClientConnectionSecurity)? = nil,
+        descriptorLimit: Int? = nil
+    ) throws {
         self.port = try Self.freePort()
         self.dataDirectory = dataDirectory
         self.extraArguments = extraArguments
         self.clientSecurity = clientSecurity
+        self.descriptorLimit = descriptorLimit
+    }
+
+    /// The running server's process id.
+    var processIdentifier: Int32? { process.map(\.processIdentifier) }
+
+    /// What the server has logged so far.
+    var log: String {
+        (try? String(contentsOfFile: dataDirectory + "/server.log", encoding: .utf8)) ?? ""
     }
 
     /// Where the server's standard output and error go.
@@ -45,11 +61,21 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts the server and waits (up to 60 s) until it answers health checks.
     func start() async throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.executable())
-        process.arguments = [
+        let arguments = [
             "serve", "--port", String(port), "--data", dataDirectory,
             "--password-iterations", "1000", "--rate-limit", "off", "--log-level", "warning",
+            // A loaded test machine can take longer than the 5 s default to
+            // send a connection's first call; the hostile tests set their own.
+            "--connection-setup-timeout", "60",
         ] + extraArguments
+        if let descriptorLimit {
+            // The shell sets both limits, so the server cannot raise its own.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", try Self.executable()] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: try Self.executable())
+            process.arguments = arguments
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["BIGSHOP_ADMIN_EMAIL"] = Self.adminEmail
         environment["BIGSHOP_ADMIN_PASSWORD"] = Self.adminPassword

@@ -46,6 +46,11 @@ public struct TestShop: Sendable {
         configuration.passwordQueueLimit = 4_096
         configuration.passwordRegisterQueueLimit = 4_096
         configuration.rateLimit = false
+        // Every test customer connects from 127.0.0.1 (a flash-sale test opens
+        // 1,000 connections), and a loaded test machine can take longer than
+        // the 5 s default to send a connection's first call.
+        configuration.maxConnectionsPerAddress = 100_000
+        configuration.connectionSetupTimeoutSeconds = 60
         configure(&configuration)
         let app = try await BigShopApp.open(
             configuration: configuration,

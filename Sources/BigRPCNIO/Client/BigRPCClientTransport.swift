@@ -33,7 +33,15 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
     public let configuration: Configuration
     private let group: any EventLoopGroup
     private let logger: Logger
-    private let current = Mutex<ClientConnection?>(nil)
+    private let current = Mutex(Current.none)
+
+    /// The transport's connection, or the one attempt to make it that every
+    /// call needing a connection waits for.
+    private enum Current {
+        case none
+        case connecting(Task<ClientConnection, any Error>)
+        case connected(ClientConnection)
+    }
 
     public init(
         host: String,
@@ -73,11 +81,19 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
     /// Closes the connection; calls in flight fail with UNAVAILABLE. Later
     /// calls open a new connection.
     public func close() async {
-        let connection = current.withLock { current in
-            defer { current = nil }
+        let closing: Current = current.withLock { current in
+            defer { current = .none }
             return current
         }
-        try? await connection?.channel.close()
+        switch closing {
+        case .connected(let connection):
+            try? await connection.channel.close()
+        case .connecting(let attempt):
+            // Its waiters get a closed connection: their calls fail UNAVAILABLE.
+            if let connection = try? await attempt.value { try? await connection.channel.close() }
+        case .none:
+            break
+        }
     }
 
     // MARK: Connections
@@ -90,25 +106,53 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
             do {
                 return try await connection.openStream(method: method, metadata: metadata, timeout: timeout)
             } catch is ClientConnectionHandler.Unusable {
-                current.withLock { if $0 === connection { $0 = nil } }
+                current.withLock { current in
+                    if case .connected(let existing) = current, existing === connection { current = .none }
+                }
             }
         }
         throw RPCError(.unavailable, "no usable connection to \(host):\(port)")
     }
 
+    /// The connection, made if needed. Calls that need one at the same time
+    /// share one attempt: a burst of first calls used to open a connection
+    /// each and close all but one, which a server's per-address connection
+    /// cap turns into refused calls.
     private func usableConnection() async throws -> ClientConnection {
-        if let connection = current.withLock({ $0 }), connection.isUsable {
-            return connection
+        enum Next {
+            case use(ClientConnection)
+            case wait(Task<ClientConnection, any Error>)
         }
-        let fresh = try await connect()
-        // Two calls may race to connect; keep one connection, close the other.
-        let (winner, loser): (ClientConnection, ClientConnection?) = current.withLock { current in
-            if let existing = current, existing.isUsable { return (existing, fresh) }
-            current = fresh
-            return (fresh, nil)
+        let next: Next = current.withLock { current in
+            switch current {
+            case .connected(let connection) where connection.isUsable:
+                return .use(connection)
+            case .connecting(let attempt):
+                return .wait(attempt)
+            case .none, .connected:
+                let attempt = Task { try await self.connect() }
+                current = .connecting(attempt)
+                return .wait(attempt)
+            }
         }
-        if let loser { loser.channel.close(promise: nil) }
-        return winner
+        let attempt: Task<ClientConnection, any Error>
+        switch next {
+        case .use(let connection): return connection
+        case .wait(let ongoing): attempt = ongoing
+        }
+        let connection: ClientConnection
+        do {
+            connection = try await attempt.value
+        } catch {
+            current.withLock { current in
+                if case .connecting(let ongoing) = current, ongoing == attempt { current = .none }
+            }
+            throw error
+        }
+        current.withLock { current in
+            if case .connecting(let ongoing) = current, ongoing == attempt { current = .connected(connection) }
+        }
+        return connection
     }
 
     private func connect() async throws -> ClientConnection {
@@ -120,7 +164,7 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
                 bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localHost, port: 0))
             }
             let channel = try await bootstrap
-                .connectTimeout(TimeAmount(configuration.connectTimeout))
+                .connectTimeout(TimeAmount(saturating: configuration.connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -131,7 +175,7 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
                         let sync = channel.pipeline.syncOperations
                         try sync.addHandler(ByteToMessageHandler(FrameDecoder(
                             maxPayloadSize: configuration.maxPayloadSize,
-                            readTimeout: configuration.readTimeout.map(TimeAmount.init)
+                            readTimeout: configuration.readTimeout.map(TimeAmount.init(saturating:))
                         )))
                         try sync.addHandler(FrameEncoder())
                         let handler = ClientConnectionHandler(logger: logger)

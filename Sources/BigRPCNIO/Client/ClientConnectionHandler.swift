@@ -104,7 +104,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         }
         if let timeout {
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-            stream.deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            stream.deadline = context.eventLoop.scheduleTask(in: TimeAmount(saturating: timeout)) {
                 handler.value.deadlinePassed(handle)
             }
         }
@@ -192,11 +192,10 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         resumeReadingIfPossible(context: context)
     }
 
-    /// A timeout in whole milliseconds, at least 1 (0 would mean none).
-    private static func milliseconds(_ timeout: Duration) -> UInt64 {
-        let (seconds, attoseconds) = timeout.components
-        let total = max(0, seconds) * 1000 + attoseconds / 1_000_000_000_000_000
-        return max(1, UInt64(total))
+    /// A timeout as `timeout_ms`: whole milliseconds rounded up, at least 1
+    /// (0 would mean none), saturating at `UInt64.max` (the server caps it).
+    static func milliseconds(_ timeout: Duration) -> UInt64 {
+        max(1, timeout.saturatingMillisecondsRoundedUp)
     }
 
     private func deadlinePassed(_ handle: UInt64) {
@@ -276,7 +275,7 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         usable.store(false, ordering: .relaxed)
         if goAway.code != 0 {
             logger.info("the server closed the connection", metadata: [
-                "code": "\(StatusCode(rawValue: goAway.code))", "message": "\(goAway.message)",
+                "code": "\(StatusCode(rawValue: goAway.code))", "message": "\(Status.excerpt(goAway.message))",
             ])
         }
         // Calls the server never saw were not processed: safe to retry. That

@@ -31,6 +31,9 @@ final class ClientStreamHandle: ClientRequestSink {
 
     func write(_ message: [UInt8], endStream: Bool) async throws {
         try throwIfEndedLocally()
+        guard message.count <= Frame.largestEncodablePayload else {
+            throw RPCError(.invalidArgument, "a request of \(message.count) bytes is larger than a frame can carry")
+        }
         headersSent.store(true, ordering: .relaxed)
         let (id, handler, budget, size) = (handle, self.handler, self.budget, message.count)
         if budget.reserve(size) {

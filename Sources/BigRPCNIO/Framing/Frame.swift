@@ -54,4 +54,7 @@ public struct Frame: Hashable, Sendable {
     static let lengthCoveredHeaderSize = 6
     /// The default largest payload: 4 MiB.
     public static let defaultMaxPayloadSize = 4 * 1024 * 1024
+    /// The largest payload `length` (a u32 that also counts 6 header bytes)
+    /// can describe: writers refuse anything larger rather than trap.
+    public static let largestEncodablePayload = Int(UInt32.max) - lengthCoveredHeaderSize
 }

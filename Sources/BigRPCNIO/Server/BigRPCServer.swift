@@ -28,6 +28,29 @@ public final class BigRPCServer: Service, Sendable {
         public var idleTimeout: Duration? = .seconds(300)
         /// A frame must arrive whole this soon after its first byte.
         public var readTimeout: Duration? = .seconds(10)
+        /// A unary or server-streaming request must arrive whole (its
+        /// END_STREAM) this soon after its HEADERS, or the stream ends with
+        /// DEADLINE_EXCEEDED, whatever timeout the client sent (or none).
+        /// Client and bidirectional streams are long-lived by design and are
+        /// bounded by the byte budgets instead. Nil: no limit.
+        public var requestTimeout: Duration? = .seconds(10)
+        /// A new connection must send its first HEADERS this soon, or it is
+        /// closed (GOAWAY code 0). Nil: no limit.
+        public var connectionSetupTimeout: Duration? = .seconds(5)
+        /// Request bytes one connection may make the server hold (messages
+        /// its handlers have not taken, single requests not yet whole)
+        /// before the server stops reading it until they are taken.
+        public var maxBufferedRequestBytesPerConnection = 16 * 1024 * 1024
+        /// Request bytes all connections together may make the server hold;
+        /// a message past it fails its stream with RESOURCE_EXHAUSTED
+        /// ("server busy"), a large frame past it its connection.
+        public var maxBufferedRequestBytes = 256 * 1024 * 1024
+        /// Connections open at once; further ones are accepted and closed at
+        /// once (GOAWAY RESOURCE_EXHAUSTED). Lowered at start to what the
+        /// descriptor limit leaves room for (see ``effectiveMaxConnections``).
+        public var maxConnections = 10_000
+        /// Connections open at once from one IPv4 address or IPv6 /64.
+        public var maxConnectionsPerAddress = 500
         /// How long a graceful shutdown waits for open streams.
         public var drainTimeout: Duration = .seconds(10)
         /// The listen backlog: connections the kernel queues before accept.
@@ -55,6 +78,9 @@ public final class BigRPCServer: Service, Sendable {
     private struct Shared {
         var state: State = .idle
         var connections: [ObjectIdentifier: any Channel] = [:]
+        var connectionsPerAddress: [ConnectionAddress: Int] = [:]
+        var refusedConnections = 0
+        var refusalLog = LogThrottle(interval: .seconds(10))
         var address: SocketAddress?
         var addressWaiters: [CheckedContinuation<SocketAddress, any Error>] = []
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
@@ -66,6 +92,11 @@ public final class BigRPCServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let shared = Mutex(Shared())
+    /// Request bytes held across every connection.
+    private let requestBytes: RequestByteBudget
+    /// ``Configuration/maxConnections``, lowered to what the process's
+    /// descriptor limit (when the server was made) leaves room for.
+    public let effectiveMaxConnections: Int
 
     public init(
         services: [any RegistrableRPCService],
@@ -87,6 +118,17 @@ public final class BigRPCServer: Service, Sendable {
         self.configuration = configuration
         self.group = eventLoopGroup
         self.logger = logger
+        self.requestBytes = RequestByteBudget(limit: configuration.maxBufferedRequestBytes)
+        self.effectiveMaxConnections = DescriptorLimit.connectionCap(
+            configured: configuration.maxConnections,
+            descriptorLimit: DescriptorLimit.current()
+        )
+    }
+
+    /// Connections accepted and closed at once because a cap was reached,
+    /// since the server started.
+    public var refusedConnections: Int {
+        shared.withLock { $0.refusedConnections }
     }
 
     /// The bound address, once ``run()`` has bound the socket.
@@ -144,7 +186,7 @@ public final class BigRPCServer: Service, Sendable {
         for connection in connections {
             connection.triggerUserOutboundEvent(ServerDrainEvent(), promise: nil)
         }
-        let timeout = TimeAmount(configuration.drainTimeout)
+        let timeout = TimeAmount(saturating: configuration.drainTimeout)
         group.any().scheduleTask(in: timeout) { self.closeNow() }
         finishDrainIfDone()
     }
@@ -155,13 +197,27 @@ public final class BigRPCServer: Service, Sendable {
         let configuration = self.configuration
         let rpcServer = self.rpcServer
         let logger = self.logger
+        let requestBytes = self.requestBytes
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: configuration.backlog)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    // Accept errors (EMFILE...) pause accepting briefly, and are logged.
+                    try channel.pipeline.syncOperations.addHandlers(
+                        AcceptBackoffHandler(shouldForwardIOErrorCaught: true) { _ in .milliseconds(250) },
+                        AcceptErrorLogger(logger: logger)
+                    )
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                self.register(channel)
+                if let refusal = self.register(channel) {
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ConnectionRefusalHandler(message: refusal))
+                    }
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     try configuration.security?.configure(channel)
                     try BigRPCServer.configurePipeline(
@@ -169,6 +225,7 @@ public final class BigRPCServer: Service, Sendable {
                         eventLoop: channel.eventLoop,
                         server: rpcServer,
                         configuration: configuration,
+                        requestBytes: requestBytes,
                         logger: logger
                     )
                 }
@@ -184,7 +241,11 @@ public final class BigRPCServer: Service, Sendable {
         }
         if let address {
             for waiter in waiters { waiter.resume(returning: address) }
-            logger.info("listening on \(address)")
+            logger.info("listening on \(address)", metadata: [
+                "max-connections": "\(effectiveMaxConnections)",
+                "max-connections-per-address": "\(configuration.maxConnectionsPerAddress)",
+                "descriptor-limit": "\(DescriptorLimit.current().map(String.init) ?? "unlimited")",
+            ])
         }
         return channel
     }
@@ -194,11 +255,13 @@ public final class BigRPCServer: Service, Sendable {
         eventLoop: any EventLoop,
         server: RPCServer,
         configuration: Configuration,
+        requestBytes: RequestByteBudget,
         logger: Logger
     ) throws {
         try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(
             maxPayloadSize: configuration.maxPayloadSize,
-            readTimeout: configuration.readTimeout.map(TimeAmount.init)
+            readTimeout: configuration.readTimeout.map(TimeAmount.init(saturating:)),
+            budget: requestBytes
         )))
         try pipeline.addHandler(FrameEncoder())
         try pipeline.addHandler(ServerConnectionHandler(
@@ -206,32 +269,82 @@ public final class BigRPCServer: Service, Sendable {
                 maxConcurrentStreams: configuration.maxConcurrentStreams,
                 maxPayloadSize: configuration.maxPayloadSize
             ),
-            idleTimeout: configuration.idleTimeout.map(TimeAmount.init),
+            idleTimeout: configuration.idleTimeout.map(TimeAmount.init(saturating:)),
+            setupTimeout: configuration.connectionSetupTimeout.map(TimeAmount.init(saturating:)),
             logger: logger
         ))
         try pipeline.addHandler(ServerStreamDispatcher(
             server: server,
             decodingLimits: ProtoDecodingLimits(maxBytes: configuration.maxPayloadSize),
+            limits: .init(
+                requestTimeout: configuration.requestTimeout.map(TimeAmount.init(saturating:)),
+                maxBufferedRequestBytesPerConnection: configuration.maxBufferedRequestBytesPerConnection,
+                process: requestBytes
+            ),
             handlerExecutor: configuration.runsHandlersOnEventLoops
                 ? EventLoopTaskExecutor(eventLoop: eventLoop) : nil,
             security: configuration.security
         ))
     }
 
-    private func register(_ channel: any Channel) {
+    /// Counts a new connection against the caps; returns why it is refused,
+    /// or nil when it may stay (then it is tracked until it closes).
+    private func register(_ channel: any Channel) -> String? {
         let id = ObjectIdentifier(channel)
-        let draining: Bool = shared.withLock { shared in
+        let address = ConnectionAddress(channel.remoteAddress)
+        let (maxTotal, maxPerAddress) = (effectiveMaxConnections, configuration.maxConnectionsPerAddress)
+        enum Verdict { case accepted(draining: Bool), refused(String, LogThrottle.Decision) }
+        let verdict: Verdict = shared.withLock { shared in
+            var refusal: String?
+            if shared.connections.count >= maxTotal {
+                refusal = "too many connections (limit \(maxTotal))"
+            } else if let address, shared.connectionsPerAddress[address, default: 0] >= maxPerAddress {
+                refusal = "too many connections from one address (limit \(maxPerAddress))"
+            }
+            if let refusal {
+                shared.refusedConnections += 1
+                return .refused(refusal, shared.refusalLog.record(at: .now()))
+            }
             shared.connections[id] = channel
-            if case .draining = shared.state { return true }
-            return false
+            if let address { shared.connectionsPerAddress[address, default: 0] += 1 }
+            if case .draining = shared.state { return .accepted(draining: true) }
+            return .accepted(draining: false)
         }
-        if draining {
-            channel.triggerUserOutboundEvent(ServerDrainEvent(), promise: nil)
+        switch verdict {
+        case .refused(let reason, let decision):
+            switch decision {
+            case .log(let count): logRefusals(count, reason: reason)
+            case .flushLater(let due):
+                channel.eventLoop.scheduleTask(deadline: due) {
+                    if let count = self.shared.withLock({ $0.refusalLog.flush(at: .now()) }) {
+                        self.logRefusals(count, reason: reason)
+                    }
+                }
+            case .quiet: break
+            }
+            return reason
+        case .accepted(let draining):
+            if draining {
+                channel.triggerUserOutboundEvent(ServerDrainEvent(), promise: nil)
+            }
+            channel.closeFuture.whenComplete { _ in
+                self.shared.withLock { shared in
+                    _ = shared.connections.removeValue(forKey: id)
+                    if let address {
+                        let remaining = shared.connectionsPerAddress[address, default: 1] - 1
+                        shared.connectionsPerAddress[address] = remaining > 0 ? remaining : nil
+                    }
+                }
+                self.finishDrainIfDone()
+            }
+            return nil
         }
-        channel.closeFuture.whenComplete { _ in
-            self.shared.withLock { _ = $0.connections.removeValue(forKey: id) }
-            self.finishDrainIfDone()
-        }
+    }
+
+    private func logRefusals(_ count: Int, reason: String) {
+        logger.warning("refused connections over a cap", metadata: [
+            "refused": "\(count)", "interval": "10 s", "last-reason": "\(reason)",
+        ])
     }
 
     private func finishDrainIfDone() {
@@ -282,12 +395,5 @@ public final class BigRPCServer: Service, Sendable {
         serverChannel?.close(promise: nil)
         for connection in connections { connection.close(promise: nil) }
         finishDrainIfDone()
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

@@ -7,7 +7,7 @@ import NIOCore
 /// The protocol concern of a server connection: validates every frame with
 /// ``ServerConnectionStateMachine``, answers what needs no handler (PING,
 /// refused streams, stream and connection errors), sends GOAWAY, enforces the
-/// idle timeout, and turns response writes into frames.
+/// setup and idle timeouts, and turns response writes into frames.
 final class ServerConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = Frame
     typealias InboundOut = ServerStreamEvent
@@ -18,13 +18,22 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private let idleTimeout: TimeAmount?
     /// The pending idle check; at most one, re-armed by itself.
     private var idleTimer: Scheduled<Void>?
+    /// A new connection must send its first HEADERS this soon.
+    private let setupTimeout: TimeAmount?
+    private var setupTimer: Scheduled<Void>?
     /// When a frame last arrived or a stream last ended.
     private var lastActivity = NIODeadline.now()
     private let logger: Logger
 
-    init(configuration: ServerConnectionStateMachine.Configuration, idleTimeout: TimeAmount?, logger: Logger) {
+    init(
+        configuration: ServerConnectionStateMachine.Configuration,
+        idleTimeout: TimeAmount?,
+        setupTimeout: TimeAmount? = nil,
+        logger: Logger
+    ) {
         self.machine = ServerConnectionStateMachine(configuration: configuration)
         self.idleTimeout = idleTimeout
+        self.setupTimeout = setupTimeout
         self.logger = logger
     }
 
@@ -32,6 +41,13 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         noteActivity(context: context)
+        if let setupTimeout {
+            let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+            let loopBoundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+            setupTimer = context.eventLoop.scheduleTask(in: setupTimeout) {
+                loopBoundSelf.value.setupCheck(context: loopBoundContext.value)
+            }
+        }
         context.fireChannelActive()
     }
 
@@ -39,12 +55,25 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         machine.close()
         idleTimer?.cancel()
         idleTimer = nil
+        setupTimer?.cancel()
+        setupTimer = nil
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        switch machine.receive(frame) {
+        perform(machine.receive(unwrapInboundIn(data)), context: context)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let dropped = event as? DroppedFrame {
+            perform(machine.receiveDropped(dropped), context: context)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    private func perform(_ action: ServerConnectionStateMachine.Action, context: ChannelHandlerContext) {
+        switch action {
         case .openStream(let stream):
             context.fireChannelRead(wrapInboundOut(.open(stream)))
         case .refuseStream(let id, let status):
@@ -192,6 +221,20 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         idleTimer = context.eventLoop.scheduleTask(in: delay) {
             loopBoundSelf.value.idleCheck(context: loopBoundContext.value)
         }
+    }
+
+    /// Closes a connection that has sent no HEADERS within the setup
+    /// timeout: a silent or PING-only connection holds a descriptor and
+    /// does nothing else. (One timer per connection, left to fire: once a
+    /// HEADERS arrived it finds nothing to do.)
+    private func setupCheck(context: ChannelHandlerContext) {
+        setupTimer = nil
+        guard let setupTimeout, machine.state == .active, machine.highestStreamID == 0 else { return }
+        writeGoAwayThenClose(
+            context: context,
+            code: .ok,
+            message: "no request within \(setupTimeout.roundedDescription) of connecting"
+        )
     }
 
     private func idleCheck(context: ChannelHandlerContext) {

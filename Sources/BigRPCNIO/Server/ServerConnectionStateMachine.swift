@@ -114,9 +114,7 @@ package struct ServerConnectionStateMachine {
         }
         let endStream = frame.flags.contains(.endStream)
         streams[id] = endStream ? .halfClosed : .open
-        let timeout: Duration? = headers.timeoutMs == 0
-            ? nil
-            : .milliseconds(Int64(clamping: headers.timeoutMs))
+        let timeout: Duration? = headers.timeoutMs == 0 ? nil : Self.timeout(milliseconds: headers.timeoutMs)
         return .openStream(OpenedStream(
             streamID: id,
             path: headers.method,
@@ -124,6 +122,13 @@ package struct ServerConnectionStateMachine {
             timeout: timeout,
             endStream: endStream
         ))
+    }
+
+    /// A wire `timeout_ms` as the call's timeout: any value, up to
+    /// `UInt64.max`, is accepted and capped at `Duration.maxTimeout` (30
+    /// days), so that no timer or deadline computed from it can overflow.
+    package static func timeout(milliseconds: UInt64) -> Duration {
+        min(Duration(saturatingMilliseconds: milliseconds), .maxTimeout)
     }
 
     private mutating func receiveMessage(_ frame: Frame) -> Action {
@@ -141,6 +146,32 @@ package struct ServerConnectionStateMachine {
             return .failStream(id, Status(code: .internal, message: "MESSAGE after END_STREAM"))
         case nil:
             return .none
+        }
+    }
+
+    /// A frame the decoder did not buffer (``DroppedFrame``: the server was
+    /// over its request byte budget). A MESSAGE fails its stream and a
+    /// HEADERS refuses its stream, both with the frame's status, under the
+    /// same stream-id rules as if they had arrived; any other frame that
+    /// large is a connection error.
+    package mutating func receiveDropped(_ frame: DroppedFrame) -> Action {
+        guard state != .closed else { return .none }
+        let id = frame.streamID
+        switch frame.type {
+        case .message:
+            guard id != 0, id <= highestStreamID else {
+                return fail(.internal, "MESSAGE on stream \(id), which was never opened")
+            }
+            guard streams.removeValue(forKey: id) != nil else { return .none }
+            return .failStream(id, frame.status)
+        case .headers:
+            guard id != 0, id > highestStreamID else {
+                return fail(.internal, "HEADERS on stream \(id), not above the highest opened (\(highestStreamID))")
+            }
+            highestStreamID = id
+            return .refuseStream(id, frame.status)
+        case .trailers, .cancel, .ping, .goAway:
+            return fail(frame.status.code, frame.status.message)
         }
     }
 

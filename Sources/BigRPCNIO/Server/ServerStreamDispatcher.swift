@@ -8,13 +8,30 @@ import NIOCore
 /// its responses back to the event loop.
 ///
 /// Backpressure both ways: when a handler falls behind on its requests (its
-/// queue passes the high watermark) or the client stops reading responses
-/// (the channel is not writable), the connection stops reading; response
-/// writers suspend while the channel is not writable.
+/// queue passes the high watermark), the connection holds more request bytes
+/// than its budget, or the client stops reading responses (the channel is not
+/// writable), the connection stops reading; response writers suspend while
+/// the channel is not writable.
+///
+/// It also bounds what a client can make the server hold: a unary or
+/// server-streaming request must arrive whole (END_STREAM) within
+/// ``Limits/requestTimeout`` of its HEADERS, and a message that would take
+/// the process over its request byte budget fails its stream with
+/// RESOURCE_EXHAUSTED instead of being buffered (see `RequestBytes.swift`).
 final class ServerStreamDispatcher: ChannelDuplexHandler {
     typealias InboundIn = ServerStreamEvent
     typealias OutboundIn = ServerStreamOutbound
     typealias OutboundOut = ServerStreamOutbound
+
+    /// What a connection may make the server hold.
+    struct Limits {
+        /// Time for a unary or server-streaming request to arrive whole; nil: no limit.
+        var requestTimeout: TimeAmount?
+        /// Request bytes one connection may hold before it stops reading.
+        var maxBufferedRequestBytesPerConnection: Int
+        /// The process's request byte budget, shared by every connection.
+        var process: RequestByteBudget
+    }
 
     private struct Stream {
         let requests: RPCMessageQueue<[UInt8]>
@@ -24,10 +41,22 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         var deadlineTimer: Scheduled<Void>?
         /// The client sent CANCEL; the task may not have ended yet.
         var cancelled = false
+        /// The request bytes a streaming request holds, released by the
+        /// handler's task as it takes them; nil for a single request.
+        let streamingBytes: StreamRequestBytes?
+        /// The bytes a single request holds until its END_STREAM, counted
+        /// on the event loop (no shared counter per unary call).
+        var singleRequestBytes = 0
+        /// A unary or server-streaming call (or an unknown method): its one
+        /// message is held until END_STREAM, which must come in time.
+        let hasSingleRequest: Bool
+        /// A single request whose END_STREAM has not arrived yet.
+        var awaitingRequest: Bool
     }
 
     private let server: RPCServer
     private let decodingLimits: ProtoDecodingLimits
+    private let limits: Limits
     private var streams: [UInt32: Stream] = [:]
     /// Streams whose request queue asked the connection to stop reading.
     private var pausedStreams: Set<UInt32> = []
@@ -44,6 +73,15 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     /// the connection carries.
     private let security: (any ServerConnectionSecurity)?
     private var connectionValues: ServerContextValues?
+    /// The request bytes this connection holds; made when the handler is added.
+    private var connectionBytes: ConnectionRequestBytes?
+    /// Single requests not yet whole, oldest first, with the time they are
+    /// due. One timer per connection serves them all (the same timeout for
+    /// every stream keeps the deadlines in order), instead of a timer armed
+    /// and cancelled per call; entries whose request completed are dropped
+    /// from the front as they complete.
+    private var requestDeadlines = CircularBuffer<(id: UInt32, due: NIODeadline)>()
+    private var requestTimer: Scheduled<Void>?
 
     /// Where handler tasks run: nil for Swift's global executor.
     private let handlerExecutor: EventLoopTaskExecutor?
@@ -51,11 +89,13 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     init(
         server: RPCServer,
         decodingLimits: ProtoDecodingLimits,
+        limits: Limits,
         handlerExecutor: EventLoopTaskExecutor? = nil,
         security: (any ServerConnectionSecurity)? = nil
     ) {
         self.server = server
         self.decodingLimits = decodingLimits
+        self.limits = limits
         self.handlerExecutor = handlerExecutor
         self.security = security
     }
@@ -63,6 +103,17 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         writable.store(context.channel.isWritable, ordering: .relaxed)
+        let eventLoop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        connectionBytes = ConnectionRequestBytes(
+            limit: limits.maxBufferedRequestBytesPerConnection,
+            process: limits.process
+        ) {
+            eventLoop.execute {
+                let handler = handler.value
+                if let context = handler.context { handler.resumeReadingIfPossible(context: context) }
+            }
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -76,30 +127,84 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         case .open(let opened):
             open(opened, context: context)
         case .message(let id, let payload, let endStream):
-            guard let stream = streams[id] else { return }
-            if !stream.requests.yield(Array(payload.readableBytesView)) {
-                pausedStreams.insert(id)
-            }
-            if endStream { stream.requests.finish() }
+            receiveMessage(id, payload, endStream: endStream, context: context)
         case .cancel(let id):
-            guard let stream = streams[id] else { return }
-            streams[id]?.cancelled = true
-            stream.task?.cancel()
-            stream.requests.finish(throwing: CancellationError())
-            // A writer of this stream waiting for a channel that a client
-            // which stopped reading keeps full would otherwise wait on.
-            writabilityWaiters.release(id, throwing: CancellationError())
-            pausedStreams.remove(id)
-            resumeReadingIfPossible(context: context)
+            cancel(id, context: context)
         }
     }
 
+    private func receiveMessage(_ id: UInt32, _ payload: ByteBuffer, endStream: Bool, context: ChannelHandlerContext) {
+        guard var stream = streams[id], !stream.cancelled, let connectionBytes else { return }
+        // A single request that arrives with END_STREAM goes straight to its
+        // handler: nothing is held for it. Anything else is counted until the
+        // handler takes it (streaming) or the request ends (single).
+        if !(stream.hasSingleRequest && endStream) {
+            let size = payload.readableBytes
+            let reserved: Bool
+            if let streamingBytes = stream.streamingBytes {
+                reserved = streamingBytes.reserve(size)
+            } else {
+                reserved = connectionBytes.reserve(size)
+                if reserved { stream.singleRequestBytes += size }
+            }
+            guard reserved else {
+                failStream(id, limits.process.busyStatus, context: context)
+                return
+            }
+        }
+        if !stream.requests.yield(Array(payload.readableBytesView)) {
+            pausedStreams.insert(id)
+        }
+        if endStream {
+            stream.requests.finish()
+            if stream.awaitingRequest {
+                stream.awaitingRequest = false
+                releaseHeldBytes(&stream)
+            }
+        }
+        streams[id] = stream
+        if endStream { dropCompletedRequestDeadlines() }
+    }
+
+    /// The client cancelled the stream, or it was failed: the handler is
+    /// cancelled and what the stream holds is released; the stream itself
+    /// goes once its task has ended.
+    private func cancel(_ id: UInt32, context: ChannelHandlerContext) {
+        guard var stream = streams[id] else { return }
+        stream.cancelled = true
+        stream.awaitingRequest = false
+        stream.task?.cancel()
+        stream.requests.finish(throwing: CancellationError())
+        releaseHeldBytes(&stream)
+        streams[id] = stream
+        // A writer of this stream waiting for a channel that a client
+        // which stopped reading keeps full would otherwise wait on.
+        writabilityWaiters.release(id, throwing: CancellationError())
+        pausedStreams.remove(id)
+        resumeReadingIfPossible(context: context)
+    }
+
+    /// Ends a stream with `status` on the server's own initiative (its
+    /// request came too slowly, or the server is too busy to hold it): the
+    /// TRAILERS go now, the handler is cancelled, its buffers released.
+    private func failStream(_ id: UInt32, _ status: Status, context: ChannelHandlerContext) {
+        guard let stream = streams[id], !stream.cancelled else { return }
+        context.write(wrapOutboundOut(.trailers(id, status, [:])), promise: nil)
+        scheduleFlush(context: context)
+        cancel(id, context: context)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
-        for stream in streams.values {
+        for var stream in streams.values {
             stream.deadlineTimer?.cancel()
             stream.task?.cancel()
             stream.requests.finish(throwing: CancellationError())
+            releaseHeldBytes(&stream)
         }
+        streams.removeAll()
+        requestTimer?.cancel()
+        requestTimer = nil
+        requestDeadlines.removeAll()
         pausedStreams.removeAll()
         writabilityWaiters.failAll(ChannelError.ioOnClosedChannel)
         context.fireChannelInactive()
@@ -118,15 +223,19 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     // MARK: Outbound
 
     func read(context: ChannelHandlerContext) {
-        if pausedStreams.isEmpty && context.channel.isWritable {
+        if mayRead(context: context) {
             context.read()
         } else {
             readPending = true
         }
     }
 
+    private func mayRead(context: ChannelHandlerContext) -> Bool {
+        pausedStreams.isEmpty && context.channel.isWritable && !(connectionBytes?.isPaused ?? false)
+    }
+
     private func resumeReadingIfPossible(context: ChannelHandlerContext) {
-        guard readPending, pausedStreams.isEmpty, context.channel.isWritable else { return }
+        guard readPending, mayRead(context: context) else { return }
         readPending = false
         context.read()
     }
@@ -134,6 +243,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     // MARK: Streams
 
     private func open(_ opened: ServerConnectionStateMachine.OpenedStream, context: ChannelHandlerContext) {
+        guard let connectionBytes else { return }
         let id = opened.streamID
         let eventLoop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: eventLoop)
@@ -147,7 +257,21 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         if let timeout = opened.timeout {
             let signal = DeadlineSignal()
             deadlineSignal = signal
-            deadlineTimer = eventLoop.scheduleTask(in: TimeAmount(timeout)) { signal.fire() }
+            deadlineTimer = eventLoop.scheduleTask(in: TimeAmount(saturating: timeout)) { signal.fire() }
+        }
+        // An unknown method counts as a single request: it is answered at once anyway.
+        let hasSingleRequest = server.router.method(for: opened.path)?.kind.hasSingleRequest ?? true
+        let streamingBytes = hasSingleRequest ? nil : StreamRequestBytes(connection: connectionBytes)
+        let requestSequence: RPCAsyncSequence<[UInt8]>
+        if let bytes = streamingBytes {
+            requestSequence = RPCAsyncSequence {
+                let message = try await requests.next()
+                if let message { bytes.release(message.count) }
+                return message
+            }
+        } else {
+            // Its bytes are released when END_STREAM arrives or the stream ends.
+            requestSequence = RPCAsyncSequence { try await requests.next() }
         }
         let sink = ResponseSink(streamID: id, eventLoop: eventLoop, handler: handler, writable: writable)
         let call = ServerCall(
@@ -155,13 +279,22 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             metadata: opened.metadata,
             timeout: opened.timeout,
             peer: peer(context),
-            requests: RPCAsyncSequence { try await requests.next() },
+            requests: requestSequence,
             responses: sink,
             decodingLimits: decodingLimits,
             deadlineSignal: deadlineSignal,
             values: values(context)
         )
-        streams[id] = Stream(requests: requests, task: nil, deadlineTimer: deadlineTimer)
+        let awaitingRequest = hasSingleRequest && !opened.endStream
+        streams[id] = Stream(
+            requests: requests,
+            task: nil,
+            deadlineTimer: deadlineTimer,
+            streamingBytes: streamingBytes,
+            hasSingleRequest: hasSingleRequest,
+            awaitingRequest: awaitingRequest
+        )
+        if awaitingRequest { awaitRequest(id, context: context) }
         let server = self.server
         streams[id]?.task = Task(executorPreference: handlerExecutor) {
             await server.handle(call)
@@ -174,13 +307,75 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         }
     }
 
+    /// Releases whatever request bytes `stream` still holds.
+    private func releaseHeldBytes(_ stream: inout Stream) {
+        if let streamingBytes = stream.streamingBytes {
+            streamingBytes.releaseAll()
+        } else if stream.singleRequestBytes > 0 {
+            connectionBytes?.release(stream.singleRequestBytes)
+            stream.singleRequestBytes = 0
+        }
+    }
+
+    // MARK: Request deadlines
+
+    /// Starts the clock on a single request that has not ended yet.
+    private func awaitRequest(_ id: UInt32, context: ChannelHandlerContext) {
+        guard let timeout = limits.requestTimeout else { return }
+        let due = NIODeadline.now() + timeout
+        requestDeadlines.append((id, due))
+        if requestTimer == nil { scheduleRequestCheck(at: due, context: context) }
+    }
+
+    private func scheduleRequestCheck(at due: NIODeadline, context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        requestTimer = context.eventLoop.scheduleTask(deadline: due) {
+            handler.value.checkRequestDeadlines()
+        }
+    }
+
+    /// Fails every single request still incomplete at its deadline with
+    /// DEADLINE_EXCEEDED, then waits for the next one.
+    private func checkRequestDeadlines() {
+        requestTimer = nil
+        guard let context else { return }
+        let now = NIODeadline.now()
+        while let first = requestDeadlines.first {
+            guard streams[first.id]?.awaitingRequest == true else {
+                requestDeadlines.removeFirst()
+                continue
+            }
+            guard first.due <= now else {
+                scheduleRequestCheck(at: first.due, context: context)
+                return
+            }
+            requestDeadlines.removeFirst()
+            let allowed = limits.requestTimeout?.roundedDescription ?? "the time allowed"
+            failStream(first.id, Status(
+                code: .deadlineExceeded,
+                message: "the request did not arrive whole within \(allowed) of its headers"
+            ), context: context)
+        }
+    }
+
+    /// Drops the deadlines at the front whose requests are whole, so the
+    /// list stays as short as the requests really outstanding.
+    private func dropCompletedRequestDeadlines() {
+        while let first = requestDeadlines.first, streams[first.id]?.awaitingRequest != true {
+            requestDeadlines.removeFirst()
+        }
+    }
+
     private func streamWantsMore(_ id: UInt32) {
         guard pausedStreams.remove(id) != nil, let context else { return }
         resumeReadingIfPossible(context: context)
     }
 
     fileprivate func streamTaskEnded(_ id: UInt32) {
-        streams.removeValue(forKey: id)?.deadlineTimer?.cancel()
+        if var stream = streams.removeValue(forKey: id) {
+            stream.deadlineTimer?.cancel()
+            releaseHeldBytes(&stream)
+        }
         // The stream is over (its status sent, say at the deadline) while a
         // handler task it left behind may still wait to write.
         writabilityWaiters.release(id, throwing: CancellationError())
@@ -274,6 +469,10 @@ private final class ResponseSink: ServerResponseSink {
     }
 
     func write(_ message: [UInt8]) async throws {
+        guard message.count <= Frame.largestEncodablePayload else {
+            // A handler's bug: it fails its call, not the process.
+            throw RPCError(.internal, "internal error")
+        }
         let (streamID, handler, budget, size) = (self.streamID, self.handler, self.budget, message.count)
         if budget.reserve(size) {
             // The usual case: hand the write to the event loop and go on.

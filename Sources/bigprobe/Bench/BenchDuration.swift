@@ -8,6 +8,6 @@ struct BenchDuration: ExpressibleByArgument {
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         let unit = units.first { argument.hasSuffix($0.suffix) } ?? ("", 1)
         guard let value = Double(argument.dropLast(unit.suffix.count)), value > 0, value.isFinite else { return nil }
-        duration = .milliseconds(Int64((value * unit.seconds * 1000).rounded(.up)))
+        duration = Duration(saturatingSeconds: value * unit.seconds)
     }
 }

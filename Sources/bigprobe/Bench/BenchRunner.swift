@@ -55,7 +55,7 @@ struct BenchRunner: Sendable {
             let number = counters.started.wrappingAdd(1, ordering: .relaxed).oldValue
             if let total = plan.total, number >= total { break }
             if let rate = plan.rate {
-                let due = start + .nanoseconds(Int64(Double(number) / rate * 1e9))
+                let due = start + Duration(saturatingSeconds: Double(number) / rate)
                 if due > clock.now {
                     do { try await clock.sleep(until: due) } catch { break }
                 }

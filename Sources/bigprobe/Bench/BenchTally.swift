@@ -10,8 +10,7 @@ struct BenchTally: Sendable {
     var count: Int { statusCounts.values.reduce(0, +) }
 
     mutating func record(_ latency: Duration, _ code: StatusCode) {
-        let (seconds, attoseconds) = latency.components
-        let microseconds = UInt64(max(0, seconds)) * 1_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000_000)
+        let microseconds = UInt64(max(0, latency.saturatingNanoseconds / 1000))
         _ = latencies.record(min(max(microseconds, 1), latencies.highestTrackableValue))
         statusCounts[code, default: 0] += 1
     }

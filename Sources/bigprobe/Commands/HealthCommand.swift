@@ -24,8 +24,12 @@ struct HealthCommand: ProbeCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
+    func validate() throws {
+        guard maxTime > 0 else { throw ValidationError("--max-time must be a positive number of seconds") }
+    }
+
     func execute() async throws -> Int32 {
-        let options = CallOptions(timeout: .milliseconds(Int64(maxTime * 1000)))
+        let options = CallOptions(timeout: Duration(saturatingSeconds: maxTime))
         let response = try await connection.withTransport(to: endpoint) { transport in
             let health = Bigrpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
             return try await health.check(.init(service: service), options: options)

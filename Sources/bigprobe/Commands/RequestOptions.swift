@@ -28,7 +28,8 @@ struct RequestOptions: ParsableArguments {
     }
 
     var callOptions: CallOptions {
-        CallOptions(timeout: maxTime.map { .milliseconds(Int64(($0 * 1000).rounded(.up))) })
+        // Saturating: `--max-time 1e10` is a very long deadline, not a crash.
+        CallOptions(timeout: maxTime.map { Duration(saturatingSeconds: $0) })
     }
 
     /// The requests for `method`, encoded: the JSON objects of `--data`,
