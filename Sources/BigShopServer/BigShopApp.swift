@@ -71,13 +71,7 @@ public final class BigShopApp: Service, Sendable {
         clock: any ShopClock = SystemClock(),
         logger: Logger = Logger(label: "bigshop")
     ) async throws -> BigShopApp {
-        if let problem = configuration.shopRulesProblem { throw BigShopConfigurationError(problem) }
-        if configuration.rateLimit {
-            try configuration.rateLimits.validate()
-            try RateLimits.Bucket(
-                perSecond: configuration.loginPerAddressEmailPerSecond, burst: configuration.loginPerAddressEmailBurst
-            ).validate(name: "loginPerAddressEmail")
-        }
+        try configuration.validate()
         // Before any database: bad TLS files fail the start at once.
         let security = try publicPortSecurity(configuration, logger: logger)
         let data = configuration.dataDirectory

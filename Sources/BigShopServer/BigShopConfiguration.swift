@@ -148,26 +148,72 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
 }
 
 extension BigShopConfiguration {
-    /// The first setting of the orders and checkout rules that the services
-    /// cannot run with, or nil: checked at start, so that a bad flag is a
-    /// clear error instead of a trap.
-    public var shopRulesProblem: String? {
+    /// Refuses, naming it, the first setting the shop cannot run with: a
+    /// timeout that fires at once, a cap of zero, a rate limit out of range,
+    /// half a TLS pair. Checked at start (``BigShopApp/open(configuration:admin:clock:logger:)``
+    /// and `bigshop serve`), so that a bad flag or config key is a clear
+    /// error instead of a trap or a shop that refuses everyone.
+    public func validate() throws(BigShopConfigurationError) {
         let thirtyDays = 30 * 24 * 3600
-        if !(1...thirtyDays).contains(paymentWindowSeconds) {
-            return "paymentWindowSeconds must be between 1 and \(thirtyDays)"
+        func require(_ condition: Bool, _ problem: @autoclosure () -> String) throws(BigShopConfigurationError) {
+            if !condition { throw BigShopConfigurationError(problem()) }
         }
-        if maxUnitsPerProduct < 1 { return "maxUnitsPerProduct must be at least 1" }
-        if maxCartLines < 1 { return "maxCartLines must be at least 1" }
-        if maxUnpaidOrders < 1 { return "maxUnpaidOrders must be at least 1" }
-        if !(0...thirtyDays).contains(checkoutCooldownSeconds) {
-            return "checkoutCooldownSeconds must be between 0 and \(thirtyDays)"
+        // Transport: timeouts are seconds, counts at least 1.
+        let timeouts: [(String, Double)] = [
+            ("idleTimeoutSeconds (--idle-timeout)", idleTimeoutSeconds),
+            ("readTimeoutSeconds (--read-timeout)", readTimeoutSeconds),
+            ("drainTimeoutSeconds (--drain-timeout)", drainTimeoutSeconds),
+            ("requestTimeoutSeconds (--request-timeout)", requestTimeoutSeconds),
+            ("connectionSetupTimeoutSeconds (--connection-setup-timeout)", connectionSetupTimeoutSeconds),
+        ]
+        for (name, seconds) in timeouts {
+            try require(seconds > 0, "\(name) must be a positive number of seconds")
         }
-        return nil
+        let counts: [(String, Int)] = [
+            ("maxPayloadBytes (--max-payload)", effectiveMaxPayloadBytes),
+            ("maxConcurrentStreams (--max-streams)", maxConcurrentStreams),
+            ("maxBufferedRequestBytes (--max-buffered-request-bytes)", maxBufferedRequestBytes),
+            (
+                "maxBufferedRequestBytesPerConnection (--max-buffered-request-bytes-per-connection)",
+                maxBufferedRequestBytesPerConnection
+            ),
+            ("maxConnections (--max-connections)", maxConnections),
+            ("maxConnectionsPerAddress (--max-connections-per-address)", maxConnectionsPerAddress),
+        ]
+        for (name, value) in counts {
+            try require(value >= 1, "\(name) must be at least 1")
+        }
+        try require(
+            (tlsCertificatePath == nil) == (tlsKeyPath == nil),
+            "--tls-cert and --tls-key (tlsCertificatePath, tlsKeyPath) go together: give both or neither"
+        )
+        // Shop rules.
+        try require(
+            (1...thirtyDays).contains(paymentWindowSeconds),
+            "paymentWindowSeconds (--payment-window) must be between 1 and \(thirtyDays)"
+        )
+        try require(maxUnitsPerProduct >= 1, "maxUnitsPerProduct (--max-units-per-product) must be at least 1")
+        try require(maxCartLines >= 1, "maxCartLines (--max-cart-lines) must be at least 1")
+        try require(maxUnpaidOrders >= 1, "maxUnpaidOrders (--max-unpaid-orders) must be at least 1")
+        try require(
+            (0...thirtyDays).contains(checkoutCooldownSeconds),
+            "checkoutCooldownSeconds (--checkout-cooldown) must be between 0 and \(thirtyDays)"
+        )
+        // Rate limits, when on.
+        if rateLimit {
+            do {
+                try rateLimits.validate()
+                try RateLimits.Bucket(perSecond: loginPerAddressEmailPerSecond, burst: loginPerAddressEmailBurst)
+                    .validate(name: "loginPerAddressEmail")
+            } catch {
+                throw BigShopConfigurationError(error.description)
+            }
+        }
     }
 }
 
 /// A setting `bigshop serve` cannot run with.
-public struct BigShopConfigurationError: Error, CustomStringConvertible {
+public struct BigShopConfigurationError: Error, Sendable, CustomStringConvertible {
     public var description: String
 
     public init(_ description: String) {

@@ -30,8 +30,9 @@ extension BigShopApp {
                 logger.warning("the TLS certificate has expired: clients will refuse it", metadata: metadata)
             }
             return security
-        default:
-            throw TLSConfigurationError("--tls-cert and --tls-key (tlsCertificatePath, tlsKeyPath) go together: give both or neither")
+        case (_?, nil), (nil, _?):
+            // BigShopConfiguration.validate() refuses half a pair before this.
+            throw BigShopConfigurationError("--tls-cert and --tls-key (tlsCertificatePath, tlsKeyPath) go together: give both or neither")
         }
     }
 }

@@ -98,12 +98,6 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Also serve the conformance service bigrpc.testing.v1.TestService.") var conformance = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
 
-    func validate() throws {
-        if (tlsCertificate == nil) != (tlsKey == nil) {
-            throw ValidationError("--tls-cert and --tls-key go together: give both or neither")
-        }
-    }
-
     func resolvedConfiguration() throws -> BigShopConfiguration {
         var c = try config.map(BigShopConfiguration.load(fromJSONFile:)) ?? BigShopConfiguration()
         if let host { c.host = host }
@@ -154,30 +148,12 @@ struct Serve: AsyncParsableCommand {
         if let maxConnectionsPerAddress { c.maxConnectionsPerAddress = maxConnectionsPerAddress }
         if seedDemo { c.seedDemoCatalog = true }
         if conformance { c.enableConformanceService = true }
-        try Self.checkTransportSettings(c)
+        do {
+            try c.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
         return c
-    }
-
-    /// Transport settings that would make no sense (a negative timeout fires
-    /// at once, a cap of zero refuses everyone) are refused at start.
-    static func checkTransportSettings(_ c: BigShopConfiguration) throws {
-        let timeouts: [(String, Double)] = [
-            ("--idle-timeout", c.idleTimeoutSeconds), ("--read-timeout", c.readTimeoutSeconds),
-            ("--drain-timeout", c.drainTimeoutSeconds), ("--request-timeout", c.requestTimeoutSeconds),
-            ("--connection-setup-timeout", c.connectionSetupTimeoutSeconds),
-        ]
-        for (flag, seconds) in timeouts where !(seconds > 0) {
-            throw ValidationError("\(flag) must be a positive number of seconds")
-        }
-        let counts: [(String, Int)] = [
-            ("--max-payload", c.effectiveMaxPayloadBytes), ("--max-streams", c.maxConcurrentStreams),
-            ("--max-buffered-request-bytes", c.maxBufferedRequestBytes),
-            ("--max-buffered-request-bytes-per-connection", c.maxBufferedRequestBytesPerConnection),
-            ("--max-connections", c.maxConnections), ("--max-connections-per-address", c.maxConnectionsPerAddress),
-        ]
-        for (flag, value) in counts where value < 1 {
-            throw ValidationError("\(flag) must be at least 1")
-        }
     }
 
     func run() async throws {

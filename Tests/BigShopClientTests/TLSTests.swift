@@ -78,7 +78,7 @@ struct TLSTests {
         var onlyCertificate = BigShopConfiguration()
         onlyCertificate.dataDirectory = data
         onlyCertificate.tlsCertificatePath = certificates.serverCertificateFile
-        let half = try await #require(throws: TLSConfigurationError.self) {
+        let half = try await #require(throws: BigShopConfigurationError.self) {
             _ = try await BigShopApp.open(configuration: onlyCertificate)
         }
         #expect(half.description.contains("give both or neither"))

@@ -61,7 +61,7 @@ struct ServeTLSTests {
 
         let half = try Self.serve(["--data", data, "--tls-cert", certificates.serverCertificateFile])
         #expect(half.exitCode == 64)
-        #expect(half.output.contains("--tls-cert and --tls-key go together"), "\(half.output)")
+        #expect(half.output.contains("--tls-cert and --tls-key (tlsCertificatePath, tlsKeyPath) go together"), "\(half.output)")
 
         let missing = certificates.path("missing.pem")
         let absent = try Self.serve(["--data", data, "--tls-cert", missing, "--tls-key", certificates.serverKeyFile])
