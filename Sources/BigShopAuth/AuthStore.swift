@@ -21,7 +21,10 @@ final class AuthStore: Sendable {
     static func open(dataDirectory: String) async throws -> AuthStore {
         let database = try await ServiceDatabase.open(
             named: "auth", in: dataDirectory, migrations: AuthMigrations.all,
-            configuration: DatabaseConfiguration(readerCount: 2)
+            // synchronous=FULL: a Logout is a revocation, and a revoked token
+            // must stay revoked after a power loss. Each write already follows
+            // a password hash or a token check, so one fsync more is noise.
+            configuration: DatabaseConfiguration(synchronous: .full, readerCount: 2)
         )
         return AuthStore(database: database)
     }
