@@ -84,7 +84,8 @@ extension Metadata {
     public static let requestIDKey = "x-request-id"
     /// `idempotency-key`: a retried mutating call with the same key gets the same result.
     public static let idempotencyKey = "idempotency-key"
-    /// `retry-after-ms`: with RESOURCE_EXHAUSTED from rate limiting, when to retry.
+    /// `retry-after-ms`: milliseconds until a retry can succeed; with RESOURCE_EXHAUSTED
+    /// (rate limits, full queues) or FAILED_PRECONDITION (a cool-down).
     public static let retryAfterKey = "retry-after-ms"
     /// `reason`: machine-readable error reason, e.g. `SOLD_OUT`.
     public static let reasonKey = "reason"
