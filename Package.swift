@@ -152,7 +152,8 @@ let package = Package(
         .target(
             name: "BigShopServer",
             dependencies: [
-                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCInterop", "BigRPCTestingProtos", "BigShopServiceKit", "BigShopGateway",
+                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCInterop", "BigRPCTestingProtos", "BigRPCProtos",
+                "BigRPCStandardServices", "BigShopServiceKit", "BigShopGateway",
                 "BigShopAuth", "BigShopCatalog", "BigShopOrders", "BigShopHistory", "BigShopPayments", "BigShopOrchestrator",
                 "BigShopFlashSale",
                 "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI",
@@ -207,12 +208,11 @@ let package = Package(
         .target(
             name: "BigRPCNIO",
             dependencies: [
-                "BigRPC", "BigRPCCodec", "BigRPCProtos", "BigRPCStandardServices",
+                "BigRPC", "BigRPCCodec", "BigRPCProtos",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -237,7 +237,7 @@ let package = Package(
         .executableTarget(
             name: "bigrpc-interop",
             dependencies: [
-                "BigRPC", "BigRPCInterop", "BigRPCNIO",
+                "BigRPC", "BigRPCInterop", "BigRPCNIO", "BigRPCProtos", "BigRPCStandardServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -355,7 +355,8 @@ let package = Package(
         .testTarget(
             name: "BigRPCNIOTests",
             dependencies: [
-                "BigRPCNIO", "BigRPC", "BigRPCProtos", "BigRPCCodec", "BigRPCTestingProtos", "BigRPCFuzzOracles",
+                "BigRPCNIO", "BigRPC", "BigRPCProtos", "BigRPCStandardServices", "BigRPCCodec", "BigRPCTestingProtos",
+                "BigRPCFuzzOracles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -365,7 +366,7 @@ let package = Package(
         .testTarget(
             name: "BigRPCTLSTests",
             dependencies: [
-                "BigRPCTLS", "BigRPCNIO", "BigRPC", "BigRPCProtos", "TLSTestSupport",
+                "BigRPCTLS", "BigRPCNIO", "BigRPC", "BigRPCProtos", "BigRPCStandardServices", "TLSTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
