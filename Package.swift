@@ -211,7 +211,6 @@ let package = Package(
                 "BigRPC", "BigRPCCodec", "BigRPCProtos",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
