@@ -29,7 +29,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -133,7 +132,6 @@ let package = Package(
             dependencies: [
                 "BigRPC", "BigShopFlashSaleAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopOrdersAPI",
                 "FlashSaleRing", "BigShopServiceKit", "BigShopStore",
-                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -197,7 +195,7 @@ let package = Package(
         .executableTarget(name: "bigshop-example", dependencies: ["BigShopClient"], path: "Examples/BigShopExample"),
 
         // MARK: Shop building blocks with no RPC in them
-        .target(name: "FlashSaleRing", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+        .target(name: "FlashSaleRing"),
         .target(name: "PaymentRules"),
         .target(name: "DedicatedThread"),
 
