@@ -357,6 +357,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]
         ),
@@ -368,7 +369,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "BigRPCInteropTests", dependencies: ["BigRPCInterop", "BigRPC", "BigRPCNIO", "BigRPCTestingProtos"]),
+        .testTarget(name: "BigRPCInteropTests", dependencies: ["BigRPCInterop", "BigRPC", "BigRPCCodec", "BigRPCNIO", "BigRPCTestingProtos"]),
     ],
     swiftLanguageModes: [.v6]
 )
