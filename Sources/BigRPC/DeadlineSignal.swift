@@ -37,44 +37,20 @@ public final class DeadlineSignal: Sendable {
     /// Returns true when the signal fires (at once if it has already), or
     /// false when the calling task is cancelled first.
     func wait() async -> Bool {
-        let waiter = Waiter()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                waiter.set(continuation)
-                let firedAlready: Bool = state.withLock { state in
-                    guard case .waiting = state else { return true }
-                    state = .waiting(action: { waiter.resume(true) })
-                    return false
-                }
-                if firedAlready { waiter.resume(true) }
-            }
-        } onCancel: {
-            waiter.resume(false)
-        }
-    }
-}
-
-/// A continuation resumed once, by whichever of the signal and the task's
-/// cancellation comes first.
-private final class Waiter: Sendable {
-    private let state = Mutex<(continuation: CheckedContinuation<Bool, Never>?, result: Bool?)>((nil, nil))
-
-    func set(_ continuation: CheckedContinuation<Bool, Never>) {
-        let early: Bool? = state.withLock { state in
-            if let result = state.result { return result }
-            state.continuation = continuation
-            return nil
-        }
-        if let early { continuation.resume(returning: early) }
+        let (fired, firing) = AsyncStream.makeStream(of: Never.self)
+        onFire { firing.finish() }
+        // Ends when the signal fires, or when the task is cancelled.
+        for await _ in fired {}
+        return hasFired
     }
 
-    func resume(_ result: Bool) {
-        let continuation: CheckedContinuation<Bool, Never>? = state.withLock { state in
-            guard state.result == nil else { return nil }
-            state.result = result
-            defer { state.continuation = nil }
-            return state.continuation
+    /// Runs `action` when the signal fires, or at once if it has already.
+    private func onFire(_ action: @escaping @Sendable () -> Void) {
+        let firedAlready: Bool = state.withLock { state in
+            guard case .waiting = state else { return true }
+            state = .waiting(action: action)
+            return false
         }
-        continuation?.resume(returning: result)
+        if firedAlready { action() }
     }
 }
