@@ -30,6 +30,27 @@ import Testing
     }
 }
 
+/// The transport is only a transport: it adds no service, and its
+/// lifecycle is its own.
+@Suite(.timeLimit(.minutes(1)))
+struct TransportOnlyTests {
+    @Test func theTransportRegistersNoServiceOfItsOwn() async throws {
+        try await withTestServer(services: []) { server in
+            let transport = server.transport()
+            let health = Bigrpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
+            let error = await #expect(throws: RPCError.self) { try await health.check(.init()) }
+            #expect(error?.code == .unimplemented)
+            await transport.close()
+        }
+    }
+
+    @Test func aShutdownBeforeListeningMakesListenReturnAtOnce() async throws {
+        let server = BigRPCServer()
+        server.beginGracefulShutdown()
+        try await server.listen(RPCServer(services: []))
+    }
+}
+
 @Suite struct LocalAddressTests {
     /// A client bound to another loopback address is seen by the server as
     /// that address: what per-address limits key on.
