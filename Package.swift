@@ -29,7 +29,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -133,7 +132,6 @@ let package = Package(
             dependencies: [
                 "BigRPC", "BigShopFlashSaleAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopOrdersAPI",
                 "FlashSaleRing", "BigShopServiceKit", "BigShopStore",
-                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -152,7 +150,8 @@ let package = Package(
         .target(
             name: "BigShopServer",
             dependencies: [
-                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCInterop", "BigRPCTestingProtos", "BigShopServiceKit", "BigShopGateway",
+                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCInterop", "BigRPCTestingProtos", "BigRPCProtos",
+                "BigRPCStandardServices", "BigShopServiceKit", "BigShopGateway",
                 "BigShopAuth", "BigShopCatalog", "BigShopOrders", "BigShopHistory", "BigShopPayments", "BigShopOrchestrator",
                 "BigShopFlashSale",
                 "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI",
@@ -196,7 +195,7 @@ let package = Package(
         .executableTarget(name: "bigshop-example", dependencies: ["BigShopClient"], path: "Examples/BigShopExample"),
 
         // MARK: Shop building blocks with no RPC in them
-        .target(name: "FlashSaleRing", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+        .target(name: "FlashSaleRing"),
         .target(name: "PaymentRules"),
         .target(name: "DedicatedThread"),
 
@@ -207,12 +206,10 @@ let package = Package(
         .target(
             name: "BigRPCNIO",
             dependencies: [
-                "BigRPC", "BigRPCCodec", "BigRPCProtos", "BigRPCStandardServices",
+                "BigRPC", "BigRPCCodec", "BigRPCProtos",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -237,7 +234,7 @@ let package = Package(
         .executableTarget(
             name: "bigrpc-interop",
             dependencies: [
-                "BigRPC", "BigRPCInterop", "BigRPCNIO",
+                "BigRPC", "BigRPCInterop", "BigRPCNIO", "BigRPCProtos", "BigRPCStandardServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -355,22 +352,24 @@ let package = Package(
         .testTarget(
             name: "BigRPCNIOTests",
             dependencies: [
-                "BigRPCNIO", "BigRPC", "BigRPCProtos", "BigRPCCodec", "BigRPCTestingProtos", "BigRPCFuzzOracles",
+                "BigRPCNIO", "BigRPC", "BigRPCProtos", "BigRPCStandardServices", "BigRPCCodec", "BigRPCTestingProtos",
+                "BigRPCFuzzOracles",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "BigRPCTLSTests",
             dependencies: [
-                "BigRPCTLS", "BigRPCNIO", "BigRPC", "BigRPCProtos", "TLSTestSupport",
+                "BigRPCTLS", "BigRPCNIO", "BigRPC", "BigRPCProtos", "BigRPCStandardServices", "TLSTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "BigRPCInteropTests", dependencies: ["BigRPCInterop", "BigRPC", "BigRPCNIO", "BigRPCTestingProtos"]),
+        .testTarget(name: "BigRPCInteropTests", dependencies: ["BigRPCInterop", "BigRPC", "BigRPCCodec", "BigRPCNIO", "BigRPCTestingProtos"]),
     ],
     swiftLanguageModes: [.v6]
 )

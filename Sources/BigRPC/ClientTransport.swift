@@ -15,7 +15,7 @@ public protocol ClientTransport: Sendable {
 
 /// The client side of one call: the request writer and the response parts.
 public struct ClientStream: Sendable {
-    /// Sends the encoded requests; `finish` half-closes (END_STREAM).
+    /// Sends the encoded requests; `finish` half-closes.
     public let requests: any ClientRequestSink
     /// The response messages, then exactly one status.
     public let responses: RPCAsyncSequence<ClientResponsePart>
@@ -31,10 +31,14 @@ public protocol ClientRequestSink: Sendable {
     /// Sends one encoded request; with `endStream`, also half-closes.
     /// Suspends while the connection cannot take more.
     func write(_ message: [UInt8], endStream: Bool) async throws
-    /// Half-closes a call that has sent no message yet: HEADERS carry
-    /// END_STREAM. Throws ``RPCError`` FAILED_PRECONDITION once a message was
-    /// sent without `endStream`, since the protocol cannot half-close then.
+    /// Half-closes the call. Throws ``RPCError`` FAILED_PRECONDITION after a
+    /// message sent without `endStream` when ``halfClosesAfterMessages`` is false.
     func finish() async throws
+    /// Whether ``finish()`` works after messages sent without `endStream`
+    /// (wire revision 1.1's HALF_CLOSE). When false, a client-streaming call
+    /// holds back each request until the next is written, so that the last
+    /// can carry `endStream`.
+    var halfClosesAfterMessages: Bool { get }
 }
 
 /// What a server sends on a call.

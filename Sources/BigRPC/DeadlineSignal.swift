@@ -34,8 +34,18 @@ public final class DeadlineSignal: Sendable {
         state.withLock { if case .fired = $0 { true } else { false } }
     }
 
+    /// Returns true when the signal fires (at once if it has already), or
+    /// false when the calling task is cancelled first.
+    func wait() async -> Bool {
+        let (fired, firing) = AsyncStream.makeStream(of: Never.self)
+        onFire { firing.finish() }
+        // Ends when the signal fires, or when the task is cancelled.
+        for await _ in fired {}
+        return hasFired
+    }
+
     /// Runs `action` when the signal fires, or at once if it has already.
-    func onFire(_ action: @escaping @Sendable () -> Void) {
+    private func onFire(_ action: @escaping @Sendable () -> Void) {
         let firedAlready: Bool = state.withLock { state in
             guard case .waiting = state else { return true }
             state = .waiting(action: action)

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A client transport that calls an ``RPCServer`` in the same process, with
 /// no sockets and no framing: for fast tests of services and interceptors, and
 /// for services of one process calling each other.
@@ -96,7 +94,8 @@ public struct InProcessTransport: ClientTransport {
         private let queue: RPCMessageQueue<[UInt8]>
         private let responses: RPCMessageQueue<ClientResponsePart>
         private let deadline: ContinuousClock.Instant?
-        private let sentMessage = Mutex(false)
+        /// Nothing to hold back in-process: ``finish()`` works at any time.
+        let halfClosesAfterMessages = true
 
         init(queue: RPCMessageQueue<[UInt8]>, responses: RPCMessageQueue<ClientResponsePart>, deadline: ContinuousClock.Instant?) {
             self.queue = queue
@@ -112,7 +111,6 @@ public struct InProcessTransport: ClientTransport {
 
         func write(_ message: [UInt8], endStream: Bool) async throws {
             try throwIfEndedLocally()
-            sentMessage.withLock { $0 = true }
             // Throws CancellationError when the caller's task is cancelled
             // while the server is not reading.
             if !queue.yield(message) {
@@ -125,11 +123,6 @@ public struct InProcessTransport: ClientTransport {
 
         func finish() async throws {
             try throwIfEndedLocally()
-            // As on the wire: a half-close needs END_STREAM on a message or
-            // on HEADERS, so it cannot follow a message sent without it.
-            guard !sentMessage.withLock({ $0 }) else {
-                throw RPCError(.failedPrecondition, "BigRPC v1 half-closes only with the last request: write it with isLast: true")
-            }
             queue.finish()
         }
     }

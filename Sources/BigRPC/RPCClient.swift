@@ -60,9 +60,11 @@ public struct RPCClient: Sendable {
 
     /// Requests written by `requests`, then one response.
     ///
-    /// The protocol half-closes with the END_STREAM flag of the last request
-    /// (or of HEADERS when there is none), so each request is sent when the
-    /// next one is written, and the last one when `requests` returns.
+    /// Each request is sent as it is written, and the call half-closes when
+    /// `requests` returns. Over a transport that cannot half-close after
+    /// messages (a wire revision 1.0 server), each request is sent when the
+    /// next one is written instead, and the last one, with END_STREAM, when
+    /// `requests` returns.
     public func clientStreaming<Request: ProtoMessage, Response: ProtoMessage>(
         method: MethodDescriptor,
         requestType: Request.Type = Request.self,
@@ -72,9 +74,14 @@ public struct RPCClient: Sendable {
         requests: (RPCWriter<Request>) async throws -> Void
     ) async throws -> ClientResponse<Response> {
         try await call(method, metadata, options) { stream in
-            let writer = HoldingBackWriter(sink: stream.requests)
-            try await requests(RPCWriter { try await writer.write(RPCClient.encode($0)) })
-            try await writer.finish()
+            if stream.requests.halfClosesAfterMessages {
+                try await requests(RPCWriter { try await stream.requests.write(RPCClient.encode($0), endStream: false) })
+                try await stream.requests.finish()
+            } else {
+                let writer = HoldingBackWriter(sink: stream.requests)
+                try await requests(RPCWriter { try await writer.write(RPCClient.encode($0)) })
+                try await writer.finish()
+            }
             return try await RPCClient.singleResponse(Response.self, from: stream, limits: decodingLimits)
         }
     }
@@ -180,11 +187,8 @@ public struct RPCClient: Sendable {
     }
 }
 
-/// Writes the requests of a bidirectional call and half-closes it.
-///
-/// BigRPC v1 half-closes only with the END_STREAM flag of a request (or of
-/// the call's HEADERS when no request was sent): write the last request with
-/// `isLast: true`, or call ``finish()`` before writing any.
+/// Writes the requests of a bidirectional call and half-closes it: write
+/// the last request with `isLast: true`, or call ``finish()`` after it.
 public struct RequestStreamWriter<Request: ProtoMessage>: Sendable {
     let sink: any ClientRequestSink
 
@@ -197,9 +201,9 @@ public struct RequestStreamWriter<Request: ProtoMessage>: Sendable {
         }
     }
 
-    /// Half-closes a call that has sent no request. After a request was sent
-    /// without `isLast`, the protocol has no way to half-close: this throws
-    /// FAILED_PRECONDITION.
+    /// Half-closes the call (HALF_CLOSE after requests sent without
+    /// `isLast`). Over a transport set up for a wire revision 1.0 server,
+    /// that throws FAILED_PRECONDITION: write the last request with `isLast`.
     public func finish() async throws {
         do {
             try await sink.finish()

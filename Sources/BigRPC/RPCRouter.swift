@@ -12,6 +12,11 @@ public struct RPCRouter: Sendable {
 
     public init() {}
 
+    /// A router holding every method of `services`.
+    public init(services: [any RegistrableRPCService]) {
+        for service in services { register(service) }
+    }
+
     /// Every registered method.
     public var methods: [MethodDescriptor] { handlers.values.map(\.method).sorted { $0.path < $1.path } }
 

@@ -1,9 +1,9 @@
 public import Logging
-import Synchronization
 
 /// Runs calls: finds each call's handler, applies interceptors and the
-/// deadline, and turns the outcome into a status. Transport-agnostic: the NIO
-/// transport and the in-process transport both hand it ``ServerCall``s.
+/// deadline, and turns the outcome into a status. Transport-agnostic: a
+/// ``ServerTransport`` (such as the NIO one) and the in-process transport
+/// hand it ``ServerCall``s.
 public final class RPCServer: Sendable {
     public let router: RPCRouter
     private let interceptors: [any ServerInterceptor]
@@ -14,11 +14,7 @@ public final class RPCServer: Sendable {
         interceptors: [any ServerInterceptor] = [],
         logger: Logger = Logger(label: "bigrpc.server")
     ) {
-        var router = RPCRouter()
-        for service in services {
-            service.registerMethods(with: &router)
-        }
-        self.router = router
+        self.router = RPCRouter(services: services)
         self.interceptors = interceptors
         self.logger = logger
     }
@@ -105,72 +101,54 @@ public final class RPCServer: Sendable {
 /// Thrown inside ``withDeadline(_:signal:_:)`` when the deadline passes first.
 struct DeadlineExceededError: Error {}
 
-/// Runs `body`, throwing `DeadlineExceededError` as soon as the deadline
-/// passes if `body` has not finished by then. `body` runs in its own task and
-/// is cancelled at the deadline; the caller does not wait for it to notice,
-/// so a handler that ignores cancellation cannot hold back the status.
+/// Runs `body`, throwing `DeadlineExceededError` if the deadline passes
+/// before it finishes. Handler and deadline race in one task group, as in
+/// grpc-swift 2's `ServerRPCExecutor`: at the deadline `body` is cancelled
+/// and waited for, so its cleanup has run before the status goes out.
 ///
 /// The deadline is `signal` firing when the transport supplies one (no timer
-/// here at all), else a task sleeping until `deadline`.
+/// here at all), else a child task sleeping until `deadline`.
 func withDeadline<T: Sendable>(
     _ deadline: ContinuousClock.Instant,
     signal: DeadlineSignal?,
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    let outcome = DeadlineRace<T>()
-    // The handler's task reports its own result: no task waits for it.
-    let work = Task {
-        do {
-            outcome.resolve(.success(try await body()))
-        } catch {
-            outcome.resolve(.failure(error))
+    try await withThrowingTaskGroup(of: DeadlineRaceOutcome<T>.self) { group in
+        group.addTask {
+            do { return .finished(.success(try await body())) } catch { return .finished(.failure(error)) }
         }
-    }
-    let expired: @Sendable () -> Void = {
-        // Resolve first: cancelled, the handler may throw CancellationError
-        // at once, and that must not win the race as the call's outcome.
-        outcome.resolve(.failure(DeadlineExceededError()))
-        work.cancel()
-    }
-    var sleeper: Task<Void, Never>?
-    if let signal {
-        signal.onFire(expired)
-    } else {
-        sleeper = Task {
-            guard (try? await Task.sleep(until: deadline, clock: .continuous)) != nil else { return }
-            expired()
+        group.addTask {
+            if let signal {
+                return await signal.wait() ? .expired : .stopped
+            }
+            let slept = (try? await Task.sleep(until: deadline, clock: .continuous)) != nil
+            return slept ? .expired : .stopped
         }
-    }
-    defer { sleeper?.cancel() }
-    return try await withTaskCancellationHandler {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            outcome.setContinuation(continuation)
+        var expired = false
+        while let outcome = try await group.next() {
+            switch outcome {
+            case .finished(let result):
+                // The handler is done (or, expired, has given up): the
+                // deadline's child is stopped.
+                group.cancelAll()
+                if expired { throw DeadlineExceededError() }
+                return try result.get()
+            case .expired:
+                expired = true
+                group.cancelAll()
+            case .stopped:
+                break
+            }
         }
-    } onCancel: {
-        work.cancel()
+        throw DeadlineExceededError()
     }
 }
 
-/// Resumes a continuation with whichever result arrives first.
-private final class DeadlineRace<T: Sendable>: Sendable {
-    private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, result: Result<T, any Error>?)>((nil, nil))
-
-    func setContinuation(_ continuation: CheckedContinuation<T, any Error>) {
-        let early: Result<T, any Error>? = state.withLock { state in
-            if let result = state.result { return result }
-            state.continuation = continuation
-            return nil
-        }
-        if let early { continuation.resume(with: early) }
-    }
-
-    func resolve(_ result: Result<T, any Error>) {
-        let continuation: CheckedContinuation<T, any Error>? = state.withLock { state in
-            guard state.result == nil else { return nil }
-            state.result = result
-            defer { state.continuation = nil }
-            return state.continuation
-        }
-        continuation?.resume(with: result)
-    }
+/// What ends first in ``withDeadline(_:signal:_:)``'s task group.
+private enum DeadlineRaceOutcome<T: Sendable>: Sendable {
+    case finished(Result<T, any Error>)
+    /// The deadline passed.
+    case expired
+    /// The deadline's child was cancelled: the handler ended first.
+    case stopped
 }

@@ -1,4 +1,4 @@
-import Atomics
+import Synchronization
 
 /// The bytes one stream's writer (off the event loop) has handed to the loop
 /// and that are not written yet, and whether it may go on without waiting.
@@ -11,10 +11,10 @@ final class WriteBudget: Sendable {
     static let maxQueuedBytes = 256 * 1024
 
     /// The connection's writability, mirrored from the event loop.
-    private let writable: ManagedAtomic<Bool>
-    private let queued = ManagedAtomic(0)
+    private let writable: AtomicFlag
+    private let queued = Atomic(0)
 
-    init(writable: ManagedAtomic<Bool>) {
+    init(writable: AtomicFlag) {
         self.writable = writable
     }
 
@@ -22,15 +22,31 @@ final class WriteBudget: Sendable {
     /// (the channel is writable and the queue within its limit); false when
     /// it should wait until its write is done and the channel can take more.
     func reserve(_ size: Int) -> Bool {
-        let before = queued.loadThenWrappingIncrement(by: size, ordering: .relaxed)
-        return writable.load(ordering: .relaxed) && before + size <= WriteBudget.maxQueuedBytes
+        let after = queued.wrappingAdd(size, ordering: .relaxed).newValue
+        return writable.value && after <= WriteBudget.maxQueuedBytes
     }
 
     /// `size` bytes reserved earlier have been written.
     func release(_ size: Int) {
-        queued.wrappingDecrement(by: size, ordering: .relaxed)
+        queued.wrappingSubtract(size, ordering: .relaxed)
     }
 
     /// Bytes reserved and not released.
     var queuedBytes: Int { queued.load(ordering: .relaxed) }
+}
+
+/// A boolean set on an event loop and read off it (a channel's
+/// writability, a connection's usability).
+final class AtomicFlag: Sendable {
+    private let storage: Atomic<Bool>
+
+    init(_ value: Bool = true) {
+        storage = Atomic(value)
+    }
+
+    var value: Bool { storage.load(ordering: .relaxed) }
+
+    func set(_ value: Bool) {
+        storage.store(value, ordering: .relaxed)
+    }
 }

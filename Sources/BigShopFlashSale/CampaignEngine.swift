@@ -1,4 +1,3 @@
-import Atomics
 import FlashSaleRing
 import Synchronization
 
@@ -23,7 +22,7 @@ final class CampaignEngine: Sendable {
     private let ring: ReservationRing
     private let limits = CustomerLimits()
     /// Drops whose units have been added to the ring.
-    private let releasedDrops = ManagedAtomic(0)
+    private let releasedDrops = Atomic(0)
     /// Serializes the (rare) release of a new drop's units.
     private let releaseLock = Mutex(())
 

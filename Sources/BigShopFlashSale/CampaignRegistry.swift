@@ -1,36 +1,21 @@
-import Atomics
 import Synchronization
 
-/// The campaigns' engines, readable without a lock: readers load an
-/// immutable snapshot through an atomic reference; the rare writer (a new
-/// campaign) publishes a new snapshot.
+/// The campaigns' engines. Readers take an uncontended lock only to copy
+/// the dictionary's reference; the rare writer (a new campaign) replaces it.
 final class CampaignRegistry: Sendable {
-    final class Snapshot: AtomicReference, Sendable {
-        let engines: [String: CampaignEngine]
-
-        init(_ engines: [String: CampaignEngine]) {
-            self.engines = engines
-        }
-    }
-
-    private let current = ManagedAtomic(Snapshot([:]))
-    private let writer = Mutex(())
+    private let current = Mutex<[String: CampaignEngine]>([:])
 
     /// The engine of `campaignID`, if any.
     func engine(_ campaignID: String) -> CampaignEngine? {
-        current.load(ordering: .acquiring).engines[campaignID]
+        current.withLock { $0[campaignID] }
     }
 
     /// Every engine.
     var engines: [CampaignEngine] {
-        Array(current.load(ordering: .acquiring).engines.values)
+        Array(current.withLock { $0 }.values)
     }
 
     func add(_ engine: CampaignEngine) {
-        writer.withLock { _ in
-            var engines = current.load(ordering: .acquiring).engines
-            engines[engine.campaign.id] = engine
-            current.store(Snapshot(engines), ordering: .releasing)
-        }
+        current.withLock { $0[engine.campaign.id] = engine }
     }
 }

@@ -1,6 +1,8 @@
 import BigRPC
 import BigRPCInterop
 import BigRPCNIO
+import BigRPCProtos
+import BigRPCStandardServices
 import BigRPCTestingProtos
 import BigShopAuth
 import BigShopAuthAPI
@@ -32,6 +34,9 @@ public import ServiceLifecycle
 public final class BigShopApp: Service, Sendable {
     public let configuration: BigShopConfiguration
     private let publicServer: BigRPCServer
+    /// Runs the public calls ``publicServer`` accepts.
+    private let publicRPC: RPCServer
+    private let health: HealthService
     private let auth: AuthModule
     private let catalog: CatalogModule
     private let orders: OrdersModule
@@ -43,6 +48,8 @@ public final class BigShopApp: Service, Sendable {
     private init(
         configuration: BigShopConfiguration,
         publicServer: BigRPCServer,
+        publicRPC: RPCServer,
+        health: HealthService,
         auth: AuthModule,
         catalog: CatalogModule,
         orders: OrdersModule,
@@ -53,6 +60,8 @@ public final class BigShopApp: Service, Sendable {
     ) {
         self.configuration = configuration
         self.publicServer = publicServer
+        self.publicRPC = publicRPC
+        self.health = health
         self.auth = auth
         self.catalog = catalog
         self.orders = orders
@@ -211,15 +220,19 @@ public final class BigShopApp: Service, Sendable {
         server.maxConnections = configuration.maxConnections
         server.maxConnectionsPerAddress = configuration.maxConnectionsPerAddress
         server.security = security
-        let publicServer = BigRPCServer(
-            services: publicServices,
+        let names = RPCRouter(services: publicServices).services
+            + [Bigrpc_Health_V1_Health.serviceName, Bigrpc_Reflection_V1_Reflection.serviceName]
+        let health = HealthService(services: names)
+        let publicRPC = RPCServer(
+            services: publicServices + [health, ReflectionService(services: names)],
             interceptors: [AccessLogInterceptor(logger: logger.with(label: "access")), gateway],
-            configuration: server,
             logger: logger.with(label: "rpc")
         )
         return BigShopApp(
             configuration: configuration,
-            publicServer: publicServer,
+            publicServer: BigRPCServer(configuration: server, logger: logger.with(label: "rpc")),
+            publicRPC: publicRPC,
+            health: health,
             auth: auth,
             catalog: catalog,
             orders: orders,
@@ -244,9 +257,9 @@ public final class BigShopApp: Service, Sendable {
                 group.addTask { await self.orchestrator.runExpiryScanner() }
                 group.addTask { await self.flashSale.runReconciler() }
                 try await withGracefulShutdownHandler {
-                    try await self.publicServer.run()
+                    try await self.publicServer.listen(self.publicRPC)
                 } onGracefulShutdown: {
-                    self.publicServer.beginGracefulShutdown()
+                    self.beginGracefulShutdown()
                 }
                 group.cancelAll()
             }
@@ -260,6 +273,7 @@ public final class BigShopApp: Service, Sendable {
 
     /// Starts a graceful shutdown, as SIGTERM does.
     public func beginGracefulShutdown() {
+        health.setServing(false)
         publicServer.beginGracefulShutdown()
     }
 

@@ -1,4 +1,4 @@
-import Atomics
+import Synchronization
 
 /// A bounded, lock-free, multi-producer multi-consumer FIFO of unit tokens.
 ///
@@ -21,7 +21,7 @@ public final class ReservationRing: @unchecked Sendable {
     // - `words` points at memory that `init` allocates and initializes before `self`
     //   escapes, and that only `deinit` frees, when no other reference exists;
     // - between the two, that memory is read and written exclusively through
-    //   `UnsafeAtomic` operations, never by plain loads or stores.
+    //   `Atomic` operations in place, never by plain loads or stores.
 
     /// Thrown when tokens do not fit because the ring already holds `capacity` tokens.
     ///
@@ -38,20 +38,21 @@ public final class ReservationRing: @unchecked Sendable {
     /// The largest number of tokens the ring can hold at once.
     public let capacity: Int
 
-    private typealias Word = UnsafeAtomic<UInt64>
+    /// One atomic word of the allocation, operated on in place.
+    private typealias Word = UnsafeMutablePointer<Atomic<UInt64>>
 
     /// Word offsets in the single allocation: the tail and head positions each
     /// sit at the start of their own 128-byte block (two cache lines, which also
     /// covers adjacent-line prefetch), so producers and consumers do not
     /// false-share; the cells follow.
     private enum Layout {
-        static let wordsPerBlock = 128 / MemoryLayout<Word.Storage>.stride
+        static let wordsPerBlock = 128 / MemoryLayout<Atomic<UInt64>>.stride
         static let tail = 0
         static let head = wordsPerBlock
         static let firstCell = 2 * wordsPerBlock
     }
 
-    private let words: UnsafeMutablePointer<Word.Storage>
+    private let words: Word
     private let wordCount: Int
     private let cellCount: UInt64
 
@@ -81,10 +82,10 @@ public final class ReservationRing: @unchecked Sendable {
         self.capacity = capacity
         self.cellCount = UInt64(capacity)
         self.wordCount = Layout.firstCell + capacity
-        let stride = MemoryLayout<Word.Storage>.stride
+        let stride = MemoryLayout<Atomic<UInt64>>.stride
         self.words = UnsafeMutableRawPointer
             .allocate(byteCount: wordCount * stride, alignment: Layout.wordsPerBlock * stride)
-            .bindMemory(to: Word.Storage.self, capacity: wordCount)
+            .bindMemory(to: Atomic<UInt64>.self, capacity: wordCount)
         let emptyCell = Cell(stamp: Cell.emptyStamp(lap: firstLap), token: 0).word
         for offset in 0..<wordCount {
             let initial: UInt64 = switch offset {
@@ -92,16 +93,14 @@ public final class ReservationRing: @unchecked Sendable {
             case Layout.firstCell...: emptyCell
             default: 0  // padding, never accessed
             }
-            (words + offset).initialize(to: Word.Storage(initial))
+            (words + offset).initialize(to: Atomic(initial))
         }
-        self.tail = Word(at: words + Layout.tail)
-        self.head = Word(at: words + Layout.head)
+        self.tail = words + Layout.tail
+        self.head = words + Layout.head
     }
 
     deinit {
-        for offset in 0..<wordCount {
-            _ = (words + offset).move().dispose()
-        }
+        words.deinitialize(count: wordCount)
         UnsafeMutableRawPointer(words).deallocate()
     }
 
@@ -113,10 +112,10 @@ public final class ReservationRing: @unchecked Sendable {
     /// means sold out, and while tokens remain every call gets one.
     public func tryClaim() -> UInt32? {
         while true {
-            let position = head.load(ordering: .acquiring)
+            let position = head.pointee.load(ordering: .acquiring)
             let (lap, index) = position.quotientAndRemainder(dividingBy: cellCount)
             let slot = cell(at: index)
-            let observed = slot.load(ordering: .acquiring)
+            let observed = slot.pointee.load(ordering: .acquiring)
             let filled = Cell.emptyStamp(lap: lap) &+ 1
             let lead = Cell(word: observed).lead(over: filled)
             if lead < 0 {
@@ -124,14 +123,14 @@ public final class ReservationRing: @unchecked Sendable {
                 // position has been claimed: the ring is empty right now. The
                 // recheck makes sure `position` was not stale, so that `lead` was
                 // not misread from a stamp that wrapped around.
-                if head.load(ordering: .relaxed) == position {
+                if head.pointee.load(ordering: .relaxed) == position {
                     return nil
                 }
             } else if lead > 0 {
                 // Position `position` was claimed already, by a claim that has not
                 // advanced `head` yet (or `position` is stale): move `head` on.
                 advance(head, from: position)
-            } else if slot.compareExchange(
+            } else if slot.pointee.compareExchange(
                 expected: observed,
                 desired: Cell(stamp: filled &+ 1, token: 0).word,
                 ordering: .acquiringAndReleasing
@@ -176,18 +175,18 @@ public final class ReservationRing: @unchecked Sendable {
     /// snapshot that may be off by the operations that complete during the call,
     /// clamped to `0...capacity`.
     public var approximateCount: Int {
-        let claimed = head.load(ordering: .relaxed)
-        let added = tail.load(ordering: .relaxed)
+        let claimed = head.pointee.load(ordering: .relaxed)
+        let added = tail.pointee.load(ordering: .relaxed)
         return min(max(Int(truncatingIfNeeded: added &- claimed), 0), capacity)
     }
 
     /// Fills the cell at `tail`, or returns `false` if the ring is full.
     private func push(_ token: UInt32) -> Bool {
         while true {
-            let position = tail.load(ordering: .acquiring)
+            let position = tail.pointee.load(ordering: .acquiring)
             let (lap, index) = position.quotientAndRemainder(dividingBy: cellCount)
             let slot = cell(at: index)
-            let observed = slot.load(ordering: .acquiring)
+            let observed = slot.pointee.load(ordering: .acquiring)
             let empty = Cell.emptyStamp(lap: lap)
             let lead = Cell(word: observed).lead(over: empty)
             if lead < 0 {
@@ -195,14 +194,14 @@ public final class ReservationRing: @unchecked Sendable {
                 // unclaimed, and every position before `position` has been filled:
                 // the ring holds `capacity` tokens right now. The recheck is as in
                 // `tryClaim()`.
-                if tail.load(ordering: .relaxed) == position {
+                if tail.pointee.load(ordering: .relaxed) == position {
                     return false
                 }
             } else if lead > 0 {
                 // Position `position` was filled already, by a push that has not
                 // advanced `tail` yet (or `position` is stale): move `tail` on.
                 advance(tail, from: position)
-            } else if slot.compareExchange(
+            } else if slot.pointee.compareExchange(
                 expected: observed,
                 desired: Cell(stamp: empty &+ 1, token: token).word,
                 ordering: .acquiringAndReleasing
@@ -215,11 +214,11 @@ public final class ReservationRing: @unchecked Sendable {
 
     /// Moves `index` from `position` to the next one, unless someone already did.
     private func advance(_ index: Word, from position: UInt64) {
-        _ = index.compareExchange(expected: position, desired: position &+ 1, ordering: .releasing)
+        _ = index.pointee.compareExchange(expected: position, desired: position &+ 1, ordering: .releasing)
     }
 
     private func cell(at index: UInt64) -> Word {
-        Word(at: words + Layout.firstCell + Int(truncatingIfNeeded: index))
+        words + Layout.firstCell + Int(truncatingIfNeeded: index)
     }
 }
 

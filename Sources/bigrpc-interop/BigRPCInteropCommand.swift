@@ -2,6 +2,8 @@ import ArgumentParser
 import BigRPC
 import BigRPCInterop
 import BigRPCNIO
+import BigRPCProtos
+import BigRPCStandardServices
 import Logging
 import ServiceLifecycle
 
@@ -36,14 +38,17 @@ struct BigRPCInteropCommand: AsyncParsableCommand {
             configuration.host = host
             configuration.port = port
             configuration.maxPayloadSize = maxPayload
-            let server = BigRPCServer(
-                services: [TestServiceProvider(maxPayloadSize: maxPayload)],
+            let services: [any RegistrableRPCService] = [TestServiceProvider(maxPayloadSize: maxPayload)]
+            let names = RPCRouter(services: services).services
+                + [Bigrpc_Health_V1_Health.serviceName, Bigrpc_Reflection_V1_Reflection.serviceName]
+            let server = RPCServer(
+                services: services + [HealthService(services: names), ReflectionService(services: names)],
                 interceptors: [EchoMetadataInterceptor()],
-                configuration: configuration,
                 logger: logger
             )
+            let transport = BigRPCServer(configuration: configuration, logger: logger)
             let group = ServiceGroup(
-                services: [server],
+                services: [Listener(transport: transport, server: server)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )
@@ -83,6 +88,21 @@ struct BigRPCInteropCommand: AsyncParsableCommand {
             let failed = results.filter { !$0.passed }.count
             print("\(results.count - failed) passed, \(failed) failed")
             if failed > 0 { throw ExitCode.failure }
+        }
+    }
+}
+
+/// The server as a swift-service-lifecycle service: a graceful shutdown
+/// drains the transport.
+struct Listener: Service {
+    let transport: BigRPCServer
+    let server: RPCServer
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await transport.listen(server)
+        } onGracefulShutdown: {
+            transport.beginGracefulShutdown()
         }
     }
 }

@@ -11,12 +11,9 @@ import Testing
     func passesOverTCP(_ testCase: InteropCase, handlersOnEventLoops: Bool) async throws {
         var configuration = BigRPCServer.Configuration()
         configuration.runsHandlersOnEventLoops = handlersOnEventLoops
-        let server = BigRPCServer(
-            services: [TestServiceProvider()],
-            interceptors: [EchoMetadataInterceptor()],
-            configuration: configuration
-        )
-        let running = Task { try await server.run() }
+        let server = BigRPCServer(configuration: configuration)
+        let rpcServer = RPCServer(services: [TestServiceProvider()], interceptors: [EchoMetadataInterceptor()])
+        let running = Task { try await server.listen(rpcServer) }
         let port = try await server.listeningAddress().port!
         let transport = BigRPCClientTransport(host: "127.0.0.1", port: port)
         let results = await InteropClient.runAll([testCase], on: RPCClient(transport: transport))

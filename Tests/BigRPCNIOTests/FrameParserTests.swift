@@ -16,6 +16,7 @@ import Testing
         Frame(type: .message, streamID: 3),  // an empty message is a message
         Frame(type: .ping, streamID: 0, payload: ByteBuffer(bytes: [1, 2, 3, 4, 5, 6, 7, 8])),
         Frame(type: .cancel, flags: FrameFlags(rawValue: 0xFE), streamID: 0xFFFF_FFFF),
+        Frame(type: .halfClose, flags: .endStream, streamID: 3),
     ]
 
     @Test func encodesTheHeaderByteForByte() {
@@ -86,8 +87,14 @@ import Testing
         }
     }
 
+    @Test func decodesHalfClose() throws {
+        // Type 0x07 (wire revision 1.1): empty, END_STREAM.
+        var buffer = ByteBuffer(bytes: [0, 0, 0, 6, 0x07, 0x01, 0, 0, 0, 5])
+        #expect(try FrameParser().parse(&buffer) == Frame(type: .halfClose, flags: .endStream, streamID: 5))
+    }
+
     @Test func refusesAnUnknownTypeFromItsFifthByte() {
-        for type: UInt8 in [0x00, 0x07, 0x7F, 0xFF] {
+        for type: UInt8 in [0x00, 0x08, 0x7F, 0xFF] {
             var buffer = ByteBuffer(bytes: [0, 0, 0, 6, type])
             do {
                 _ = try FrameParser().parse(&buffer)

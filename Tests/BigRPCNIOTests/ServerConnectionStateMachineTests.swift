@@ -68,6 +68,47 @@ import Testing
         }
     }
 
+    // MARK: HALF_CLOSE (wire revision 1.1)
+
+    private func halfClose(_ id: UInt32) -> Frame {
+        Frame(type: .halfClose, flags: .endStream, streamID: id)
+    }
+
+    @Test func halfCloseEndsTheRequestsAfterMessages() {
+        var machine = ServerConnectionStateMachine()
+        _ = machine.receive(headers(1))
+        _ = machine.receive(message(1))
+        #expect(machine.receive(halfClose(1)) == .endRequests(1))
+        #expect(machine.isOpen(1), "the handler still answers")
+        #expect(machine.receive(message(1)) == .failStream(1, Status(code: .internal, message: "MESSAGE after END_STREAM")))
+    }
+
+    @Test func halfCloseOnAHalfClosedStreamIsAStreamError() {
+        var machine = ServerConnectionStateMachine()
+        _ = machine.receive(headers(1, endStream: true))
+        #expect(machine.receive(halfClose(1)) == .failStream(1, Status(code: .internal, message: "HALF_CLOSE after END_STREAM")))
+        #expect(!machine.isOpen(1))
+        #expect(machine.receive(halfClose(1)) == .none, "an ended stream ignores it")
+        #expect(machine.state == .active)
+    }
+
+    @Test func halfCloseWithAPayloadOrWithoutEndStreamIsAConnectionError() {
+        var withPayload = ServerConnectionStateMachine()
+        _ = withPayload.receive(headers(1))
+        #expect(isConnectionError(withPayload.receive(Frame(type: .halfClose, flags: .endStream, streamID: 1, payload: ByteBuffer(bytes: [0])))))
+        var withoutFlag = ServerConnectionStateMachine()
+        _ = withoutFlag.receive(headers(1))
+        #expect(isConnectionError(withoutFlag.receive(Frame(type: .halfClose, streamID: 1))))
+    }
+
+    @Test func halfCloseOnUnopenedStreamsIsAConnectionError() {
+        var onZero = ServerConnectionStateMachine()
+        #expect(isConnectionError(onZero.receive(halfClose(0))))
+        var aboveHighest = ServerConnectionStateMachine()
+        _ = aboveHighest.receive(headers(3))
+        #expect(isConnectionError(aboveHighest.receive(halfClose(4))))
+    }
+
     @Test func cancelEndsTheStream() {
         var machine = ServerConnectionStateMachine()
         _ = machine.receive(headers(1))

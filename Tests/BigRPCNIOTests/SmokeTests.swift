@@ -1,15 +1,19 @@
 import BigRPC
 import BigRPCNIO
 import BigRPCProtos
+import BigRPCStandardServices
 import BigRPCTestingProtos
 import Synchronization
 import Testing
 
 @Suite struct SmokeTests {
     @Test func healthCheckOverTCP() async throws {
-        let server = BigRPCServer(services: [])
+        // The standard services, registered by the caller as every server does.
+        let names = [Bigrpc_Health_V1_Health.serviceName, Bigrpc_Reflection_V1_Reflection.serviceName]
+        let rpcServer = RPCServer(services: [HealthService(services: names), ReflectionService(services: names)])
+        let server = BigRPCServer()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
+            group.addTask { try await server.listen(rpcServer) }
             let address = try await server.listeningAddress()
             let transport = BigRPCClientTransport(host: "127.0.0.1", port: address.port!)
             let client = Bigrpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
@@ -23,6 +27,27 @@ import Testing
             server.beginGracefulShutdown()
             try await group.waitForAll()
         }
+    }
+}
+
+/// The transport is only a transport: it adds no service, and its
+/// lifecycle is its own.
+@Suite(.timeLimit(.minutes(1)))
+struct TransportOnlyTests {
+    @Test func theTransportRegistersNoServiceOfItsOwn() async throws {
+        try await withTestServer(services: []) { server in
+            let transport = server.transport()
+            let health = Bigrpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
+            let error = await #expect(throws: RPCError.self) { try await health.check(.init()) }
+            #expect(error?.code == .unimplemented)
+            await transport.close()
+        }
+    }
+
+    @Test func aShutdownBeforeListeningMakesListenReturnAtOnce() async throws {
+        let server = BigRPCServer()
+        server.beginGracefulShutdown()
+        try await server.listen(RPCServer(services: []))
     }
 }
 

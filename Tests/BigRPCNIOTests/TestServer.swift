@@ -22,9 +22,10 @@ struct TestServer {
         // sent yet; tests of the setup timeout set their own.
         configuration.connectionSetupTimeout = .seconds(60)
         configure(&configuration)
-        let server = BigRPCServer(services: services, interceptors: interceptors, configuration: configuration)
+        let server = BigRPCServer(configuration: configuration)
+        let rpcServer = RPCServer(services: services, interceptors: interceptors)
         self.server = server
-        self.task = Task { try await server.run() }
+        self.task = Task { try await server.listen(rpcServer) }
         self.port = try await server.listeningAddress().port!
     }
 
@@ -43,7 +44,7 @@ struct TestServer {
         try await task.value
     }
 
-    /// Waits for `run()` to return after a shutdown started elsewhere.
+    /// Waits for `listen(_:)` to return after a shutdown started elsewhere.
     func waitUntilStopped() async throws {
         try await task.value
     }

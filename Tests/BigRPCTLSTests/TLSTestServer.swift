@@ -1,6 +1,7 @@
 import BigRPC
 import BigRPCNIO
 import BigRPCProtos
+import BigRPCStandardServices
 import BigRPCTLS
 import NIOCore
 import Synchronization
@@ -18,9 +19,14 @@ struct TLSTestServer {
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.security = security
-        let server = BigRPCServer(services: [], interceptors: interceptors, configuration: configuration)
+        let server = BigRPCServer(configuration: configuration)
+        let names = [Bigrpc_Health_V1_Health.serviceName, Bigrpc_Reflection_V1_Reflection.serviceName]
+        let rpcServer = RPCServer(
+            services: [HealthService(services: names), ReflectionService(services: names)],
+            interceptors: interceptors
+        )
         self.server = server
-        task = Task { try await server.run() }
+        task = Task { try await server.listen(rpcServer) }
         port = try await server.listeningAddress().port!
     }
 

@@ -49,15 +49,28 @@ final class RecordingSink: ServerResponseSink {
         var trailers: Metadata
     }
 
-    private let state = Mutex<(messages: [[UInt8]], finishes: [Finish])>(([], []))
+    private let state = Mutex<(messages: [[UInt8]], finishes: [Finish], logs: [[String]])>(([], [], []))
+    /// Read at each finish, for tests of what had happened by then.
+    private let snapshot: @Sendable () -> [String]
+
+    init(snapshot: @escaping @Sendable () -> [String] = { [] }) {
+        self.snapshot = snapshot
+    }
 
     func write(_ message: [UInt8]) async throws {
         state.withLock { $0.messages.append(message) }
     }
 
     func finish(status: Status, trailers: Metadata) {
-        state.withLock { $0.finishes.append(Finish(status: status, trailers: trailers)) }
+        let log = snapshot()
+        state.withLock {
+            $0.finishes.append(Finish(status: status, trailers: trailers))
+            $0.logs.append(log)
+        }
     }
+
+    /// What `snapshot` returned at each finish.
+    var logsAtFinish: [[String]] { state.withLock { $0.logs } }
 
     var messages: [[UInt8]] { state.withLock { $0.messages } }
     var finishes: [Finish] { state.withLock { $0.finishes } }

@@ -169,10 +169,10 @@ struct InProcessTransportTests {
                 }
             }
         }
-        // The request queue pauses above 16 messages and the client holds
-        // one back: the 18th write is the one that waits.
+        // The request queue pauses above 16 messages: the 17th write is the
+        // one that waits.
         #expect(await service.log.waitFor("ignore started"))
-        #expect(await eventually { writes.count >= 18 })
+        #expect(await eventually { writes.count >= 17 })
         call.cancel()
         #expect(await service.log.waitFor("ignore cancelled"))
         // Bounded, so that a write that is never resumed fails the test

@@ -294,16 +294,45 @@ struct RPCServerTests {
         #expect(!service.log.all.contains("finished"))
     }
 
-    /// The status goes out when the deadline passes, even while the handler
-    /// ignores its cancellation.
-    @Test func theDeadlineDoesNotWaitForTheHandler() async throws {
+    /// At the deadline the handler is cancelled and waited for: its
+    /// cleanup has run when DEADLINE_EXCEEDED is sent.
+    @Test func theDeadlineWaitsForTheCancelledHandlerToFinish() async throws {
+        let service = self.service
+        let sink = RecordingSink { service.log.all }
+        let queue = RPCMessageQueue<[UInt8]>()
+        queue.yield(try Request().bytes)
+        queue.finish()
+        let call = ServerCall(
+            path: Service.sleep.path, metadata: [:], timeout: .milliseconds(100), peer: "test-peer",
+            requests: RPCAsyncSequence { try await queue.next() }, responses: sink
+        )
+        await server.handle(call)
+        #expect(try only(sink).status.code == .deadlineExceeded)
+        #expect(sink.logsAtFinish == [["started", "cancelled"]], "the handler's cleanup ran before the status")
+    }
+
+    /// A handler that ignores its cancellation holds back its status until
+    /// it returns.
+    @Test func theDeadlineWaitsForAHandlerIgnoringCancellation() async throws {
         defer { service.release.open() }
-        let sink = await server.handle(Service.stubborn.path, requests: [try Request().bytes], timeout: .milliseconds(100))
-        #expect(try only(sink).status == Status(code: .deadlineExceeded, message: "deadline exceeded"))
-        #expect(service.log.all == ["started"], "handle returned while the handler was still running")
+        let server = self.server
+        let queue = RPCMessageQueue<[UInt8]>()
+        queue.yield(try Request().bytes)
+        queue.finish()
+        let sink = RecordingSink()
+        let handling = Task {
+            await server.handle(ServerCall(
+                path: Service.stubborn.path, metadata: [:], timeout: .milliseconds(50), peer: "test-peer",
+                requests: RPCAsyncSequence { try await queue.next() }, responses: sink
+            ))
+        }
+        #expect(await service.log.waitFor("started"))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(sink.finishes.isEmpty, "no status while the handler runs")
         service.release.open()
-        #expect(await service.log.waitFor("finished cancelled"))
-        #expect(sink.finishes.count == 1, "the handler's late end finishes nothing more")
+        await handling.value
+        #expect(service.log.all == ["started", "finished cancelled"])
+        #expect(try only(sink).status.code == .deadlineExceeded)
     }
 
     @Test func aCallCancelledByTheClientEndsWithoutAStatus() async throws {

@@ -1,4 +1,3 @@
-import Atomics
 import FlashSaleRing
 import Foundation
 import SeededRandom
@@ -17,7 +16,7 @@ import Testing
     /// no press may be refused before a later press succeeds.
     @Test func taskRoundsSellExactlyTheReleasedUnits() async throws {
         let ring = ReservationRing(capacity: Self.units)
-        let clock = ManagedAtomic(0)
+        let clock = SharedCounter()
         for round in 0..<2_000 {
             let units = Self.units(forRound: round)
             try ring.add(units)
@@ -75,7 +74,7 @@ import Testing
     /// preempted in the middle of claims.
     @Test func oversubscribedThreadsSellExactlyTheReleasedUnits() throws {
         let ring = ReservationRing(capacity: Self.units)
-        let clock = ManagedAtomic(0)
+        let clock = SharedCounter()
         for round in 0..<500 {
             let units = Self.units(forRound: round)
             try ring.add(units)
@@ -171,13 +170,13 @@ private struct Presses: Sendable {
     /// The clock just after the earliest press that was refused.
     var firstRefusalEnd = Int.max
 
-    mutating func press(_ ring: ReservationRing, clock: ManagedAtomic<Int>) {
-        let start = clock.wrappingIncrementThenLoad(ordering: .sequentiallyConsistent)
+    mutating func press(_ ring: ReservationRing, clock: SharedCounter) {
+        let start = clock.value.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue
         if let token = ring.tryClaim() {
             claimed.append(token)
             lastSuccessStart = max(lastSuccessStart, start)
         } else {
-            firstRefusalEnd = min(firstRefusalEnd, clock.wrappingIncrementThenLoad(ordering: .sequentiallyConsistent))
+            firstRefusalEnd = min(firstRefusalEnd, clock.value.wrappingAdd(1, ordering: .sequentiallyConsistent).newValue)
         }
     }
 }
@@ -206,15 +205,15 @@ private struct Churn: Sendable {
 /// Runs `body` on `count` new OS threads that start together, and returns
 /// their results in thread order.
 private func runOnThreads<Result: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> Result) -> [Result] {
-    let arrived = ManagedAtomic(0)
+    let arrived = SharedCounter()
     let results = ResultSlots<Result>(count: count)
     let finished = DispatchGroup()
     for index in 0..<count {
         finished.enter()
         Thread {
-            arrived.wrappingIncrement(ordering: .relaxed)
+            arrived.value.wrappingAdd(1, ordering: .relaxed)
             var spins = 0
-            while arrived.load(ordering: .relaxed) < count, spins < 1_000_000 {
+            while arrived.value.load(ordering: .relaxed) < count, spins < 1_000_000 {
                 sched_yield()
                 spins += 1
             }
@@ -241,4 +240,9 @@ private final class ResultSlots<Result: Sendable>: Sendable {
     var values: [Result] {
         slots.withLock { $0.compactMap { $0 } }
     }
+}
+
+/// An atomic counter shared by reference between tasks and threads.
+private final class SharedCounter: Sendable {
+    let value = Atomic(0)
 }

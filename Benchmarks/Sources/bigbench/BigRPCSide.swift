@@ -107,7 +107,7 @@ struct BigRPCEchoService: Bench_V1_EchoService.ServiceProtocol {
 }
 
 enum BigRPCEchoServer {
-    static func make(port: Int) -> BigRPCServer {
+    static func make(port: Int) -> (BigRPCServer, RPCServer) {
         var configuration = BigRPCServer.Configuration()
         configuration.port = port
         configuration.idleTimeout = nil
@@ -115,7 +115,7 @@ enum BigRPCEchoServer {
         configuration.runsHandlersOnEventLoops = ProcessInfo.processInfo.environment["BIGBENCH_HANDLERS_ON_LOOP"] == "1"
         var logger = Logger(label: "bigbench.bigrpc")
         logger.logLevel = .warning
-        return BigRPCServer(services: [BigRPCEchoService()], configuration: configuration, logger: logger)
+        return (BigRPCServer(configuration: configuration, logger: logger), RPCServer(services: [BigRPCEchoService()], logger: logger))
     }
 }
 

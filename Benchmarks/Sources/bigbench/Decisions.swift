@@ -3,7 +3,6 @@
 import CSQLite3Bench
 import Foundation
 import FlashSaleRing
-import Atomics
 import Synchronization
 
 /// Runs `body(thread)` on `threads` OS threads started together; returns the wall time.
@@ -94,18 +93,18 @@ func decisionBenchmarks(_ options: Options) throws {
     func ringRound(_ threads: Int) throws -> Double {
         let ring = ReservationRing(capacity: units)
         try ring.add(UInt32(0)..<UInt32(units))
-        let granted = ManagedAtomic<Int>(0)
+        let granted = SharedCounter()
         let seconds = onThreads(threads) { _ in
             var mine = 0
             while ring.tryClaim() != nil { mine += 1 }
-            granted.wrappingIncrement(by: mine, ordering: .relaxed)
+            granted.value.wrappingAdd(mine, ordering: .relaxed)
         }
-        precondition(granted.load(ordering: .relaxed) == units)
+        precondition(granted.value.load(ordering: .relaxed) == units)
         return Double(units) / seconds
     }
     func mutexRound(_ threads: Int) -> Double {
         let remaining = Box(units)
-        let granted = ManagedAtomic<Int>(0)
+        let granted = SharedCounter()
         let seconds = onThreads(threads) { _ in
             var mine = 0
             while remaining.withLock({ r in
@@ -113,17 +112,17 @@ func decisionBenchmarks(_ options: Options) throws {
                 r -= 1
                 return true
             }) { mine += 1 }
-            granted.wrappingIncrement(by: mine, ordering: .relaxed)
+            granted.value.wrappingAdd(mine, ordering: .relaxed)
         }
-        precondition(granted.load(ordering: .relaxed) == units)
+        precondition(granted.value.load(ordering: .relaxed) == units)
         return Double(units) / seconds
     }
     func sqliteRound(_ threads: Int) -> Double {
-        let granted = ManagedAtomic<Int>(0)
+        let granted = SharedCounter()
         let seconds = onThreads(threads) { _ in
-            granted.wrappingIncrement(by: sqlite.reserve(sqlitePerThread), ordering: .relaxed)
+            granted.value.wrappingAdd(sqlite.reserve(sqlitePerThread), ordering: .relaxed)
         }
-        return Double(granted.load(ordering: .relaxed)) / seconds
+        return Double(granted.value.load(ordering: .relaxed)) / seconds
     }
 
     var table = Table(

@@ -24,8 +24,8 @@ func serveEcho(_ options: Options) async throws {
     let only = options.string("only", "all")
     try await withThrowingTaskGroup(of: Void.self) { group in
         if only == "all" || only == "bigrpc" {
-            let server = BigRPCEchoServer.make(port: bigrpcPort)
-            group.addTask { try await server.run() }
+            let (server, rpcServer) = BigRPCEchoServer.make(port: bigrpcPort)
+            group.addTask { try await server.listen(rpcServer) }
             _ = try await server.listeningAddress()
         }
         if only == "all" {

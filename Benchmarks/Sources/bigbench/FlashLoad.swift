@@ -8,7 +8,6 @@ import BigShopClient
 import BigShopFlashSaleAPI
 import Foundation
 import Logging
-import Atomics
 import Synchronization
 
 /// Releases every waiting task at once.
@@ -71,12 +70,12 @@ struct Shop {
     func registerCustomers(_ count: Int) async throws {
         let setup = client(connections: 4)
         defer { Task { await setup.close() } }
-        let next = ManagedAtomic<Int>(0)
+        let next = SharedCounter()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<64 {
                 group.addTask {
                     while true {
-                        let i = next.loadThenWrappingIncrement(ordering: .relaxed)
+                        let i = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
                         if i >= count { return }
                         do {
                             _ = try await setup.auth.register(.init(email: Shop.email(i), password: password, name: "Customer \(i)"))
@@ -107,12 +106,12 @@ struct Shop {
     /// `concurrency` at a time.
     func signIn(_ customers: Range<Int>, concurrency: Int = 128) async throws -> [BigShopClient] {
         let clients = customers.map { _ in client() }
-        let next = ManagedAtomic<Int>(0)
+        let next = SharedCounter()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
                 group.addTask {
                     while true {
-                        let i = next.loadThenWrappingIncrement(ordering: .relaxed)
+                        let i = next.value.wrappingAdd(1, ordering: .relaxed).oldValue
                         if i >= clients.count { return }
                         _ = try await clients[i].login(email: Shop.email(customers.lowerBound + i), password: password)
                     }
@@ -171,11 +170,11 @@ func flashLoad(_ options: Options) async throws {
         (LatencySample(), 0, 0, 0, [], 0)
     )
     let fired = Box<UInt64>(0)
-    let rssPeak = ManagedAtomic<Int>(0)
+    let rssPeak = SharedCounter()
     let sampler = Task {
         while !Task.isCancelled {
             let rss = residentBytes(pid: pid)
-            if rss > rssPeak.load(ordering: .relaxed) { rssPeak.store(rss, ordering: .relaxed) }
+            if rss > rssPeak.value.load(ordering: .relaxed) { rssPeak.value.store(rss, ordering: .relaxed) }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -221,7 +220,7 @@ func flashLoad(_ options: Options) async throws {
         "\(answered) / \(clients.count)", "\(r.granted)", "\(r.soldOut)", "\(r.limit + r.other.count)",
         "\(fmt(Double(r.lastNs - firedAt) / 1e6)) ms",
         "\(fmt(r.latencies.percentile(50) / 1000, 1)) ms", "\(fmt(r.latencies.percentile(99) / 1000, 1)) ms",
-        "\(mib(rssIdle)) / \(mib(max(rssPeak.load(ordering: .relaxed), rssAfter))) / \(mib(rssAfter))",
+        "\(mib(rssIdle)) / \(mib(max(rssPeak.value.load(ordering: .relaxed), rssAfter))) / \(mib(rssAfter))",
     ])
     let ok = answered == clients.count && r.granted == 100 && drop.remaining == 0
     table.notes.append("Check: all answered and exactly 100 holds: \(ok ? "yes" : "NO") (server reports \(drop.remaining) remaining). `bigshop serve --rate-limit off` on loopback; each customer signed in on its own connection beforehand; latency is per call from the moment the gate opened to its answer; a hold is committed to SQLite (group commit) and becomes a PENDING_PAYMENT order before its OK.\(r.other.isEmpty ? "" : " Other answers: \(Set(r.other).prefix(3).joined(separator: "; "))")")

@@ -1,7 +1,6 @@
 public import BigRPC
 public import Logging
 public import NIOCore
-import Atomics
 import NIOPosix
 import Synchronization
 
@@ -24,6 +23,14 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
         /// A layer under the frames of every connection, such as TLS
         /// (`BigRPCTLS.TLSClientSecurity`); nil connects with plain TCP.
         public var security: (any ClientConnectionSecurity)?
+        /// Whether the server takes HALF_CLOSE frames (wire revision 1.1, as
+        /// every server of this project does): a client-streaming or
+        /// bidirectional call then sends each request as it is written and
+        /// half-closes with HALF_CLOSE. False for a revision-1.0 server: the
+        /// last request is held back until the call half-closes, to carry
+        /// END_STREAM, and a bidirectional `finish()` after a request written
+        /// without `isLast` throws FAILED_PRECONDITION.
+        public var halfClose = true
 
         public init() {}
     }
@@ -105,7 +112,7 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
             let connection = try await usableConnection()
             do {
                 return try await connection.openStream(method: method, metadata: metadata, timeout: timeout)
-            } catch is ClientConnectionHandler.Unusable {
+            } catch is ClientConnectionStateMachine.Unusable {
                 current.withLock { current in
                     if case .connected(let existing) = current, existing === connection { current = .none }
                 }
@@ -178,7 +185,7 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
                             readTimeout: configuration.readTimeout.map(TimeAmount.init(saturating:))
                         )))
                         try sync.addHandler(FrameEncoder())
-                        let handler = ClientConnectionHandler(logger: logger)
+                        let handler = ClientConnectionHandler(sendsHalfClose: configuration.halfClose, logger: logger)
                         try sync.addHandler(handler)
                         setup.handler.withLock { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
                     }
@@ -222,32 +229,36 @@ final class ClientConnection: Sendable {
     let channel: any Channel
     // NIOLoopBound: the handler is only touched on the channel's event loop.
     private let handler: NIOLoopBound<ClientConnectionHandler>
-    private let usable: ManagedAtomic<Bool>
-    private let writable: ManagedAtomic<Bool>
+    private let usable: AtomicFlag
+    private let writable: AtomicFlag
+    private let halfClose: Bool
 
     /// Must be created on the channel's event loop.
     init(channel: any Channel, handler: ClientConnectionHandler) {
         self.channel = channel
         self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
         self.usable = handler.usable
-        self.writable = handler.writable
+        self.writable = handler.flow.writable
+        self.halfClose = handler.sendsHalfClose
     }
 
-    var isUsable: Bool { channel.isActive && usable.load(ordering: .relaxed) }
+    var isUsable: Bool { channel.isActive && usable.value }
 
     func openStream(method: MethodDescriptor, metadata: Metadata, timeout: Duration?) async throws -> ClientStreamHandle {
         let eventLoop = channel.eventLoop
-        let (handler, writable) = (self.handler, self.writable)
+        let (handler, writable, halfClose) = (self.handler, self.writable, self.halfClose)
         return try await eventLoop.submit {
-            // The queue's demand callback needs the call's handle, which is
-            // known only once the call is registered.
-            let handle = ManagedAtomic<UInt64>(0)
+            // The queue's demand callback needs the call's handle: the one
+            // the call is about to get.
+            let handle = handler.value.nextHandle
             let responses = RPCMessageQueue<ClientResponsePart>(highWatermark: 16, lowWatermark: 4) {
-                ClientStreamHandle.resumeReading(handle.load(ordering: .relaxed), eventLoop: eventLoop, handler: handler)
+                ClientStreamHandle.resumeReading(handle, eventLoop: eventLoop, handler: handler)
             }
             let id = try handler.value.openStream(method: method, metadata: metadata, timeout: timeout, responses: responses)
-            handle.store(id, ordering: .relaxed)
-            return ClientStreamHandle(handle: id, responses: responses, eventLoop: eventLoop, handler: handler, writable: writable)
+            return ClientStreamHandle(
+                handle: id, responses: responses, eventLoop: eventLoop, handler: handler, writable: writable,
+                halfClosesAfterMessages: halfClose
+            )
         }.get()
     }
 }

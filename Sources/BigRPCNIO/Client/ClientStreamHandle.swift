@@ -1,6 +1,6 @@
-import Atomics
 import BigRPC
 import NIOCore
+import Synchronization
 
 /// One call's view of its connection: writes hop to the event loop, and
 /// responses arrive in a bounded queue. Used by a single call task.
@@ -12,21 +12,25 @@ final class ClientStreamHandle: ClientRequestSink {
     // NIOLoopBound: the handler is only touched inside `eventLoop.execute`.
     private let handler: NIOLoopBound<ClientConnectionHandler>
     private let budget: WriteBudget
+    /// The server takes HALF_CLOSE (``BigRPCClientTransport/Configuration/halfClose``).
+    let halfClosesAfterMessages: Bool
     /// Set once HEADERS have been handed to the event loop.
-    private let headersSent = ManagedAtomic(false)
+    private let headersSent = Atomic(false)
 
     init(
         handle: UInt64,
         responses: RPCMessageQueue<ClientResponsePart>,
         eventLoop: any EventLoop,
         handler: NIOLoopBound<ClientConnectionHandler>,
-        writable: ManagedAtomic<Bool>
+        writable: AtomicFlag,
+        halfClosesAfterMessages: Bool
     ) {
         self.handle = handle
         self.responses = responses
         self.eventLoop = eventLoop
         self.handler = handler
         self.budget = WriteBudget(writable: writable)
+        self.halfClosesAfterMessages = halfClosesAfterMessages
     }
 
     func write(_ message: [UInt8], endStream: Bool) async throws {
@@ -58,6 +62,9 @@ final class ClientStreamHandle: ClientRequestSink {
         }
     }
 
+    /// Half-closes: HEADERS with END_STREAM before any message, else a
+    /// HALF_CLOSE frame (FAILED_PRECONDITION when the transport is set up
+    /// for a server that takes none).
     func finish() async throws {
         try throwIfEndedLocally()
         headersSent.store(true, ordering: .relaxed)

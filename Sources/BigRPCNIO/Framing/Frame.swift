@@ -14,6 +14,9 @@ public enum FrameType: UInt8, Hashable, Sendable {
     case ping = 0x05
     /// Server → client on stream 0: payload `bigrpc.v1.GoAway`.
     case goAway = 0x06
+    /// Client → server: half-closes a stream after its messages; empty,
+    /// flags END_STREAM (wire revision 1.1).
+    case halfClose = 0x07
 }
 
 /// The flags byte of a frame. Bits a receiver does not know are ignored.
@@ -24,7 +27,7 @@ public struct FrameFlags: OptionSet, Hashable, Sendable {
         self.rawValue = rawValue
     }
 
-    /// On HEADERS or MESSAGE from a client: no more messages (half-close).
+    /// On HEADERS, MESSAGE or HALF_CLOSE from a client: no more messages (half-close).
     public static let endStream = FrameFlags(rawValue: 0x01)
     /// On PING: this is the reply.
     public static let ack = FrameFlags(rawValue: 0x01)

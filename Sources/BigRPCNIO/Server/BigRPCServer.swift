@@ -1,20 +1,20 @@
 public import BigRPC
 import BigRPCCodec
-import BigRPCStandardServices
 public import Logging
 public import NIOCore
 import NIOPosix
-public import ServiceLifecycle
 import Synchronization
 
-/// A BigRPC server on TCP: the wire protocol of `docs/PROTOCOL.md` over
-/// SwiftNIO, serving `services` plus the health and reflection services.
+/// The server side of the wire protocol of `docs/PROTOCOL.md` on TCP over
+/// SwiftNIO: a ``ServerTransport`` that listens, enforces the connection
+/// limits and hands each call to an ``RPCServer``.
 ///
-/// Run it with swift-service-lifecycle (SIGTERM/SIGINT start a graceful
-/// shutdown) or call ``run()`` directly. A graceful shutdown stops accepting,
-/// sends GOAWAY to every connection, lets the streams already opened finish
-/// within the drain timeout, then closes.
-public final class BigRPCServer: Service, Sendable {
+/// ``listen(_:)`` serves until a graceful shutdown (``beginGracefulShutdown()``)
+/// has finished: it stops accepting, sends GOAWAY to every connection, lets
+/// the streams already opened finish within the drain timeout, then closes.
+/// A swift-service-lifecycle user calls ``beginGracefulShutdown()`` from its
+/// graceful-shutdown handler.
+public final class BigRPCServer: ServerTransport, Sendable {
     public struct Configuration: Sendable {
         public var host = "127.0.0.1"
         /// 0 picks a free port; see ``listeningAddress()``.
@@ -87,8 +87,6 @@ public final class BigRPCServer: Service, Sendable {
     }
 
     public let configuration: Configuration
-    private let rpcServer: RPCServer
-    private let health: HealthService
     private let group: any EventLoopGroup
     private let logger: Logger
     private let shared = Mutex(Shared())
@@ -99,22 +97,10 @@ public final class BigRPCServer: Service, Sendable {
     public let effectiveMaxConnections: Int
 
     public init(
-        services: [any RegistrableRPCService],
-        interceptors: [any ServerInterceptor] = [],
         configuration: Configuration = Configuration(),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "bigrpc.server")
     ) {
-        var router = RPCRouter()
-        for service in services { router.register(service) }
-        let names = router.services + ["bigrpc.health.v1.Health", "bigrpc.reflection.v1.Reflection"]
-        let health = HealthService(services: names)
-        self.health = health
-        self.rpcServer = RPCServer(
-            services: services + [health, ReflectionService(services: names)],
-            interceptors: interceptors,
-            logger: logger
-        )
         self.configuration = configuration
         self.group = eventLoopGroup
         self.logger = logger
@@ -131,7 +117,7 @@ public final class BigRPCServer: Service, Sendable {
         shared.withLock { $0.refusedConnections }
     }
 
-    /// The bound address, once ``run()`` has bound the socket.
+    /// The bound address, once ``listen(_:)`` has bound the socket.
     public func listeningAddress() async throws -> SocketAddress {
         try await withCheckedThrowingContinuation { continuation in
             let address: SocketAddress? = shared.withLock { shared in
@@ -143,12 +129,13 @@ public final class BigRPCServer: Service, Sendable {
         }
     }
 
-    /// Binds, serves until a graceful shutdown completes, and returns.
-    /// Cancelling the calling task closes every connection at once.
-    public func run() async throws {
+    /// Binds, hands every call to `server` until a graceful shutdown
+    /// completes, and returns. Cancelling the calling task closes every
+    /// connection at once.
+    public func listen(_ server: RPCServer) async throws {
         let serverChannel: any Channel
         do {
-            serverChannel = try await bind()
+            serverChannel = try await bind(server)
         } catch {
             let waiters = shared.withLock { shared in
                 shared.state = .stopped
@@ -159,11 +146,7 @@ public final class BigRPCServer: Service, Sendable {
             throw error
         }
         try await withTaskCancellationHandler {
-            try await withGracefulShutdownHandler {
-                try await serverChannel.closeFuture.get()
-            } onGracefulShutdown: {
-                self.beginGracefulShutdown()
-            }
+            try await serverChannel.closeFuture.get()
             await waitUntilDrained()
         } onCancel: {
             self.closeNow()
@@ -171,17 +154,18 @@ public final class BigRPCServer: Service, Sendable {
     }
 
     /// Starts a graceful shutdown: new connections are refused, every
-    /// connection gets GOAWAY, and ``run()`` returns once the open streams
-    /// have finished (or the drain timeout passed).
+    /// connection gets GOAWAY, and ``listen(_:)`` returns once the open streams
+    /// have finished (or the drain timeout passed). Before ``listen(_:)``
+    /// binds, makes it return at once.
     public func beginGracefulShutdown() {
         let (serverChannel, connections): ((any Channel)?, [any Channel]) = shared.withLock { shared in
+            if case .idle = shared.state { shared.state = .stopped }
             guard case .running(let serverChannel) = shared.state else { return (nil, []) }
             shared.state = .draining
             return (serverChannel, Array(shared.connections.values))
         }
         guard let serverChannel else { return }
         logger.info("graceful shutdown: draining \(connections.count) connection(s)")
-        health.setServing(false)
         serverChannel.close(promise: nil)
         for connection in connections {
             connection.triggerUserOutboundEvent(ServerDrainEvent(), promise: nil)
@@ -193,9 +177,8 @@ public final class BigRPCServer: Service, Sendable {
 
     // MARK: Internals
 
-    private func bind() async throws -> any Channel {
+    private func bind(_ rpcServer: RPCServer) async throws -> any Channel {
         let configuration = self.configuration
-        let rpcServer = self.rpcServer
         let logger = self.logger
         let requestBytes = self.requestBytes
         let channel = try await ServerBootstrap(group: group)
@@ -233,12 +216,20 @@ public final class BigRPCServer: Service, Sendable {
             .bind(host: configuration.host, port: configuration.port)
             .get()
         let address = channel.localAddress
-        let waiters: [CheckedContinuation<SocketAddress, any Error>] = shared.withLock { shared in
-            shared.state = .running(serverChannel: channel)
+        let (waiters, stoppedEarly): ([CheckedContinuation<SocketAddress, any Error>], Bool) = shared.withLock { shared in
+            // A shutdown that came before the bind stops the server at once.
+            let stoppedEarly: Bool
+            if case .idle = shared.state {
+                shared.state = .running(serverChannel: channel)
+                stoppedEarly = false
+            } else {
+                stoppedEarly = true
+            }
             shared.address = address
             defer { shared.addressWaiters.removeAll() }
-            return shared.addressWaiters
+            return (shared.addressWaiters, stoppedEarly)
         }
+        if stoppedEarly { channel.close(promise: nil) }
         if let address {
             for waiter in waiters { waiter.resume(returning: address) }
             logger.info("listening on \(address)", metadata: [

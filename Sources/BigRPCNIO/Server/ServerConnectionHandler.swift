@@ -81,6 +81,8 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
             context.flush()
         case .deliverMessage(let id, let payload, let endStream):
             context.fireChannelRead(wrapInboundOut(.message(id, payload, endStream: endStream)))
+        case .endRequests(let id):
+            context.fireChannelRead(wrapInboundOut(.endRequests(id)))
         case .failStream(let id, let status):
             writeTrailers(context: context, streamID: id, status: status, metadata: [:])
             context.flush()

@@ -54,6 +54,8 @@ package struct ServerConnectionStateMachine {
         case refuseStream(UInt32, Status)
         /// Give the handler one request message; with `endStream`, then end its requests.
         case deliverMessage(UInt32, ByteBuffer, endStream: Bool)
+        /// End the handler's requests (HALF_CLOSE).
+        case endRequests(UInt32)
         /// Answer TRAILERS with this status and cancel the handler.
         case failStream(UInt32, Status)
         /// Cancel the handler; send nothing more on the stream.
@@ -85,6 +87,7 @@ package struct ServerConnectionStateMachine {
         case .headers: return receiveHeaders(frame)
         case .message: return receiveMessage(frame)
         case .cancel: return receiveCancel(frame)
+        case .halfClose: return receiveHalfClose(frame)
         case .ping: return receivePing(frame)
         case .trailers, .goAway:
             return fail(.internal, "a client may not send \(frame.type == .trailers ? "TRAILERS" : "GOAWAY")")
@@ -149,6 +152,28 @@ package struct ServerConnectionStateMachine {
         }
     }
 
+    /// HALF_CLOSE (revision 1.1): ends the requests of a stream whose last
+    /// MESSAGE went without END_STREAM. Stream ids as for MESSAGE.
+    private mutating func receiveHalfClose(_ frame: Frame) -> Action {
+        let id = frame.streamID
+        guard frame.flags.contains(.endStream), frame.payload.readableBytes == 0 else {
+            return fail(.internal, "HALF_CLOSE must be empty and carry END_STREAM")
+        }
+        guard id != 0, id <= highestStreamID else {
+            return fail(.internal, "HALF_CLOSE on stream \(id), which was never opened")
+        }
+        switch streams[id] {
+        case .open?:
+            streams[id] = .halfClosed
+            return .endRequests(id)
+        case .halfClosed?:
+            streams[id] = nil
+            return .failStream(id, Status(code: .internal, message: "HALF_CLOSE after END_STREAM"))
+        case nil:
+            return .none
+        }
+    }
+
     /// A frame the decoder did not buffer (``DroppedFrame``: the server was
     /// over its request byte budget). A MESSAGE fails its stream and a
     /// HEADERS refuses its stream, both with the frame's status, under the
@@ -170,7 +195,7 @@ package struct ServerConnectionStateMachine {
             }
             highestStreamID = id
             return .refuseStream(id, frame.status)
-        case .trailers, .cancel, .ping, .goAway:
+        case .trailers, .cancel, .ping, .goAway, .halfClose:
             return fail(frame.status.code, frame.status.message)
         }
     }

@@ -1,7 +1,7 @@
-import Atomics
 import BigRPC
 import BigRPCCodec
 import NIOCore
+import Synchronization
 
 /// The dispatch concern of a server connection: runs each stream's call in
 /// its own task on ``RPCServer``, feeds it the request messages, and carries
@@ -58,15 +58,8 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     private let decodingLimits: ProtoDecodingLimits
     private let limits: Limits
     private var streams: [UInt32: Stream] = [:]
-    /// Streams whose request queue asked the connection to stop reading.
-    private var pausedStreams: Set<UInt32> = []
-    private var readPending = false
-    private var flushScheduled = false
-    /// Response writers waiting for the channel to drain, by stream.
-    private var writabilityWaiters = WritabilityWaiters<UInt32>()
-    /// Mirrors the channel's writability for response writers off the event
-    /// loop, so the common case (writable) needs no round trip.
-    private let writable = ManagedAtomic(true)
+    /// Writability, response writers waiting for it, paused request queues, flushes.
+    private let flow = ConnectionFlow<UInt32>()
     private var context: ChannelHandlerContext?
     private var peerDescription: String?
     /// The layer under the frames, asked once for the values every call of
@@ -102,7 +95,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        writable.store(context.channel.isWritable, ordering: .relaxed)
+        flow.writable.set(context.channel.isWritable)
         let eventLoop = context.eventLoop
         let handler = NIOLoopBound(self, eventLoop: eventLoop)
         connectionBytes = ConnectionRequestBytes(
@@ -128,6 +121,8 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             open(opened, context: context)
         case .message(let id, let payload, let endStream):
             receiveMessage(id, payload, endStream: endStream, context: context)
+        case .endRequests(let id):
+            endRequests(id)
         case .cancel(let id):
             cancel(id, context: context)
         }
@@ -153,17 +148,23 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             }
         }
         if !stream.requests.yield(Array(payload.readableBytesView)) {
-            pausedStreams.insert(id)
-        }
-        if endStream {
-            stream.requests.finish()
-            if stream.awaitingRequest {
-                stream.awaitingRequest = false
-                releaseHeldBytes(&stream)
-            }
+            flow.pause(id)
         }
         streams[id] = stream
-        if endStream { dropCompletedRequestDeadlines() }
+        if endStream { endRequests(id) }
+    }
+
+    /// The client sends no more messages: the handler's requests end, and a
+    /// single request is whole.
+    private func endRequests(_ id: UInt32) {
+        guard var stream = streams[id], !stream.cancelled else { return }
+        stream.requests.finish()
+        if stream.awaitingRequest {
+            stream.awaitingRequest = false
+            releaseHeldBytes(&stream)
+        }
+        streams[id] = stream
+        dropCompletedRequestDeadlines()
     }
 
     /// The client cancelled the stream, or it was failed: the handler is
@@ -179,8 +180,8 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         streams[id] = stream
         // A writer of this stream waiting for a channel that a client
         // which stopped reading keeps full would otherwise wait on.
-        writabilityWaiters.release(id, throwing: CancellationError())
-        pausedStreams.remove(id)
+        flow.releaseWriters(of: id, throwing: CancellationError())
+        flow.unpause(id)
         resumeReadingIfPossible(context: context)
     }
 
@@ -205,39 +206,30 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         requestTimer?.cancel()
         requestTimer = nil
         requestDeadlines.removeAll()
-        pausedStreams.removeAll()
-        writabilityWaiters.failAll(ChannelError.ioOnClosedChannel)
+        flow.closed(ChannelError.ioOnClosedChannel)
         context.fireChannelInactive()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        let isWritable = context.channel.isWritable
-        writable.store(isWritable, ordering: .relaxed)
-        if isWritable {
-            writabilityWaiters.resumeAll()
-            resumeReadingIfPossible(context: context)
-        }
+        flow.writabilityChanged(context.channel.isWritable)
+        resumeReadingIfPossible(context: context)
         context.fireChannelWritabilityChanged()
     }
 
     // MARK: Outbound
 
     func read(context: ChannelHandlerContext) {
-        if mayRead(context: context) {
-            context.read()
-        } else {
-            readPending = true
-        }
+        flow.read(context, held: readingHeld(context))
     }
 
-    private func mayRead(context: ChannelHandlerContext) -> Bool {
-        pausedStreams.isEmpty && context.channel.isWritable && !(connectionBytes?.isPaused ?? false)
+    /// A client that does not read its responses, or a connection holding
+    /// its budget of request bytes, is not read from.
+    private func readingHeld(_ context: ChannelHandlerContext) -> Bool {
+        !context.channel.isWritable || (connectionBytes?.isPaused ?? false)
     }
 
     private func resumeReadingIfPossible(context: ChannelHandlerContext) {
-        guard readPending, mayRead(context: context) else { return }
-        readPending = false
-        context.read()
+        flow.resumeReading(context, held: readingHeld(context))
     }
 
     // MARK: Streams
@@ -273,7 +265,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             // Its bytes are released when END_STREAM arrives or the stream ends.
             requestSequence = RPCAsyncSequence { try await requests.next() }
         }
-        let sink = ResponseSink(streamID: id, eventLoop: eventLoop, handler: handler, writable: writable)
+        let sink = ResponseSink(streamID: id, eventLoop: eventLoop, handler: handler, writable: flow.writable)
         let call = ServerCall(
             path: opened.path,
             metadata: opened.metadata,
@@ -367,7 +359,7 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     }
 
     private func streamWantsMore(_ id: UInt32) {
-        guard pausedStreams.remove(id) != nil, let context else { return }
+        guard flow.unpause(id), let context else { return }
         resumeReadingIfPossible(context: context)
     }
 
@@ -378,8 +370,8 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         }
         // The stream is over (its status sent, say at the deadline) while a
         // handler task it left behind may still wait to write.
-        writabilityWaiters.release(id, throwing: CancellationError())
-        if pausedStreams.remove(id) != nil, let context {
+        flow.releaseWriters(of: id, throwing: CancellationError())
+        if flow.unpause(id), let context {
             resumeReadingIfPossible(context: context)
         }
     }
@@ -403,21 +395,12 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         } else if streams[id]?.cancelled ?? true {
             continuation.resume(throwing: CancellationError())
         } else {
-            writabilityWaiters.append(id, continuation)
+            flow.wait(id, continuation)
         }
     }
 
-    /// Flushes once per event loop tick: responses written by many streams
-    /// in the same tick leave in one syscall.
     private func scheduleFlush(context: ChannelHandlerContext) {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        context.eventLoop.execute {
-            let handler = handler.value
-            handler.flushScheduled = false
-            handler.context?.flush()
-        }
+        flow.scheduleFlush(on: context.eventLoop) { [weak self] in self?.context?.flush() }
     }
 
     /// The remote address as text for every call's `ServerCall.peer`,
@@ -454,13 +437,13 @@ private final class ResponseSink: ServerResponseSink {
     // NIOLoopBound: the handler is only touched inside `eventLoop.execute`.
     private let handler: NIOLoopBound<ServerStreamDispatcher>
     private let budget: WriteBudget
-    private let finished = ManagedAtomic(false)
+    private let finished = Atomic(false)
 
     init(
         streamID: UInt32,
         eventLoop: any EventLoop,
         handler: NIOLoopBound<ServerStreamDispatcher>,
-        writable: ManagedAtomic<Bool>
+        writable: AtomicFlag
     ) {
         self.streamID = streamID
         self.eventLoop = eventLoop

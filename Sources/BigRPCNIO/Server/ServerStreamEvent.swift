@@ -7,6 +7,8 @@ enum ServerStreamEvent {
     case open(ServerConnectionStateMachine.OpenedStream)
     /// A request message; with `endStream`, the last one.
     case message(UInt32, ByteBuffer, endStream: Bool)
+    /// The client sends no more messages (HALF_CLOSE).
+    case endRequests(UInt32)
     /// The stream is over for the handler: the client cancelled it, or the
     /// connection handler already ended it with an error status.
     case cancel(UInt32)
