@@ -177,9 +177,7 @@ let package = Package(
         .executableTarget(
             name: "bigprobe",
             dependencies: [
-                "BigRPC", "BigRPCCodec", "BigRPCNIO", "BigRPCTLS", "ProtoJSON", "BigRPCProtos", "BigRPCTestingProtos",
-                "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI",
-                "BigShopFlashSaleAPI",
+                "BigRPC", "BigRPCCodec", "BigRPCNIO", "BigRPCTLS", "ProtoJSON", "BigRPCProtos",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -201,7 +199,7 @@ let package = Package(
         .target(name: "DedicatedThread"),
 
         // MARK: Services on every server: health and reflection
-        .target(name: "BigRPCStandardServices", dependencies: ["BigRPC", "BigRPCProtos"]),
+        .target(name: "BigRPCStandardServices", dependencies: ["BigRPC", "BigRPCCodec", "BigRPCProtos"]),
 
         // MARK: Transport: the wire protocol on SwiftNIO
         .target(
@@ -304,7 +302,13 @@ let package = Package(
             dependencies: ["ProtoJSON", "BigRPCCodec", "BigRPCTestingProtos", "WellKnownProtos", "BigShopCatalogAPI"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "BigProbeTests", dependencies: ["BigShopServerTestSupport", "bigprobe", "BigShopServer", "BigRPCTestingProtos", "TLSTestSupport"]),
+        .testTarget(
+            name: "BigProbeTests",
+            dependencies: [
+                "BigShopServerTestSupport", "bigprobe", "bigrpc-interop", "BigShopServer", "BigRPCCodec", "BigRPCTestingProtos",
+                "TLSTestSupport",
+            ]
+        ),
         .testTarget(
             name: "BigShopClientTests",
             dependencies: [
@@ -350,7 +354,14 @@ let package = Package(
             path: "Codegen/Tests/BigRPCGeneratorTests",
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "BigRPCCodecTests", dependencies: ["BigRPCCodec", "BigRPCTestingProtos", "BigRPCFuzzOracles", "SeededRandom"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "BigRPCCodecTests",
+            dependencies: [
+                "BigRPCCodec", "BigRPCTestingProtos", "BigRPCFuzzOracles", "SeededRandom", "BigShopAuthAPI", "BigShopCatalogAPI",
+                "BigShopFlashSaleAPI", "BigShopHistoryAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI",
+            ],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "BigRPCTests", dependencies: ["BigRPC", "BigRPCCodec", "BigRPCTestingProtos"]),
         .testTarget(
             name: "BigRPCNIOTests",

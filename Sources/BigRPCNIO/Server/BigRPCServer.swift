@@ -111,7 +111,7 @@ public final class BigRPCServer: Service, Sendable {
         let health = HealthService(services: names)
         self.health = health
         self.rpcServer = RPCServer(
-            services: services + [health, ReflectionService(services: names)],
+            services: services + [health, ReflectionService(services: services + [health])],
             interceptors: interceptors,
             logger: logger
         )
