@@ -1,5 +1,5 @@
 public import BigRPC
-public import BigRPCCodec
+import BigRPCCodec
 public import BigRPCProtos
 
 /// `bigrpc.reflection.v1.Reflection`: lists the services a server exposes,

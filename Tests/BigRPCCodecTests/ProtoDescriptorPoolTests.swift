@@ -43,7 +43,7 @@ import Testing
             Case(generated: Bigshop_Catalog_V1_UpdateProductRequest.protoDescriptor, files: Bigshop_Catalog_V1_CatalogService.fileDescriptorProtos),
             Case(generated: Bigshop_Catalog_V1_ListProductsResponse.protoDescriptor, files: Bigshop_Catalog_V1_CatalogService.fileDescriptorProtos),
             Case(generated: Bigshop_Payments_V1_PayRequest.protoDescriptor, files: Bigshop_Payments_V1_PaymentsService.fileDescriptorProtos),
-            Case(generated: Bigshop_Orders_V1_ListOrdersResponse.protoDescriptor, files: Bigshop_Orders_V1_OrdersService.fileDescriptorProtos),
+            Case(generated: Bigshop_Orders_V1_Order.protoDescriptor, files: Bigshop_Orders_V1_OrdersService.fileDescriptorProtos),
             Case(generated: Bigshop_History_V1_OrderEvent.protoDescriptor, files: Bigshop_History_V1_HistoryService.fileDescriptorProtos),
             Case(generated: Bigshop_Flashsale_V1_Campaign.protoDescriptor, files: Bigshop_Flashsale_V1_FlashSaleService.fileDescriptorProtos),
             Case(generated: Bigshop_Auth_V1_Session.protoDescriptor, files: Bigshop_Auth_V1_AuthService.fileDescriptorProtos),
@@ -120,11 +120,11 @@ import Testing
         for field in descriptor.fields where Bool.random(using: &random) {
             if field.type == .message && (depth >= 3 || field.isMap && depth >= 2) { continue }
             if let key = field.mapKey, let value = field.mapValue {
-                message[field] = .map((0..<Int.random(in: 0...3, using: &random)).map { _ in
+                message[field] = .map((0..<Int.random(in: 1...3, using: &random)).map { _ in
                     DynamicMapEntry(key: randomValue(key, &random, depth: depth), value: randomValue(value, &random, depth: depth + 1))
                 })
             } else if field.isRepeated {
-                message[field] = .repeated((0..<Int.random(in: 0...3, using: &random)).map { _ in
+                message[field] = .repeated((0..<Int.random(in: 1...3, using: &random)).map { _ in
                     randomValue(field, &random, depth: depth + 1)
                 })
             } else {
