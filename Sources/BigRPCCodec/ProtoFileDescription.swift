@@ -3,8 +3,8 @@
 /// builds protobuf-c descriptors from.
 ///
 /// Only what protobuf-c's runtime needs is read: names, fields (number,
-/// label, type, `oneof`, `packed`, proto3 `optional`), map entries, enum
-/// values and services. Options, proto2 default values and extensions are
+/// label, type, `oneof`, `packed`, proto3 `optional`), enum values and
+/// services (map entries are messages like any other). Options, proto2 default values and extensions are
 /// not.
 public struct ProtoFileDescription: Sendable {
     /// The file's path, e.g. `bigrpc/health/v1/health.proto`.
@@ -39,7 +39,6 @@ public struct ProtoFileDescription: Sendable {
     struct Message {
         var name: String
         var fields: [Field] = []
-        var isMapEntry = false
     }
 
     struct Field {
@@ -113,7 +112,6 @@ public struct ProtoFileDescription: Sendable {
             case 2: message.fields.append(try Self.field(field.bytes))
             case 3: try Self.message(field.bytes, scope: name, into: &messages, &enums)
             case 4: enums.append(try Self.enumeration(field.bytes, scope: name))
-            case 7: message.isMapEntry = try Self.fields(field.bytes).contains { $0.number == 7 && $0.varint != 0 }
             default: break
             }
         }
