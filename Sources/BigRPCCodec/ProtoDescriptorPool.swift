@@ -121,6 +121,9 @@ public final class ProtoDescriptorPool: @unchecked Sendable {
             oneofSlots[oneof] = (layout.add(4), layout.add(size))
         }
         let sorted = type.fields.sorted { $0.number < $1.number }
+        guard Set(sorted.map(\.number)).count == sorted.count, sorted.allSatisfy({ $0.number > 0 }) else {
+            throw ProtoDescriptorError("\(type.name): field numbers must be positive and distinct")
+        }
         let fields = allocate(ProtobufCFieldDescriptor.self, count: sorted.count)
         for (i, field) in sorted.enumerated() {
             var c = ProtobufCFieldDescriptor()

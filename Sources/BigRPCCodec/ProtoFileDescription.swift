@@ -84,7 +84,7 @@ public struct ProtoFileDescription: Sendable {
         self.isProto3 = syntax == "proto3"
         var messages: [Message] = [], enums: [Enumeration] = []
         for bytes in enumBytes { enums.append(try Self.enumeration(bytes, scope: package)) }
-        for bytes in messageBytes { try Self.message(bytes, scope: package, into: &messages, &enums) }
+        for bytes in messageBytes { try Self.message(bytes, scope: package, depth: 1, into: &messages, &enums) }
         self.messages = messages
         self.enums = enums
     }
@@ -100,8 +100,12 @@ public struct ProtoFileDescription: Sendable {
     // MARK: Parsing
 
     private static func message(
-        _ bytes: [UInt8], scope: String, into messages: inout [Message], _ enums: inout [Enumeration]
+        _ bytes: [UInt8], scope: String, depth: Int, into messages: inout [Message], _ enums: inout [Enumeration]
     ) throws(ProtoDecodingError) {
+        // The bytes may come from any server: bound the recursion.
+        guard depth <= 64 else {
+            throw ProtoDecodingError(.nestingTooDeep(limit: 64), messageName: "google.protobuf.DescriptorProto")
+        }
         let fields = try Self.fields(bytes)
         let name = qualified(fields.first { $0.number == 1 }?.string ?? "", in: scope)
         var message = Message(name: name)
@@ -110,7 +114,7 @@ public struct ProtoFileDescription: Sendable {
         for field in fields {
             switch field.number {
             case 2: message.fields.append(try Self.field(field.bytes))
-            case 3: try Self.message(field.bytes, scope: name, into: &messages, &enums)
+            case 3: try Self.message(field.bytes, scope: name, depth: depth + 1, into: &messages, &enums)
             case 4: enums.append(try Self.enumeration(field.bytes, scope: name))
             default: break
             }

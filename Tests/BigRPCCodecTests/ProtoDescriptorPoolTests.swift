@@ -88,6 +88,13 @@ import Testing
         let catalog = Bigshop_Catalog_V1_CatalogService.fileDescriptorProtos
         #expect(throws: ProtoDescriptorError.self) { try ProtoDescriptorPool(fileDescriptorProtos: [catalog[0]]) }
         #expect(throws: ProtoDescriptorError.self) { try ProtoDescriptorPool(fileDescriptorProtos: [[0x0A, 0x05, 0x61]]) }
+        // message M { int32 a = 1; int32 b = 1; }
+        func delimited(_ number: UInt8, _ bytes: [UInt8]) -> [UInt8] { [number << 3 | 2, UInt8(bytes.count)] + bytes }
+        func field(_ name: String) -> [UInt8] { delimited(2, delimited(1, Array(name.utf8)) + [3 << 3, 1, 5 << 3, 5]) }
+        let twice = delimited(1, Array("x.proto".utf8)) + delimited(4, delimited(1, [0x4D]) + field("a") + field("b"))
+        #expect(throws: ProtoDescriptorError.self) { try ProtoDescriptorPool(fileDescriptorProtos: [twice]) }
+        let once = delimited(1, Array("x.proto".utf8)) + delimited(4, delimited(1, [0x4D]) + field("a"))
+        #expect(try ProtoDescriptorPool(fileDescriptorProtos: [once]).message(named: "M")?.fields.map(\.name) == ["a"])
     }
 
     // MARK: Helpers
