@@ -302,13 +302,7 @@ let package = Package(
             dependencies: ["ProtoJSON", "BigRPCCodec", "BigRPCTestingProtos", "WellKnownProtos", "BigShopCatalogAPI"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(
-            name: "BigProbeTests",
-            dependencies: [
-                "BigShopServerTestSupport", "bigprobe", "bigrpc-interop", "BigShopServer", "BigRPCCodec", "BigRPCTestingProtos",
-                "TLSTestSupport",
-            ]
-        ),
+        .testTarget(name: "BigProbeTests", dependencies: ["BigShopServerTestSupport", "bigprobe", "bigrpc-interop", "BigRPCTestingProtos", "TLSTestSupport"]),
         .testTarget(
             name: "BigShopClientTests",
             dependencies: [
