@@ -68,7 +68,7 @@ public final class ProtoDescriptorPool: @unchecked Sendable {
             fatalError("BigRPCCodec: out of memory building descriptors")
         }
         allocations.append(memory)
-        return memory.assumingMemoryBound(to: T.self)
+        return memory.bindMemory(to: T.self, capacity: max(count, 1))
     }
 
     private func cString(_ string: String) -> UnsafePointer<CChar> {
