@@ -150,7 +150,7 @@ let package = Package(
         .target(
             name: "BigShopServer",
             dependencies: [
-                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCInterop", "BigRPCTestingProtos", "BigRPCProtos",
+                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCInterop", "BigRPCTestingProtos",
                 "BigRPCStandardServices", "BigShopServiceKit", "BigShopGateway",
                 "BigShopAuth", "BigShopCatalog", "BigShopOrders", "BigShopHistory", "BigShopPayments", "BigShopOrchestrator",
                 "BigShopFlashSale",
@@ -176,9 +176,7 @@ let package = Package(
         .executableTarget(
             name: "bigprobe",
             dependencies: [
-                "BigRPC", "BigRPCCodec", "BigRPCNIO", "BigRPCTLS", "ProtoJSON", "BigRPCProtos", "BigRPCTestingProtos",
-                "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI",
-                "BigShopFlashSaleAPI",
+                "BigRPC", "BigRPCCodec", "BigRPCNIO", "BigRPCTLS", "ProtoJSON", "BigRPCProtos",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -200,7 +198,7 @@ let package = Package(
         .target(name: "DedicatedThread"),
 
         // MARK: Services on every server: health and reflection
-        .target(name: "BigRPCStandardServices", dependencies: ["BigRPC", "BigRPCProtos"]),
+        .target(name: "BigRPCStandardServices", dependencies: ["BigRPC", "BigRPCCodec", "BigRPCProtos"]),
 
         // MARK: Transport: the wire protocol on SwiftNIO
         .target(
@@ -234,7 +232,7 @@ let package = Package(
         .executableTarget(
             name: "bigrpc-interop",
             dependencies: [
-                "BigRPC", "BigRPCInterop", "BigRPCNIO", "BigRPCProtos", "BigRPCStandardServices",
+                "BigRPC", "BigRPCInterop", "BigRPCNIO", "BigRPCStandardServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -301,7 +299,7 @@ let package = Package(
             dependencies: ["ProtoJSON", "BigRPCCodec", "BigRPCTestingProtos", "WellKnownProtos", "BigShopCatalogAPI"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "BigProbeTests", dependencies: ["BigShopServerTestSupport", "bigprobe", "BigShopServer", "BigRPCTestingProtos", "TLSTestSupport"]),
+        .testTarget(name: "BigProbeTests", dependencies: ["BigShopServerTestSupport", "bigprobe", "bigrpc-interop", "BigRPCTestingProtos", "TLSTestSupport"]),
         .testTarget(
             name: "BigShopClientTests",
             dependencies: [
@@ -347,7 +345,14 @@ let package = Package(
             path: "Codegen/Tests/BigRPCGeneratorTests",
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "BigRPCCodecTests", dependencies: ["BigRPCCodec", "BigRPCTestingProtos", "BigRPCFuzzOracles", "SeededRandom"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "BigRPCCodecTests",
+            dependencies: [
+                "BigRPCCodec", "BigRPCTestingProtos", "BigRPCFuzzOracles", "SeededRandom", "BigShopAuthAPI", "BigShopCatalogAPI",
+                "BigShopFlashSaleAPI", "BigShopHistoryAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI",
+            ],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "BigRPCTests", dependencies: ["BigRPC", "BigRPCCodec", "BigRPCTestingProtos"]),
         .testTarget(
             name: "BigRPCNIOTests",

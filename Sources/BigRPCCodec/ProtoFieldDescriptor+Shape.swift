@@ -3,7 +3,7 @@ internal import CProtobufC
 extension ProtoFieldDescriptor {
     /// The message that declares the field.
     public var containingMessage: ProtoMessageDescriptor {
-        ProtoMessageDescriptor(message)
+        ProtoMessageDescriptor(message, owner: owner)
     }
 
     /// Whether the field is a `map<K, V>`.

@@ -2,11 +2,14 @@ internal import CProtobufC
 
 /// A protobuf-c message descriptor: the runtime description of a message type
 /// (its name, its fields and their offsets in the C struct) that protoc-c
-/// generates as a static constant.
+/// generates as a static constant, or that a ``ProtoDescriptorPool`` built.
 public struct ProtoMessageDescriptor: Hashable, @unchecked Sendable {
     // @unchecked Sendable: the pointee is a `static const` table emitted by
-    // protoc-c; it is never written after the program loads.
+    // protoc-c, or a pool's table, never written after the pool's init;
+    // `owner` keeps the pool alive.
     let pointer: UnsafePointer<ProtobufCMessageDescriptor>
+    /// The pool that owns the C memory; nil for protoc-c's static tables.
+    let owner: ProtoDescriptorPool?
 
     /// Wraps the address of a generated `ProtobufCMessageDescriptor`, as
     /// returned by the `…__descriptor_ptr()` accessors that protoc-gen-bigrpc
@@ -18,39 +21,52 @@ public struct ProtoMessageDescriptor: Hashable, @unchecked Sendable {
             "not a protobuf-c message descriptor"
         )
         self.pointer = pointer
+        self.owner = nil
     }
 
-    init(_ pointer: UnsafePointer<ProtobufCMessageDescriptor>) {
+    init(_ pointer: UnsafePointer<ProtobufCMessageDescriptor>, owner: ProtoDescriptorPool?) {
         self.pointer = pointer
+        self.owner = owner
     }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.pointer == rhs.pointer }
+    public func hash(into hasher: inout Hasher) { hasher.combine(pointer) }
 
     /// The full protobuf name, e.g. `bigrpc.v1.Status`.
     public var fullName: String { String(cString: pointer.pointee.name) }
 
     /// The message's fields, ordered by field number.
     public var fields: [ProtoFieldDescriptor] {
-        (0..<Int(pointer.pointee.n_fields)).map { ProtoFieldDescriptor(message: pointer, index: $0) }
+        (0..<Int(pointer.pointee.n_fields)).map { ProtoFieldDescriptor(message: pointer, index: $0, owner: owner) }
     }
 
     /// The field with this number, if the message declares one.
     public func field(number: UInt32) -> ProtoFieldDescriptor? {
         guard let field = protobuf_c_message_descriptor_get_field(pointer, number) else { return nil }
-        return ProtoFieldDescriptor(message: pointer, index: pointer.pointee.fields.distance(to: field))
+        return ProtoFieldDescriptor(message: pointer, index: pointer.pointee.fields.distance(to: field), owner: owner)
     }
 
     /// The field with this name as written in the .proto file, if any.
     public func field(named name: String) -> ProtoFieldDescriptor? {
         guard let field = protobuf_c_message_descriptor_get_field_by_name(pointer, name) else { return nil }
-        return ProtoFieldDescriptor(message: pointer, index: pointer.pointee.fields.distance(to: field))
+        return ProtoFieldDescriptor(message: pointer, index: pointer.pointee.fields.distance(to: field), owner: owner)
     }
 }
 
 /// One field of a ``ProtoMessageDescriptor``.
 public struct ProtoFieldDescriptor: Hashable, @unchecked Sendable {
-    // @unchecked Sendable: points into a static, read-only protoc-c table.
+    // @unchecked Sendable: points into a read-only table, as
+    // ProtoMessageDescriptor does.
     let message: UnsafePointer<ProtobufCMessageDescriptor>
     /// The index of the field in its message's descriptor (fields are sorted by number).
     public let index: Int
+    let owner: ProtoDescriptorPool?
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.message == rhs.message && lhs.index == rhs.index }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(message)
+        hasher.combine(index)
+    }
 
     var c: ProtobufCFieldDescriptor { message.pointee.fields[index] }
 
@@ -69,23 +85,29 @@ public struct ProtoFieldDescriptor: Hashable, @unchecked Sendable {
     /// For message fields, the field's message type.
     public var messageType: ProtoMessageDescriptor? {
         guard c.type == PROTOBUF_C_TYPE_MESSAGE, let raw = c.descriptor else { return nil }
-        return ProtoMessageDescriptor(raw.assumingMemoryBound(to: ProtobufCMessageDescriptor.self))
+        return ProtoMessageDescriptor(raw.assumingMemoryBound(to: ProtobufCMessageDescriptor.self), owner: owner)
     }
     /// For enum fields, the enum type.
     public var enumType: ProtoEnumDescriptor? {
         guard c.type == PROTOBUF_C_TYPE_ENUM, let raw = c.descriptor else { return nil }
-        return ProtoEnumDescriptor(raw.assumingMemoryBound(to: ProtobufCEnumDescriptor.self))
+        return ProtoEnumDescriptor(raw.assumingMemoryBound(to: ProtobufCEnumDescriptor.self), owner: owner)
     }
 }
 
 /// A protobuf-c enum descriptor.
 public struct ProtoEnumDescriptor: Hashable, @unchecked Sendable {
-    // @unchecked Sendable: points into a static, read-only protoc-c table.
+    // @unchecked Sendable: points into a read-only table, as
+    // ProtoMessageDescriptor does.
     let pointer: UnsafePointer<ProtobufCEnumDescriptor>
+    let owner: ProtoDescriptorPool?
 
-    init(_ pointer: UnsafePointer<ProtobufCEnumDescriptor>) {
+    init(_ pointer: UnsafePointer<ProtobufCEnumDescriptor>, owner: ProtoDescriptorPool?) {
         self.pointer = pointer
+        self.owner = owner
     }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.pointer == rhs.pointer }
+    public func hash(into hasher: inout Hasher) { hasher.combine(pointer) }
 
     /// The full protobuf name, e.g. `bigshop.orders.v1.OrderStatus`.
     public var fullName: String { String(cString: pointer.pointee.name) }

@@ -17,7 +17,13 @@ public struct ProtoWriter: ~Copyable {
     /// Allocates and initialises a C message of `descriptor`'s type in `arena`.
     init(descriptor: UnsafePointer<ProtobufCMessageDescriptor>, arena: ProtoArena) {
         let message = arena.allocate(Int(descriptor.pointee.sizeof_message))
-        descriptor.pointee.message_init(message.assumingMemoryBound(to: ProtobufCMessage.self))
+        if let initialize = descriptor.pointee.message_init {
+            initialize(message.assumingMemoryBound(to: ProtobufCMessage.self))
+        } else {
+            // A ProtoDescriptorPool's descriptor: no defaults but zero.
+            message.initializeMemory(as: UInt8.self, repeating: 0, count: Int(descriptor.pointee.sizeof_message))
+            message.assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor = descriptor
+        }
         self.base = message
         self.descriptor = descriptor
         self.arena = arena

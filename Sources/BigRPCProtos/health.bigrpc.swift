@@ -97,17 +97,15 @@ public enum Bigrpc_Health_V1_Health {
         public static let all: [MethodDescriptor] = [check]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "Check": (Bigrpc_Health_V1_HealthCheckRequest.protoDescriptor, Bigrpc_Health_V1_HealthCheckResponse.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a}\u{1d}bigrpc/health/v1/health.proto\u{12}\u{10}bigrpc.health.v1\".\u{a}\u{12}HealthCheckRequest\u{12}\u{18}\u{a}\u{7}service\u{18}\u{1} \u{1}(\u{9}R\u{7}service\"\u{cf}\u{1}\u{a}\u{13}HealthCheckResponse\u{12}K\u{a}\u{6}status\u{18}\u{1} \u{1}(\u{e}23.bigrpc.health.v1.HealthCheckResponse.ServingStatusR\u{6}status\"k\u{a}\u{d}ServingStatus\u{12}\u{1e}\u{a}\u{1a}SERVING_STATUS_UNSPECIFIED\u{10}\u{0}\u{12}\u{1a}\u{a}\u{16}SERVING_STATUS_SERVING\u{10}\u{1}\u{12}\u{1e}\u{a}\u{1a}SERVING_STATUS_NOT_SERVING\u{10}\u{2}2^\u{a}\u{6}Health\u{12}T\u{a}\u{5}Check\u{12}$.bigrpc.health.v1.HealthCheckRequest\u{1a}%.bigrpc.health.v1.HealthCheckResponseb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         /// Public. Unknown service names answer NOT_FOUND.
         func check(request: Bigrpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Bigrpc_Health_V1_HealthCheckResponse
     }
@@ -145,6 +143,8 @@ public enum Bigrpc_Health_V1_Health {
 }
 
 extension Bigrpc_Health_V1_Health.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Bigrpc_Health_V1_Health.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bigrpc_Health_V1_Health.Method.check) { request, context in
             try await self.check(request: request, context: context)

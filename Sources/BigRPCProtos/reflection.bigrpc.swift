@@ -43,6 +43,58 @@ public struct Bigrpc_Reflection_V1_ListServicesResponse: ProtoMessage {
     }
 }
 
+public struct Bigrpc_Reflection_V1_FileContainingSymbolRequest: ProtoMessage {
+    /// A fully qualified service, method, message or enum name, e.g.
+    /// "bigrpc.health.v1.Health" or "bigrpc.health.v1.Health.Check".
+    public var symbol: String = ""
+
+    public init() {}
+
+    public init(
+        symbol: String = ""
+    ) {
+        self.symbol = symbol
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigrpc__reflection__v1__file_containing_symbol_request__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        symbol = try reader.string(0)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if !self.symbol.isEmpty { try writer.setString(0, self.symbol) }
+    }
+}
+
+public struct Bigrpc_Reflection_V1_FileDescriptorsResponse: ProtoMessage {
+    /// Serialized google.protobuf.FileDescriptorProtos: the file that declares
+    /// the symbol first, then every file it imports, directly or not.
+    public var fileDescriptorProto: [[UInt8]] = []
+
+    public init() {}
+
+    public init(
+        fileDescriptorProto: [[UInt8]] = []
+    ) {
+        self.fileDescriptorProto = fileDescriptorProto
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigrpc__reflection__v1__file_descriptors_response__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        fileDescriptorProto = reader.bytesArray(0)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        writer.setBytesArray(0, self.fileDescriptorProto)
+    }
+}
+
 ///
 /// `bigrpc.reflection.v1.Reflection`: implement ``Bigrpc_Reflection_V1_Reflection/ServiceProtocol`` to serve it,
 /// call it through ``Bigrpc_Reflection_V1_Reflection/Client``.
@@ -54,23 +106,27 @@ public enum Bigrpc_Reflection_V1_Reflection {
     public enum Method {
         public static let listServices = MethodDescriptor(
             service: serviceName, method: "ListServices", kind: .unary)
+        public static let fileContainingSymbol = MethodDescriptor(
+            service: serviceName, method: "FileContainingSymbol", kind: .unary)
 
-        public static let all: [MethodDescriptor] = [listServices]
+        public static let all: [MethodDescriptor] = [listServices, fileContainingSymbol]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "ListServices": (Bigrpc_Reflection_V1_ListServicesRequest.protoDescriptor, Bigrpc_Reflection_V1_ListServicesResponse.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a}%bigrpc/reflection/v1/reflection.proto\u{12}\u{14}bigrpc.reflection.v1\"\u{15}\u{a}\u{13}ListServicesRequest\"2\u{a}\u{14}ListServicesResponse\u{12}\u{1a}\u{a}\u{8}services\u{18}\u{1} \u{3}(\u{9}R\u{8}services\"5\u{a}\u{1b}FileContainingSymbolRequest\u{12}\u{16}\u{a}\u{6}symbol\u{18}\u{1} \u{1}(\u{9}R\u{6}symbol\"M\u{a}\u{17}FileDescriptorsResponse\u{12}2\u{a}\u{15}file_descriptor_proto\u{18}\u{1} \u{3}(\u{c}R\u{13}fileDescriptorProto2\u{ed}\u{1}\u{a}\u{a}Reflection\u{12}e\u{a}\u{c}ListServices\u{12}).bigrpc.reflection.v1.ListServicesRequest\u{1a}*.bigrpc.reflection.v1.ListServicesResponse\u{12}x\u{a}\u{14}FileContainingSymbol\u{12}1.bigrpc.reflection.v1.FileContainingSymbolRequest\u{1a}-.bigrpc.reflection.v1.FileDescriptorsResponseb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         /// Public.
         func listServices(request: Bigrpc_Reflection_V1_ListServicesRequest, context: ServerContext) async throws -> Bigrpc_Reflection_V1_ListServicesResponse
+
+        /// Public. The files that declare a symbol of an exposed service; a symbol
+        /// no exposed service uses: NOT_FOUND.
+        func fileContainingSymbol(request: Bigrpc_Reflection_V1_FileContainingSymbolRequest, context: ServerContext) async throws -> Bigrpc_Reflection_V1_FileDescriptorsResponse
     }
 
     /// A typed client. Every error it throws is an `RPCError`.
@@ -102,13 +158,41 @@ public enum Bigrpc_Reflection_V1_Reflection {
                 request: request, method: Method.listServices, responseType: Bigrpc_Reflection_V1_ListServicesResponse.self,
                 metadata: metadata, options: options))
         }
+
+        /// Public. The files that declare a symbol of an exposed service; a symbol
+        /// no exposed service uses: NOT_FOUND.
+        public func fileContainingSymbol(
+            _ request: Bigrpc_Reflection_V1_FileContainingSymbolRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Bigrpc_Reflection_V1_FileDescriptorsResponse {
+            try await fileContainingSymbol(request, metadata: metadata, options: options) { try $0.message }
+        }
+
+        /// `FileContainingSymbol`, handing the whole response (message or error, and
+        /// trailing metadata) to `handle`.
+        public func fileContainingSymbol<Result: Sendable>(
+            _ request: Bigrpc_Reflection_V1_FileContainingSymbolRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            onResponse handle: (ClientResponse<Bigrpc_Reflection_V1_FileDescriptorsResponse>) async throws -> Result
+        ) async throws -> Result {
+            try await handle(rpcClient.unary(
+                request: request, method: Method.fileContainingSymbol, responseType: Bigrpc_Reflection_V1_FileDescriptorsResponse.self,
+                metadata: metadata, options: options))
+        }
     }
 }
 
 extension Bigrpc_Reflection_V1_Reflection.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Bigrpc_Reflection_V1_Reflection.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bigrpc_Reflection_V1_Reflection.Method.listServices) { request, context in
             try await self.listServices(request: request, context: context)
+        }
+        router.registerUnary(Bigrpc_Reflection_V1_Reflection.Method.fileContainingSymbol) { request, context in
+            try await self.fileContainingSymbol(request: request, context: context)
         }
     }
 }

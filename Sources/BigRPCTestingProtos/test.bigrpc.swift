@@ -265,22 +265,15 @@ public enum Bigrpc_Testing_V1_TestService {
         public static let all: [MethodDescriptor] = [emptyCall, unaryCall, streamingOutputCall, streamingInputCall, fullDuplexCall, unimplementedCall]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "EmptyCall": (Bigrpc_Testing_V1_Empty.protoDescriptor, Bigrpc_Testing_V1_Empty.protoDescriptor),
-            "UnaryCall": (Bigrpc_Testing_V1_SimpleRequest.protoDescriptor, Bigrpc_Testing_V1_SimpleResponse.protoDescriptor),
-            "StreamingOutputCall": (Bigrpc_Testing_V1_StreamingOutputCallRequest.protoDescriptor, Bigrpc_Testing_V1_StreamingOutputCallResponse.protoDescriptor),
-            "StreamingInputCall": (Bigrpc_Testing_V1_StreamingInputCallRequest.protoDescriptor, Bigrpc_Testing_V1_StreamingInputCallResponse.protoDescriptor),
-            "FullDuplexCall": (Bigrpc_Testing_V1_StreamingOutputCallRequest.protoDescriptor, Bigrpc_Testing_V1_StreamingOutputCallResponse.protoDescriptor),
-            "UnimplementedCall": (Bigrpc_Testing_V1_Empty.protoDescriptor, Bigrpc_Testing_V1_Empty.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a}\u{1c}bigrpc/testing/v1/test.proto\u{12}\u{11}bigrpc.testing.v1\"\u{7}\u{a}\u{5}Empty\":\u{a}\u{a}EchoStatus\u{12}\u{12}\u{a}\u{4}code\u{18}\u{1} \u{1}(\u{5}R\u{4}code\u{12}\u{18}\u{a}\u{7}message\u{18}\u{2} \u{1}(\u{9}R\u{7}message\"\u{96}\u{1}\u{a}\u{d}SimpleRequest\u{12}#\u{a}\u{d}response_size\u{18}\u{1} \u{1}(\u{5}R\u{c}responseSize\u{12}\u{18}\u{a}\u{7}payload\u{18}\u{2} \u{1}(\u{c}R\u{7}payload\u{12}F\u{a}\u{f}response_status\u{18}\u{3} \u{1}(\u{b}2\u{1d}.bigrpc.testing.v1.EchoStatusR\u{e}responseStatus\"*\u{a}\u{e}SimpleResponse\u{12}\u{18}\u{a}\u{7}payload\u{18}\u{1} \u{1}(\u{c}R\u{7}payload\"I\u{a}\u{12}ResponseParameters\u{12}\u{12}\u{a}\u{4}size\u{18}\u{1} \u{1}(\u{5}R\u{4}size\u{12}\u{1f}\u{a}\u{b}interval_us\u{18}\u{2} \u{1}(\u{5}R\u{a}intervalUs\"\u{d6}\u{1}\u{a}\u{1a}StreamingOutputCallRequest\u{12}V\u{a}\u{13}response_parameters\u{18}\u{1} \u{3}(\u{b}2%.bigrpc.testing.v1.ResponseParametersR\u{12}responseParameters\u{12}\u{18}\u{a}\u{7}payload\u{18}\u{2} \u{1}(\u{c}R\u{7}payload\u{12}F\u{a}\u{f}response_status\u{18}\u{3} \u{1}(\u{b}2\u{1d}.bigrpc.testing.v1.EchoStatusR\u{e}responseStatus\"7\u{a}\u{1b}StreamingOutputCallResponse\u{12}\u{18}\u{a}\u{7}payload\u{18}\u{1} \u{1}(\u{c}R\u{7}payload\"5\u{a}\u{19}StreamingInputCallRequest\u{12}\u{18}\u{a}\u{7}payload\u{18}\u{1} \u{1}(\u{c}R\u{7}payload\"T\u{a}\u{1a}StreamingInputCallResponse\u{12}6\u{a}\u{17}aggregated_payload_size\u{18}\u{1} \u{1}(\u{5}R\u{15}aggregatedPayloadSize2\u{cb}\u{4}\u{a}\u{b}TestService\u{12}?\u{a}\u{9}EmptyCall\u{12}\u{18}.bigrpc.testing.v1.Empty\u{1a}\u{18}.bigrpc.testing.v1.Empty\u{12}P\u{a}\u{9}UnaryCall\u{12} .bigrpc.testing.v1.SimpleRequest\u{1a}!.bigrpc.testing.v1.SimpleResponse\u{12}v\u{a}\u{13}StreamingOutputCall\u{12}-.bigrpc.testing.v1.StreamingOutputCallRequest\u{1a}..bigrpc.testing.v1.StreamingOutputCallResponse0\u{1}\u{12}s\u{a}\u{12}StreamingInputCall\u{12},.bigrpc.testing.v1.StreamingInputCallRequest\u{1a}-.bigrpc.testing.v1.StreamingInputCallResponse(\u{1}\u{12}s\u{a}\u{e}FullDuplexCall\u{12}-.bigrpc.testing.v1.StreamingOutputCallRequest\u{1a}..bigrpc.testing.v1.StreamingOutputCallResponse(\u{1}0\u{1}\u{12}G\u{a}\u{11}UnimplementedCall\u{12}\u{18}.bigrpc.testing.v1.Empty\u{1a}\u{18}.bigrpc.testing.v1.Emptyb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         func emptyCall(request: Bigrpc_Testing_V1_Empty, context: ServerContext) async throws -> Bigrpc_Testing_V1_Empty
 
         func unaryCall(request: Bigrpc_Testing_V1_SimpleRequest, context: ServerContext) async throws -> Bigrpc_Testing_V1_SimpleResponse
@@ -423,6 +416,8 @@ public enum Bigrpc_Testing_V1_TestService {
 }
 
 extension Bigrpc_Testing_V1_TestService.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Bigrpc_Testing_V1_TestService.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bigrpc_Testing_V1_TestService.Method.emptyCall) { request, context in
             try await self.emptyCall(request: request, context: context)

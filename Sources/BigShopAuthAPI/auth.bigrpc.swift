@@ -241,21 +241,15 @@ public enum Bigshop_Auth_V1_AuthService {
         public static let all: [MethodDescriptor] = [register, login, logout, whoAmI, createAdmin]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "Register": (Bigshop_Auth_V1_RegisterRequest.protoDescriptor, Bigshop_Auth_V1_User.protoDescriptor),
-            "Login": (Bigshop_Auth_V1_LoginRequest.protoDescriptor, Bigshop_Auth_V1_Session.protoDescriptor),
-            "Logout": (Bigshop_Auth_V1_LogoutRequest.protoDescriptor, Bigshop_Auth_V1_LogoutResponse.protoDescriptor),
-            "WhoAmI": (Bigshop_Auth_V1_WhoAmIRequest.protoDescriptor, Bigshop_Auth_V1_User.protoDescriptor),
-            "CreateAdmin": (Bigshop_Auth_V1_RegisterRequest.protoDescriptor, Bigshop_Auth_V1_User.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a}\u{1a}bigshop/auth/v1/auth.proto\u{12}\u{f}bigshop.auth.v1\"W\u{a}\u{f}RegisterRequest\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{1a}\u{a}\u{8}password\u{18}\u{2} \u{1}(\u{9}R\u{8}password\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\"@\u{a}\u{c}LoginRequest\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{1a}\u{a}\u{8}password\u{18}\u{2} \u{1}(\u{9}R\u{8}password\"\u{f}\u{a}\u{d}LogoutRequest\"\u{10}\u{a}\u{e}LogoutResponse\"\u{f}\u{a}\u{d}WhoAmIRequest\"k\u{a}\u{4}User\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{14}\u{a}\u{5}email\u{18}\u{2} \u{1}(\u{9}R\u{5}email\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\u{12})\u{a}\u{4}role\u{18}\u{4} \u{1}(\u{e}2\u{15}.bigshop.auth.v1.RoleR\u{4}role\"n\u{a}\u{7}Session\u{12}\u{14}\u{a}\u{5}token\u{18}\u{1} \u{1}(\u{9}R\u{5}token\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{b}expiresAtMs\u{12})\u{a}\u{4}user\u{18}\u{3} \u{1}(\u{b}2\u{15}.bigshop.auth.v1.UserR\u{4}user*?\u{a}\u{4}Role\u{12}\u{14}\u{a}\u{10}ROLE_UNSPECIFIED\u{10}\u{0}\u{12}\u{11}\u{a}\u{d}ROLE_CUSTOMER\u{10}\u{1}\u{12}\u{e}\u{a}\u{a}ROLE_ADMIN\u{10}\u{2}2\u{e8}\u{2}\u{a}\u{b}AuthService\u{12}C\u{a}\u{8}Register\u{12} .bigshop.auth.v1.RegisterRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}@\u{a}\u{5}Login\u{12}\u{1d}.bigshop.auth.v1.LoginRequest\u{1a}\u{18}.bigshop.auth.v1.Session\u{12}I\u{a}\u{6}Logout\u{12}\u{1e}.bigshop.auth.v1.LogoutRequest\u{1a}\u{1f}.bigshop.auth.v1.LogoutResponse\u{12}?\u{a}\u{6}WhoAmI\u{12}\u{1e}.bigshop.auth.v1.WhoAmIRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}F\u{a}\u{b}CreateAdmin\u{12} .bigshop.auth.v1.RegisterRequest\u{1a}\u{15}.bigshop.auth.v1.Userb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         /// Public. Makes a customer. Email taken: ALREADY_EXISTS (emails are compared
         /// after Unicode NFKC, trimming and lowercasing, so a full-width look-alike is
         /// the same email). Password under 8 characters, a bad email (also one still
@@ -405,6 +399,8 @@ public enum Bigshop_Auth_V1_AuthService {
 }
 
 extension Bigshop_Auth_V1_AuthService.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Bigshop_Auth_V1_AuthService.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bigshop_Auth_V1_AuthService.Method.register) { request, context in
             try await self.register(request: request, context: context)

@@ -305,21 +305,16 @@ public enum Bigshop_Catalog_V1_CatalogService {
         public static let all: [MethodDescriptor] = [createProduct, updateProduct, deleteProduct, getProduct, listProducts]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "CreateProduct": (Bigshop_Catalog_V1_CreateProductRequest.protoDescriptor, Bigshop_Catalog_V1_Product.protoDescriptor),
-            "UpdateProduct": (Bigshop_Catalog_V1_UpdateProductRequest.protoDescriptor, Bigshop_Catalog_V1_Product.protoDescriptor),
-            "DeleteProduct": (Bigshop_Catalog_V1_DeleteProductRequest.protoDescriptor, Bigshop_Catalog_V1_DeleteProductResponse.protoDescriptor),
-            "GetProduct": (Bigshop_Catalog_V1_GetProductRequest.protoDescriptor, Bigshop_Catalog_V1_Product.protoDescriptor),
-            "ListProducts": (Bigshop_Catalog_V1_ListProductsRequest.protoDescriptor, Bigshop_Catalog_V1_ListProductsResponse.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a} bigshop/catalog/v1/catalog.proto\u{12}\u{12}bigshop.catalog.v1\u{1a} google/protobuf/field_mask.proto\"\u{fc}\u{1}\u{a}\u{7}Product\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{10}\u{a}\u{3}sku\u{18}\u{2} \u{1}(\u{9}R\u{3}sku\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\u{12} \u{a}\u{b}description\u{18}\u{4} \u{1}(\u{9}R\u{b}description\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{5} \u{1}(\u{3}R\u{a}priceCents\u{12}\u{14}\u{a}\u{5}stock\u{18}\u{6} \u{1}(\u{3}R\u{5}stock\u{12}\u{1a}\u{a}\u{8}category\u{18}\u{7} \u{1}(\u{9}R\u{8}category\u{12}\"\u{a}\u{d}created_at_ms\u{18}\u{8} \u{1}(\u{3}R\u{b}createdAtMs\u{12}\"\u{a}\u{d}updated_at_ms\u{18}\u{9} \u{1}(\u{3}R\u{b}updatedAtMs\"\u{b1}\u{1}\u{a}\u{14}CreateProductRequest\u{12}\u{10}\u{a}\u{3}sku\u{18}\u{1} \u{1}(\u{9}R\u{3}sku\u{12}\u{12}\u{a}\u{4}name\u{18}\u{2} \u{1}(\u{9}R\u{4}name\u{12} \u{a}\u{b}description\u{18}\u{3} \u{1}(\u{9}R\u{b}description\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{4} \u{1}(\u{3}R\u{a}priceCents\u{12}\u{14}\u{a}\u{5}stock\u{18}\u{5} \u{1}(\u{3}R\u{5}stock\u{12}\u{1a}\u{a}\u{8}category\u{18}\u{6} \u{1}(\u{9}R\u{8}category\"\u{8a}\u{1}\u{a}\u{14}UpdateProductRequest\u{12}5\u{a}\u{7}product\u{18}\u{1} \u{1}(\u{b}2\u{1b}.bigshop.catalog.v1.ProductR\u{7}product\u{12};\u{a}\u{b}update_mask\u{18}\u{2} \u{1}(\u{b}2\u{1a}.google.protobuf.FieldMaskR\u{a}updateMask\"&\u{a}\u{14}DeleteProductRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"\u{17}\u{a}\u{15}DeleteProductResponse\"#\u{a}\u{11}GetProductRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"\u{83}\u{1}\u{a}\u{13}ListProductsRequest\u{12}\u{1b}\u{a}\u{9}page_size\u{18}\u{1} \u{1}(\u{5}R\u{8}pageSize\u{12}\u{1d}\u{a}\u{a}page_token\u{18}\u{2} \u{1}(\u{9}R\u{9}pageToken\u{12}\u{1a}\u{a}\u{8}category\u{18}\u{3} \u{1}(\u{9}R\u{8}category\u{12}\u{14}\u{a}\u{5}query\u{18}\u{4} \u{1}(\u{9}R\u{5}query\"w\u{a}\u{14}ListProductsResponse\u{12}7\u{a}\u{8}products\u{18}\u{1} \u{3}(\u{b}2\u{1b}.bigshop.catalog.v1.ProductR\u{8}products\u{12}&\u{a}\u{f}next_page_token\u{18}\u{2} \u{1}(\u{9}R\u{d}nextPageToken2\u{db}\u{3}\u{a}\u{e}CatalogService\u{12}V\u{a}\u{d}CreateProduct\u{12}(.bigshop.catalog.v1.CreateProductRequest\u{1a}\u{1b}.bigshop.catalog.v1.Product\u{12}V\u{a}\u{d}UpdateProduct\u{12}(.bigshop.catalog.v1.UpdateProductRequest\u{1a}\u{1b}.bigshop.catalog.v1.Product\u{12}d\u{a}\u{d}DeleteProduct\u{12}(.bigshop.catalog.v1.DeleteProductRequest\u{1a}).bigshop.catalog.v1.DeleteProductResponse\u{12}P\u{a}\u{a}GetProduct\u{12}%.bigshop.catalog.v1.GetProductRequest\u{1a}\u{1b}.bigshop.catalog.v1.Product\u{12}a\u{a}\u{c}ListProducts\u{12}'.bigshop.catalog.v1.ListProductsRequest\u{1a}(.bigshop.catalog.v1.ListProductsResponseb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+        "\u{a} google/protobuf/field_mask.proto\u{12}\u{f}google.protobuf\"!\u{a}\u{9}FieldMask\u{12}\u{14}\u{a}\u{5}paths\u{18}\u{1} \u{3}(\u{9}R\u{5}pathsB\u{85}\u{1}\u{a}\u{13}com.google.protobufB\u{e}FieldMaskProtoP\u{1}Z2google.golang.org/protobuf/types/known/fieldmaskpb\u{f8}\u{1}\u{1}\u{a2}\u{2}\u{3}GPB\u{aa}\u{2}\u{1e}Google.Protobuf.WellKnownTypesb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         /// Admin. Duplicate sku: ALREADY_EXISTS. Negative price or stock, empty name
         /// or sku: INVALID_ARGUMENT.
         func createProduct(request: Bigshop_Catalog_V1_CreateProductRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_Product
@@ -459,6 +454,8 @@ public enum Bigshop_Catalog_V1_CatalogService {
 }
 
 extension Bigshop_Catalog_V1_CatalogService.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Bigshop_Catalog_V1_CatalogService.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bigshop_Catalog_V1_CatalogService.Method.createProduct) { request, context in
             try await self.createProduct(request: request, context: context)

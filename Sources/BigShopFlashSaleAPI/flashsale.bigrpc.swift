@@ -299,19 +299,15 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
         public static let all: [MethodDescriptor] = [scheduleCampaign, getCurrentDrop, reserve]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "ScheduleCampaign": (Bigshop_Flashsale_V1_ScheduleCampaignRequest.protoDescriptor, Bigshop_Flashsale_V1_Campaign.protoDescriptor),
-            "GetCurrentDrop": (Bigshop_Flashsale_V1_GetCurrentDropRequest.protoDescriptor, Bigshop_Flashsale_V1_Drop.protoDescriptor),
-            "Reserve": (Bigshop_Flashsale_V1_ReserveRequest.protoDescriptor, Bigshop_Flashsale_V1_Reservation.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a}$bigshop/flashsale/v1/flashsale.proto\u{12}\u{14}bigshop.flashsale.v1\"\u{a8}\u{2}\u{a}\u{17}ScheduleCampaignRequest\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{1} \u{1}(\u{9}R\u{9}productId\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{14}\u{a}\u{5}drops\u{18}\u{3} \u{1}(\u{5}R\u{5}drops\u{12}$\u{a}\u{e}units_per_drop\u{18}\u{4} \u{1}(\u{5}R\u{c}unitsPerDrop\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{5} \u{1}(\u{3}R\u{a}priceCents\u{12}(\u{a}\u{10}drop_interval_ms\u{18}\u{6} \u{1}(\u{3}R\u{e}dropIntervalMs\u{12}\u{17}\u{a}\u{7}hold_ms\u{18}\u{7} \u{1}(\u{3}R\u{6}holdMs\u{12},\u{a}\u{12}per_customer_limit\u{18}\u{8} \u{1}(\u{5}R\u{10}perCustomerLimit\"\u{a9}\u{2}\u{a}\u{8}Campaign\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{2} \u{1}(\u{9}R\u{9}productId\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{14}\u{a}\u{5}drops\u{18}\u{4} \u{1}(\u{5}R\u{5}drops\u{12}$\u{a}\u{e}units_per_drop\u{18}\u{5} \u{1}(\u{5}R\u{c}unitsPerDrop\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{6} \u{1}(\u{3}R\u{a}priceCents\u{12}(\u{a}\u{10}drop_interval_ms\u{18}\u{7} \u{1}(\u{3}R\u{e}dropIntervalMs\u{12}\u{17}\u{a}\u{7}hold_ms\u{18}\u{8} \u{1}(\u{3}R\u{6}holdMs\u{12},\u{a}\u{12}per_customer_limit\u{18}\u{9} \u{1}(\u{5}R\u{10}perCustomerLimit\"8\u{a}\u{15}GetCurrentDropRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{82}\u{2}\u{a}\u{4}Drop\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{14}\u{a}\u{5}index\u{18}\u{2} \u{1}(\u{5}R\u{5}index\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{1c}\u{a}\u{a}ends_at_ms\u{18}\u{4} \u{1}(\u{3}R\u{8}endsAtMs\u{12}%\u{a}\u{e}units_released\u{18}\u{5} \u{1}(\u{5}R\u{d}unitsReleased\u{12}\u{1c}\u{a}\u{9}remaining\u{18}\u{6} \u{1}(\u{5}R\u{9}remaining\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{7} \u{1}(\u{3}R\u{a}priceCents\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{8} \u{1}(\u{9}R\u{9}productId\"1\u{a}\u{e}ReserveRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{9c}\u{1}\u{a}\u{b}Reservation\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{2} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{1d}\u{a}\u{a}drop_index\u{18}\u{3} \u{1}(\u{5}R\u{9}dropIndex\u{12}\u{19}\u{a}\u{8}order_id\u{18}\u{4} \u{1}(\u{9}R\u{7}orderId\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{5} \u{1}(\u{3}R\u{b}expiresAtMs2\u{a4}\u{2}\u{a}\u{10}FlashSaleService\u{12}a\u{a}\u{10}ScheduleCampaign\u{12}-.bigshop.flashsale.v1.ScheduleCampaignRequest\u{1a}\u{1e}.bigshop.flashsale.v1.Campaign\u{12}Y\u{a}\u{e}GetCurrentDrop\u{12}+.bigshop.flashsale.v1.GetCurrentDropRequest\u{1a}\u{1a}.bigshop.flashsale.v1.Drop\u{12}R\u{a}\u{7}Reserve\u{12}$.bigshop.flashsale.v1.ReserveRequest\u{1a}!.bigshop.flashsale.v1.Reservationb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         /// Admin. Zero fields take the defaults: 24 drops of 100 units at 100
         /// cents, 1 hour apart, a 10-minute hold, 1 unit per customer per drop.
         func scheduleCampaign(request: Bigshop_Flashsale_V1_ScheduleCampaignRequest, context: ServerContext) async throws -> Bigshop_Flashsale_V1_Campaign
@@ -409,6 +405,8 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
 }
 
 extension Bigshop_Flashsale_V1_FlashSaleService.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Bigshop_Flashsale_V1_FlashSaleService.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bigshop_Flashsale_V1_FlashSaleService.Method.scheduleCampaign) { request, context in
             try await self.scheduleCampaign(request: request, context: context)

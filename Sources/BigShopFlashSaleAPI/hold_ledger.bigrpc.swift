@@ -59,18 +59,15 @@ public enum Bigshop_Flashsale_V1_HoldLedger {
         public static let all: [MethodDescriptor] = [commitHold, releaseHold]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "CommitHold": (Bigshop_Flashsale_V1_SettleHoldRequest.protoDescriptor, Bigshop_Flashsale_V1_SettleHoldResponse.protoDescriptor),
-            "ReleaseHold": (Bigshop_Flashsale_V1_SettleHoldRequest.protoDescriptor, Bigshop_Flashsale_V1_SettleHoldResponse.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a}&bigshop/flashsale/v1/hold_ledger.proto\u{12}\u{14}bigshop.flashsale.v1\".\u{a}\u{11}SettleHoldRequest\u{12}\u{19}\u{a}\u{8}order_id\u{18}\u{1} \u{1}(\u{9}R\u{7}orderId\"\u{14}\u{a}\u{12}SettleHoldResponse2\u{cf}\u{1}\u{a}\u{a}HoldLedger\u{12}_\u{a}\u{a}CommitHold\u{12}'.bigshop.flashsale.v1.SettleHoldRequest\u{1a}(.bigshop.flashsale.v1.SettleHoldResponse\u{12}`\u{a}\u{b}ReleaseHold\u{12}'.bigshop.flashsale.v1.SettleHoldRequest\u{1a}(.bigshop.flashsale.v1.SettleHoldResponseb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         /// The hold's order was paid: its unit is sold for good.
         func commitHold(request: Bigshop_Flashsale_V1_SettleHoldRequest, context: ServerContext) async throws -> Bigshop_Flashsale_V1_SettleHoldResponse
 
@@ -133,6 +130,8 @@ public enum Bigshop_Flashsale_V1_HoldLedger {
 }
 
 extension Bigshop_Flashsale_V1_HoldLedger.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Bigshop_Flashsale_V1_HoldLedger.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bigshop_Flashsale_V1_HoldLedger.Method.commitHold) { request, context in
             try await self.commitHold(request: request, context: context)

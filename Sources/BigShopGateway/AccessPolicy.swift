@@ -59,5 +59,6 @@ public struct AccessPolicy: Sendable {
 
         MethodDescriptor(service: "bigrpc.health.v1.Health", method: "Check", kind: .unary): .public,
         MethodDescriptor(service: "bigrpc.reflection.v1.Reflection", method: "ListServices", kind: .unary): .public,
+        MethodDescriptor(service: "bigrpc.reflection.v1.Reflection", method: "FileContainingSymbol", kind: .unary): .public,
     ])
 }

@@ -144,18 +144,16 @@ public enum Bigshop_History_V1_HistoryService {
         public static let all: [MethodDescriptor] = [listOrders, watchOrder]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "ListOrders": (Bigshop_History_V1_ListOrdersRequest.protoDescriptor, Bigshop_History_V1_ListOrdersResponse.protoDescriptor),
-            "WatchOrder": (Bigshop_History_V1_WatchOrderRequest.protoDescriptor, Bigshop_History_V1_OrderEvent.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a} bigshop/history/v1/history.proto\u{12}\u{12}bigshop.history.v1\u{1a}\u{1e}bigshop/orders/v1/orders.proto\"O\u{a}\u{11}ListOrdersRequest\u{12}\u{1b}\u{a}\u{9}page_size\u{18}\u{1} \u{1}(\u{5}R\u{8}pageSize\u{12}\u{1d}\u{a}\u{a}page_token\u{18}\u{2} \u{1}(\u{9}R\u{9}pageToken\"n\u{a}\u{12}ListOrdersResponse\u{12}0\u{a}\u{6}orders\u{18}\u{1} \u{3}(\u{b}2\u{18}.bigshop.orders.v1.OrderR\u{6}orders\u{12}&\u{a}\u{f}next_page_token\u{18}\u{2} \u{1}(\u{9}R\u{d}nextPageToken\".\u{a}\u{11}WatchOrderRequest\u{12}\u{19}\u{a}\u{8}order_id\u{18}\u{1} \u{1}(\u{9}R\u{7}orderId\"\u{8c}\u{1}\u{a}\u{a}OrderEvent\u{12}\u{19}\u{a}\u{8}order_id\u{18}\u{1} \u{1}(\u{9}R\u{7}orderId\u{12}6\u{a}\u{6}status\u{18}\u{2} \u{1}(\u{e}2\u{1e}.bigshop.orders.v1.OrderStatusR\u{6}status\u{12}\u{13}\u{a}\u{5}at_ms\u{18}\u{3} \u{1}(\u{3}R\u{4}atMs\u{12}\u{16}\u{a}\u{6}reason\u{18}\u{4} \u{1}(\u{9}R\u{6}reason2\u{c4}\u{1}\u{a}\u{e}HistoryService\u{12}[\u{a}\u{a}ListOrders\u{12}%.bigshop.history.v1.ListOrdersRequest\u{1a}&.bigshop.history.v1.ListOrdersResponse\u{12}U\u{a}\u{a}WatchOrder\u{12}%.bigshop.history.v1.WatchOrderRequest\u{1a}\u{1e}.bigshop.history.v1.OrderEvent0\u{1}b\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+        "\u{a}\u{1e}bigshop/orders/v1/orders.proto\u{12}\u{11}bigshop.orders.v1\"\u{10}\u{a}\u{e}GetCartRequest\"\u{11}\u{a}\u{f}CheckoutRequest\"O\u{a}\u{12}SetCartItemRequest\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{1} \u{1}(\u{9}R\u{9}productId\u{12}\u{1a}\u{a}\u{8}quantity\u{18}\u{2} \u{1}(\u{3}R\u{8}quantity\"\u{83}\u{1}\u{a}\u{8}CartItem\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{1} \u{1}(\u{9}R\u{9}productId\u{12}\u{12}\u{a}\u{4}name\u{18}\u{2} \u{1}(\u{9}R\u{4}name\u{12}\u{1a}\u{a}\u{8}quantity\u{18}\u{3} \u{1}(\u{3}R\u{8}quantity\u{12}(\u{a}\u{10}unit_price_cents\u{18}\u{4} \u{1}(\u{3}R\u{e}unitPriceCents\"Z\u{a}\u{4}Cart\u{12}1\u{a}\u{5}items\u{18}\u{1} \u{3}(\u{b}2\u{1b}.bigshop.orders.v1.CartItemR\u{5}items\u{12}\u{1f}\u{a}\u{b}total_cents\u{18}\u{2} \u{1}(\u{3}R\u{a}totalCents\"\u{84}\u{1}\u{a}\u{9}OrderItem\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{1} \u{1}(\u{9}R\u{9}productId\u{12}\u{12}\u{a}\u{4}name\u{18}\u{2} \u{1}(\u{9}R\u{4}name\u{12}\u{1a}\u{a}\u{8}quantity\u{18}\u{3} \u{1}(\u{3}R\u{8}quantity\u{12}(\u{a}\u{10}unit_price_cents\u{18}\u{4} \u{1}(\u{3}R\u{e}unitPriceCents\"\u{d5}\u{2}\u{a}\u{5}Order\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{17}\u{a}\u{7}user_id\u{18}\u{2} \u{1}(\u{9}R\u{6}userId\u{12}2\u{a}\u{5}items\u{18}\u{3} \u{3}(\u{b}2\u{1c}.bigshop.orders.v1.OrderItemR\u{5}items\u{12}\u{1f}\u{a}\u{b}total_cents\u{18}\u{4} \u{1}(\u{3}R\u{a}totalCents\u{12}6\u{a}\u{6}status\u{18}\u{5} \u{1}(\u{e}2\u{1e}.bigshop.orders.v1.OrderStatusR\u{6}status\u{12}#\u{a}\u{d}status_reason\u{18}\u{6} \u{1}(\u{9}R\u{c}statusReason\u{12}\"\u{a}\u{d}created_at_ms\u{18}\u{7} \u{1}(\u{3}R\u{b}createdAtMs\u{12}\"\u{a}\u{d}updated_at_ms\u{18}\u{8} \u{1}(\u{3}R\u{b}updatedAtMs\u{12})\u{a}\u{11}payment_due_at_ms\u{18}\u{9} \u{1}(\u{3}R\u{e}paymentDueAtMs\"!\u{a}\u{f}GetOrderRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"$\u{a}\u{12}CancelOrderRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"b\u{a}\u{18}UpdateOrderStatusRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}6\u{a}\u{6}status\u{18}\u{2} \u{1}(\u{e}2\u{1e}.bigshop.orders.v1.OrderStatusR\u{6}status*\u{bb}\u{1}\u{a}\u{b}OrderStatus\u{12}\u{1c}\u{a}\u{18}ORDER_STATUS_UNSPECIFIED\u{10}\u{0}\u{12} \u{a}\u{1c}ORDER_STATUS_PENDING_PAYMENT\u{10}\u{1}\u{12}\u{1a}\u{a}\u{16}ORDER_STATUS_CONFIRMED\u{10}\u{2}\u{12}\u{18}\u{a}\u{14}ORDER_STATUS_SHIPPED\u{10}\u{3}\u{12}\u{1a}\u{a}\u{16}ORDER_STATUS_DELIVERED\u{10}\u{4}\u{12}\u{1a}\u{a}\u{16}ORDER_STATUS_CANCELLED\u{10}\u{5}2\u{e5}\u{3}\u{a}\u{d}OrdersService\u{12}E\u{a}\u{7}GetCart\u{12}!.bigshop.orders.v1.GetCartRequest\u{1a}\u{17}.bigshop.orders.v1.Cart\u{12}M\u{a}\u{b}SetCartItem\u{12}%.bigshop.orders.v1.SetCartItemRequest\u{1a}\u{17}.bigshop.orders.v1.Cart\u{12}H\u{a}\u{8}Checkout\u{12}\".bigshop.orders.v1.CheckoutRequest\u{1a}\u{18}.bigshop.orders.v1.Order\u{12}H\u{a}\u{8}GetOrder\u{12}\".bigshop.orders.v1.GetOrderRequest\u{1a}\u{18}.bigshop.orders.v1.Order\u{12}N\u{a}\u{b}CancelOrder\u{12}%.bigshop.orders.v1.CancelOrderRequest\u{1a}\u{18}.bigshop.orders.v1.Order\u{12}Z\u{a}\u{11}UpdateOrderStatus\u{12}+.bigshop.orders.v1.UpdateOrderStatusRequest\u{1a}\u{18}.bigshop.orders.v1.Orderb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         /// Own orders, newest first.
         func listOrders(request: Bigshop_History_V1_ListOrdersRequest, context: ServerContext) async throws -> Bigshop_History_V1_ListOrdersResponse
 
@@ -214,6 +212,8 @@ public enum Bigshop_History_V1_HistoryService {
 }
 
 extension Bigshop_History_V1_HistoryService.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Bigshop_History_V1_HistoryService.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bigshop_History_V1_HistoryService.Method.listOrders) { request, context in
             try await self.listOrders(request: request, context: context)

@@ -374,22 +374,15 @@ public enum Bigshop_Orders_V1_OrdersService {
         public static let all: [MethodDescriptor] = [getCart, setCartItem, checkout, getOrder, cancelOrder, updateOrderStatus]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "GetCart": (Bigshop_Orders_V1_GetCartRequest.protoDescriptor, Bigshop_Orders_V1_Cart.protoDescriptor),
-            "SetCartItem": (Bigshop_Orders_V1_SetCartItemRequest.protoDescriptor, Bigshop_Orders_V1_Cart.protoDescriptor),
-            "Checkout": (Bigshop_Orders_V1_CheckoutRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
-            "GetOrder": (Bigshop_Orders_V1_GetOrderRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
-            "CancelOrder": (Bigshop_Orders_V1_CancelOrderRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
-            "UpdateOrderStatus": (Bigshop_Orders_V1_UpdateOrderStatusRequest.protoDescriptor, Bigshop_Orders_V1_Order.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a}\u{1e}bigshop/orders/v1/orders.proto\u{12}\u{11}bigshop.orders.v1\"\u{10}\u{a}\u{e}GetCartRequest\"\u{11}\u{a}\u{f}CheckoutRequest\"O\u{a}\u{12}SetCartItemRequest\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{1} \u{1}(\u{9}R\u{9}productId\u{12}\u{1a}\u{a}\u{8}quantity\u{18}\u{2} \u{1}(\u{3}R\u{8}quantity\"\u{83}\u{1}\u{a}\u{8}CartItem\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{1} \u{1}(\u{9}R\u{9}productId\u{12}\u{12}\u{a}\u{4}name\u{18}\u{2} \u{1}(\u{9}R\u{4}name\u{12}\u{1a}\u{a}\u{8}quantity\u{18}\u{3} \u{1}(\u{3}R\u{8}quantity\u{12}(\u{a}\u{10}unit_price_cents\u{18}\u{4} \u{1}(\u{3}R\u{e}unitPriceCents\"Z\u{a}\u{4}Cart\u{12}1\u{a}\u{5}items\u{18}\u{1} \u{3}(\u{b}2\u{1b}.bigshop.orders.v1.CartItemR\u{5}items\u{12}\u{1f}\u{a}\u{b}total_cents\u{18}\u{2} \u{1}(\u{3}R\u{a}totalCents\"\u{84}\u{1}\u{a}\u{9}OrderItem\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{1} \u{1}(\u{9}R\u{9}productId\u{12}\u{12}\u{a}\u{4}name\u{18}\u{2} \u{1}(\u{9}R\u{4}name\u{12}\u{1a}\u{a}\u{8}quantity\u{18}\u{3} \u{1}(\u{3}R\u{8}quantity\u{12}(\u{a}\u{10}unit_price_cents\u{18}\u{4} \u{1}(\u{3}R\u{e}unitPriceCents\"\u{d5}\u{2}\u{a}\u{5}Order\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{17}\u{a}\u{7}user_id\u{18}\u{2} \u{1}(\u{9}R\u{6}userId\u{12}2\u{a}\u{5}items\u{18}\u{3} \u{3}(\u{b}2\u{1c}.bigshop.orders.v1.OrderItemR\u{5}items\u{12}\u{1f}\u{a}\u{b}total_cents\u{18}\u{4} \u{1}(\u{3}R\u{a}totalCents\u{12}6\u{a}\u{6}status\u{18}\u{5} \u{1}(\u{e}2\u{1e}.bigshop.orders.v1.OrderStatusR\u{6}status\u{12}#\u{a}\u{d}status_reason\u{18}\u{6} \u{1}(\u{9}R\u{c}statusReason\u{12}\"\u{a}\u{d}created_at_ms\u{18}\u{7} \u{1}(\u{3}R\u{b}createdAtMs\u{12}\"\u{a}\u{d}updated_at_ms\u{18}\u{8} \u{1}(\u{3}R\u{b}updatedAtMs\u{12})\u{a}\u{11}payment_due_at_ms\u{18}\u{9} \u{1}(\u{3}R\u{e}paymentDueAtMs\"!\u{a}\u{f}GetOrderRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"$\u{a}\u{12}CancelOrderRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"b\u{a}\u{18}UpdateOrderStatusRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}6\u{a}\u{6}status\u{18}\u{2} \u{1}(\u{e}2\u{1e}.bigshop.orders.v1.OrderStatusR\u{6}status*\u{bb}\u{1}\u{a}\u{b}OrderStatus\u{12}\u{1c}\u{a}\u{18}ORDER_STATUS_UNSPECIFIED\u{10}\u{0}\u{12} \u{a}\u{1c}ORDER_STATUS_PENDING_PAYMENT\u{10}\u{1}\u{12}\u{1a}\u{a}\u{16}ORDER_STATUS_CONFIRMED\u{10}\u{2}\u{12}\u{18}\u{a}\u{14}ORDER_STATUS_SHIPPED\u{10}\u{3}\u{12}\u{1a}\u{a}\u{16}ORDER_STATUS_DELIVERED\u{10}\u{4}\u{12}\u{1a}\u{a}\u{16}ORDER_STATUS_CANCELLED\u{10}\u{5}2\u{e5}\u{3}\u{a}\u{d}OrdersService\u{12}E\u{a}\u{7}GetCart\u{12}!.bigshop.orders.v1.GetCartRequest\u{1a}\u{17}.bigshop.orders.v1.Cart\u{12}M\u{a}\u{b}SetCartItem\u{12}%.bigshop.orders.v1.SetCartItemRequest\u{1a}\u{17}.bigshop.orders.v1.Cart\u{12}H\u{a}\u{8}Checkout\u{12}\".bigshop.orders.v1.CheckoutRequest\u{1a}\u{18}.bigshop.orders.v1.Order\u{12}H\u{a}\u{8}GetOrder\u{12}\".bigshop.orders.v1.GetOrderRequest\u{1a}\u{18}.bigshop.orders.v1.Order\u{12}N\u{a}\u{b}CancelOrder\u{12}%.bigshop.orders.v1.CancelOrderRequest\u{1a}\u{18}.bigshop.orders.v1.Order\u{12}Z\u{a}\u{11}UpdateOrderStatus\u{12}+.bigshop.orders.v1.UpdateOrderStatusRequest\u{1a}\u{18}.bigshop.orders.v1.Orderb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         func getCart(request: Bigshop_Orders_V1_GetCartRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Cart
 
         /// Quantity 0 removes the item. Does not check stock. Shop rules
@@ -572,6 +565,8 @@ public enum Bigshop_Orders_V1_OrdersService {
 }
 
 extension Bigshop_Orders_V1_OrdersService.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Bigshop_Orders_V1_OrdersService.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bigshop_Orders_V1_OrdersService.Method.getCart) { request, context in
             try await self.getCart(request: request, context: context)

@@ -320,19 +320,15 @@ public enum Bigshop_Payments_V1_PaymentsService {
         public static let all: [MethodDescriptor] = [pay, getPayment, confirmPix]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "Pay": (Bigshop_Payments_V1_PayRequest.protoDescriptor, Bigshop_Payments_V1_Payment.protoDescriptor),
-            "GetPayment": (Bigshop_Payments_V1_GetPaymentRequest.protoDescriptor, Bigshop_Payments_V1_Payment.protoDescriptor),
-            "ConfirmPix": (Bigshop_Payments_V1_ConfirmPixRequest.protoDescriptor, Bigshop_Payments_V1_Payment.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a}\"bigshop/payments/v1/payments.proto\u{12}\u{13}bigshop.payments.v1\"\u{9c}\u{1}\u{a}\u{a}PayRequest\u{12}\u{19}\u{a}\u{8}order_id\u{18}\u{1} \u{1}(\u{9}R\u{7}orderId\u{12}2\u{a}\u{3}pix\u{18}\u{2} \u{1}(\u{b}2\u{1e}.bigshop.payments.v1.PixMethodH\u{0}R\u{3}pix\u{12}5\u{a}\u{4}card\u{18}\u{3} \u{1}(\u{b}2\u{1f}.bigshop.payments.v1.CardMethodH\u{0}R\u{4}cardB\u{8}\u{a}\u{6}method\"\u{b}\u{a}\u{9}PixMethod\"\u{aa}\u{1}\u{a}\u{a}CardMethod\u{12}\u{16}\u{a}\u{6}number\u{18}\u{1} \u{1}(\u{9}R\u{6}number\u{12}\u{16}\u{a}\u{6}holder\u{18}\u{2} \u{1}(\u{9}R\u{6}holder\u{12}\u{1b}\u{a}\u{9}exp_month\u{18}\u{3} \u{1}(\u{5}R\u{8}expMonth\u{12}\u{19}\u{a}\u{8}exp_year\u{18}\u{4} \u{1}(\u{5}R\u{7}expYear\u{12}\u{10}\u{a}\u{3}cvv\u{18}\u{5} \u{1}(\u{9}R\u{3}cvv\u{12}\"\u{a}\u{c}installments\u{18}\u{6} \u{1}(\u{5}R\u{c}installments\"\u{99}\u{3}\u{a}\u{7}Payment\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{19}\u{a}\u{8}order_id\u{18}\u{2} \u{1}(\u{9}R\u{7}orderId\u{12}:\u{a}\u{6}method\u{18}\u{3} \u{1}(\u{e}2\".bigshop.payments.v1.PaymentMethodR\u{6}method\u{12}:\u{a}\u{6}status\u{18}\u{4} \u{1}(\u{e}2\".bigshop.payments.v1.PaymentStatusR\u{6}status\u{12}!\u{a}\u{c}amount_cents\u{18}\u{5} \u{1}(\u{3}R\u{b}amountCents\u{12}\u{19}\u{a}\u{8}pix_txid\u{18}\u{6} \u{1}(\u{9}R\u{7}pixTxid\u{12}$\u{a}\u{e}pix_copy_paste\u{18}\u{7} \u{1}(\u{9}R\u{c}pixCopyPaste\u{12}\u{1d}\u{a}\u{a}card_last4\u{18}\u{8} \u{1}(\u{9}R\u{9}cardLast4\u{12}\u{1d}\u{a}\u{a}card_brand\u{18}\u{9} \u{1}(\u{9}R\u{9}cardBrand\u{12}%\u{a}\u{e}decline_reason\u{18}\u{a} \u{1}(\u{9}R\u{d}declineReason\u{12}\"\u{a}\u{d}created_at_ms\u{18}\u{b} \u{1}(\u{3}R\u{b}createdAtMs\"#\u{a}\u{11}GetPaymentRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"'\u{a}\u{11}ConfirmPixRequest\u{12}\u{12}\u{a}\u{4}txid\u{18}\u{1} \u{1}(\u{9}R\u{4}txid*`\u{a}\u{d}PaymentMethod\u{12}\u{1e}\u{a}\u{1a}PAYMENT_METHOD_UNSPECIFIED\u{10}\u{0}\u{12}\u{16}\u{a}\u{12}PAYMENT_METHOD_PIX\u{10}\u{1}\u{12}\u{17}\u{a}\u{13}PAYMENT_METHOD_CARD\u{10}\u{2}*\u{be}\u{1}\u{a}\u{d}PaymentStatus\u{12}\u{1e}\u{a}\u{1a}PAYMENT_STATUS_UNSPECIFIED\u{10}\u{0}\u{12}\u{1a}\u{a}\u{16}PAYMENT_STATUS_PENDING\u{10}\u{1}\u{12}\u{1b}\u{a}\u{17}PAYMENT_STATUS_APPROVED\u{10}\u{2}\u{12}\u{1b}\u{a}\u{17}PAYMENT_STATUS_DECLINED\u{10}\u{3}\u{12}\u{1a}\u{a}\u{16}PAYMENT_STATUS_EXPIRED\u{10}\u{4}\u{12}\u{1b}\u{a}\u{17}PAYMENT_STATUS_REFUNDED\u{10}\u{5}2\u{ff}\u{1}\u{a}\u{f}PaymentsService\u{12}D\u{a}\u{3}Pay\u{12}\u{1f}.bigshop.payments.v1.PayRequest\u{1a}\u{1c}.bigshop.payments.v1.Payment\u{12}R\u{a}\u{a}GetPayment\u{12}&.bigshop.payments.v1.GetPaymentRequest\u{1a}\u{1c}.bigshop.payments.v1.Payment\u{12}R\u{a}\u{a}ConfirmPix\u{12}&.bigshop.payments.v1.ConfirmPixRequest\u{1a}\u{1c}.bigshop.payments.v1.Paymentb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         /// Customer, own order. The amount is always the order's. Idempotent with
         /// an `idempotency-key`. Order not PENDING_PAYMENT: FAILED_PRECONDITION,
         /// reason NOT_PAYABLE.
@@ -424,6 +420,8 @@ public enum Bigshop_Payments_V1_PaymentsService {
 }
 
 extension Bigshop_Payments_V1_PaymentsService.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Bigshop_Payments_V1_PaymentsService.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bigshop_Payments_V1_PaymentsService.Method.pay) { request, context in
             try await self.pay(request: request, context: context)

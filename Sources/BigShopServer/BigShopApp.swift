@@ -1,7 +1,6 @@
 import BigRPC
 import BigRPCInterop
 import BigRPCNIO
-import BigRPCProtos
 import BigRPCStandardServices
 import BigRPCTestingProtos
 import BigShopAuth
@@ -220,11 +219,10 @@ public final class BigShopApp: Service, Sendable {
         server.maxConnections = configuration.maxConnections
         server.maxConnectionsPerAddress = configuration.maxConnectionsPerAddress
         server.security = security
-        let names = RPCRouter(services: publicServices).services
-            + [Bigrpc_Health_V1_Health.serviceName, Bigrpc_Reflection_V1_Reflection.serviceName]
-        let health = HealthService(services: names)
+        let standard = StandardServices(serving: publicServices)
+        let health = standard.health
         let publicRPC = RPCServer(
-            services: publicServices + [health, ReflectionService(services: names)],
+            services: standard.all,
             interceptors: [AccessLogInterceptor(logger: logger.with(label: "access")), gateway],
             logger: logger.with(label: "rpc")
         )

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `bigprobe`: calls, inspects and load-tests BigRPC servers, with JSON in
-/// and out, for any method whose descriptors are compiled in.
+/// and out, for any method the server's reflection describes.
 @main
 struct BigProbe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,6 @@ import ArgumentParser
 import BigRPC
 import BigRPCInterop
 import BigRPCNIO
-import BigRPCProtos
 import BigRPCStandardServices
 import Logging
 import ServiceLifecycle
@@ -39,10 +38,8 @@ struct BigRPCInteropCommand: AsyncParsableCommand {
             configuration.port = port
             configuration.maxPayloadSize = maxPayload
             let services: [any RegistrableRPCService] = [TestServiceProvider(maxPayloadSize: maxPayload)]
-            let names = RPCRouter(services: services).services
-                + [Bigrpc_Health_V1_Health.serviceName, Bigrpc_Reflection_V1_Reflection.serviceName]
             let server = RPCServer(
-                services: services + [HealthService(services: names), ReflectionService(services: names)],
+                services: StandardServices(serving: services).all,
                 interceptors: [EchoMetadataInterceptor()],
                 logger: logger
             )

@@ -9,8 +9,7 @@ import Testing
 @Suite struct SmokeTests {
     @Test func healthCheckOverTCP() async throws {
         // The standard services, registered by the caller as every server does.
-        let names = [Bigrpc_Health_V1_Health.serviceName, Bigrpc_Reflection_V1_Reflection.serviceName]
-        let rpcServer = RPCServer(services: [HealthService(services: names), ReflectionService(services: names)])
+        let rpcServer = RPCServer(services: StandardServices(serving: []).all)
         let server = BigRPCServer()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.listen(rpcServer) }

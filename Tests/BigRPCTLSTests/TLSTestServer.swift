@@ -20,9 +20,8 @@ struct TLSTestServer {
         configuration.port = 0
         configuration.security = security
         let server = BigRPCServer(configuration: configuration)
-        let names = [Bigrpc_Health_V1_Health.serviceName, Bigrpc_Reflection_V1_Reflection.serviceName]
         let rpcServer = RPCServer(
-            services: [HealthService(services: names), ReflectionService(services: names)],
+            services: StandardServices(serving: []).all,
             interceptors: interceptors
         )
         self.server = server

@@ -85,18 +85,15 @@ public enum Bench_V1_EchoService {
         public static let all: [MethodDescriptor] = [echo, stream]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "Echo": (Bench_V1_EchoMessage.protoDescriptor, Bench_V1_EchoMessage.protoDescriptor),
-            "Stream": (Bench_V1_StreamRequest.protoDescriptor, Bench_V1_EchoMessage.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a}\u{13}bench/v1/echo.proto\u{12}\u{8}bench.v1\"K\u{a}\u{b}EchoMessage\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{3}R\u{2}id\u{12}\u{12}\u{a}\u{4}text\u{18}\u{2} \u{1}(\u{9}R\u{4}text\u{12}\u{18}\u{a}\u{7}payload\u{18}\u{3} \u{1}(\u{c}R\u{7}payload\"V\u{a}\u{d}StreamRequest\u{12}\u{14}\u{a}\u{5}count\u{18}\u{1} \u{1}(\u{5}R\u{5}count\u{12}/\u{a}\u{7}message\u{18}\u{2} \u{1}(\u{b}2\u{15}.bench.v1.EchoMessageR\u{7}message2\u{7f}\u{a}\u{b}EchoService\u{12}4\u{a}\u{4}Echo\u{12}\u{15}.bench.v1.EchoMessage\u{1a}\u{15}.bench.v1.EchoMessage\u{12}:\u{a}\u{6}Stream\u{12}\u{17}.bench.v1.StreamRequest\u{1a}\u{15}.bench.v1.EchoMessage0\u{1}b\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         /// Answers with the request, unchanged.
         func echo(request: Bench_V1_EchoMessage, context: ServerContext) async throws -> Bench_V1_EchoMessage
 
@@ -153,6 +150,8 @@ public enum Bench_V1_EchoService {
 }
 
 extension Bench_V1_EchoService.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Bench_V1_EchoService.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bench_V1_EchoService.Method.echo) { request, context in
             try await self.echo(request: request, context: context)

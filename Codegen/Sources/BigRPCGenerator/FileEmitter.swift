@@ -7,6 +7,8 @@ struct FileEmitter {
     let types: TypeIndex
     let moduleMap: ModuleMap
     let recursiveFields: Set<String>
+    /// Serialized descriptors of the file and its imports, for its services.
+    let fileDescriptorProtos: [[UInt8]]
 
     func emit() throws(GeneratorError) -> String {
         let name = file.name ?? ""
@@ -41,7 +43,8 @@ struct FileEmitter {
                 package: file.package ?? "",
                 types: types,
                 comments: comments,
-                path: [SourceComments.fileService, Int32(offset)]
+                path: [SourceComments.fileService, Int32(offset)],
+                fileDescriptorProtos: fileDescriptorProtos
             ).emit(into: &body)
         }
 

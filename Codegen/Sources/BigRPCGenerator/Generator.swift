@@ -37,7 +37,10 @@ public struct Generator {
             let swiftFile = String(base.split(separator: "/").last ?? "") + ".bigrpc.swift"
             files.append(File(
                 name: entry.swiftDirectory + "/" + swiftFile,
-                content: try FileEmitter(file: file, types: types, moduleMap: moduleMap, recursiveFields: recursiveFields).emit()
+                content: try FileEmitter(
+                    file: file, types: types, moduleMap: moduleMap, recursiveFields: recursiveFields,
+                    fileDescriptorProtos: file.service.isEmpty ? [] : try fileDescriptorProtos(of: file)
+                ).emit()
             ))
             files.append(File(
                 name: entry.cDirectory + "/include/" + base + ".bigrpc.h",
@@ -45,6 +48,30 @@ public struct Generator {
             ))
         }
         return files
+    }
+
+    /// `root`'s descriptor, then those of the files it imports, directly or
+    /// not, each serialized without its source info (comments).
+    private func fileDescriptorProtos(of root: Google_Protobuf_FileDescriptorProto) throws(GeneratorError) -> [[UInt8]] {
+        var files: [Google_Protobuf_FileDescriptorProto] = []
+        var pending = [root]
+        while !pending.isEmpty {
+            var file = pending.removeFirst()
+            guard !files.contains(where: { $0.name == file.name }) else { continue }
+            for dependency in file.dependency {
+                guard let imported = request.protoFile.first(where: { $0.name == dependency }) else {
+                    throw GeneratorError("\(dependency) is missing from the request's proto_file")
+                }
+                pending.append(imported)
+            }
+            file.sourceCodeInfo = nil
+            files.append(file)
+        }
+        do {
+            return try files.map { try $0.serializedBytes() }
+        } catch {
+            throw GeneratorError("\(root.name ?? ""): \(error)")
+        }
     }
 
     /// Decodes a request, generates, and encodes the response protoc expects.

@@ -9,6 +9,8 @@ struct ServiceEmitter {
     let types: TypeIndex
     let comments: SourceComments
     let path: [Int32]
+    /// Serialized descriptors of the service's file and of its imports.
+    let fileDescriptorProtos: [[UInt8]]
 
     private struct MethodModel {
         var protoName: String
@@ -76,23 +78,33 @@ struct ServiceEmitter {
             out.line("public static let all: [MethodDescriptor] = [" + methods.map(\.swiftName).joined(separator: ", ") + "]")
         }
         out.line()
-        out.line("/// The protobuf-c descriptors of each method's request and response, by")
-        out.line("/// method name: for tools that handle messages without generated types.")
-        out.block("public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {") { out in
-            out.line("[")
-            out.indent { out in
-                for method in methods {
-                    out.line("\"\(method.protoName)\": (\(method.input).protoDescriptor, \(method.output).protoDescriptor),")
-                }
+        out.line("/// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring")
+        out.line("/// the service, then of every file it imports: what reflection serves.")
+        out.block("public static let fileDescriptorProtos: [[UInt8]] = [", close: "]") { out in
+            for bytes in fileDescriptorProtos {
+                out.line("\"\(Self.literal(bytes))\".unicodeScalars.map { UInt8($0.value) },")
             }
-            out.line("]")
         }
+    }
+
+    /// A Swift string literal whose scalars are `bytes` (each below 256):
+    /// printable ASCII as itself, the rest escaped.
+    static func literal(_ bytes: [UInt8]) -> String {
+        var text = ""
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): text += "\\" + String(UnicodeScalar(byte))
+            case 0x20..<0x7F: text.unicodeScalars.append(UnicodeScalar(byte))
+            default: text += "\\u{" + String(byte, radix: 16) + "}"
+            }
+        }
+        return text
     }
 
     private func emitProtocol(_ methods: [MethodModel], into out: inout CodeWriter) {
         out.line("/// A server of the service: one `async` method per RPC. Throw `RPCError` to")
         out.line("/// choose the status; any other error reaches the client as INTERNAL.")
-        out.block("public protocol ServiceProtocol: RegistrableRPCService {") { out in
+        out.block("public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {") { out in
             for (offset, method) in methods.enumerated() {
                 if offset > 0 { out.line() }
                 out.docComment(method.comment)
@@ -123,6 +135,8 @@ struct ServiceEmitter {
 
     private func emitRegistration(_ methods: [MethodModel], namespace: String, into out: inout CodeWriter) {
         out.block("extension \(namespace).ServiceProtocol {") { out in
+            out.line("public static var fileDescriptorProtos: [[UInt8]] { \(namespace).fileDescriptorProtos }")
+            out.line()
             out.block("public func registerMethods(with router: inout RPCRouter) {") { out in
                 for method in methods {
                     let descriptor = "\(namespace).Method.\(method.swiftName)"

@@ -44,6 +44,20 @@ import Testing
         }
     }
 
+    @Test func servicesCarryTheirFileAndItsImportsWithoutComments() throws {
+        let request = try Self.request(generating: ["golden/v1/golden.proto"])
+        let swift = try #require(try Generator(request: request, moduleMap: ModuleMap(parsing: Self.moduleMap)).generate().first)
+        let byName = Dictionary(uniqueKeysWithValues: request.protoFile.map { ($0.name ?? "", $0) })
+        var golden = try #require(byName["golden/v1/golden.proto"])
+        #expect(golden.sourceCodeInfo != nil)
+        golden.sourceCodeInfo = nil
+        var shared = try #require(byName["golden/v1/shared.proto"])
+        shared.sourceCodeInfo = nil
+        let literals = try [golden, shared].map { "\"" + ServiceEmitter.literal(try $0.serializedBytes()) + "\"" }
+        let first = try #require(swift.content.range(of: literals[0]))
+        #expect(swift.content[first.upperBound...].contains(literals[1]))
+    }
+
     @Test func refusesFilesMissingFromTheModuleMap() throws {
         let request = try Self.request(generating: ["golden/v1/golden.proto"])
         let map = try ModuleMap(parsing: "golden/v1/golden.proto Out/A Out/B")

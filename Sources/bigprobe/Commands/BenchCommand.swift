@@ -57,19 +57,24 @@ struct BenchCommand: ProbeCommand {
     }
 
     func execute() async throws -> Int32 {
-        guard let target = ServiceCatalog.method(named: method) else {
-            throw ProbeError("unknown method \(method): 'bigprobe list' shows the methods bigprobe knows")
-        }
         let plan = BenchPlan(total: total, duration: duration?.duration, concurrency: concurrency, rate: rps)
+        let metadata = try request.metadata(for: endpoint)
         let transports = try connection.transports(to: endpoint, count: connections)
-        let runner = BenchRunner(
-            plan: plan,
-            transports: transports,
-            method: target.method,
-            requests: try request.encodedRequests(for: target.method, input: target.input),
-            metadata: try request.metadata(for: endpoint),
-            options: request.callOptions
-        )
+        let runner: BenchRunner
+        do {
+            let target = try await ServerSchema.method(named: method, over: transports[0], metadata: metadata)
+            runner = BenchRunner(
+                plan: plan,
+                transports: transports,
+                method: target.method,
+                requests: try request.encodedRequests(for: target.method, input: target.input),
+                metadata: metadata,
+                options: request.callOptions
+            )
+        } catch {
+            for transport in transports { await transport.close() }
+            throw error
+        }
         let counters = BenchRunner.Counters()
         let (tally, elapsed) = await withTaskGroup(of: Void.self) { group in
             if Terminal.standardErrorIsTerminal {

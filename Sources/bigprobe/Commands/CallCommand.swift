@@ -33,13 +33,11 @@ struct CallCommand: ProbeCommand {
     var verbose = false
 
     func execute() async throws -> Int32 {
-        guard let target = ServiceCatalog.method(named: method) else {
-            throw ProbeError("unknown method \(method): 'bigprobe list' shows the methods bigprobe knows")
-        }
-        let requests = try request.encodedRequests(for: target.method, input: target.input)
         let metadata = try request.metadata(for: endpoint)
         let encoder = ProtoJSONEncoder(prettyPrinted: !compact)
         let (status, trailers) = try await connection.withTransport(to: endpoint) { transport in
+            let target = try await ServerSchema.method(named: method, over: transport, metadata: metadata)
+            let requests = try request.encodedRequests(for: target.method, input: target.input)
             let call = RawCall(transport: transport, method: target.method, metadata: metadata, options: request.callOptions)
             return try await call.run(requests: requests) { bytes in
                 let response: DynamicMessage

@@ -1,6 +1,6 @@
 import ArgumentParser
 import BigRPC
-import BigShopAuthAPI
+import BigRPCCodec
 
 /// `bigprobe login HOST:PORT --email E`.
 struct LoginCommand: ProbeCommand {
@@ -16,6 +16,8 @@ struct LoginCommand: ProbeCommand {
             """
     )
 
+    static let method = "bigshop.auth.v1.AuthService/Login"
+
     @Argument(help: ArgumentHelp("The server.", valueName: "host:port"))
     var endpoint: Endpoint
 
@@ -29,19 +31,45 @@ struct LoginCommand: ProbeCommand {
             Terminal.writeError("bigprobe: warning: without --tls the password crosses the network in plain text\n")
         }
         let password = try PasswordReader.read(prompt: "Password for \(email): ")
-        let request = Bigshop_Auth_V1_LoginRequest(email: email, password: password)
+        // The request and response types come from the server's reflection,
+        // like every call's: bigprobe links no shop code.
         let session = try await connection.withTransport(to: endpoint) { transport in
-            let auth = Bigshop_Auth_V1_AuthService.Client(wrapping: RPCClient(transport: transport))
-            return try await auth.login(request, options: CallOptions(timeout: .seconds(30)))
+            let target = try await ServerSchema.method(named: Self.method, over: transport)
+            guard let emailField = target.input.field(named: "email"), let passwordField = target.input.field(named: "password") else {
+                throw ProbeError("\(Self.method) takes no email and password")
+            }
+            var request = DynamicMessage(descriptor: target.input)
+            request[emailField] = .single(.string(email))
+            request[passwordField] = .single(.string(password))
+            let call = RawCall(transport: transport, method: target.method, metadata: [:], options: CallOptions(timeout: .seconds(30)))
+            var response: DynamicMessage?
+            let (status, trailers) = try await call.run(requests: [try request.serializedBytes()]) { bytes in
+                response = try DynamicCodec.decode(bytes, as: target.output)
+            }
+            guard status.code == .ok, let response else {
+                throw RPCError(status.code, status.message, metadata: trailers)
+            }
+            return response
+        }
+        guard case .single(.string(let token))? = Self.value(session, "token") else {
+            throw ProbeError("\(Self.method) answered with no token")
         }
         let store = TokenStore()
-        try store.save(session.token, for: endpoint)
-        let role = switch session.user?.role {
-        case .admin?: "admin"
-        case .customer?: "customer"
-        case .unspecified?, .unrecognized?, nil: "no role"
+        try store.save(token, for: endpoint)
+        var signedInAs = email, role = "no role"
+        if case .single(.message(let user))? = Self.value(session, "user") {
+            if case .single(.string(let name))? = Self.value(user, "email") { signedInAs = name }
+            if case .single(.enumValue(let number))? = Self.value(user, "role"),
+               let name = user.descriptor.field(named: "role")?.enumType?.name(of: number) {
+                role = (name.hasPrefix("ROLE_") ? name.dropFirst(5) : Substring(name)).lowercased()
+            }
         }
-        Terminal.write("Signed in to \(endpoint) as \(session.user?.email ?? email) (\(role)); token saved in \(store.file.path)\n")
+        Terminal.write("Signed in to \(endpoint) as \(signedInAs) (\(role)); token saved in \(store.file.path)\n")
         return 0
+    }
+
+    /// The content of `message`'s field `name`, nil when unset or undeclared.
+    private static func value(_ message: DynamicMessage, _ name: String) -> DynamicField? {
+        message.descriptor.field(named: name).flatMap { message[$0] }
     }
 }

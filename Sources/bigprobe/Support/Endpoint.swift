@@ -16,12 +16,6 @@ struct Endpoint: ExpressibleByArgument, CustomStringConvertible, Hashable {
         self.port = port
     }
 
-    /// Whether `argument` is meant as an endpoint rather than a symbol
-    /// (service and method names never hold a colon).
-    static func looksLikeEndpoint(_ argument: String) -> Bool {
-        argument.contains(":")
-    }
-
     /// Whether the host is this machine (nothing crosses a network).
     var isLoopback: Bool {
         host == "localhost" || host.hasPrefix("127.") || host == "::1"

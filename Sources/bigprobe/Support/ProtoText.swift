@@ -2,24 +2,22 @@ import BigRPC
 import BigRPCCodec
 
 /// Proto-like text for services, methods, messages and enums, written from
-/// protobuf-c's runtime descriptors. protobuf-c keeps no comments, options
-/// or `oneof` names, so a `oneof` reads `oneof {`.
+/// the protobuf-c descriptors built from the server's reflection. protobuf-c
+/// keeps no comments, options or `oneof` names, so a `oneof` reads `oneof {`.
 enum ProtoText {
-    static func service(_ service: CompiledService) -> String {
-        var text = "// \(service.name)\nservice \(service.shortName) {\n"
-        for method in service.methods {
-            text += "  " + rpc(method, service.messageTypes[method.method]) + "\n"
+    static func service(_ name: String, _ methods: [ReflectedMethod]) -> String {
+        var text = "// \(name)\nservice \(shortName(name)) {\n"
+        for method in methods {
+            text += "  " + rpc(method) + "\n"
         }
         return text + "}\n"
     }
 
     /// `rpc Name(Request) returns (Response);` with `stream` where it applies.
-    static func rpc(_ method: MethodDescriptor, _ types: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)?) -> String {
-        let input = types?.input.fullName ?? "?"
-        let output = types?.output.fullName ?? "?"
-        let clientStreams = !method.kind.hasSingleRequest ? "stream " : ""
-        let serverStreams = !method.kind.hasSingleResponse ? "stream " : ""
-        return "rpc \(method.method)(\(clientStreams)\(input)) returns (\(serverStreams)\(output));"
+    static func rpc(_ method: ReflectedMethod) -> String {
+        let clientStreams = !method.method.kind.hasSingleRequest ? "stream " : ""
+        let serverStreams = !method.method.kind.hasSingleResponse ? "stream " : ""
+        return "rpc \(method.method.method)(\(clientStreams)\(method.input.fullName)) returns (\(serverStreams)\(method.output.fullName));"
     }
 
     static func message(_ message: ProtoMessageDescriptor) -> String {

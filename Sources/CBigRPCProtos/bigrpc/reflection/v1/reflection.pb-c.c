@@ -97,6 +97,96 @@ void   bigrpc__reflection__v1__list_services_response__free_unpacked
   assert(message->base.descriptor == &bigrpc__reflection__v1__list_services_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   bigrpc__reflection__v1__file_containing_symbol_request__init
+                     (Bigrpc__Reflection__V1__FileContainingSymbolRequest         *message)
+{
+  static const Bigrpc__Reflection__V1__FileContainingSymbolRequest init_value = BIGRPC__REFLECTION__V1__FILE_CONTAINING_SYMBOL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t bigrpc__reflection__v1__file_containing_symbol_request__get_packed_size
+                     (const Bigrpc__Reflection__V1__FileContainingSymbolRequest *message)
+{
+  assert(message->base.descriptor == &bigrpc__reflection__v1__file_containing_symbol_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigrpc__reflection__v1__file_containing_symbol_request__pack
+                     (const Bigrpc__Reflection__V1__FileContainingSymbolRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigrpc__reflection__v1__file_containing_symbol_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigrpc__reflection__v1__file_containing_symbol_request__pack_to_buffer
+                     (const Bigrpc__Reflection__V1__FileContainingSymbolRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigrpc__reflection__v1__file_containing_symbol_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigrpc__Reflection__V1__FileContainingSymbolRequest *
+       bigrpc__reflection__v1__file_containing_symbol_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigrpc__Reflection__V1__FileContainingSymbolRequest *)
+     protobuf_c_message_unpack (&bigrpc__reflection__v1__file_containing_symbol_request__descriptor,
+                                allocator, len, data);
+}
+void   bigrpc__reflection__v1__file_containing_symbol_request__free_unpacked
+                     (Bigrpc__Reflection__V1__FileContainingSymbolRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigrpc__reflection__v1__file_containing_symbol_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigrpc__reflection__v1__file_descriptors_response__init
+                     (Bigrpc__Reflection__V1__FileDescriptorsResponse         *message)
+{
+  static const Bigrpc__Reflection__V1__FileDescriptorsResponse init_value = BIGRPC__REFLECTION__V1__FILE_DESCRIPTORS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t bigrpc__reflection__v1__file_descriptors_response__get_packed_size
+                     (const Bigrpc__Reflection__V1__FileDescriptorsResponse *message)
+{
+  assert(message->base.descriptor == &bigrpc__reflection__v1__file_descriptors_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigrpc__reflection__v1__file_descriptors_response__pack
+                     (const Bigrpc__Reflection__V1__FileDescriptorsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigrpc__reflection__v1__file_descriptors_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigrpc__reflection__v1__file_descriptors_response__pack_to_buffer
+                     (const Bigrpc__Reflection__V1__FileDescriptorsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigrpc__reflection__v1__file_descriptors_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigrpc__Reflection__V1__FileDescriptorsResponse *
+       bigrpc__reflection__v1__file_descriptors_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigrpc__Reflection__V1__FileDescriptorsResponse *)
+     protobuf_c_message_unpack (&bigrpc__reflection__v1__file_descriptors_response__descriptor,
+                                allocator, len, data);
+}
+void   bigrpc__reflection__v1__file_descriptors_response__free_unpacked
+                     (Bigrpc__Reflection__V1__FileDescriptorsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigrpc__reflection__v1__file_descriptors_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 #define bigrpc__reflection__v1__list_services_request__field_descriptors NULL
 #define bigrpc__reflection__v1__list_services_request__field_indices_by_name NULL
 #define bigrpc__reflection__v1__list_services_request__number_ranges NULL
@@ -153,11 +243,89 @@ const ProtobufCMessageDescriptor bigrpc__reflection__v1__list_services_response_
   (ProtobufCMessageInit) bigrpc__reflection__v1__list_services_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor bigrpc__reflection__v1__reflection__method_descriptors[1] =
+static const ProtobufCFieldDescriptor bigrpc__reflection__v1__file_containing_symbol_request__field_descriptors[1] =
+{
+  {
+    "symbol",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigrpc__Reflection__V1__FileContainingSymbolRequest, symbol),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigrpc__reflection__v1__file_containing_symbol_request__field_indices_by_name[] = {
+  0,   /* field[0] = symbol */
+};
+static const ProtobufCIntRange bigrpc__reflection__v1__file_containing_symbol_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor bigrpc__reflection__v1__file_containing_symbol_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigrpc.reflection.v1.FileContainingSymbolRequest",
+  "FileContainingSymbolRequest",
+  "Bigrpc__Reflection__V1__FileContainingSymbolRequest",
+  "bigrpc.reflection.v1",
+  sizeof(Bigrpc__Reflection__V1__FileContainingSymbolRequest),
+  1,
+  bigrpc__reflection__v1__file_containing_symbol_request__field_descriptors,
+  bigrpc__reflection__v1__file_containing_symbol_request__field_indices_by_name,
+  1,  bigrpc__reflection__v1__file_containing_symbol_request__number_ranges,
+  (ProtobufCMessageInit) bigrpc__reflection__v1__file_containing_symbol_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigrpc__reflection__v1__file_descriptors_response__field_descriptors[1] =
+{
+  {
+    "file_descriptor_proto",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Bigrpc__Reflection__V1__FileDescriptorsResponse, n_file_descriptor_proto),
+    offsetof(Bigrpc__Reflection__V1__FileDescriptorsResponse, file_descriptor_proto),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigrpc__reflection__v1__file_descriptors_response__field_indices_by_name[] = {
+  0,   /* field[0] = file_descriptor_proto */
+};
+static const ProtobufCIntRange bigrpc__reflection__v1__file_descriptors_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor bigrpc__reflection__v1__file_descriptors_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigrpc.reflection.v1.FileDescriptorsResponse",
+  "FileDescriptorsResponse",
+  "Bigrpc__Reflection__V1__FileDescriptorsResponse",
+  "bigrpc.reflection.v1",
+  sizeof(Bigrpc__Reflection__V1__FileDescriptorsResponse),
+  1,
+  bigrpc__reflection__v1__file_descriptors_response__field_descriptors,
+  bigrpc__reflection__v1__file_descriptors_response__field_indices_by_name,
+  1,  bigrpc__reflection__v1__file_descriptors_response__number_ranges,
+  (ProtobufCMessageInit) bigrpc__reflection__v1__file_descriptors_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor bigrpc__reflection__v1__reflection__method_descriptors[2] =
 {
   { "ListServices", &bigrpc__reflection__v1__list_services_request__descriptor, &bigrpc__reflection__v1__list_services_response__descriptor },
+  { "FileContainingSymbol", &bigrpc__reflection__v1__file_containing_symbol_request__descriptor, &bigrpc__reflection__v1__file_descriptors_response__descriptor },
 };
 const unsigned bigrpc__reflection__v1__reflection__method_indices_by_name[] = {
+  1,        /* FileContainingSymbol */
   0         /* ListServices */
 };
 const ProtobufCServiceDescriptor bigrpc__reflection__v1__reflection__descriptor =
@@ -167,7 +335,7 @@ const ProtobufCServiceDescriptor bigrpc__reflection__v1__reflection__descriptor 
   "Reflection",
   "Bigrpc__Reflection__V1__Reflection",
   "bigrpc.reflection.v1",
-  1,
+  2,
   bigrpc__reflection__v1__reflection__method_descriptors,
   bigrpc__reflection__v1__reflection__method_indices_by_name
 };
@@ -178,6 +346,14 @@ void bigrpc__reflection__v1__reflection__list_services(ProtobufCService *service
 {
   assert(service->descriptor == &bigrpc__reflection__v1__reflection__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void bigrpc__reflection__v1__reflection__file_containing_symbol(ProtobufCService *service,
+                                                                const Bigrpc__Reflection__V1__FileContainingSymbolRequest *input,
+                                                                Bigrpc__Reflection__V1__FileDescriptorsResponse_Closure closure,
+                                                                void *closure_data)
+{
+  assert(service->descriptor == &bigrpc__reflection__v1__reflection__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void bigrpc__reflection__v1__reflection__init (Bigrpc__Reflection__V1__Reflection_Service *service,
                                                Bigrpc__Reflection__V1__Reflection_ServiceDestroy destroy)

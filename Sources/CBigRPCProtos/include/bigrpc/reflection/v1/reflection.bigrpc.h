@@ -13,4 +13,12 @@ static inline const void *bigrpc__reflection__v1__list_services_response__descri
     return &bigrpc__reflection__v1__list_services_response__descriptor;
 }
 
+static inline const void *bigrpc__reflection__v1__file_containing_symbol_request__descriptor_ptr(void) {
+    return &bigrpc__reflection__v1__file_containing_symbol_request__descriptor;
+}
+
+static inline const void *bigrpc__reflection__v1__file_descriptors_response__descriptor_ptr(void) {
+    return &bigrpc__reflection__v1__file_descriptors_response__descriptor;
+}
+
 #endif

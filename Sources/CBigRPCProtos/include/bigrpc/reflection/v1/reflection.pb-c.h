@@ -17,6 +17,8 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Bigrpc__Reflection__V1__ListServicesRequest Bigrpc__Reflection__V1__ListServicesRequest;
 typedef struct Bigrpc__Reflection__V1__ListServicesResponse Bigrpc__Reflection__V1__ListServicesResponse;
+typedef struct Bigrpc__Reflection__V1__FileContainingSymbolRequest Bigrpc__Reflection__V1__FileContainingSymbolRequest;
+typedef struct Bigrpc__Reflection__V1__FileDescriptorsResponse Bigrpc__Reflection__V1__FileDescriptorsResponse;
 
 
 /* --- enums --- */
@@ -44,6 +46,35 @@ struct  Bigrpc__Reflection__V1__ListServicesResponse
 };
 #define BIGRPC__REFLECTION__V1__LIST_SERVICES_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bigrpc__reflection__v1__list_services_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Bigrpc__Reflection__V1__FileContainingSymbolRequest
+{
+  ProtobufCMessage base;
+  /*
+   * A fully qualified service, method, message or enum name, e.g.
+   * "bigrpc.health.v1.Health" or "bigrpc.health.v1.Health.Check".
+   */
+  char *symbol;
+};
+#define BIGRPC__REFLECTION__V1__FILE_CONTAINING_SYMBOL_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigrpc__reflection__v1__file_containing_symbol_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Bigrpc__Reflection__V1__FileDescriptorsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Serialized google.protobuf.FileDescriptorProtos: the file that declares
+   * the symbol first, then every file it imports, directly or not.
+   */
+  size_t n_file_descriptor_proto;
+  ProtobufCBinaryData *file_descriptor_proto;
+};
+#define BIGRPC__REFLECTION__V1__FILE_DESCRIPTORS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigrpc__reflection__v1__file_descriptors_response__descriptor) \
     , 0,NULL }
 
 
@@ -85,6 +116,44 @@ Bigrpc__Reflection__V1__ListServicesResponse *
 void   bigrpc__reflection__v1__list_services_response__free_unpacked
                      (Bigrpc__Reflection__V1__ListServicesResponse *message,
                       ProtobufCAllocator *allocator);
+/* Bigrpc__Reflection__V1__FileContainingSymbolRequest methods */
+void   bigrpc__reflection__v1__file_containing_symbol_request__init
+                     (Bigrpc__Reflection__V1__FileContainingSymbolRequest         *message);
+size_t bigrpc__reflection__v1__file_containing_symbol_request__get_packed_size
+                     (const Bigrpc__Reflection__V1__FileContainingSymbolRequest   *message);
+size_t bigrpc__reflection__v1__file_containing_symbol_request__pack
+                     (const Bigrpc__Reflection__V1__FileContainingSymbolRequest   *message,
+                      uint8_t             *out);
+size_t bigrpc__reflection__v1__file_containing_symbol_request__pack_to_buffer
+                     (const Bigrpc__Reflection__V1__FileContainingSymbolRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Bigrpc__Reflection__V1__FileContainingSymbolRequest *
+       bigrpc__reflection__v1__file_containing_symbol_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigrpc__reflection__v1__file_containing_symbol_request__free_unpacked
+                     (Bigrpc__Reflection__V1__FileContainingSymbolRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bigrpc__Reflection__V1__FileDescriptorsResponse methods */
+void   bigrpc__reflection__v1__file_descriptors_response__init
+                     (Bigrpc__Reflection__V1__FileDescriptorsResponse         *message);
+size_t bigrpc__reflection__v1__file_descriptors_response__get_packed_size
+                     (const Bigrpc__Reflection__V1__FileDescriptorsResponse   *message);
+size_t bigrpc__reflection__v1__file_descriptors_response__pack
+                     (const Bigrpc__Reflection__V1__FileDescriptorsResponse   *message,
+                      uint8_t             *out);
+size_t bigrpc__reflection__v1__file_descriptors_response__pack_to_buffer
+                     (const Bigrpc__Reflection__V1__FileDescriptorsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Bigrpc__Reflection__V1__FileDescriptorsResponse *
+       bigrpc__reflection__v1__file_descriptors_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigrpc__reflection__v1__file_descriptors_response__free_unpacked
+                     (Bigrpc__Reflection__V1__FileDescriptorsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Bigrpc__Reflection__V1__ListServicesRequest_Closure)
@@ -92,6 +161,12 @@ typedef void (*Bigrpc__Reflection__V1__ListServicesRequest_Closure)
                   void *closure_data);
 typedef void (*Bigrpc__Reflection__V1__ListServicesResponse_Closure)
                  (const Bigrpc__Reflection__V1__ListServicesResponse *message,
+                  void *closure_data);
+typedef void (*Bigrpc__Reflection__V1__FileContainingSymbolRequest_Closure)
+                 (const Bigrpc__Reflection__V1__FileContainingSymbolRequest *message,
+                  void *closure_data);
+typedef void (*Bigrpc__Reflection__V1__FileDescriptorsResponse_Closure)
+                 (const Bigrpc__Reflection__V1__FileDescriptorsResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -104,6 +179,10 @@ struct Bigrpc__Reflection__V1__Reflection_Service
                         const Bigrpc__Reflection__V1__ListServicesRequest *input,
                         Bigrpc__Reflection__V1__ListServicesResponse_Closure closure,
                         void *closure_data);
+  void (*file_containing_symbol)(Bigrpc__Reflection__V1__Reflection_Service *service,
+                                 const Bigrpc__Reflection__V1__FileContainingSymbolRequest *input,
+                                 Bigrpc__Reflection__V1__FileDescriptorsResponse_Closure closure,
+                                 void *closure_data);
 };
 typedef void (*Bigrpc__Reflection__V1__Reflection_ServiceDestroy)(Bigrpc__Reflection__V1__Reflection_Service *);
 void bigrpc__reflection__v1__reflection__init (Bigrpc__Reflection__V1__Reflection_Service *service,
@@ -112,16 +191,23 @@ void bigrpc__reflection__v1__reflection__init (Bigrpc__Reflection__V1__Reflectio
     { &bigrpc__reflection__v1__reflection__descriptor, protobuf_c_service_invoke_internal, NULL }
 #define BIGRPC__REFLECTION__V1__REFLECTION__INIT(function_prefix__) \
     { BIGRPC__REFLECTION__V1__REFLECTION__BASE_INIT,\
-      function_prefix__ ## list_services  }
+      function_prefix__ ## list_services,\
+      function_prefix__ ## file_containing_symbol  }
 void bigrpc__reflection__v1__reflection__list_services(ProtobufCService *service,
                                                        const Bigrpc__Reflection__V1__ListServicesRequest *input,
                                                        Bigrpc__Reflection__V1__ListServicesResponse_Closure closure,
                                                        void *closure_data);
+void bigrpc__reflection__v1__reflection__file_containing_symbol(ProtobufCService *service,
+                                                                const Bigrpc__Reflection__V1__FileContainingSymbolRequest *input,
+                                                                Bigrpc__Reflection__V1__FileDescriptorsResponse_Closure closure,
+                                                                void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor bigrpc__reflection__v1__list_services_request__descriptor;
 extern const ProtobufCMessageDescriptor bigrpc__reflection__v1__list_services_response__descriptor;
+extern const ProtobufCMessageDescriptor bigrpc__reflection__v1__file_containing_symbol_request__descriptor;
+extern const ProtobufCMessageDescriptor bigrpc__reflection__v1__file_descriptors_response__descriptor;
 extern const ProtobufCServiceDescriptor bigrpc__reflection__v1__reflection__descriptor;
 
 PROTOBUF_C__END_DECLS

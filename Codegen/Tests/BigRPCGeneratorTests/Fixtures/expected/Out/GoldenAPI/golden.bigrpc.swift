@@ -258,20 +258,16 @@ public enum Golden_V1_Shapes {
         public static let all: [MethodDescriptor] = [getThing, upload, watch, chat]
     }
 
-    /// The protobuf-c descriptors of each method's request and response, by
-    /// method name: for tools that handle messages without generated types.
-    public static var messageTypes: [String: (input: ProtoMessageDescriptor, output: ProtoMessageDescriptor)] {
-        [
-            "GetThing": (Golden_V1_Everything.protoDescriptor, Golden_V1_Empty.protoDescriptor),
-            "Upload": (Golden_V1_Everything.protoDescriptor, Golden_V1_Empty.protoDescriptor),
-            "Watch": (Golden_V1_Empty.protoDescriptor, Golden_V1_Everything.protoDescriptor),
-            "Chat": (Golden_V1_Everything.protoDescriptor, Golden_V1_Everything.protoDescriptor),
-        ]
-    }
+    /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
+    /// the service, then of every file it imports: what reflection serves.
+    public static let fileDescriptorProtos: [[UInt8]] = [
+        "\u{a}\u{16}golden/v1/golden.proto\u{12}\u{9}golden.v1\u{1a}\u{16}golden/v1/shared.proto\"\u{95}\u{8}\u{a}\u{a}Everything\u{12}\u{14}\u{a}\u{5}count\u{18}\u{1} \u{1}(\u{5}R\u{5}count\u{12}\u{12}\u{a}\u{4}name\u{18}\u{2} \u{1}(\u{9}R\u{4}name\u{12}\u{12}\u{a}\u{4}blob\u{18}\u{3} \u{1}(\u{c}R\u{4}blob\u{12}\u{12}\u{a}\u{4}flag\u{18}\u{4} \u{1}(\u{8}R\u{4}flag\u{12}\u{14}\u{a}\u{5}ratio\u{18}\u{5} \u{1}(\u{1}R\u{5}ratio\u{12}-\u{a}\u{5}state\u{18}\u{6} \u{1}(\u{e}2\u{17}.golden.v1.PaymentStateR\u{5}state\u{12}1\u{a}\u{5}inner\u{18}\u{7} \u{1}(\u{b}2\u{1b}.golden.v1.Everything.InnerR\u{5}inner\u{12}-\u{a}\u{5}price\u{18}\u{8} \u{1}(\u{b}2\u{17}.golden.shared.v1.MoneyR\u{5}price\u{12}\u{12}\u{a}\u{4}tags\u{18}\u{9} \u{3}(\u{9}R\u{4}tags\u{12}3\u{a}\u{6}inners\u{18}\u{a} \u{3}(\u{b}2\u{1b}.golden.v1.Everything.InnerR\u{6}inners\u{12}/\u{a}\u{6}states\u{18}\u{b} \u{3}(\u{e}2\u{17}.golden.v1.PaymentStateR\u{6}states\u{12}9\u{a}\u{6}totals\u{18}\u{c} \u{3}(\u{b}2!.golden.v1.Everything.TotalsEntryR\u{6}totals\u{12}:\u{a}\u{7}by_flag\u{18}\u{d} \u{3}(\u{b}2!.golden.v1.Everything.ByFlagEntryR\u{6}byFlag\u{12}\u{14}\u{a}\u{4}text\u{18}\u{e} \u{1}(\u{9}H\u{0}R\u{4}text\u{12}5\u{a}\u{6}nested\u{18}\u{f} \u{1}(\u{b}2\u{1b}.golden.v1.Everything.InnerH\u{0}R\u{6}nested\u{12}5\u{a}\u{9}recursive\u{18}\u{10} \u{1}(\u{b}2\u{15}.golden.v1.EverythingH\u{0}R\u{9}recursive\u{12}-\u{a}\u{6}parent\u{18}\u{11} \u{1}(\u{b}2\u{15}.golden.v1.EverythingR\u{6}parent\u{12}\u{18}\u{a}\u{7}default\u{18}\u{12} \u{1}(\u{9}R\u{7}default\u{12}\u{12}\u{a}\u{4}self\u{18}\u{13} \u{1}(\u{5}R\u{4}self\u{12}\u{1b}\u{a}\u{9}URL_count\u{18}\u{14} \u{1}(\u{4}R\u{8}URLCount\u{1a}\u{81}\u{1}\u{a}\u{5}Inner\u{12}\u{14}\u{a}\u{5}label\u{18}\u{1} \u{1}(\u{9}R\u{5}label\u{12}4\u{a}\u{4}kind\u{18}\u{2} \u{1}(\u{e}2 .golden.v1.Everything.Inner.KindR\u{4}kind\",\u{a}\u{4}Kind\u{12}\u{14}\u{a}\u{10}KIND_UNSPECIFIED\u{10}\u{0}\u{12}\u{e}\u{a}\u{a}KIND_SMALL\u{10}\u{1}\u{1a}9\u{a}\u{b}TotalsEntry\u{12}\u{10}\u{a}\u{3}key\u{18}\u{1} \u{1}(\u{9}R\u{3}key\u{12}\u{14}\u{a}\u{5}value\u{18}\u{2} \u{1}(\u{3}R\u{5}value:\u{2}8\u{1}\u{1a}V\u{a}\u{b}ByFlagEntry\u{12}\u{10}\u{a}\u{3}key\u{18}\u{1} \u{1}(\u{8}R\u{3}key\u{12}1\u{a}\u{5}value\u{18}\u{2} \u{1}(\u{b}2\u{1b}.golden.v1.Everything.InnerR\u{5}value:\u{2}8\u{1}B\u{8}\u{a}\u{6}choice\"\u{7}\u{a}\u{5}Empty*z\u{a}\u{c}PaymentState\u{12}\u{1d}\u{a}\u{19}PAYMENT_STATE_UNSPECIFIED\u{10}\u{0}\u{12} \u{a}\u{1c}PAYMENT_STATE_PENDING_REVIEW\u{10}\u{1}\u{12}\u{1e}\u{a}\u{1a}PAYMENT_STATE_2FA_REQUIRED\u{10}\u{2}\u{12}\u{9}\u{a}\u{5}OTHER\u{10}\u{3}2\u{e0}\u{1}\u{a}\u{6}Shapes\u{12}3\u{a}\u{8}GetThing\u{12}\u{15}.golden.v1.Everything\u{1a}\u{10}.golden.v1.Empty\u{12}3\u{a}\u{6}Upload\u{12}\u{15}.golden.v1.Everything\u{1a}\u{10}.golden.v1.Empty(\u{1}\u{12}2\u{a}\u{5}Watch\u{12}\u{10}.golden.v1.Empty\u{1a}\u{15}.golden.v1.Everything0\u{1}\u{12}8\u{a}\u{4}Chat\u{12}\u{15}.golden.v1.Everything\u{1a}\u{15}.golden.v1.Everything(\u{1}0\u{1}b\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+        "\u{a}\u{16}golden/v1/shared.proto\u{12}\u{10}golden.shared.v1\"*\u{a}\u{5}Money\u{12}!\u{a}\u{c}amount_cents\u{18}\u{1} \u{1}(\u{3}R\u{b}amountCentsb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+    ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
-    public protocol ServiceProtocol: RegistrableRPCService {
+    public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
         /// Unary.
         func getThing(request: Golden_V1_Everything, context: ServerContext) async throws -> Golden_V1_Empty
 
@@ -368,6 +364,8 @@ public enum Golden_V1_Shapes {
 }
 
 extension Golden_V1_Shapes.ServiceProtocol {
+    public static var fileDescriptorProtos: [[UInt8]] { Golden_V1_Shapes.fileDescriptorProtos }
+
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Golden_V1_Shapes.Method.getThing) { request, context in
             try await self.getThing(request: request, context: context)

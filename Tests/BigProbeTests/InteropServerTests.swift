@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `bigprobe` against a server that is not the shop: the `bigrpc-interop`
+/// conformance server, run as its own process. Everything bigprobe knows of
+/// its types comes from the server's reflection.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct InteropServerTests {
+    let probe = Probe()
+
+    @Test func listDescribeCallAndBenchTheConformanceService() async throws {
+        try await withInteropServer { endpoint in
+            let list = try await probe.run(["list", endpoint])
+            #expect(list.stdout == "bigrpc.health.v1.Health\nbigrpc.reflection.v1.Reflection\nbigrpc.testing.v1.TestService\n")
+
+            let methods = try await probe.run(["list", endpoint, "bigrpc.testing.v1.TestService"])
+            #expect(methods.stdout.contains("bigrpc.testing.v1.TestService/FullDuplexCall\n"))
+
+            let describe = try await probe.run(["describe", endpoint, "bigrpc.testing.v1.SimpleRequest"])
+            #expect(describe.stdout.contains("  bigrpc.testing.v1.EchoStatus response_status = 3;\n"), "\(describe.stderr)")
+
+            let call = try await probe.run([
+                "call", endpoint, "bigrpc.testing.v1.TestService/UnaryCall", "-d", #"{"responseSize": 3}"#, "--compact",
+            ])
+            #expect(call.exitCode == 0, "\(call.stderr)")
+            #expect(call.stdout == #"{"payload":"AAAA"}"# + "\n")
+
+            let bench = try await probe.run([
+                "bench", endpoint, "bigrpc.testing.v1.TestService/EmptyCall", "-n", "5", "--format", "json",
+            ])
+            #expect(try bench.json()["statusCodes"] as? [String: Int] == ["OK": 5])
+
+            let unknown = try await probe.run(["describe", endpoint, "bigshop.catalog.v1.Product"])
+            #expect(unknown.exitCode == 64)
+        }
+    }
+
+    /// Runs `bigrpc-interop server` on a free loopback port until `body` returns.
+    private func withInteropServer(_ body: (String) async throws -> Void) async throws {
+        let port = try Self.freePort()
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: try Probe.executable())
+            .deletingLastPathComponent().appendingPathComponent("bigrpc-interop")
+        server.arguments = ["server", "--port", "\(port)"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        let endpoint = "127.0.0.1:\(port)"
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = try await probe.run(["health", endpoint, "--max-time", "1"]).exitCode == 0
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(ready, "bigrpc-interop did not start on \(endpoint)")
+        try await body(endpoint)
+    }
+
+    /// A loopback port free at the time of the call.
+    private static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(socket, generic, length) == 0 && getsockname(socket, generic, &length) == 0
+            }
+        }
+        guard bound else { throw ProbeTestError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
