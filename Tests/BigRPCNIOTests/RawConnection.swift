@@ -34,6 +34,11 @@ final class RawConnection: Sendable {
 
     /// Sends frames.
     func send(_ frames: Frame...) async throws {
+        try await send(frames)
+    }
+
+    /// Sends frames in one write.
+    func send(_ frames: [Frame]) async throws {
         var buffer = ByteBuffer()
         for frame in frames { FrameParser.write(frame, into: &buffer) }
         try await channel.outbound.write(buffer)

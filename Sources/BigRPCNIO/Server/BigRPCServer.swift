@@ -24,6 +24,19 @@ public final class BigRPCServer: ServerTransport, Sendable {
         /// Streams open at once on one connection before new ones get
         /// RESOURCE_EXHAUSTED.
         public var maxConcurrentStreams = 256
+        /// Streams open at once across every connection; further ones are
+        /// refused with RESOURCE_EXHAUSTED (and count as churn, below).
+        public var maxOpenStreams = 50_000
+        /// Streams open at once across the connections from one IPv4
+        /// address or IPv6 /64 (generous: many clients may share an
+        /// address behind a NAT).
+        public var maxOpenStreamsPerAddress = 2_048
+        /// Streams of one connection that may end unserved (cancelled by
+        /// the client while open, or refused) within ``streamChurnWindow``;
+        /// one more closes the connection with GOAWAY RESOURCE_EXHAUSTED.
+        /// The defence against "rapid reset" (CVE-2023-44487).
+        public var maxStreamChurn = 200
+        public var streamChurnWindow: Duration = .seconds(10)
         /// A connection with no open stream that sends nothing this long is closed.
         public var idleTimeout: Duration? = .seconds(300)
         /// A frame must arrive whole this soon after its first byte.
@@ -79,6 +92,8 @@ public final class BigRPCServer: ServerTransport, Sendable {
         var state: State = .idle
         var connections: [ObjectIdentifier: any Channel] = [:]
         var connectionsPerAddress: [ConnectionAddress: Int] = [:]
+        /// The open-stream budget of each address with a connection.
+        var streamsPerAddress: [ConnectionAddress: OpenStreamBudget] = [:]
         var refusedConnections = 0
         var refusalLog = LogThrottle(interval: .seconds(10))
         var address: SocketAddress?
@@ -92,6 +107,8 @@ public final class BigRPCServer: ServerTransport, Sendable {
     private let shared = Mutex(Shared())
     /// Request bytes held across every connection.
     private let requestBytes: RequestByteBudget
+    /// Streams open across every connection.
+    private let openStreams: OpenStreamBudget
     /// ``Configuration/maxConnections``, lowered to what the process's
     /// descriptor limit (when the server was made) leaves room for.
     public let effectiveMaxConnections: Int
@@ -105,6 +122,7 @@ public final class BigRPCServer: ServerTransport, Sendable {
         self.group = eventLoopGroup
         self.logger = logger
         self.requestBytes = RequestByteBudget(limit: configuration.maxBufferedRequestBytes)
+        self.openStreams = OpenStreamBudget(limit: configuration.maxOpenStreams)
         self.effectiveMaxConnections = DescriptorLimit.connectionCap(
             configured: configuration.maxConnections,
             descriptorLimit: DescriptorLimit.current()
@@ -196,10 +214,14 @@ public final class BigRPCServer: ServerTransport, Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                if let refusal = self.register(channel) {
+                let streamBudgets: ConnectionStreamBudgets
+                switch self.register(channel) {
+                case .refused(let refusal):
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ConnectionRefusalHandler(message: refusal))
                     }
+                case .accepted(let addressStreams):
+                    streamBudgets = ConnectionStreamBudgets(process: self.openStreams, address: addressStreams)
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     try configuration.security?.configure(channel)
@@ -209,6 +231,7 @@ public final class BigRPCServer: ServerTransport, Sendable {
                         server: rpcServer,
                         configuration: configuration,
                         requestBytes: requestBytes,
+                        streamBudgets: streamBudgets,
                         logger: logger
                     )
                 }
@@ -247,6 +270,7 @@ public final class BigRPCServer: ServerTransport, Sendable {
         server: RPCServer,
         configuration: Configuration,
         requestBytes: RequestByteBudget,
+        streamBudgets: ConnectionStreamBudgets? = nil,
         logger: Logger
     ) throws {
         try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(
@@ -258,10 +282,13 @@ public final class BigRPCServer: ServerTransport, Sendable {
         try pipeline.addHandler(ServerConnectionHandler(
             configuration: .init(
                 maxConcurrentStreams: configuration.maxConcurrentStreams,
-                maxPayloadSize: configuration.maxPayloadSize
+                maxPayloadSize: configuration.maxPayloadSize,
+                maxStreamChurn: configuration.maxStreamChurn,
+                churnWindow: TimeAmount(saturating: configuration.streamChurnWindow)
             ),
             idleTimeout: configuration.idleTimeout.map(TimeAmount.init(saturating:)),
             setupTimeout: configuration.connectionSetupTimeout.map(TimeAmount.init(saturating:)),
+            streamBudgets: streamBudgets,
             logger: logger
         ))
         try pipeline.addHandler(ServerStreamDispatcher(
@@ -278,13 +305,20 @@ public final class BigRPCServer: ServerTransport, Sendable {
         ))
     }
 
-    /// Counts a new connection against the caps; returns why it is refused,
-    /// or nil when it may stay (then it is tracked until it closes).
-    private func register(_ channel: any Channel) -> String? {
+    private enum Registration {
+        case refused(String)
+        /// With the open-stream budget of the connection's address.
+        case accepted(OpenStreamBudget?)
+    }
+
+    /// Counts a new connection against the caps; says why it is refused,
+    /// or that it may stay (then it is tracked until it closes).
+    private func register(_ channel: any Channel) -> Registration {
         let id = ObjectIdentifier(channel)
         let address = ConnectionAddress(channel.remoteAddress)
         let (maxTotal, maxPerAddress) = (effectiveMaxConnections, configuration.maxConnectionsPerAddress)
-        enum Verdict { case accepted(draining: Bool), refused(String, LogThrottle.Decision) }
+        let maxStreamsPerAddress = configuration.maxOpenStreamsPerAddress
+        enum Verdict { case accepted(draining: Bool, OpenStreamBudget?), refused(String, LogThrottle.Decision) }
         let verdict: Verdict = shared.withLock { shared in
             var refusal: String?
             if shared.connections.count >= maxTotal {
@@ -297,9 +331,14 @@ public final class BigRPCServer: ServerTransport, Sendable {
                 return .refused(refusal, shared.refusalLog.record(at: .now()))
             }
             shared.connections[id] = channel
-            if let address { shared.connectionsPerAddress[address, default: 0] += 1 }
-            if case .draining = shared.state { return .accepted(draining: true) }
-            return .accepted(draining: false)
+            var addressStreams: OpenStreamBudget?
+            if let address {
+                shared.connectionsPerAddress[address, default: 0] += 1
+                addressStreams = shared.streamsPerAddress[address] ?? OpenStreamBudget(limit: maxStreamsPerAddress)
+                shared.streamsPerAddress[address] = addressStreams
+            }
+            if case .draining = shared.state { return .accepted(draining: true, addressStreams) }
+            return .accepted(draining: false, addressStreams)
         }
         switch verdict {
         case .refused(let reason, let decision):
@@ -313,8 +352,8 @@ public final class BigRPCServer: ServerTransport, Sendable {
                 }
             case .quiet: break
             }
-            return reason
-        case .accepted(let draining):
+            return .refused(reason)
+        case .accepted(let draining, let addressStreams):
             if draining {
                 channel.triggerUserOutboundEvent(ServerDrainEvent(), promise: nil)
             }
@@ -324,11 +363,12 @@ public final class BigRPCServer: ServerTransport, Sendable {
                     if let address {
                         let remaining = shared.connectionsPerAddress[address, default: 1] - 1
                         shared.connectionsPerAddress[address] = remaining > 0 ? remaining : nil
+                        if remaining <= 0 { shared.streamsPerAddress[address] = nil }
                     }
                 }
                 self.finishDrainIfDone()
             }
-            return nil
+            return .accepted(addressStreams)
         }
     }
 

@@ -24,14 +24,18 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     /// When a frame last arrived or a stream last ended.
     private var lastActivity = NIODeadline.now()
     private let logger: Logger
+    /// Open streams counted against the process's and the address's caps.
+    private var streamBudgets: ConnectionStreamBudgets?
 
     init(
         configuration: ServerConnectionStateMachine.Configuration,
         idleTimeout: TimeAmount?,
         setupTimeout: TimeAmount? = nil,
+        streamBudgets: ConnectionStreamBudgets? = nil,
         logger: Logger
     ) {
         self.machine = ServerConnectionStateMachine(configuration: configuration)
+        self.streamBudgets = streamBudgets
         self.idleTimeout = idleTimeout
         self.setupTimeout = setupTimeout
         self.logger = logger
@@ -53,6 +57,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         machine.close()
+        streamBudgets?.settle(open: 0)
         idleTimer?.cancel()
         idleTimer = nil
         setupTimer?.cancel()
@@ -75,6 +80,10 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private func perform(_ action: ServerConnectionStateMachine.Action, context: ChannelHandlerContext) {
         switch action {
         case .openStream(let stream):
+            if let refusal = streamBudgets?.reserve() {
+                perform(machine.refuseOpened(stream.streamID, refusal), context: context)
+                return
+            }
             context.fireChannelRead(wrapInboundOut(.open(stream)))
         case .refuseStream(let id, let status):
             writeTrailers(context: context, streamID: id, status: status, metadata: [:])
@@ -94,7 +103,16 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
         case .none:
             break
         case .connectionError(let violation):
+            streamBudgets?.settle(open: 0)
             goAwayAndClose(context: context, violation)
+            return
+        }
+        streamBudgets?.settle(open: machine.openStreamCount)
+        if machine.isDrained {
+            // Draining, and the client cancelled the last stream: nothing
+            // will end it with TRAILERS, so close now (not at the drain timeout).
+            context.flush()
+            context.close(promise: nil)
             return
         }
         noteActivity(context: context)
@@ -103,6 +121,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let violation = error as? ProtocolViolation {
             machine.close()
+            streamBudgets?.settle(open: 0)
             goAwayAndClose(context: context, violation)
         } else {
             logger.debug("connection error", metadata: ["error": "\(error)"])
@@ -127,7 +146,9 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
                 return
             }
             writeTrailers(context: context, streamID: id, status: status, metadata: metadata, promise: promise)
-            if machine.streamEnded(id) {
+            let drained = machine.streamEnded(id)
+            streamBudgets?.settle(open: machine.openStreamCount)
+            if drained {
                 context.flush()
                 context.close(promise: nil)
             } else {

@@ -10,10 +10,24 @@ package struct ServerConnectionStateMachine {
     package struct Configuration {
         package var maxConcurrentStreams = 256
         package var maxPayloadSize = Frame.defaultMaxPayloadSize
+        /// Streams that may end unserved (cancelled by the client while
+        /// open, or refused by the server) per ``churnWindow`` before the
+        /// connection is closed with RESOURCE_EXHAUSTED: the answer to
+        /// "rapid reset" (CVE-2023-44487), where each such stream costs the
+        /// server work and the client nothing.
+        package var maxStreamChurn = 200
+        package var churnWindow: TimeAmount = .seconds(10)
 
-        package init(maxConcurrentStreams: Int = 256, maxPayloadSize: Int = Frame.defaultMaxPayloadSize) {
+        package init(
+            maxConcurrentStreams: Int = 256,
+            maxPayloadSize: Int = Frame.defaultMaxPayloadSize,
+            maxStreamChurn: Int = 200,
+            churnWindow: TimeAmount = .seconds(10)
+        ) {
             self.maxConcurrentStreams = maxConcurrentStreams
             self.maxPayloadSize = maxPayloadSize
+            self.maxStreamChurn = maxStreamChurn
+            self.churnWindow = churnWindow
         }
     }
 
@@ -72,6 +86,9 @@ package struct ServerConnectionStateMachine {
     package private(set) var highestStreamID: UInt32 = 0
     private(set) var streams: [UInt32: StreamState] = [:]
     private let configuration: Configuration
+    /// Streams ended unserved in the current churn window, and when it began.
+    private var churn = 0
+    private var churnWindowStart: NIODeadline?
 
     package init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -107,10 +124,10 @@ package struct ServerConnectionStateMachine {
         }
         highestStreamID = id
         if case .draining = state {
-            return .refuseStream(id, Status(code: .unavailable, message: "the server is shutting down"))
+            return refuse(id, Status(code: .unavailable, message: "the server is shutting down"))
         }
         guard streams.count < configuration.maxConcurrentStreams else {
-            return .refuseStream(id, Status(
+            return refuse(id, Status(
                 code: .resourceExhausted,
                 message: "too many concurrent streams (limit \(configuration.maxConcurrentStreams))"
             ))
@@ -194,7 +211,7 @@ package struct ServerConnectionStateMachine {
                 return fail(.internal, "HEADERS on stream \(id), not above the highest opened (\(highestStreamID))")
             }
             highestStreamID = id
-            return .refuseStream(id, frame.status)
+            return refuse(id, frame.status)
         case .trailers, .cancel, .ping, .goAway, .halfClose:
             return fail(frame.status.code, frame.status.message)
         }
@@ -206,7 +223,34 @@ package struct ServerConnectionStateMachine {
             return fail(.internal, "CANCEL on stream \(id), which was never opened")
         }
         guard streams.removeValue(forKey: id) != nil else { return .none }
+        if let overBudget = countChurn() { return overBudget }
         return .cancelStream(id)
+    }
+
+    /// Refuses a stream the server will not serve (a cap outside this
+    /// connection, say), after ``receive(_:)`` opened it: forgets it and
+    /// counts it towards the churn budget.
+    package mutating func refuseOpened(_ id: UInt32, _ status: Status) -> Action {
+        streams[id] = nil
+        return refuse(id, status)
+    }
+
+    private mutating func refuse(_ id: UInt32, _ status: Status) -> Action {
+        countChurn() ?? .refuseStream(id, status)
+    }
+
+    /// Counts a stream that ended unserved; past the budget of its window,
+    /// the connection error that ends the connection.
+    private mutating func countChurn() -> Action? {
+        let now = NIODeadline.now()
+        if let start = churnWindowStart, now - start < configuration.churnWindow {
+            churn += 1
+        } else {
+            churnWindowStart = now
+            churn = 1
+        }
+        guard churn > configuration.maxStreamChurn else { return nil }
+        return fail(.resourceExhausted, "too many streams cancelled or refused (limit \(configuration.maxStreamChurn) per \(configuration.churnWindow.roundedDescription))")
     }
 
     private mutating func receivePing(_ frame: Frame) -> Action {
