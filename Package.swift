@@ -326,7 +326,7 @@ let package = Package(
             dependencies: [
                 "BigShopServerTestSupport", "BigShopServer", "BigRPC", "BigRPCNIO", "BigShopServiceKit", "BigShopAuthAPI", "BigShopCatalogAPI",
                 "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI", "WellKnownProtos",
-                "PaymentRules",
+                "PaymentRules", "BigShopTestSupport", "BigShopGateway", "BigRPCStandardServices", "BigRPCProtos",
             ]
         ),
         .testTarget(

@@ -218,6 +218,9 @@ public final class BigShopApp: Service, Sendable {
         server.maxBufferedRequestBytes = configuration.maxBufferedRequestBytes
         server.maxConnections = configuration.maxConnections
         server.maxConnectionsPerAddress = configuration.maxConnectionsPerAddress
+        server.maxOpenStreams = configuration.maxOpenStreams
+        server.maxOpenStreamsPerAddress = configuration.maxOpenStreamsPerAddress
+        server.maxStreamChurn = configuration.maxStreamChurn
         server.security = security
         let standard = StandardServices(serving: publicServices)
         let health = standard.health

@@ -73,6 +73,13 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     /// allows) and per IPv4 address or IPv6 /64.
     public var maxConnections = 10_000
     public var maxConnectionsPerAddress = 500
+    /// Streams open at once, in all and per IPv4 address or IPv6 /64
+    /// (over either, a new stream gets RESOURCE_EXHAUSTED).
+    public var maxOpenStreams = 50_000
+    public var maxOpenStreamsPerAddress = 2_048
+    /// Streams of one connection that may end unserved (cancelled, or
+    /// refused) in 10 s before the connection is closed ("rapid reset").
+    public var maxStreamChurn = 200
 
     /// The public port's payload limit when none is set: 64 KiB.
     public static let defaultMaxPayloadBytes = 64 * 1024
@@ -142,6 +149,9 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         maxBufferedRequestBytes = try value(.maxBufferedRequestBytes, defaults.maxBufferedRequestBytes)
         maxConnections = try value(.maxConnections, defaults.maxConnections)
         maxConnectionsPerAddress = try value(.maxConnectionsPerAddress, defaults.maxConnectionsPerAddress)
+        maxOpenStreams = try value(.maxOpenStreams, defaults.maxOpenStreams)
+        maxOpenStreamsPerAddress = try value(.maxOpenStreamsPerAddress, defaults.maxOpenStreamsPerAddress)
+        maxStreamChurn = try value(.maxStreamChurn, defaults.maxStreamChurn)
         seedDemoCatalog = try value(.seedDemoCatalog, defaults.seedDemoCatalog)
         enableConformanceService = try value(.enableConformanceService, defaults.enableConformanceService)
     }
@@ -179,6 +189,9 @@ extension BigShopConfiguration {
             ),
             ("maxConnections (--max-connections)", maxConnections),
             ("maxConnectionsPerAddress (--max-connections-per-address)", maxConnectionsPerAddress),
+            ("maxOpenStreams (--max-open-streams)", maxOpenStreams),
+            ("maxOpenStreamsPerAddress (--max-open-streams-per-address)", maxOpenStreamsPerAddress),
+            ("maxStreamChurn (--max-stream-churn)", maxStreamChurn),
         ]
         for (name, value) in counts {
             try require(value >= 1, "\(name) must be at least 1")

@@ -93,6 +93,9 @@ struct Serve: AsyncParsableCommand {
     var maxBufferedRequestBytesPerConnection: Int?
     @Option(help: "Connections at once (at most what the descriptor limit allows).") var maxConnections: Int?
     @Option(help: "Connections at once from one IPv4 address or IPv6 /64.") var maxConnectionsPerAddress: Int?
+    @Option(help: "Streams open at once, all connections together.") var maxOpenStreams: Int?
+    @Option(help: "Streams open at once from one IPv4 address or IPv6 /64.") var maxOpenStreamsPerAddress: Int?
+    @Option(help: "Streams of a connection cancelled or refused in 10 s before it is closed.") var maxStreamChurn: Int?
 
     @Flag(help: "Fill an empty catalog with demo products.") var seedDemo = false
     @Flag(help: "Also serve the conformance service bigrpc.testing.v1.TestService.") var conformance = false
@@ -146,6 +149,9 @@ struct Serve: AsyncParsableCommand {
         }
         if let maxConnections { c.maxConnections = maxConnections }
         if let maxConnectionsPerAddress { c.maxConnectionsPerAddress = maxConnectionsPerAddress }
+        if let maxOpenStreams { c.maxOpenStreams = maxOpenStreams }
+        if let maxOpenStreamsPerAddress { c.maxOpenStreamsPerAddress = maxOpenStreamsPerAddress }
+        if let maxStreamChurn { c.maxStreamChurn = maxStreamChurn }
         if seedDemo { c.seedDemoCatalog = true }
         if conformance { c.enableConformanceService = true }
         do {

@@ -50,6 +50,7 @@ public struct TestShop: Sendable {
         // 1,000 connections), and a loaded test machine can take longer than
         // the 5 s default to send a connection's first call.
         configuration.maxConnectionsPerAddress = 100_000
+        configuration.maxOpenStreamsPerAddress = 100_000
         configuration.connectionSetupTimeoutSeconds = 60
         configure(&configuration)
         let app = try await BigShopApp.open(

@@ -29,11 +29,15 @@ import Testing
         #expect(defaults.maxBufferedRequestBytesPerConnection == 16 * 1024 * 1024)
         #expect(defaults.maxConnections == 10_000)
         #expect(defaults.maxConnectionsPerAddress == 500)
+        #expect(defaults.maxOpenStreams == 50_000)
+        #expect(defaults.maxOpenStreamsPerAddress == 2_048)
+        #expect(defaults.maxStreamChurn == 200)
 
         let json = """
             {"maxPayloadBytes": 8192, "requestTimeoutSeconds": 2.5, "connectionSetupTimeoutSeconds": 1,
              "maxBufferedRequestBytes": 1000000, "maxBufferedRequestBytesPerConnection": 50000,
-             "maxConnections": 300, "maxConnectionsPerAddress": 20}
+             "maxConnections": 300, "maxConnectionsPerAddress": 20,
+             "maxOpenStreams": 900, "maxOpenStreamsPerAddress": 90, "maxStreamChurn": 9}
             """
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("bigshop-config-\(UUID().uuidString).json")
         try Data(json.utf8).write(to: file)
@@ -46,6 +50,9 @@ import Testing
         #expect(loaded.maxBufferedRequestBytesPerConnection == 50_000)
         #expect(loaded.maxConnections == 300)
         #expect(loaded.maxConnectionsPerAddress == 20)
+        #expect(loaded.maxOpenStreams == 900)
+        #expect(loaded.maxOpenStreamsPerAddress == 90)
+        #expect(loaded.maxStreamChurn == 9)
         #expect(try BigShopConfiguration.load(fromJSONFile: writeEmptyConfig()).maxPayloadBytes == nil)
     }
 
