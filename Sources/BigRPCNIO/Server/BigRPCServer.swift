@@ -74,6 +74,12 @@ public final class BigRPCServer: ServerTransport, Sendable {
         /// suspension point) stalls every connection of that loop. Off by
         /// default; for handlers that only compute briefly and await.
         public var runsHandlersOnEventLoops = false
+        /// Hands memory freed after a burst (many request bytes held, or many
+        /// streams open, then far fewer) back to the system with glibc's
+        /// `malloc_trim`, checked this often; nil: never. See `MemoryTrim`.
+        public var memoryTrimInterval: Duration? = .seconds(1)
+        /// What counts as a burst for ``memoryTrimInterval``.
+        var memoryTrimMarks = MemoryTrim.Marks()
         /// A layer under the frames of every connection, such as TLS
         /// (`BigRPCTLS.TLSServerSecurity`); nil serves plain TCP.
         public var security: (any ServerConnectionSecurity)?
@@ -109,6 +115,7 @@ public final class BigRPCServer: ServerTransport, Sendable {
     private let requestBytes: RequestByteBudget
     /// Streams open across every connection.
     private let openStreams: OpenStreamBudget
+    private let memoryTrim: MemoryTrim
     /// ``Configuration/maxConnections``, lowered to what the process's
     /// descriptor limit (when the server was made) leaves room for.
     public let effectiveMaxConnections: Int
@@ -123,6 +130,7 @@ public final class BigRPCServer: ServerTransport, Sendable {
         self.logger = logger
         self.requestBytes = RequestByteBudget(limit: configuration.maxBufferedRequestBytes)
         self.openStreams = OpenStreamBudget(limit: configuration.maxOpenStreams)
+        self.memoryTrim = MemoryTrim(marks: configuration.memoryTrimMarks)
         self.effectiveMaxConnections = DescriptorLimit.connectionCap(
             configured: configuration.maxConnections,
             descriptorLimit: DescriptorLimit.current()
@@ -134,6 +142,9 @@ public final class BigRPCServer: ServerTransport, Sendable {
     public var refusedConnections: Int {
         shared.withLock { $0.refusedConnections }
     }
+
+    /// Times the server handed memory back to the system after a burst.
+    var memoryTrims: Int { memoryTrim.trims }
 
     /// The bound address, once ``listen(_:)`` has bound the socket.
     public func listeningAddress() async throws -> SocketAddress {
@@ -163,6 +174,14 @@ public final class BigRPCServer: ServerTransport, Sendable {
             for waiter in waiters { waiter.resume(throwing: error) }
             throw error
         }
+        let trimTask = configuration.memoryTrimInterval.map { interval in
+            let (memoryTrim, requestBytes, openStreams) = (self.memoryTrim, self.requestBytes, self.openStreams)
+            let delay = TimeAmount(saturating: interval)
+            return group.any().scheduleRepeatedTask(initialDelay: delay, delay: delay) { _ in
+                memoryTrim.sample(requestBytes: requestBytes.heldBytes, openStreams: openStreams.current)
+            }
+        }
+        defer { trimTask?.cancel() }
         try await withTaskCancellationHandler {
             try await serverChannel.closeFuture.get()
             await waitUntilDrained()
