@@ -82,9 +82,12 @@ struct HostileChurnTests {
             $0.requestTimeout = nil
         }) { server in
             // Two connections from one address: the eleventh stream is refused.
+            // (Each connection is on its own event loop: a PING answered
+            // shows the server has taken in the streams sent before it.)
             let first = try await RawConnection(port: server.port, localHost: "127.0.0.2")
             let second = try await RawConnection(port: server.port, localHost: "127.0.0.2")
             for index in 0..<6 { try await first.open(UInt32(index * 2 + 1), collectPath) }
+            try await ping(first)
             for index in 0..<4 { try await second.open(UInt32(index * 2 + 1), collectPath) }
             try await second.open(9, collectPath)
             let perAddress = try await second.status(of: 9).0
@@ -119,8 +122,7 @@ struct HostileChurnTests {
         })
         let connection = try await RawConnection(port: server.port)
         try await connection.open(1, collectPath)
-        try await connection.send(Frame(type: .ping, streamID: 0, payload: ByteBuffer(bytes: [UInt8](repeating: 0, count: 8))))
-        #expect(try await connection.nextFrame()?.type == .ping)
+        try await ping(connection)
         let clock = ContinuousClock()
         let started = clock.now
         server.server.beginGracefulShutdown()
@@ -137,6 +139,11 @@ struct HostileChurnTests {
         try await connection.sendUnary(streamID, echoPath, Bigrpc_Testing_V1_SimpleRequest(payload: [1]))
         let (status, _, messages) = try await connection.status(of: streamID)
         return status.code == .ok && messages == 1
+    }
+
+    private func ping(_ connection: RawConnection) async throws {
+        try await connection.send(Frame(type: .ping, streamID: 0, payload: ByteBuffer(bytes: [UInt8](repeating: 0, count: 8))))
+        #expect(try await connection.nextFrame()?.type == .ping)
     }
 
     private func expectEventually(_ condition: () async throws -> Bool) async throws {
