@@ -4,6 +4,7 @@ import BigRPCCodec
 import BigRPCProtos
 import BigRPCTestingProtos
 import NIOCore
+import Synchronization
 import Testing
 
 /// Stream churn and open streams (the red team's finding F1): a client that
@@ -72,6 +73,27 @@ struct HostileChurnTests {
                 try await connection.send(Frame(type: .cancel, streamID: id, payload: ByteBuffer()))
             }
             #expect(try await echoes(connection, streamID: 21))
+        }
+    }
+
+    /// A stream cancelled before its request arrived never had a handler
+    /// task: the interceptors (which run first in every call) saw only the
+    /// call that was served.
+    @Test func aStreamCancelledBeforeItsRequestCostsNoTask() async throws {
+        let seen = CallCounter()
+        try await withTestServer(services: [ProbeService()], interceptors: [seen]) { server in
+            let connection = try await RawConnection(port: server.port)
+            let headers = try ByteBuffer(bytes: Bigrpc_V1_RequestHeaders(method: echoPath).serializedBytes())
+            var frames: [Frame] = []
+            for index in 0..<50 {
+                let id = UInt32(index * 2 + 1)
+                frames.append(Frame(type: .headers, streamID: id, payload: headers))
+                frames.append(Frame(type: .cancel, streamID: id, payload: ByteBuffer()))
+            }
+            try await connection.send(frames)
+            #expect(try await echoes(connection, streamID: 101))
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(seen.calls == 1)
         }
     }
 
@@ -152,5 +174,16 @@ struct HostileChurnTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("condition never became true")
+    }
+}
+
+/// Counts the calls whose handler task ran (interceptors run first in each).
+private final class CallCounter: ServerInterceptor, Sendable {
+    private let count = Mutex(0)
+    var calls: Int { count.withLock { $0 } }
+
+    func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
+        count.withLock { $0 += 1 }
+        try await next(context)
     }
 }

@@ -36,6 +36,10 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
     private struct Stream {
         let requests: RPCMessageQueue<[UInt8]>
         var task: Task<Void, Never>?
+        /// Starts `task`: held back until the first request message of a
+        /// single request arrives, so that a stream cancelled (or failed)
+        /// before its request costs no task at all ("rapid reset").
+        var start: (() -> Task<Void, Never>)?
         /// Fires the call's `DeadlineSignal`; armed and disarmed on the
         /// event loop (no cross-thread timer work per call).
         var deadlineTimer: Scheduled<Void>?
@@ -151,12 +155,21 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             flow.pause(id)
         }
         streams[id] = stream
+        startIfHeldBack(id)
         if endStream { endRequests(id) }
+    }
+
+    /// Starts the handler of a stream whose task was held back for its request.
+    private func startIfHeldBack(_ id: UInt32) {
+        guard let start = streams[id]?.start else { return }
+        streams[id]?.start = nil
+        streams[id]?.task = start()
     }
 
     /// The client sends no more messages: the handler's requests end, and a
     /// single request is whole.
     private func endRequests(_ id: UInt32) {
+        startIfHeldBack(id)
         guard var stream = streams[id], !stream.cancelled else { return }
         stream.requests.finish()
         if stream.awaitingRequest {
@@ -182,6 +195,10 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
         // which stopped reading keeps full would otherwise wait on.
         flow.releaseWriters(of: id, throwing: CancellationError())
         flow.unpause(id)
+        if stream.start != nil {
+            // Its handler never started: nothing else will end the stream.
+            streamTaskEnded(id)
+        }
         resumeReadingIfPossible(context: context)
     }
 
@@ -287,15 +304,24 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             awaitingRequest: awaitingRequest
         )
         if awaitingRequest { awaitRequest(id, context: context) }
-        let server = self.server
-        streams[id]?.task = Task(executorPreference: handlerExecutor) {
-            await server.handle(call)
-            // A call that finished ended its stream together with its
-            // trailers (one trip to the event loop instead of two); only a
-            // call cancelled by the client still has to.
-            if !sink.didFinish {
-                eventLoop.execute { handler.value.streamTaskEnded(id) }
+        let (server, handlerExecutor) = (self.server, self.handlerExecutor)
+        let start = {
+            Task(executorPreference: handlerExecutor) {
+                await server.handle(call)
+                // A call that finished ended its stream together with its
+                // trailers (one trip to the event loop instead of two); only a
+                // call cancelled by the client still has to.
+                if !sink.didFinish {
+                    eventLoop.execute { handler.value.streamTaskEnded(id) }
+                }
             }
+        }
+        // A known method's single request that has not arrived: its handler
+        // could only wait for it (an unknown method is answered at once).
+        if awaitingRequest, server.router.method(for: opened.path) != nil {
+            streams[id]?.start = start
+        } else {
+            streams[id]?.task = start()
         }
     }
 
