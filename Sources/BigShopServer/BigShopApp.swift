@@ -221,6 +221,7 @@ public final class BigShopApp: Service, Sendable {
         server.maxOpenStreams = configuration.maxOpenStreams
         server.maxOpenStreamsPerAddress = configuration.maxOpenStreamsPerAddress
         server.maxStreamChurn = configuration.maxStreamChurn
+        server.memoryTrimInterval = .seconds(1)
         server.security = security
         let standard = StandardServices(serving: publicServices)
         let health = standard.health

@@ -76,8 +76,11 @@ public final class BigRPCServer: ServerTransport, Sendable {
         public var runsHandlersOnEventLoops = false
         /// Hands memory freed after a burst (many request bytes held, or many
         /// streams open, then far fewer) back to the system with glibc's
-        /// `malloc_trim`, checked this often; nil: never. See `MemoryTrim`.
-        public var memoryTrimInterval: Duration? = .seconds(1)
+        /// `malloc_trim`, checked this often (once a second suits a server
+        /// process); nil, the default: never. Off by default because the
+        /// heap is the process's, not the transport's: a process that hosts
+        /// several servers, or tests, decides. See `MemoryTrim`.
+        public var memoryTrimInterval: Duration?
         /// What counts as a burst for ``memoryTrimInterval``.
         var memoryTrimMarks = MemoryTrim.Marks()
         /// A layer under the frames of every connection, such as TLS

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import Synchronization
 
 /// Gives the memory of a burst back to the system once the burst is over.
@@ -50,12 +51,17 @@ final class MemoryTrim: Sendable {
             return true
         }
         guard burstEnded else { return }
-        // Off the event loop that sampled: a trim of a large heap takes a while.
-        Task.detached(priority: .background) {
+        // Neither on an event loop nor on Swift's cooperative pool (two
+        // threads on a two-core host): a trim of a large heap takes a while,
+        // and holds malloc's locks meanwhile.
+        Self.queue.async {
             Self.trim()
             self.trimCount.wrappingAdd(1, ordering: .relaxed)
         }
     }
+
+    private static let queue = DispatchQueue(label: "bigrpc.memory-trim", qos: .background)
+
 
     /// `malloc_trim(0)` where glibc has it; nothing elsewhere.
     private static func trim() {
