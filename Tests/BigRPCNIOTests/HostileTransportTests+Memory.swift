@@ -30,12 +30,13 @@ struct HostileMemoryTests {
             #expect(try await attacker.nextFrame()?.type == .ping)
             try await Task.sleep(for: .milliseconds(300))
             #expect(server.server.memoryTrims == 0)
-            // It leaves: the bytes are released, and the memory handed back once.
+            // It leaves: the bytes are released, and the memory handed back
+            // (once, then once more a few samples later).
             await attacker.close()
             for _ in 0..<100 where server.server.memoryTrims == 0 {
                 try await Task.sleep(for: .milliseconds(50))
             }
-            #expect(server.server.memoryTrims == 1)
+            #expect(server.server.memoryTrims >= 1)
         }
     }
 }

@@ -25,7 +25,13 @@ final class MemoryTrim: Sendable {
     private struct Peak {
         var requestBytes = 0
         var openStreams = 0
+        /// Samples until a second trim, for what the burst's last
+        /// connections free after the first (closing takes a while).
+        var followUp = 0
     }
+
+    /// Samples between a trim and its follow-up.
+    static let followUpSamples = 5
 
     let marks: Marks
     private let peak = Mutex(Peak())
@@ -44,10 +50,14 @@ final class MemoryTrim: Sendable {
         let burstEnded: Bool = peak.withLock { peak in
             peak.requestBytes = max(peak.requestBytes, requestBytes)
             peak.openStreams = max(peak.openStreams, openStreams)
+            if peak.followUp > 0 {
+                peak.followUp -= 1
+                if peak.followUp == 0 { return true }
+            }
             let bytesFell = peak.requestBytes >= marks.requestBytes && requestBytes <= peak.requestBytes / 4
             let streamsFell = peak.openStreams >= marks.openStreams && openStreams <= peak.openStreams / 4
             guard bytesFell || streamsFell else { return false }
-            peak = Peak(requestBytes: requestBytes, openStreams: openStreams)
+            peak = Peak(requestBytes: requestBytes, openStreams: openStreams, followUp: Self.followUpSamples)
             return true
         }
         guard burstEnded else { return }
