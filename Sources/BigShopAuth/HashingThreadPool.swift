@@ -178,11 +178,13 @@ final class HashingThreadPool: Sendable {
                 if admission == .bounded {
                     switch priority {
                     case .login:
-                        if waiting >= limits.queued {
+                        if waiting >= limits.queued || expectedWait(jobsAhead: state.login.count, state) > limits.maxWait {
                             return .full(retryAfter: retryEstimate(jobsAhead: state.login.count, state))
                         }
                     case .register:
-                        if waiting >= limits.queued || state.register.count >= limits.registerQueued {
+                        if waiting >= limits.queued || state.register.count >= limits.registerQueued
+                            || expectedWait(jobsAhead: waiting, state) > limits.maxWait
+                        {
                             return .full(retryAfter: retryEstimate(jobsAhead: waiting, state))
                         }
                     }
@@ -266,6 +268,13 @@ final class HashingThreadPool: Sendable {
 
         /// When a job with `jobsAhead` queued before it would start: those
         /// jobs and itself share the threads, once the running ones end.
+        /// How long a job queued behind `jobsAhead` others may wait for a
+        /// thread; zero until a job has run.
+        private func expectedWait(jobsAhead: Int, _ state: State) -> Duration {
+            guard let perJob = state.averageJobSeconds else { return .zero }
+            return .milliseconds(Int64(min(perJob * Double(jobsAhead) / Double(threadCount), 86_400) * 1000))
+        }
+
         private func retryEstimate(jobsAhead: Int, _ state: State) -> Duration {
             let perJob = state.averageJobSeconds ?? 0.25
             let seconds = perJob * Double(jobsAhead + 1) / Double(threadCount)

@@ -135,6 +135,30 @@ struct PasswordHasherTests {
         #expect(await poll { pool.depth == HashingQueueDepth(login: 0, register: 0, running: 0) })
     }
 
+    @Test func aQueueSlowerThanItsWaitBoundRefusesBeforeItIsFull() async throws {
+        // Each job takes ~0.1 s on one thread; a wait bound of 0.25 s admits
+        // about two jobs ahead, far fewer than the 30 places.
+        let limits = HashingQueueLimits(queued: 30, registerQueued: 30, maxWait: .milliseconds(250))
+        let pool = try HashingThreadPool(threadCount: 1, limits: limits, name: "test-pool")
+        defer { pool.close() }
+        #expect(pool.submitted { usleep(100_000) })
+        #expect(await poll { pool.depth.running == 0 && pool.depth.waiting == 0 })
+        let gate = Gate()
+        #expect(pool.submitted { gate.wait() })
+        #expect(await poll { pool.depth.running == 1 })
+        var queued = 0
+        while queued < 30, pool.submitted(priority: .login, {}) { queued += 1 }
+        #expect(queued >= 1 && queued <= 4, "queued \(queued) logins behind a 0.25 s bound")
+        guard case .full(let retryAfter) = pool.submit({}, priority: .login) else {
+            Issue.record("a Login past the wait bound must be refused")
+            gate.open()
+            return
+        }
+        #expect(retryAfter > .zero)
+        gate.open()
+        #expect(await poll { pool.depth == HashingQueueDepth(login: 0, register: 0, running: 0) })
+    }
+
     @Test func aCancelledCallerLeavesAtOnceAndItsJobIsWithdrawn() async throws {
         let hasher = try PasswordHasher(
             iterations: 1_000, threadCount: 1, queueLimits: HashingQueueLimits(queued: 1, registerQueued: 1)
