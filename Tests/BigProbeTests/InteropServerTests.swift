@@ -48,10 +48,28 @@ struct InteropServerTests {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer {
-            server.terminate()
-            server.waitUntilExit()
+        do {
+            try await probeReadyServer(port: port, body)
+        } catch {
+            await Self.stop(server)
+            throw error
         }
+        await Self.stop(server)
+    }
+
+    /// SIGTERM, then waits for the exit off Swift's cooperative pool: a
+    /// blocking wait there would stall every other test of the process.
+    private static func stop(_ server: Process) async {
+        server.terminate()
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                server.waitUntilExit()
+                done.resume()
+            }
+        }
+    }
+
+    private func probeReadyServer(port: Int, _ body: (String) async throws -> Void) async throws {
         let endpoint = "127.0.0.1:\(port)"
         var ready = false
         for _ in 0..<100 where !ready {
