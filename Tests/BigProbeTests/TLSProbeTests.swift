@@ -12,7 +12,7 @@ struct TLSProbeTests {
     /// Runs `body` with certificates and a demo shop serving TLS with them:
     /// with the certificate for 127.0.0.1 and localhost, or for localhost only.
     func withTLSShop(localhostOnly: Bool = false, _ body: (TestShop, TestCertificates) async throws -> Void) async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         try await withShop(configure: {
             $0.seedDemoCatalog = true
@@ -80,7 +80,7 @@ struct TLSProbeTests {
             #expect(result.stderr.contains("TLS handshake failed: CERTIFICATE_VERIFY_FAILED"), "\(result.stderr)")
         }
         try await withDemoShop { shop in
-            let certificates = try TestCertificates.make()
+            let certificates = try await TestCertificates.make()
             defer { certificates.remove() }
             let result = try await probe.run(["list", shop.endpoint, "--tls", "--cacert", certificates.caFile])
             #expect(result.exitCode == 78)

@@ -45,7 +45,7 @@ func withTLSServer<R>(
     interceptors: [any ServerInterceptor] = [],
     _ body: (TLSTestServer, TestCertificates) async throws -> R
 ) async throws -> R {
-    let certificates = try TestCertificates.make()
+    let certificates = try await TestCertificates.make()
     defer { certificates.remove() }
     let security = tls
         ? try TLSServerSecurity(

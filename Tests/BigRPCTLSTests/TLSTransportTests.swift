@@ -128,7 +128,7 @@ struct TLSTransportTests {
     }
 
     @Test func configurationErrorsNameTheFile() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let missing = certificates.path("missing.pem")
         #expect(throws: TLSConfigurationError("the TLS certificate file \(missing) does not exist")) {

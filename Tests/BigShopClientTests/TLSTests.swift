@@ -13,7 +13,7 @@ import TLSTestSupport
 struct TLSTests {
     /// Runs `body` with certificates and a demo shop serving TLS with them.
     func withTLSShop(_ body: (TestShop, TestCertificates) async throws -> Void) async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         try await withShop(configure: {
             $0.seedDemoCatalog = true
@@ -71,7 +71,7 @@ struct TLSTests {
     }
 
     @Test func theShopRefusesToStartWithHalfOrBadTLSSettings() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let data = certificates.path("data")
 

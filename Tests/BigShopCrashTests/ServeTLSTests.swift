@@ -11,7 +11,7 @@ import TLSTestSupport
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct ServeTLSTests {
     @Test func servesTLSAndTellsPlainTextClientsSo() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let data = certificates.path("data")
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
@@ -55,25 +55,30 @@ struct ServeTLSTests {
     }
 
     @Test func badTLSSettingsFailTheStartWithAClearMessage() async throws {
-        let certificates = try TestCertificates.make()
+        let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
         let data = certificates.path("data")
 
-        let half = try Self.serve(["--data", data, "--tls-cert", certificates.serverCertificateFile])
+        let half = try await Self.serveOffPool(["--data", data, "--tls-cert", certificates.serverCertificateFile])
         #expect(half.exitCode == 64)
         #expect(half.output.contains("--tls-cert and --tls-key (tlsCertificatePath, tlsKeyPath) go together"), "\(half.output)")
 
         let missing = certificates.path("missing.pem")
-        let absent = try Self.serve(["--data", data, "--tls-cert", missing, "--tls-key", certificates.serverKeyFile])
+        let absent = try await Self.serveOffPool(["--data", data, "--tls-cert", missing, "--tls-key", certificates.serverKeyFile])
         #expect(absent.exitCode != 0)
         #expect(absent.output.contains("the TLS certificate file \(missing) does not exist"), "\(absent.output)")
 
-        let swapped = try Self.serve([
+        let swapped = try await Self.serveOffPool([
             "--data", data, "--tls-cert", certificates.serverCertificateFile, "--tls-key", certificates.clientKeyFile,
         ])
         #expect(swapped.exitCode != 0)
         #expect(swapped.output.contains("does not fit the certificate"), "\(swapped.output)")
         #expect(!FileManager.default.fileExists(atPath: data), "the databases were opened despite bad TLS settings")
+    }
+
+    /// ``serve(_:)``, waited for off Swift's cooperative pool.
+    static func serveOffPool(_ arguments: [String]) async throws -> (exitCode: Int32, output: String) {
+        try await offCooperativePool { try serve(arguments) }
     }
 
     /// Runs `bigshop serve arguments…` on a free port, expecting it to exit

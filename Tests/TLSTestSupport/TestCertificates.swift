@@ -32,8 +32,14 @@ public struct TestCertificates: Sendable {
     /// The URI SAN of ``clientCertificateFile``.
     public static let clientURI = "spiffe://bigshop/orders"
 
-    /// Makes every file; throws when `openssl` fails or is missing.
-    public static func make() throws -> TestCertificates {
+    /// Makes every file; throws when `openssl` fails or is missing. The
+    /// `openssl` runs are waited for off Swift's cooperative pool: blocking
+    /// one of its threads (one per core) would stall every other test.
+    public static func make() async throws -> TestCertificates {
+        try await offCooperativePool { try makeBlocking() }
+    }
+
+    private static func makeBlocking() throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("bigshop-tls-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -146,5 +152,13 @@ public struct TestCertificatesError: Error, CustomStringConvertible {
 
     public init(_ description: String) {
         self.description = description
+    }
+}
+
+/// Runs blocking `body` (a process wait, a blocking read) on a Dispatch
+/// thread, so that it never holds one of the cooperative pool's threads.
+public func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
