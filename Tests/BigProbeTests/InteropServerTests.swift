@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TLSTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,12 +62,7 @@ struct InteropServerTests {
     /// blocking wait there would stall every other test of the process.
     private static func stop(_ server: Process) async {
         server.terminate()
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                server.waitUntilExit()
-                done.resume()
-            }
-        }
+        _ = try? await offCooperativePool { server.waitUntilExit() }
     }
 
     private func probeReadyServer(port: Int, _ body: (String) async throws -> Void) async throws {
