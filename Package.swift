@@ -287,7 +287,8 @@ let package = Package(
             path: "Tests/BigShopServerTestSupport"
         ),
         .target(name: "SeededRandom", path: "Tests/SeededRandom"),
-        .target(name: "TLSTestSupport", path: "Tests/TLSTestSupport"),
+        .target(name: "TLSTestSupport", dependencies: ["ChildProcess"], path: "Tests/TLSTestSupport"),
+        .target(name: "ChildProcess", dependencies: ["DedicatedThread"], path: "Tests/ChildProcess"),
         .target(
             name: "BigShopTestSupport",
             dependencies: ["BigRPC", "BigShopServiceKit", .product(name: "Logging", package: "swift-log")],
@@ -299,12 +300,12 @@ let package = Package(
             dependencies: ["ProtoJSON", "BigRPCCodec", "BigRPCTestingProtos", "WellKnownProtos", "BigShopCatalogAPI"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "BigProbeTests", dependencies: ["BigShopServerTestSupport", "bigprobe", "bigrpc-interop", "BigRPCTestingProtos", "TLSTestSupport"]),
+        .testTarget(name: "BigProbeTests", dependencies: ["BigShopServerTestSupport", "bigprobe", "bigrpc-interop", "BigRPCTestingProtos", "TLSTestSupport", "ChildProcess"]),
         .testTarget(
             name: "BigShopClientTests",
             dependencies: [
                 "BigShopServerTestSupport", "BigShopClient", "bigshop-example", "BigShopServer", "BigRPC", "BigRPCTestingProtos", "BigShopAuthAPI",
-                "BigRPCTLS", "TLSTestSupport",
+                "BigRPCTLS", "TLSTestSupport", "ChildProcess",
                 "BigShopCatalogAPI", "BigShopOrdersAPI",
             ]
         ),
@@ -313,6 +314,7 @@ let package = Package(
             dependencies: [
                 "bigshop", "BigShopServerTestSupport", "BigRPC", "BigRPCNIO", "BigRPCProtos", "BigShopStore", "BigShopAuthAPI", "BigShopCatalogAPI",
                 "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI", "BigRPCTLS", "TLSTestSupport",
+                "ChildProcess",
             ]
         ),
         .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigRPC"]),
@@ -336,7 +338,7 @@ let package = Package(
                 "BigShopTestSupport", "SeededRandom",
             ]
         ),
-        .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopStore", "store-crash-helper"]),
+        .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopStore", "store-crash-helper", "ChildProcess"]),
         .testTarget(name: "BigShopFlashSaleTests", dependencies: ["BigShopFlashSale", "FlashSaleRing"]),
         .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules", "SeededRandom"]),
         .testTarget(

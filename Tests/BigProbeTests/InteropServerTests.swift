@@ -1,6 +1,6 @@
+import ChildProcess
 import Foundation
 import Testing
-import TLSTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,13 +42,11 @@ struct InteropServerTests {
     /// Runs `bigrpc-interop server` on a free loopback port until `body` returns.
     private func withInteropServer(_ body: (String) async throws -> Void) async throws {
         let port = try Self.freePort()
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: try Probe.executable())
-            .deletingLastPathComponent().appendingPathComponent("bigrpc-interop")
-        server.arguments = ["server", "--port", "\(port)"]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try ChildProcess(
+            executable: URL(fileURLWithPath: try Probe.executable())
+                .deletingLastPathComponent().appendingPathComponent("bigrpc-interop").path,
+            arguments: ["server", "--port", "\(port)"]
+        )
         do {
             try await probeReadyServer(port: port, body)
         } catch {
@@ -58,11 +56,10 @@ struct InteropServerTests {
         await Self.stop(server)
     }
 
-    /// SIGTERM, then waits for the exit off Swift's cooperative pool: a
-    /// blocking wait there would stall every other test of the process.
-    private static func stop(_ server: Process) async {
-        server.terminate()
-        _ = try? await offCooperativePool { server.waitUntilExit() }
+    /// SIGTERM, then waits for the exit (SIGKILL after 30 s).
+    private static func stop(_ server: ChildProcess) async {
+        server.send(SIGTERM)
+        _ = await server.wait(killingAfter: .seconds(30))
     }
 
     private func probeReadyServer(port: Int, _ body: (String) async throws -> Void) async throws {

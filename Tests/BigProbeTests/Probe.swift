@@ -1,7 +1,5 @@
+import ChildProcess
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What one run of the `bigprobe` executable did.
 struct ProbeResult {
@@ -30,52 +28,24 @@ struct Probe {
     /// Runs `bigprobe arguments…` with `input` on its standard input (a pipe,
     /// so never a terminal), and waits for it to exit (killing it after 60 s).
     func run(_ arguments: [String], input: String = "") async throws -> ProbeResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.executable())
-        process.arguments = arguments
-        process.environment = [
-            "XDG_CONFIG_HOME": configDirectory,
-            "HOME": configDirectory,
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-        ]
-        let (stdin, stdout, stderr) = (Pipe(), Pipe(), Pipe())
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = {
-            exited.yield($0.terminationStatus)
-            exited.finish()
-        }
-        try process.run()
-        let watchdog = DispatchWorkItem {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        // Pipes are written and read off the Swift concurrency pool: the
-        // server under test runs on it in this very process.
-        DispatchQueue.global().async {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try? stdin.fileHandleForWriting.close()
-        }
-        async let output = Self.readAll(stdout)
-        async let errors = Self.readAll(stderr)
-        var exitCode: Int32 = -1
-        for await code in exits { exitCode = code }
-        watchdog.cancel()
-        return ProbeResult(
-            exitCode: exitCode,
-            stdout: String(decoding: await output, as: UTF8.self),
-            stderr: String(decoding: await errors, as: UTF8.self)
+        let process = try ChildProcess(
+            executable: try Self.executable(),
+            arguments: arguments,
+            environment: [
+                "XDG_CONFIG_HOME": configDirectory,
+                "HOME": configDirectory,
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            ],
+            input: Array(input.utf8),
+            standardOutput: .capture,
+            standardError: .capture
         )
-    }
-
-    private static func readAll(_ pipe: Pipe) async -> Data {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile())
-            }
-        }
+        let termination = await process.wait(killingAfter: .seconds(60))
+        return ProbeResult(
+            exitCode: termination.code,
+            stdout: String(decoding: await process.standardOutput(), as: UTF8.self),
+            stderr: String(decoding: await process.standardError(), as: UTF8.self)
+        )
     }
 
     /// The `bigprobe` executable, built next to the test binary.

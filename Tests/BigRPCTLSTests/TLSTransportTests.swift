@@ -111,14 +111,14 @@ struct TLSTransportTests {
     @Test func onlyTLS13IsAccepted() async throws {
         try await withTLSServer { server, certificates in
             let target = "127.0.0.1:\(server.port)"
-            let tls13 = try OpenSSLCommand.run(
+            let tls13 = try await OpenSSLCommand.run(
                 ["s_client", "-connect", target, "-tls1_3", "-CAfile", certificates.caFile, "-verify_return_error"],
                 timeout: .seconds(30)
             )
             #expect(tls13.output.contains("TLSv1.3"), "\(tls13.output)")
             #expect(tls13.output.contains("Verify return code: 0 (ok)"), "\(tls13.output)")
 
-            let tls12 = try OpenSSLCommand.run(
+            let tls12 = try await OpenSSLCommand.run(
                 ["s_client", "-connect", target, "-tls1_2", "-CAfile", certificates.caFile],
                 timeout: .seconds(30)
             )

@@ -114,7 +114,7 @@ struct HostileTransportTests {
 
     @Test func nonsenseTransportSettingsAreRefusedAtStart() async throws {
         for (flag, value) in [("--request-timeout", "-1"), ("--connection-setup-timeout", "nan"), ("--max-connections", "0")] {
-            let (status, output) = try await ServeTLSTests.serveOffPool(
+            let (status, output) = try await ServeTLSTests.serve(
                 ["--data", "/nonexistent/never-created", flag, value]
             )
             #expect(status == 64, "\(flag) \(value): \(output)")

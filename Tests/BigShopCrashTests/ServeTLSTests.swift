@@ -2,6 +2,7 @@ import BigRPC
 import BigRPCNIO
 import BigRPCProtos
 import BigRPCTLS
+import ChildProcess
 import Foundation
 import Testing
 import TLSTestSupport
@@ -59,16 +60,16 @@ struct ServeTLSTests {
         defer { certificates.remove() }
         let data = certificates.path("data")
 
-        let half = try await Self.serveOffPool(["--data", data, "--tls-cert", certificates.serverCertificateFile])
+        let half = try await Self.serve(["--data", data, "--tls-cert", certificates.serverCertificateFile])
         #expect(half.exitCode == 64)
         #expect(half.output.contains("--tls-cert and --tls-key (tlsCertificatePath, tlsKeyPath) go together"), "\(half.output)")
 
         let missing = certificates.path("missing.pem")
-        let absent = try await Self.serveOffPool(["--data", data, "--tls-cert", missing, "--tls-key", certificates.serverKeyFile])
+        let absent = try await Self.serve(["--data", data, "--tls-cert", missing, "--tls-key", certificates.serverKeyFile])
         #expect(absent.exitCode != 0)
         #expect(absent.output.contains("the TLS certificate file \(missing) does not exist"), "\(absent.output)")
 
-        let swapped = try await Self.serveOffPool([
+        let swapped = try await Self.serve([
             "--data", data, "--tls-cert", certificates.serverCertificateFile, "--tls-key", certificates.clientKeyFile,
         ])
         #expect(swapped.exitCode != 0)
@@ -76,29 +77,16 @@ struct ServeTLSTests {
         #expect(!FileManager.default.fileExists(atPath: data), "the databases were opened despite bad TLS settings")
     }
 
-    /// ``serve(_:)``, waited for off Swift's cooperative pool.
-    static func serveOffPool(_ arguments: [String]) async throws -> (exitCode: Int32, output: String) {
-        try await offCooperativePool { try serve(arguments) }
-    }
-
     /// Runs `bigshop serve arguments…` on a free port, expecting it to exit
     /// by itself (killed after 60 s).
-    static func serve(_ arguments: [String]) throws -> (exitCode: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ServerProcess.executable())
-        process.arguments = ["serve", "--port", String(try ServerProcess.freePort())] + arguments
-        process.standardInput = FileHandle.nullDevice
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let watchdog = DispatchWorkItem {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        let bytes = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        return (process.terminationStatus, String(decoding: bytes, as: UTF8.self))
+    static func serve(_ arguments: [String]) async throws -> (exitCode: Int32, output: String) {
+        let process = try ChildProcess(
+            executable: try ServerProcess.executable(),
+            arguments: ["serve", "--port", String(try ServerProcess.freePort())] + arguments,
+            standardOutput: .capture,
+            standardError: .capture
+        )
+        let termination = await process.wait(killingAfter: .seconds(60))
+        return (termination.code, String(decoding: await process.standardOutput() + process.standardError(), as: UTF8.self))
     }
 }

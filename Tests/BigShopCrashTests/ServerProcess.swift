@@ -1,6 +1,7 @@
 import BigRPC
 import BigRPCNIO
 import BigRPCProtos
+import ChildProcess
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +19,7 @@ final class ServerProcess: @unchecked Sendable {
     let clientSecurity: (any ClientConnectionSecurity)?
     /// The soft and hard limit on open descriptors to start with, if not the test's own.
     let descriptorLimit: Int?
-    private var process: Process?
+    private var process: ChildProcess?
 
     static let adminEmail = "admin@crash.test"
     static let adminPassword = "admin-password-1"
@@ -60,7 +61,6 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts the server and waits (up to 60 s) until it answers health checks.
     func start() async throws {
-        let process = Process()
         let arguments = [
             "serve", "--port", String(port), "--data", dataDirectory,
             "--password-iterations", "1000", "--rate-limit", "off", "--log-level", "warning",
@@ -68,27 +68,28 @@ final class ServerProcess: @unchecked Sendable {
             // send a connection's first call; the hostile tests set their own.
             "--connection-setup-timeout", "60",
         ] + extraArguments
-        if let descriptorLimit {
-            // The shell sets both limits, so the server cannot raise its own.
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", try Self.executable()] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: try Self.executable())
-            process.arguments = arguments
-        }
         var environment = ProcessInfo.processInfo.environment
         environment["BIGSHOP_ADMIN_EMAIL"] = Self.adminEmail
         environment["BIGSHOP_ADMIN_PASSWORD"] = Self.adminPassword
-        process.environment = environment
         let log = logFile
-        if !FileManager.default.fileExists(atPath: log) {
-            _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = if let descriptorLimit {
+            // The shell sets both limits, so the server cannot raise its own.
+            try ChildProcess(
+                executable: "/bin/sh",
+                arguments: ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", try Self.executable()] + arguments,
+                environment: environment,
+                standardOutput: .appendToFile(log),
+                standardError: .appendToFile(log)
+            )
+        } else {
+            try ChildProcess(
+                executable: try Self.executable(),
+                arguments: arguments,
+                environment: environment,
+                standardOutput: .appendToFile(log),
+                standardError: .appendToFile(log)
+            )
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try handle.seekToEnd()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
         self.process = process
         var configuration = BigRPCClientTransport.Configuration()
         configuration.security = clientSecurity
@@ -107,28 +108,17 @@ final class ServerProcess: @unchecked Sendable {
     /// SIGKILL: no shutdown of any kind.
     func kill9() async {
         guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        await waitForExit(process)
+        process.send(SIGKILL)
+        _ = await process.wait(killingAfter: .seconds(30))
     }
 
-    /// SIGTERM: a graceful shutdown; returns the exit status.
+    /// SIGTERM: a graceful shutdown; returns the exit status (SIGKILLed
+    /// after 30 s).
     @discardableResult
     func terminate() async -> Int32 {
-        guard let process, process.isRunning else { return process?.terminationStatus ?? 0 }
-        kill(process.processIdentifier, SIGTERM)
-        await waitForExit(process)
-        return process.terminationStatus
-    }
-
-    private func waitForExit(_ process: Process) async {
-        for _ in 0..<600 where process.isRunning {
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-
-    deinit {
-        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        guard let process else { return 0 }
+        process.send(SIGTERM)
+        return await process.wait(killingAfter: .seconds(30)).code
     }
 
     /// A port nobody listens on right now.

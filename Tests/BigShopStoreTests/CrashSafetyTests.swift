@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 @testable import BigShopStore
@@ -35,18 +36,12 @@ struct CrashSafetyTests {
             let database = dir + "/crash.sqlite"
             let acks = dir + "/acks.txt"
             #expect(FileManager.default.createFile(atPath: acks, contents: nil))
-            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: acks))
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: helper)
-            process.arguments = [database, "1000000", "64"]
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            defer {
-                // Whatever happens below, never leave the helper running.
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            }
-            try output.close()
+            // `process` SIGKILLs the helper when it goes away, whatever happens below.
+            let process = try ChildProcess(
+                executable: helper,
+                arguments: [database, "1000000", "64"],
+                standardOutput: .appendToFile(acks)
+            )
 
             // Wait (bounded) until enough writes were acknowledged, then SIGKILL mid-stream.
             let reached = try await waitUntil(timeout: .seconds(30)) {
@@ -54,11 +49,9 @@ struct CrashSafetyTests {
                 return size >= killAfter * 7  // ids are 1-7 characters plus newline
             }
             #expect(process.isRunning, "helper finished before it could be killed")
-            kill(process.processIdentifier, SIGKILL)
-            #expect(await waitUntil(timeout: .seconds(10)) { !process.isRunning })
+            process.send(SIGKILL)
+            #expect(await process.wait(killingAfter: .seconds(10)) == .signalled(SIGKILL))
             #expect(reached)
-            #expect(process.terminationReason == .uncaughtSignal)
-            #expect(process.terminationStatus == SIGKILL)
 
             let acknowledged = try Self.acknowledgedIDs(in: acks)
             #expect(acknowledged.count >= killAfter / 2)

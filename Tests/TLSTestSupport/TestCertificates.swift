@@ -1,7 +1,5 @@
+import ChildProcess
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A throw-away PKI made with the `openssl` command in a temporary
 /// directory: a CA, a server certificate for 127.0.0.1 and localhost (IP and
@@ -32,34 +30,28 @@ public struct TestCertificates: Sendable {
     /// The URI SAN of ``clientCertificateFile``.
     public static let clientURI = "spiffe://bigshop/orders"
 
-    /// Makes every file; throws when `openssl` fails or is missing. The
-    /// `openssl` runs are waited for off Swift's cooperative pool: blocking
-    /// one of its threads (one per core) would stall every other test.
+    /// Makes every file; throws when `openssl` fails or is missing.
     public static func make() async throws -> TestCertificates {
-        try await offCooperativePool { try makeBlocking() }
-    }
-
-    private static func makeBlocking() throws -> TestCertificates {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("bigshop-tls-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let certificates = TestCertificates(directory: directory)
         do {
-            try certificates.makeCA("ca", name: "BigShop Test CA")
-            try certificates.makeCA("wrong-ca", name: "Some Other CA")
-            try certificates.makeLeaf(
+            try await certificates.makeCA("ca", name: "BigShop Test CA")
+            try await certificates.makeCA("wrong-ca", name: "Some Other CA")
+            try await certificates.makeLeaf(
                 "server", name: "localhost", ca: "ca",
                 extensions: "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"
             )
-            try certificates.makeLeaf(
+            try await certificates.makeLeaf(
                 "localhost", name: "localhost", ca: "ca",
                 extensions: "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n"
             )
-            try certificates.makeLeaf(
+            try await certificates.makeLeaf(
                 "client", name: "orders", ca: "ca",
                 extensions: "subjectAltName=URI:\(clientURI)\nextendedKeyUsage=clientAuth\n"
             )
-            try certificates.makeLeaf(
+            try await certificates.makeLeaf(
                 "wrong-client", name: "intruder", ca: "wrong-ca",
                 extensions: "subjectAltName=URI:spiffe://bigshop/intruder\nextendedKeyUsage=clientAuth\n"
             )
@@ -80,8 +72,8 @@ public struct TestCertificates: Sendable {
         directory + "/" + name
     }
 
-    private func makeCA(_ name: String, name commonName: String) throws {
-        try Self.openssl([
+    private func makeCA(_ name: String, name commonName: String) async throws {
+        try await Self.openssl([
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", path("\(name).key"), "-out", path("\(name).pem"), "-days", "2",
             "-subj", "/CN=\(commonName)",
@@ -90,15 +82,15 @@ public struct TestCertificates: Sendable {
         ])
     }
 
-    private func makeLeaf(_ name: String, name commonName: String, ca: String, extensions: String) throws {
+    private func makeLeaf(_ name: String, name commonName: String, ca: String, extensions: String) async throws {
         let extensionsFile = path("\(name).ext")
         try (extensions + "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n")
             .write(toFile: extensionsFile, atomically: true, encoding: .utf8)
-        try Self.openssl([
+        try await Self.openssl([
             "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
             "-keyout", path("\(name).key"), "-out", path("\(name).csr"), "-subj", "/CN=\(commonName)",
         ])
-        try Self.openssl([
+        try await Self.openssl([
             "x509", "-req", "-in", path("\(name).csr"), "-CA", path("\(ca).pem"), "-CAkey", path("\(ca).key"),
             "-set_serial", String(UInt32.random(in: 1...UInt32.max)), "-days", "2",
             "-extfile", extensionsFile, "-out", path("\(name).pem"),
@@ -106,8 +98,8 @@ public struct TestCertificates: Sendable {
     }
 
     /// Runs `openssl arguments…` and waits for it (it never reads input).
-    private static func openssl(_ arguments: [String]) throws {
-        let result = try OpenSSLCommand.run(arguments, timeout: .seconds(60))
+    private static func openssl(_ arguments: [String]) async throws {
+        let result = try await OpenSSLCommand.run(arguments, timeout: .seconds(60))
         guard result.exitCode == 0 else {
             throw TestCertificatesError("openssl \(arguments.prefix(2).joined(separator: " ")) failed: \(result.output)")
         }
@@ -117,25 +109,16 @@ public struct TestCertificates: Sendable {
 /// The `openssl` command line tool, run with a bound on its time.
 public enum OpenSSLCommand {
     /// Runs `openssl arguments…` with an empty standard input; kills it after
-    /// `timeout`. Returns its exit code and its output and errors together.
-    /// Blocks the calling thread until it exits.
-    public static func run(_ arguments: [String], timeout: Duration) throws -> (exitCode: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable())
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let watchdog = DispatchWorkItem {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + Double(timeout.components.seconds), execute: watchdog)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// `timeout`. Returns its exit code and its output followed by its errors.
+    public static func run(_ arguments: [String], timeout: Duration) async throws -> (exitCode: Int32, output: String) {
+        let process = try ChildProcess(
+            executable: try executable(),
+            arguments: arguments,
+            standardOutput: .capture,
+            standardError: .capture
+        )
+        let termination = await process.wait(killingAfter: timeout)
+        return (termination.code, String(decoding: await process.standardOutput() + process.standardError(), as: UTF8.self))
     }
 
     static func executable() throws -> String {
@@ -152,13 +135,5 @@ public struct TestCertificatesError: Error, CustomStringConvertible {
 
     public init(_ description: String) {
         self.description = description
-    }
-}
-
-/// Runs blocking `body` (a process wait, a blocking read) on a Dispatch
-/// thread, so that it never holds one of the cooperative pool's threads.
-public func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
