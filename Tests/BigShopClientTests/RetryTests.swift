@@ -9,10 +9,18 @@ import Testing
 /// Retries of UNAVAILABLE, across a real server restart.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct RetryTests {
+    /// Retries for up to ~15 s: the default policy gives up after ~1.5 s,
+    /// less than a shop's start can take on a loaded test machine.
+    static var patient: BigShopClient.Configuration {
+        var configuration = BigShopClient.Configuration()
+        configuration.retry = RetryPolicy(maxAttempts: 10, initialBackoff: .milliseconds(100), maxBackoff: .seconds(2))
+        return configuration
+    }
+
     @Test func anIdempotentCallSurvivesAServerRestart() async throws {
         let first = try await TestShop.startDemo()
         defer { first.removeData() }
-        let client = BigShopClient(host: "127.0.0.1", port: first.port)
+        let client = BigShopClient(host: "127.0.0.1", port: first.port, configuration: Self.patient)
         let before = try await client.catalog.listProducts(.init(pageSize: 5))
 
         try await first.stop()
@@ -35,7 +43,7 @@ struct RetryTests {
     @Test func aCallWithAnIdempotencyKeySurvivesAServerRestart() async throws {
         let first = try await TestShop.startDemo()
         defer { first.removeData() }
-        let client = BigShopClient(host: "127.0.0.1", port: first.port)
+        let client = BigShopClient(host: "127.0.0.1", port: first.port, configuration: Self.patient)
         try await client.login(email: TestShop.adminEmail, password: TestShop.adminPassword)
 
         try await first.stop()
