@@ -258,17 +258,22 @@ public enum Bigshop_Auth_V1_AuthService {
         /// the field.
         func register(request: Bigshop_Auth_V1_RegisterRequest, context: ServerContext) async throws -> Bigshop_Auth_V1_User
 
-        /// Public. Wrong email or password: UNAUTHENTICATED, the same for both. The
-        /// email is normalized as in Register.
+        /// Public. Wrong email or password: UNAUTHENTICATED, one message for both,
+        /// and as slow for both. The email is normalized as in Register. Too many
+        /// attempts for one (address, email): RESOURCE_EXHAUSTED, reason
+        /// TOO_MANY_LOGIN_ATTEMPTS, with `retry-after-ms`. Register, Login and
+        /// CreateAdmin hash passwords on a bounded queue that serves Logins first;
+        /// when it is full: RESOURCE_EXHAUSTED, reason HASHING_QUEUE_FULL, with
+        /// `retry-after-ms`.
         func login(request: Bigshop_Auth_V1_LoginRequest, context: ServerContext) async throws -> Bigshop_Auth_V1_Session
 
-        /// Revokes the calling token.
+        /// Revokes the calling token, at once for the whole server.
         func logout(request: Bigshop_Auth_V1_LogoutRequest, context: ServerContext) async throws -> Bigshop_Auth_V1_LogoutResponse
 
-        /// Any valid token.
+        /// Any valid token: the caller's account.
         func whoAmI(request: Bigshop_Auth_V1_WhoAmIRequest, context: ServerContext) async throws -> Bigshop_Auth_V1_User
 
-        /// Admin. Makes an admin.
+        /// Admin (others: PERMISSION_DENIED). Like Register, but makes an admin.
         func createAdmin(request: Bigshop_Auth_V1_RegisterRequest, context: ServerContext) async throws -> Bigshop_Auth_V1_User
     }
 
@@ -307,8 +312,13 @@ public enum Bigshop_Auth_V1_AuthService {
                 metadata: metadata, options: options))
         }
 
-        /// Public. Wrong email or password: UNAUTHENTICATED, the same for both. The
-        /// email is normalized as in Register.
+        /// Public. Wrong email or password: UNAUTHENTICATED, one message for both,
+        /// and as slow for both. The email is normalized as in Register. Too many
+        /// attempts for one (address, email): RESOURCE_EXHAUSTED, reason
+        /// TOO_MANY_LOGIN_ATTEMPTS, with `retry-after-ms`. Register, Login and
+        /// CreateAdmin hash passwords on a bounded queue that serves Logins first;
+        /// when it is full: RESOURCE_EXHAUSTED, reason HASHING_QUEUE_FULL, with
+        /// `retry-after-ms`.
         public func login(
             _ request: Bigshop_Auth_V1_LoginRequest,
             metadata: Metadata = [:],
@@ -330,7 +340,7 @@ public enum Bigshop_Auth_V1_AuthService {
                 metadata: metadata, options: options))
         }
 
-        /// Revokes the calling token.
+        /// Revokes the calling token, at once for the whole server.
         public func logout(
             _ request: Bigshop_Auth_V1_LogoutRequest,
             metadata: Metadata = [:],
@@ -352,7 +362,7 @@ public enum Bigshop_Auth_V1_AuthService {
                 metadata: metadata, options: options))
         }
 
-        /// Any valid token.
+        /// Any valid token: the caller's account.
         public func whoAmI(
             _ request: Bigshop_Auth_V1_WhoAmIRequest,
             metadata: Metadata = [:],
@@ -374,7 +384,7 @@ public enum Bigshop_Auth_V1_AuthService {
                 metadata: metadata, options: options))
         }
 
-        /// Admin. Makes an admin.
+        /// Admin (others: PERMISSION_DENIED). Like Register, but makes an admin.
         public func createAdmin(
             _ request: Bigshop_Auth_V1_RegisterRequest,
             metadata: Metadata = [:],

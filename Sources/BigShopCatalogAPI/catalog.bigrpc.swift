@@ -319,16 +319,21 @@ public enum Bigshop_Catalog_V1_CatalogService {
         /// or sku: INVALID_ARGUMENT.
         func createProduct(request: Bigshop_Catalog_V1_CreateProductRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_Product
 
-        /// Admin. Changes only the fields named by update_mask.
+        /// Admin. Changes only the fields named by update_mask. The `stock` path
+        /// sets the units available (units of open reservations return on top of
+        /// it if released).
         func updateProduct(request: Bigshop_Catalog_V1_UpdateProductRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_Product
 
-        /// Admin. Soft delete: existing orders keep their lines.
+        /// Admin. Soft delete: the product is NOT_FOUND for Get, Update and Delete
+        /// and absent from lists; existing orders keep their lines and held
+        /// reservations still release and commit.
         func deleteProduct(request: Bigshop_Catalog_V1_DeleteProductRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_DeleteProductResponse
 
         /// Public. Unknown or deleted id: NOT_FOUND.
         func getProduct(request: Bigshop_Catalog_V1_GetProductRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_Product
 
-        /// Public. Page size default 50, max 500; `query` matches name or sku.
+        /// Public. Creation order, keyset page tokens (a token stays valid across
+        /// restarts). Page size default 50, max 500; `query` matches name or sku.
         func listProducts(request: Bigshop_Catalog_V1_ListProductsRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_ListProductsResponse
     }
 
@@ -363,7 +368,9 @@ public enum Bigshop_Catalog_V1_CatalogService {
                 metadata: metadata, options: options))
         }
 
-        /// Admin. Changes only the fields named by update_mask.
+        /// Admin. Changes only the fields named by update_mask. The `stock` path
+        /// sets the units available (units of open reservations return on top of
+        /// it if released).
         public func updateProduct(
             _ request: Bigshop_Catalog_V1_UpdateProductRequest,
             metadata: Metadata = [:],
@@ -385,7 +392,9 @@ public enum Bigshop_Catalog_V1_CatalogService {
                 metadata: metadata, options: options))
         }
 
-        /// Admin. Soft delete: existing orders keep their lines.
+        /// Admin. Soft delete: the product is NOT_FOUND for Get, Update and Delete
+        /// and absent from lists; existing orders keep their lines and held
+        /// reservations still release and commit.
         public func deleteProduct(
             _ request: Bigshop_Catalog_V1_DeleteProductRequest,
             metadata: Metadata = [:],
@@ -429,7 +438,8 @@ public enum Bigshop_Catalog_V1_CatalogService {
                 metadata: metadata, options: options))
         }
 
-        /// Public. Page size default 50, max 500; `query` matches name or sku.
+        /// Public. Creation order, keyset page tokens (a token stays valid across
+        /// restarts). Page size default 50, max 500; `query` matches name or sku.
         public func listProducts(
             _ request: Bigshop_Catalog_V1_ListProductsRequest,
             metadata: Metadata = [:],

@@ -154,11 +154,12 @@ public enum Bigshop_History_V1_HistoryService {
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
-        /// Own orders, newest first.
+        /// Own orders (an admin's: everyone's), newest first, paginated.
         func listOrders(request: Bigshop_History_V1_ListOrdersRequest, context: ServerContext) async throws -> Bigshop_History_V1_ListOrdersResponse
 
         /// Replays every status the order has had, oldest first, then sends each
-        /// change as it happens; ends OK after DELIVERED or CANCELLED.
+        /// change as it happens; ends OK after DELIVERED or CANCELLED. Another
+        /// customer's order is NOT_FOUND, as one that does not exist.
         func watchOrder(
             request: Bigshop_History_V1_WatchOrderRequest,
             response: RPCWriter<Bigshop_History_V1_OrderEvent>,
@@ -174,7 +175,7 @@ public enum Bigshop_History_V1_HistoryService {
             self.rpcClient = rpcClient
         }
 
-        /// Own orders, newest first.
+        /// Own orders (an admin's: everyone's), newest first, paginated.
         public func listOrders(
             _ request: Bigshop_History_V1_ListOrdersRequest,
             metadata: Metadata = [:],
@@ -197,7 +198,8 @@ public enum Bigshop_History_V1_HistoryService {
         }
 
         /// Replays every status the order has had, oldest first, then sends each
-        /// change as it happens; ends OK after DELIVERED or CANCELLED.
+        /// change as it happens; ends OK after DELIVERED or CANCELLED. Another
+        /// customer's order is NOT_FOUND, as one that does not exist.
         public func watchOrder<Result: Sendable>(
             _ request: Bigshop_History_V1_WatchOrderRequest,
             metadata: Metadata = [:],

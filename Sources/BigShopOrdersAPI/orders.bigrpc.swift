@@ -383,6 +383,8 @@ public enum Bigshop_Orders_V1_OrdersService {
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
+        /// At current catalog prices: total = sum of quantity x unit price. Lines of
+        /// products no longer on sale are left out (the next SetCartItem drops them).
         func getCart(request: Bigshop_Orders_V1_GetCartRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Cart
 
         /// Quantity 0 removes the item. Does not check stock. Shop rules
@@ -400,15 +402,21 @@ public enum Bigshop_Orders_V1_OrdersService {
         /// PRODUCT_LIMIT_REACHED; an order of the customer cancelled or expired
         /// within the cool-down, reason CHECKOUT_COOLING_DOWN with `retry-after-ms`.
         /// Flash-sale orders neither count towards these rules nor are refused by
-        /// them.
+        /// them. Once started it runs to its end even if the client goes away or
+        /// the server shuts down; a retry with the same key finds the result.
         func checkout(request: Bigshop_Orders_V1_CheckoutRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Order
 
+        /// The owner's or an admin's.
         func getOrder(request: Bigshop_Orders_V1_GetOrderRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Order
 
-        /// Only while PENDING_PAYMENT; the stock returns.
+        /// The owner's own order (admins included), only while PENDING_PAYMENT,
+        /// else FAILED_PRECONDITION reason NOT_CANCELLABLE; the stock returns. Runs
+        /// to its end like Checkout.
         func cancelOrder(request: Bigshop_Orders_V1_CancelOrderRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Order
 
-        /// Admin: CONFIRMED -> SHIPPED -> DELIVERED only.
+        /// Admin: CONFIRMED -> SHIPPED -> DELIVERED only; any other move is
+        /// FAILED_PRECONDITION reason INVALID_STATUS_TRANSITION, a status that is no
+        /// status INVALID_ARGUMENT.
         func updateOrderStatus(request: Bigshop_Orders_V1_UpdateOrderStatusRequest, context: ServerContext) async throws -> Bigshop_Orders_V1_Order
     }
 
@@ -420,6 +428,8 @@ public enum Bigshop_Orders_V1_OrdersService {
             self.rpcClient = rpcClient
         }
 
+        /// At current catalog prices: total = sum of quantity x unit price. Lines of
+        /// products no longer on sale are left out (the next SetCartItem drops them).
         public func getCart(
             _ request: Bigshop_Orders_V1_GetCartRequest,
             metadata: Metadata = [:],
@@ -475,7 +485,8 @@ public enum Bigshop_Orders_V1_OrdersService {
         /// PRODUCT_LIMIT_REACHED; an order of the customer cancelled or expired
         /// within the cool-down, reason CHECKOUT_COOLING_DOWN with `retry-after-ms`.
         /// Flash-sale orders neither count towards these rules nor are refused by
-        /// them.
+        /// them. Once started it runs to its end even if the client goes away or
+        /// the server shuts down; a retry with the same key finds the result.
         public func checkout(
             _ request: Bigshop_Orders_V1_CheckoutRequest,
             metadata: Metadata = [:],
@@ -497,6 +508,7 @@ public enum Bigshop_Orders_V1_OrdersService {
                 metadata: metadata, options: options))
         }
 
+        /// The owner's or an admin's.
         public func getOrder(
             _ request: Bigshop_Orders_V1_GetOrderRequest,
             metadata: Metadata = [:],
@@ -518,7 +530,9 @@ public enum Bigshop_Orders_V1_OrdersService {
                 metadata: metadata, options: options))
         }
 
-        /// Only while PENDING_PAYMENT; the stock returns.
+        /// The owner's own order (admins included), only while PENDING_PAYMENT,
+        /// else FAILED_PRECONDITION reason NOT_CANCELLABLE; the stock returns. Runs
+        /// to its end like Checkout.
         public func cancelOrder(
             _ request: Bigshop_Orders_V1_CancelOrderRequest,
             metadata: Metadata = [:],
@@ -540,7 +554,9 @@ public enum Bigshop_Orders_V1_OrdersService {
                 metadata: metadata, options: options))
         }
 
-        /// Admin: CONFIRMED -> SHIPPED -> DELIVERED only.
+        /// Admin: CONFIRMED -> SHIPPED -> DELIVERED only; any other move is
+        /// FAILED_PRECONDITION reason INVALID_STATUS_TRANSITION, a status that is no
+        /// status INVALID_ARGUMENT.
         public func updateOrderStatus(
             _ request: Bigshop_Orders_V1_UpdateOrderStatusRequest,
             metadata: Metadata = [:],

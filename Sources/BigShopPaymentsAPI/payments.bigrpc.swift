@@ -329,15 +329,22 @@ public enum Bigshop_Payments_V1_PaymentsService {
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
     /// choose the status; any other error reaches the client as INTERNAL.
     public protocol ServiceProtocol: RegistrableRPCService, ProtoReflectableService {
-        /// Customer, own order. The amount is always the order's. Idempotent with
-        /// an `idempotency-key`. Order not PENDING_PAYMENT: FAILED_PRECONDITION,
-        /// reason NOT_PAYABLE.
+        /// Customer, own order (another's: NOT_FOUND). The amount is always the
+        /// order's. A card is validated first (INVALID_ARGUMENT naming the field)
+        /// and charged in one payment attempt; a decline answers OK with status
+        /// DECLINED and leaves the order payable. Pix answers a PENDING payment with
+        /// its BR Code. Idempotent with an `idempotency-key`. Order not
+        /// PENDING_PAYMENT: FAILED_PRECONDITION, reason NOT_PAYABLE. Once started it
+        /// runs to its end even if the client goes away or the server shuts down.
         func pay(request: Bigshop_Payments_V1_PayRequest, context: ServerContext) async throws -> Bigshop_Payments_V1_Payment
 
-        /// Owner or admin.
+        /// Owner or admin; NOT_FOUND for anyone else.
         func getPayment(request: Bigshop_Payments_V1_GetPaymentRequest, context: ServerContext) async throws -> Bigshop_Payments_V1_Payment
 
-        /// Admin: stands in for the PSP's webhook; approves a pending Pix.
+        /// Admin: stands in for the PSP's webhook; approves a pending Pix payment
+        /// and confirms its order. Unknown txid: NOT_FOUND; order no longer payable:
+        /// the payment expires and the call fails with FAILED_PRECONDITION reason
+        /// NOT_PAYABLE. Runs to its end like Pay.
         func confirmPix(request: Bigshop_Payments_V1_ConfirmPixRequest, context: ServerContext) async throws -> Bigshop_Payments_V1_Payment
     }
 
@@ -349,9 +356,13 @@ public enum Bigshop_Payments_V1_PaymentsService {
             self.rpcClient = rpcClient
         }
 
-        /// Customer, own order. The amount is always the order's. Idempotent with
-        /// an `idempotency-key`. Order not PENDING_PAYMENT: FAILED_PRECONDITION,
-        /// reason NOT_PAYABLE.
+        /// Customer, own order (another's: NOT_FOUND). The amount is always the
+        /// order's. A card is validated first (INVALID_ARGUMENT naming the field)
+        /// and charged in one payment attempt; a decline answers OK with status
+        /// DECLINED and leaves the order payable. Pix answers a PENDING payment with
+        /// its BR Code. Idempotent with an `idempotency-key`. Order not
+        /// PENDING_PAYMENT: FAILED_PRECONDITION, reason NOT_PAYABLE. Once started it
+        /// runs to its end even if the client goes away or the server shuts down.
         public func pay(
             _ request: Bigshop_Payments_V1_PayRequest,
             metadata: Metadata = [:],
@@ -373,7 +384,7 @@ public enum Bigshop_Payments_V1_PaymentsService {
                 metadata: metadata, options: options))
         }
 
-        /// Owner or admin.
+        /// Owner or admin; NOT_FOUND for anyone else.
         public func getPayment(
             _ request: Bigshop_Payments_V1_GetPaymentRequest,
             metadata: Metadata = [:],
@@ -395,7 +406,10 @@ public enum Bigshop_Payments_V1_PaymentsService {
                 metadata: metadata, options: options))
         }
 
-        /// Admin: stands in for the PSP's webhook; approves a pending Pix.
+        /// Admin: stands in for the PSP's webhook; approves a pending Pix payment
+        /// and confirms its order. Unknown txid: NOT_FOUND; order no longer payable:
+        /// the payment expires and the call fails with FAILED_PRECONDITION reason
+        /// NOT_PAYABLE. Runs to its end like Pay.
         public func confirmPix(
             _ request: Bigshop_Payments_V1_ConfirmPixRequest,
             metadata: Metadata = [:],
