@@ -77,7 +77,13 @@ let package = Package(
         .executableTarget(name: "store-crash-helper", dependencies: ["BigShopStore"]),
 
         // MARK: What every shop service shares: caller identity, clock, ids, pages
-        .target(name: "BigShopServiceKit", dependencies: ["BigRPC", "BigRPCCodec", "BigShopStore"]),
+        .target(
+            name: "BigShopServiceKit",
+            dependencies: [
+                "BigRPC", "BigRPCCodec", "BigShopStore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
 
         // MARK: Shop services: one target each
         .target(
@@ -87,6 +93,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -94,6 +101,7 @@ let package = Package(
             dependencies: [
                 "BigRPC", "BigRPCCodec", "BigShopCatalogAPI", "WellKnownProtos", "BigShopServiceKit", "BigShopStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -102,6 +110,7 @@ let package = Package(
             dependencies: [
                 "BigRPC", "BigRPCCodec", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI",
                 "BigShopServiceKit", "BigShopStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -116,6 +125,7 @@ let package = Package(
             dependencies: [
                 "BigRPC", "BigRPCCodec", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopOrchestratorAPI",
                 "PaymentRules", "BigShopServiceKit", "BigShopStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
@@ -124,6 +134,7 @@ let package = Package(
                 "BigRPC", "BigRPCCodec", "BigShopOrchestratorAPI", "BigShopOrdersAPI", "BigShopCatalogAPI",
                 "BigShopPaymentsAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -133,6 +144,7 @@ let package = Package(
                 "BigRPC", "BigShopFlashSaleAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopOrdersAPI",
                 "FlashSaleRing", "BigShopServiceKit", "BigShopStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -150,12 +162,11 @@ let package = Package(
         .target(
             name: "BigShopServer",
             dependencies: [
-                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCInterop", "BigRPCTestingProtos",
-                "BigRPCStandardServices", "BigShopServiceKit", "BigShopGateway",
+                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCStandardServices", "BigShopServiceKit", "BigShopGateway",
                 "BigShopAuth", "BigShopCatalog", "BigShopOrders", "BigShopHistory", "BigShopPayments", "BigShopOrchestrator",
                 "BigShopFlashSale",
-                "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI",
-                "BigShopFlashSaleAPI", "BigShopOrchestratorAPI",
+                "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopFlashSaleAPI",
+                "BigShopOrchestratorAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -164,7 +175,7 @@ let package = Package(
         .executableTarget(
             name: "bigshop",
             dependencies: [
-                "BigShopServer",
+                "BigShopServer", "BigRPCInterop", "BigRPCTestingProtos",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -281,8 +292,11 @@ let package = Package(
         .target(
             name: "BigShopServerTestSupport",
             dependencies: [
-                "BigShopServer", "BigRPC", "BigRPCNIO", "BigShopServiceKit", "BigShopAuthAPI", "BigShopCatalogAPI",
-                "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI",
+                "BigShopServer", "BigShopTestSupport", "BigRPC", "BigRPCNIO", "BigRPCInterop", "BigRPCTestingProtos", "BigShopServiceKit",
+                "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI",
+                "BigShopFlashSaleAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/BigShopServerTestSupport"
         ),
@@ -318,27 +332,27 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigRPC"]),
-        .testTarget(name: "BigShopAuthTests", dependencies: ["BigShopAuth", "BigShopAuthAPI", "BigShopServiceKit", "BigRPC"]),
-        .testTarget(name: "BigShopOrdersTests", dependencies: ["BigShopTestSupport", "BigShopOrders", "BigShopHistory", "BigShopCatalog", "BigShopOrchestrator", "BigShopPayments", "BigShopOrdersAPI", "BigShopHistoryAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopServiceKit", "BigRPC"]),
-        .testTarget(name: "BigShopHistoryTests", dependencies: ["BigShopTestSupport", "BigShopHistory", "BigShopOrders", "BigShopCatalog", "BigShopHistoryAPI", "BigShopOrdersAPI", "BigShopServiceKit", "BigRPC"]),
-        .testTarget(name: "BigShopPaymentsTests", dependencies: ["BigShopTestSupport", "BigShopPayments", "BigShopOrchestrator", "BigShopOrders", "BigShopCatalog", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "BigShopOrchestratorTests", dependencies: ["BigShopTestSupport", "SeededRandom", "BigShopOrchestrator", "BigShopPayments", "BigShopOrders", "BigShopCatalog", "BigShopOrchestratorAPI", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore", "PaymentRules", "BigRPC", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "BigShopAuthTests", dependencies: ["BigShopTestSupport", "BigShopAuth", "BigShopAuthAPI", "BigShopServiceKit", "BigRPC"]),
+        .testTarget(name: "BigShopOrdersTests", dependencies: ["BigRPC", "BigShopCatalogAPI", "BigShopHistoryAPI", "BigShopOrchestratorAPI", "BigShopOrders", "BigShopOrdersAPI", "BigShopServer", "BigShopServerTestSupport", "BigShopServiceKit", "BigShopTestSupport"]),
+        .testTarget(name: "BigShopHistoryTests", dependencies: ["BigRPC", "BigShopHistoryAPI", "BigShopOrders", "BigShopOrdersAPI", "BigShopServer", "BigShopServerTestSupport", "BigShopServiceKit", "BigShopTestSupport"]),
+        .testTarget(name: "BigShopPaymentsTests", dependencies: ["BigRPC", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPayments", "BigShopPaymentsAPI", "BigShopServer", "BigShopServerTestSupport", "BigShopServiceKit", "BigShopStore", "BigShopTestSupport", "PaymentRules"]),
+        .testTarget(name: "BigShopOrchestratorTests", dependencies: ["BigRPC", "BigShopCatalogAPI", "BigShopFlashSaleAPI", "BigShopOrchestrator", "BigShopOrchestratorAPI", "BigShopOrdersAPI", "BigShopPayments", "BigShopPaymentsAPI", "BigShopServer", "BigShopServerTestSupport", "BigShopServiceKit", "BigShopStore", "BigShopTestSupport", "PaymentRules", "SeededRandom"]),
         .testTarget(
             name: "BigShopServerTests",
             dependencies: [
-                "BigShopServerTestSupport", "BigShopServer", "BigRPC", "BigRPCNIO", "BigShopServiceKit", "BigShopAuthAPI", "BigShopCatalogAPI",
+                "BigShopServerTestSupport", "BigShopTestSupport", "BigShopServer", "BigRPC", "BigRPCNIO", "BigShopServiceKit", "BigShopAuthAPI", "BigShopCatalogAPI",
                 "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI", "WellKnownProtos",
-                "PaymentRules", "BigShopTestSupport", "BigShopGateway", "BigRPCStandardServices", "BigRPCProtos",
+                "PaymentRules", "BigShopGateway", "BigRPCStandardServices", "BigRPCProtos",
             ]
         ),
         .testTarget(
             name: "BigShopCatalogTests",
             dependencies: [
                 "BigShopCatalog", "BigShopCatalogAPI", "WellKnownProtos", "BigShopServiceKit", "BigShopStore", "BigRPC",
-                "BigShopTestSupport", "SeededRandom",
+                "BigShopServer", "BigShopServerTestSupport", "BigShopTestSupport", "SeededRandom",
             ]
         ),
-        .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopStore", "store-crash-helper", "ChildProcess"]),
+        .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopTestSupport", "BigShopStore", "store-crash-helper", "ChildProcess"]),
         .testTarget(name: "BigShopFlashSaleTests", dependencies: ["BigShopFlashSale", "FlashSaleRing"]),
         .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules", "SeededRandom"]),
         .testTarget(

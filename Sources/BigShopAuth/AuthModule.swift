@@ -1,6 +1,7 @@
 public import BigShopServiceKit
 import Foundation
 public import Logging
+public import ServiceLifecycle
 
 /// The Auth service, assembled: both providers over one database
 /// (`<data>/auth.sqlite`), one password hasher and one session cache.
@@ -12,13 +13,13 @@ public import Logging
 /// }
 /// // Public port, behind the gateway:  auth.authService
 /// // In process, for the gateway:      auth.sessionVerifier
-/// await auth.close()  // after the servers stopped
+/// try await auth.run()  // in a ServiceGroup, before the servers
 /// ```
 ///
 /// The providers share the session cache, so a Logout through
 /// ``authService`` is seen at once by ``sessionVerifier``; build them only
 /// here.
-public final class AuthModule: Sendable {
+public final class AuthModule: Service, Sendable {
     /// `bigshop.auth.v1.AuthService`, for the public server.
     public let authService: AuthServiceProvider
     /// `bigshop.auth.v1.SessionVerifier`, for the gateway (internal).
@@ -130,9 +131,15 @@ public final class AuthModule: Sendable {
         hasher.depth
     }
 
+    /// Waits for a graceful shutdown, then stops the hashing threads (after
+    /// queued work) and closes the database.
+    public func run() async {
+        try? await gracefulShutdown()
+        await close()
+    }
+
     /// Stops the hashing threads (after queued work) and closes the database.
-    /// Call it once the servers using the providers have stopped.
-    public func close() async {
+    func close() async {
         hasher.close()
         await store.close()
     }

@@ -3,28 +3,13 @@ public import BigShopAuthAPI
 import BigShopServiceKit
 import Logging
 
-/// `bigshop.auth.v1.AuthService`: accounts and sessions (api-v1.md).
+/// `bigshop.auth.v1.AuthService`: accounts and sessions, with the contract in
+/// `proto/bigshop/auth/v1/auth.proto`. Built by ``AuthModule``.
 ///
-/// Built by ``AuthModule``. The gateway authenticates the caller and checks
-/// each method's role before a call gets here; this provider still checks
+/// The gateway checks each method's role first; this provider still checks
 /// what it relies on (a principal for Logout and WhoAmI, the admin role for
-/// CreateAdmin).
-///
-/// - Register (public): a customer. Invalid fields: INVALID_ARGUMENT naming
-///   the field (rules in ``NewAccount``); email taken (after normalization,
-///   so a full-width look-alike is the same email): ALREADY_EXISTS.
-/// - Login (public): a session of ``AuthSettings/sessionTTL``. A wrong email
-///   or password is UNAUTHENTICATED with one message for both, and takes as
-///   long for both: an unknown email still costs one password verification.
-///   Too many attempts for one (address, email): RESOURCE_EXHAUSTED, reason
-///   `TOO_MANY_LOGIN_ATTEMPTS`, with `retry-after-ms` (see ``LoginThrottle``).
-/// - Register, Login and CreateAdmin hash on a bounded queue that serves
-///   Logins first (see ``HashingPriority``); when it is full:
-///   RESOURCE_EXHAUSTED, reason `HASHING_QUEUE_FULL`, with `retry-after-ms`.
-/// - Logout: revokes the calling token, at once for the whole process.
-/// - WhoAmI: the caller's account.
-/// - CreateAdmin (admin): like Register, but an admin; a non-admin caller
-///   gets PERMISSION_DENIED.
+/// CreateAdmin). Field rules: ``NewAccount``; login throttling:
+/// ``LoginThrottle``; the hashing queue: ``HashingPriority``.
 ///
 /// Never logs a password, an email or a token (nor a token's hash); logs
 /// carry the call's `request-id`. Status messages never quote the input.

@@ -20,7 +20,7 @@ final class AuthStore: Sendable {
     /// Opens (creating and migrating) the Auth database under `dataDirectory`.
     static func open(dataDirectory: String) async throws -> AuthStore {
         let database = try await ServiceDatabase.open(
-            named: "auth", in: dataDirectory, migrations: AuthMigrations.all,
+            named: "auth", in: dataDirectory, migrations: AuthSchema.migrations,
             // synchronous=FULL: a Logout is a revocation, and a revoked token
             // must stay revoked after a power loss. Each write already follows
             // a password hash or a token check, so one fsync more is noise.

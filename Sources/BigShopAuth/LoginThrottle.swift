@@ -19,3 +19,15 @@ extension LoginThrottle where Self == DisabledLoginThrottle {
     /// A throttle that admits every attempt, for `--rate-limit off`.
     public static var disabled: DisabledLoginThrottle { DisabledLoginThrottle() }
 }
+
+/// A ``LoginThrottle`` that admits every attempt: for `--rate-limit off`
+/// (load tests from one address). Written `.disabled`.
+public struct DisabledLoginThrottle: LoginThrottle {
+    /// The throttle that admits every attempt.
+    public init() {}
+
+    /// Always nil: every attempt proceeds.
+    public func admit(address: String, email: String) -> Duration? {
+        nil
+    }
+}

@@ -2,6 +2,7 @@ public import BigShopServiceKit
 import BigShopCatalogAPI
 import BigShopStore
 public import Logging
+public import ServiceLifecycle
 
 /// The catalog service of the server assembly: its database
 /// (`<dataDirectory>/catalog.sqlite`, migrations namespace `catalog`) and the
@@ -11,10 +12,9 @@ public import Logging
 /// let catalog = try await CatalogModule.open(dataDirectory: "./data", clock: SystemClock(), logger: logger)
 /// let publicServer = RPCServer(services: [catalog.catalogService, …], interceptors: [gateway])
 /// let internalServer = RPCServer(services: [catalog.inventoryService, …])
-/// …
-/// await catalog.close()
+/// try await catalog.run()  // in a ServiceGroup, before the servers
 /// ```
-public final class CatalogModule: Sendable {
+public final class CatalogModule: Service, Sendable {
     /// The public `CatalogService`: expose it through the gateway.
     public let catalogService: CatalogServiceProvider
     /// The internal `InventoryService`: serve it in process only.
@@ -59,10 +59,10 @@ public final class CatalogModule: Sendable {
     public func seedDemoCatalog() async throws -> Int {
         let clock = self.clock
         return try await database.write { connection -> Int in
-            guard try ProductTable.countIncludingDeleted(in: connection) == 0 else { return 0 }
+            guard try ProductStore.countIncludingDeleted(in: connection) == 0 else { return 0 }
             let nowMs = clock.nowMs()
             for request in DemoCatalog.products {
-                try ProductTable.insert(Bigshop_Catalog_V1_Product(
+                try ProductStore.insert(Bigshop_Catalog_V1_Product(
                     id: ShopID.make("prd"), sku: request.sku, name: request.name, description: request.description,
                     priceCents: request.priceCents, stock: request.stock, category: request.category,
                     createdAtMs: nowMs, updatedAtMs: nowMs), in: connection)
@@ -71,9 +71,10 @@ public final class CatalogModule: Sendable {
         }
     }
 
-    /// Finishes queued database work and closes the database. Calls made
-    /// afterwards fail (INTERNAL). Safe to call more than once.
-    public func close() async {
+    /// Waits for a graceful shutdown, then finishes queued database work
+    /// and closes the database. Calls made afterwards fail (INTERNAL).
+    public func run() async {
+        try? await gracefulShutdown()
         await database.close()
     }
 }

@@ -4,34 +4,12 @@ import BigShopServiceKit
 import BigShopStore
 import Logging
 
-/// `bigshop.catalog.v1.CatalogService`: the public catalog, as api-v1.md
-/// specifies it. Get one from ``CatalogModule``.
+/// `bigshop.catalog.v1.CatalogService`: the public catalog, with the contract
+/// (roles, validation, skus, soft deletes, stock, listing) in
+/// `proto/bigshop/catalog/v1/catalog.proto`. Get one from ``CatalogModule``.
 ///
-/// **Roles.** Writes require an admin ``Principal``, reads none. The gateway
-/// enforces this before a call arrives; the writes check again.
-///
-/// **Validation** (INVALID_ARGUMENT naming the field): `sku` 1-64 printable
-/// ASCII characters without spaces; `name` not blank, at most 200 characters;
-/// `description` at most 5,000; `category` at most 100 (may be empty);
-/// `price_cents` 0 to 100,000,000,000 (R$ 1 bilhão); `stock` 0 to
-/// 1,000,000,000. Names and categories may not hold control characters.
-///
-/// **SKUs** are unique among live products, ignoring ASCII case (`abc-1` and
-/// `ABC-1` clash: ALREADY_EXISTS), and never change. A deleted product's sku
-/// is free again: orders refer to products by id, so relisting an item under
-/// its old sku is unambiguous.
-///
-/// **Deletes** are soft: a deleted product is NOT_FOUND for Get, Update and
-/// Delete and absent from lists, but its row stays, so existing orders keep
-/// their lines and held reservations still release and commit.
-///
-/// **Stock** is the units available to sell now; units held by reservations
-/// are already out of it. UpdateProduct with the `stock` path *sets* that
-/// number (an admin restock or count): units of open reservations are not
-/// part of it and return on top of it if released. `updated_at_ms` records
-/// catalog edits, not stock moved by reservations.
-///
-/// **Listing** is in creation order with keyset page tokens (see
+/// The gateway enforces the roles before a call arrives; the writes check
+/// again. Listing uses keyset page tokens (see
 /// ``CatalogServiceProvider/listProducts(request:context:)``).
 public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceProtocol {
     private let database: Database
@@ -63,13 +41,13 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
             priceCents: request.priceCents, stock: request.stock, category: request.category)
         let clock = self.clock
         let product = try await database.write { connection in
-            guard try !ProductTable.liveSKUExists(draft.sku, in: connection) else {
+            guard try !ProductStore.liveSKUExists(draft.sku, in: connection) else {
                 throw RPCError(.alreadyExists, "a product with sku \(draft.sku.statusPrefix()) already exists")
             }
             var product = draft
             product.createdAtMs = clock.nowMs()
             product.updatedAtMs = product.createdAtMs
-            try ProductTable.insert(product, in: connection)
+            try ProductStore.insert(product, in: connection)
             return product
         }
         logger.forRequest(context).info("product created", metadata: [
@@ -100,14 +78,14 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
         for field in fields { try field.validate(in: patch) }
         let clock = self.clock
         let product = try await database.write { connection in
-            guard let stored = try ProductTable.find(id: patch.id, in: connection), !stored.isDeleted else {
+            guard let stored = try ProductStore.find(id: patch.id, in: connection), !stored.isDeleted else {
                 throw RPCError(.notFound, "no product \(patch.id.statusPrefix())")
             }
             guard !fields.isEmpty else { return stored.product }
             var product = stored.product
             for field in fields { field.copy(from: patch, to: &product) }
             product.updatedAtMs = clock.nowMs()
-            try ProductTable.update(product, in: connection)
+            try ProductStore.update(product, in: connection)
             return product
         }
         logger.forRequest(context).info("product updated", metadata: [
@@ -126,7 +104,7 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
         guard !request.id.isEmpty else { throw RPCError(.invalidArgument, "id is required") }
         let clock = self.clock
         let deleted = try await database.write { connection in
-            try ProductTable.markDeleted(id: request.id, atMs: clock.nowMs(), in: connection)
+            try ProductStore.markDeleted(id: request.id, atMs: clock.nowMs(), in: connection)
         }
         guard deleted else { throw RPCError(.notFound, "no product \(request.id.statusPrefix())") }
         logger.forRequest(context).info("product deleted", metadata: ["product-id": "\(request.id)"])
@@ -140,7 +118,7 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
     ) async throws -> Bigshop_Catalog_V1_Product {
         guard !request.id.isEmpty else { throw RPCError(.invalidArgument, "id is required") }
         let stored = try await database.read { connection in
-            try ProductTable.find(id: request.id, in: connection)
+            try ProductStore.find(id: request.id, in: connection)
         }
         guard let stored, !stored.isDeleted else {
             throw RPCError(.notFound, "no product \(request.id.statusPrefix())")
@@ -172,7 +150,7 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
         let cursor = try ProductListCursor.decode(request.pageToken, category: request.category, query: request.query)
         let foldedQuery = request.query.foldedForSearch
         let rows = try await database.read { connection in
-            try ProductTable.page(
+            try ProductStore.page(
                 afterNumber: cursor?.afterNumber ?? 0, category: request.category, foldedQuery: foldedQuery,
                 limit: pageSize + 1, in: connection)
         }

@@ -122,7 +122,7 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
         return try await database.read { connection in
             var response = Bigshop_Catalog_V1_LookupProductsResponse()
             for id in ids {
-                guard let stored = try ProductTable.find(id: id, in: connection) else { continue }
+                guard let stored = try ProductStore.find(id: id, in: connection) else { continue }
                 if stored.isDeleted {
                     response.deletedIds.append(id)
                 } else {

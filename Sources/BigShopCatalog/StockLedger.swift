@@ -52,7 +52,7 @@ enum StockLedger {
         let lines = try ReservationRequestLines(requested).lines
         var products: [Bigshop_Catalog_V1_Product] = []
         for line in lines {
-            guard let stored = try ProductTable.find(id: line.productID, in: connection) else {
+            guard let stored = try ProductStore.find(id: line.productID, in: connection) else {
                 throw RPCError(
                     .invalidArgument, "lines[\(line.requestIndex)].product_id: no product \(line.productID.statusPrefix())")
             }
@@ -67,7 +67,7 @@ enum StockLedger {
         // there is, so stock cannot go negative whatever else is running.
         var short: [String] = []
         for (line, product) in zip(lines, products) {
-            let taken = try ProductTable.takeStock(productID: line.productID, quantity: line.quantity, in: connection)
+            let taken = try ProductStore.takeStock(productID: line.productID, quantity: line.quantity, in: connection)
             if !taken {
                 short.append(
                     "\"\(product.name.statusPrefix())\" (\(product.id)): \(line.quantity) requested, \(product.stock) available")
@@ -110,7 +110,7 @@ enum StockLedger {
         switch reservation.state {
         case .held:
             for line in reservation.lines {
-                try ProductTable.returnStock(productID: line.productId, quantity: line.quantity, in: connection)
+                try ProductStore.returnStock(productID: line.productId, quantity: line.quantity, in: connection)
             }
             try setState(.released, of: id, nowMs: nowMs, in: connection)
             reservation.state = .released

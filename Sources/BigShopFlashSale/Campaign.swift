@@ -55,7 +55,7 @@ struct Campaign: Hashable, Sendable {
 }
 
 extension Campaign {
-    /// The defaults of api-v1: 24 drops × 100 units at 100 centavos, an hour
+    /// The defaults flashsale.proto gives ScheduleCampaign: 24 drops × 100 units at 100 centavos, an hour
     /// apart, a 10-minute hold, one unit per customer per drop.
     static let defaultDrops = 24
     static let defaultUnitsPerDrop = 100

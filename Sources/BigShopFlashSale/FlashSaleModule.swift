@@ -3,6 +3,7 @@ public import BigShopOrchestratorAPI
 public import BigShopServiceKit
 import BigShopStore
 public import Logging
+public import ServiceLifecycle
 
 /// The flash sale: the public FlashSaleService and the internal HoldLedger
 /// over one database, for the server assembly.
@@ -11,7 +12,7 @@ public import Logging
 /// of every drop started so far, minus those in live (held or sold) holds, so
 /// after a crash nothing is sold twice and every hold a customer was told
 /// about is still there.
-public final class FlashSaleModule: Sendable {
+public final class FlashSaleModule: Service, Sendable {
     /// The public service.
     public let flashSaleService: FlashSaleServiceProvider
     /// The internal service the checkout saga settles holds with.
@@ -53,7 +54,7 @@ public final class FlashSaleModule: Sendable {
         // synchronous=FULL: a hold a customer was told about must survive a
         // power loss (holds are group-committed, so one fsync covers a burst).
         let database = try await ServiceDatabase.open(
-            named: "flashsale", in: dataDirectory, migrations: FlashSaleStore.migrations,
+            named: "flashsale", in: dataDirectory, migrations: FlashSaleSchema.migrations,
             configuration: DatabaseConfiguration(synchronous: .full)
         )
         let store = FlashSaleStore(database: database)
@@ -99,17 +100,19 @@ public final class FlashSaleModule: Sendable {
         return checked
     }
 
-    /// Runs ``reconcileHolds(olderThanMs:)`` every `interval` until cancelled,
-    /// for holds old enough that their Reserve call has finished.
-    public func runReconciler(interval: Duration = .seconds(30)) async {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
+    /// Reconciles every hold at once (a crash may have left some without an
+    /// order; a shutdown lets this finish), then every 30 s those old enough
+    /// that their Reserve call has finished, until a graceful shutdown; then
+    /// closes the database.
+    public func run() async {
+        let work = ServiceWork()
+        work.start { await self.reconcileHolds() }
+        await work.run(loops: [{
+            while (try? await Task.sleep(for: .seconds(30))) != nil {
+                await self.reconcileHolds(olderThanMs: 10_000)
             }
-            await reconcileHolds(olderThanMs: 10_000)
-        }
+        }])
+        await store.database.close()
     }
 
     /// Hold counts of a campaign by state (held, sold, released), for tests
@@ -117,9 +120,5 @@ public final class FlashSaleModule: Sendable {
     public func holdCounts(campaignID: String) async throws -> (held: Int, sold: Int, released: Int) {
         let counts = try await store.holdCounts(campaignID: campaignID)
         return (counts[.held] ?? 0, counts[.sold] ?? 0, counts[.released] ?? 0)
-    }
-
-    public func close() async {
-        await store.database.close()
     }
 }

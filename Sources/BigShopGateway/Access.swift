@@ -1,4 +1,4 @@
-/// Who may call a method, as api-v1.md assigns it.
+/// Who may call a method, as the method's comment in `proto/bigshop` says.
 public enum Access: Hashable, Sendable {
     /// Anyone, with or without a token.
     case `public`

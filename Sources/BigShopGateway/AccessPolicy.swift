@@ -25,7 +25,7 @@ public struct AccessPolicy: Sendable {
         for (method, access) in other { rules[method.path] = access }
     }
 
-    /// The roles of api-v1.md.
+    /// The roles the `proto/bigshop` comments give each method.
     public static let shop = AccessPolicy([
         Bigshop_Auth_V1_AuthService.Method.register: .public,
         Bigshop_Auth_V1_AuthService.Method.login: .public,

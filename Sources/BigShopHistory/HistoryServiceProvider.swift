@@ -4,15 +4,10 @@ public import BigShopOrdersAPI
 import BigShopServiceKit
 public import Logging
 
-/// The public `bigshop.history.v1.HistoryService`: the caller's order
-/// history and live order status, read through the orders service's
-/// internal `OrderLedger`. It keeps no data of its own.
-///
-/// - `ListOrders`: the caller's orders newest first, paginated; an admin
-///   lists every user's orders.
-/// - `WatchOrder`: the order's every status oldest first, then each change
-///   as it commits, ending OK after DELIVERED or CANCELLED. Another
-///   customer's order is NOT_FOUND, exactly as an order that does not exist.
+/// The public `bigshop.history.v1.HistoryService` (contract in
+/// `proto/bigshop/history/v1/history.proto`): the caller's order history and
+/// live order status, read through the orders service's internal
+/// `OrderLedger`. It keeps no data of its own.
 public struct HistoryServiceProvider: Bigshop_History_V1_HistoryService.ServiceProtocol {
     private let ledger: Bigshop_Orders_V1_OrderLedger.Client
     private let logger: Logger

@@ -22,7 +22,6 @@ final class ExpiryAlarm: Sendable {
         var nextWaiterID: UInt64 = 0
         /// Waiters whose task was cancelled before they registered.
         var cancelledWaiters: Set<UInt64> = []
-        var isClosed = false
     }
 
     private let state = Mutex(State())
@@ -46,8 +45,7 @@ final class ExpiryAlarm: Sendable {
     }
 
     /// Suspends until `clock` reaches `wakeAtMs` or a nudge comes for an
-    /// earlier time. Throws `CancellationError` when the task is cancelled
-    /// or the alarm closed.
+    /// earlier time. Throws `CancellationError` when the task is cancelled.
     func sleep(untilMs wakeAtMs: Int64, clock: any ShopClock) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await clock.sleep(untilMs: wakeAtMs) }
@@ -55,17 +53,6 @@ final class ExpiryAlarm: Sendable {
             defer { group.cancelAll() }
             _ = try await group.next()
         }
-        if state.withLock({ $0.isClosed }) { throw CancellationError() }
-    }
-
-    /// Wakes the scanner for good: its sleeps throw `CancellationError`.
-    func close() {
-        let wake = state.withLock { state in
-            state.isClosed = true
-            defer { state.waiter = nil }
-            return state.waiter?.continuation
-        }
-        wake?.resume()
     }
 
     private func waitForNudge(before wakeAtMs: Int64) async throws {
@@ -79,7 +66,7 @@ final class ExpiryAlarm: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state in
-                    if state.isClosed || state.cancelledWaiters.remove(id) != nil { return true }
+                    if state.cancelledWaiters.remove(id) != nil { return true }
                     if state.pendingMs < wakeAtMs {
                         state.pendingMs = .max
                         return true

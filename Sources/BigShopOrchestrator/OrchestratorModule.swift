@@ -5,6 +5,7 @@ public import BigShopPaymentsAPI
 public import BigShopServiceKit
 import BigShopStore
 public import Logging
+public import ServiceLifecycle
 
 /// The orchestrator, ready to serve: the internal `CheckoutSaga` over its
 /// saga log, `<dataDirectory>/orchestrator.sqlite`.
@@ -15,12 +16,10 @@ public import Logging
 ///     orderLedger: orderLedger, inventory: inventory, payments: paymentLedger, holds: holdLedger)
 /// // once the services it calls answer, and before serving:
 /// try await orchestrator.recover()
-/// let scanner = Task { await orchestrator.runExpiryScanner() }
-/// ...
-/// scanner.cancel()
-/// await orchestrator.close()
+/// // in a ServiceGroup, after the services it calls:
+/// try await orchestrator.run()
 /// ```
-public final class OrchestratorModule: Sendable {
+public final class OrchestratorModule: Service, Sendable {
     /// The internal `bigshop.orchestrator.v1.CheckoutSaga`.
     public let sagaService: CheckoutSagaProvider
 
@@ -55,7 +54,7 @@ public final class OrchestratorModule: Sendable {
         // losing its last transitions to a power loss would break the
         // invariants between payments, orders and stock.
         let database = try await ServiceDatabase.open(
-            named: "orchestrator", in: dataDirectory, migrations: SagaStore.migrations,
+            named: "orchestrator", in: dataDirectory, migrations: SagaSchema.migrations,
             configuration: DatabaseConfiguration(synchronous: .full))
         let steps = SagaSteps(
             orderLedger: orderLedger, inventory: inventory, payments: payments, holds: holds,
@@ -74,18 +73,14 @@ public final class OrchestratorModule: Sendable {
         try await coordinator.recover()
     }
 
-    /// Cancels every order whose payment window closes unpaid, with reason
-    /// `PAYMENT_EXPIRED`, returning its units; runs until its task is
-    /// cancelled or the module closes.
-    public func runExpiryScanner() async {
-        await coordinator.runExpiryScanner()
-    }
-
-    /// Stops the expiry scanner and every flow still running (as a crash
-    /// would: the next ``recover()`` resumes them), then closes the database.
-    public func close() async {
-        coordinator.alarm.close()
-        await coordinator.tasks.cancelAllAndWait()
+    /// Runs the flows and the expiry scanner (which cancels every order
+    /// whose payment window closes unpaid, with reason `PAYMENT_EXPIRED`)
+    /// until a graceful shutdown; then stops the flows still running (as a
+    /// crash would: the next ``recover()`` resumes them) and closes the
+    /// database.
+    public func run() async {
+        let coordinator = self.coordinator
+        await coordinator.work.run(loops: [{ await coordinator.runExpiryScanner() }])
         await database.close()
     }
 }

@@ -6,7 +6,7 @@ extension SagaCoordinator {
     /// unpaid: sleeps until the earliest payment due (at most
     /// ``OrchestratorSettings/expiryScanInterval``, and less when a new due
     /// comes sooner), then expires what is due. Returns when its task is
-    /// cancelled or the module closes.
+    /// cancelled.
     func runExpiryScanner() async {
         while !Task.isCancelled {
             alarm.beginScan()

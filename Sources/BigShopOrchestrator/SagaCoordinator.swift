@@ -17,7 +17,9 @@ final class SagaCoordinator: Sendable {
     let settings: OrchestratorSettings
     let logger: Logger
     let alarm = ExpiryAlarm()
-    let tasks = TaskTracker()
+    /// The flows, shielded from their callers; a shutdown cancels them (as a
+    /// crash would: the next recovery resumes them).
+    let work = ServiceWork(onShutdown: .cancel)
     let flights: SingleFlight<Bigshop_Orders_V1_Order>
 
     init(store: SagaStore, steps: SagaSteps, clock: any ShopClock, settings: OrchestratorSettings, logger: Logger) {
@@ -26,13 +28,13 @@ final class SagaCoordinator: Sendable {
         self.clock = clock
         self.settings = settings
         self.logger = logger
-        self.flights = SingleFlight(tracker: tasks)
+        self.flights = SingleFlight(work: work)
     }
 
-    /// Runs `body` in a task of the orchestrator's own, so that a caller who
+    /// Runs `body` as the orchestrator's own work, so that a caller who
     /// goes away (cancellation, deadline) never stops a flow half-way.
     func shielded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await tasks.start(body).value
+        try await work.perform(body)
     }
 
     // MARK: Transitions
@@ -93,9 +95,9 @@ final class SagaCoordinator: Sendable {
         return settled
     }
 
-    /// Settles `orderID` in a task of its own, logging a failure.
+    /// Settles `orderID` as work of its own, logging a failure.
     func settleInBackground(_ orderID: String) {
-        _ = tasks.start { await self.settleLoggingFailure(orderID) }
+        work.start { await self.settleLoggingFailure(orderID) }
     }
 
     /// Settles `orderID`; a failure is logged (by ``settle(_:)``), not thrown.

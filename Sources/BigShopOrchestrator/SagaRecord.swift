@@ -42,3 +42,48 @@ struct SagaRecord: Sendable, Hashable {
         return saga
     }
 }
+
+/// What holds an order's units while it is unpaid, which decides how the
+/// saga settles them.
+enum SagaKind: String, Sendable {
+    /// A cart checkout: the catalog's `InventoryService` holds the stock.
+    case cart
+    /// A flash-sale hold: the flash sale's `HoldLedger` holds the unit.
+    case hold
+}
+
+/// Where a checkout saga stands, as `sagas.state` stores it. The table of
+/// states, and what recovery does in each, is in `docs/CHECKOUT.md`.
+enum SagaState: String, Sendable, CaseIterable {
+    /// Stock reservation requested (cart checkout).
+    case reserving
+    /// Stock held; the order is being created.
+    case creating
+    /// The order is PENDING_PAYMENT until `payment_due_at_ms`.
+    case awaitingPayment = "awaiting_payment"
+    /// One payment attempt (`payment_id`) is in progress.
+    case paying
+    /// A payment was approved; stock is being committed and the order confirmed.
+    case confirming
+    /// Giving up (`reason`): payments closed, order abandoned, stock released.
+    case cancelling
+    /// Terminal: paid and confirmed.
+    case confirmed
+    /// Terminal: cancelled, with its stock back.
+    case cancelled
+    /// Terminal: no order was made and nothing is held.
+    case failed
+}
+
+/// The columns a state transition changes besides `state`; nil leaves a
+/// column as it is.
+struct SagaChange: Sendable {
+    var reason: String?
+    var paymentID: String?
+    var lines: [Bigshop_Orders_V1_OrderItem]?
+    var amountCents: Int64?
+    var paymentDueAtMs: Int64?
+    /// Frees the saga's idempotency key, so that a retry with it starts a new
+    /// checkout (a failed checkout made no order to return).
+    var releasesIdempotencyKey = false
+}

@@ -68,3 +68,10 @@ struct CartStore: Sendable {
         ).map { CartLine(productID: try $0.string(0), quantity: try $0.int64(1)) }
     }
 }
+
+/// A stored cart line: a product and how many units of it. Prices are not
+/// stored; a cart is priced when it is shown.
+struct CartLine: Sendable, Hashable {
+    var productID: String
+    var quantity: Int64
+}

@@ -14,3 +14,9 @@ struct OrderStatusEvent: Sendable, Hashable {
         Bigshop_Orders_V1_OrderStatusChange(orderId: orderID, status: status, atMs: atMs, reason: reason)
     }
 }
+
+/// A status an order moves to, and why.
+struct StatusChange: Sendable, Hashable {
+    var status: Bigshop_Orders_V1_OrderStatus
+    var reason: String = ""
+}

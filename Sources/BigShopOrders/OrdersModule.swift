@@ -3,6 +3,7 @@ public import BigShopOrchestratorAPI
 public import BigShopServiceKit
 import BigShopStore
 public import Logging
+public import ServiceLifecycle
 
 /// The orders service, ready to serve: the public `OrdersService` and the
 /// internal `OrderLedger` over one database, `<dataDirectory>/orders.sqlite`.
@@ -12,10 +13,9 @@ public import Logging
 ///     dataDirectory: "/var/lib/bigshop", clock: SystemClock(),
 ///     inventory: inventoryClient, saga: sagaClient)
 /// let server = RPCServer(services: [orders.ordersService, orders.orderLedger])
-/// ...
-/// await orders.close()
+/// try await orders.run()  // in a ServiceGroup, after the services it calls
 /// ```
-public final class OrdersModule: Sendable {
+public final class OrdersModule: Service, Sendable {
     /// The public `bigshop.orders.v1.OrdersService`.
     public let ordersService: OrdersServiceProvider
     /// The internal `bigshop.orders.v1.OrderLedger`, for the checkout saga
@@ -24,12 +24,15 @@ public final class OrdersModule: Sendable {
 
     private let database: Database
     private let hub: OrderEventHub
+    private let work: ServiceWork
 
     private init(
-        database: Database, hub: OrderEventHub, ordersService: OrdersServiceProvider, orderLedger: OrderLedgerProvider
+        database: Database, hub: OrderEventHub, work: ServiceWork, ordersService: OrdersServiceProvider,
+        orderLedger: OrderLedgerProvider
     ) {
         self.database = database
         self.hub = hub
+        self.work = work
         self.ordersService = ordersService
         self.orderLedger = orderLedger
     }
@@ -58,17 +61,19 @@ public final class OrdersModule: Sendable {
         let hub = OrderEventHub(bufferCapacity: settings.watcherBufferCapacity)
         let book = OrderBook(database: database, clock: clock, hub: hub, logger: logger)
         let carts = ShoppingCarts(store: CartStore(database: database), inventory: inventory, settings: settings)
+        let work = ServiceWork()
         return OrdersModule(
-            database: database,
-            hub: hub,
-            ordersService: OrdersServiceProvider(book: book, carts: carts, saga: saga),
+            database: database, hub: hub, work: work,
+            ordersService: OrdersServiceProvider(book: book, carts: carts, saga: saga, work: work),
             orderLedger: OrderLedgerProvider(
                 book: book, carts: carts, feed: OrderEventFeed(book: book, hub: hub, logger: logger), settings: settings))
     }
 
-    /// Ends every order watch (UNAVAILABLE), finishes queued database work
+    /// Serves until a graceful shutdown, then lets every checkout and
+    /// cancellation in flight finish, ends every order watch (UNAVAILABLE)
     /// and closes the database. Calls made afterwards fail.
-    public func close() async {
+    public func run() async {
+        await work.run()
         hub.close()
         await database.close()
     }

@@ -3,18 +3,12 @@ import BigShopOrchestratorAPI
 public import BigShopOrdersAPI
 import BigShopServiceKit
 
-/// The public `bigshop.orders.v1.OrdersService`: the caller's cart and
-/// orders, as `api-v1.md` specifies. The caller is the ``Principal`` the
-/// gateway put on the context.
-///
-/// - Carts are priced at current catalog prices; lines of products deleted
-///   since they were added are left out (see ``getCart(request:context:)``).
-/// - `Checkout` and `CancelOrder` delegate to the checkout saga, which owns
-///   every multi-service flow. Once the saga is called, the call runs to its
-///   end even if the client goes away: the saga is never interrupted
-///   half-way, and a retry (with the same `idempotency-key`) finds the result.
-/// - Another customer's order is NOT_FOUND, never PERMISSION_DENIED, so
-///   nobody learns which order ids exist.
+/// The public `bigshop.orders.v1.OrdersService` (contract in
+/// `proto/bigshop/orders/v1/orders.proto`): the caller's cart and orders. The
+/// caller is the ``Principal`` the gateway put on the context. `Checkout` and
+/// `CancelOrder` delegate to the checkout saga, which owns every
+/// multi-service flow, as work of ``OrdersModule`` that its caller's
+/// cancellation does not reach.
 ///
 /// Get one from ``OrdersModule``.
 public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProtocol {
@@ -24,6 +18,7 @@ public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProt
     let book: OrderBook
     let carts: ShoppingCarts
     let saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client
+    let work: ServiceWork
 
     /// The caller's cart at current prices: total = Σ quantity × unit price.
     /// Lines of products no longer on sale are left out, so the cart shown is
@@ -60,7 +55,7 @@ public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProt
         let start = Bigshop_Orchestrator_V1_StartCheckoutRequest(
             userId: try context.requirePrincipal().userID,
             idempotencyKey: try context.idempotencyKey() ?? "")
-        return try await Self.runToEnd { try await saga.startCheckout(start) }
+        return try await work.perform { try await saga.startCheckout(start) }
     }
 
     /// The order, to its owner or an admin; NOT_FOUND for anyone else.
@@ -93,7 +88,7 @@ public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProt
         let saga = self.saga
         let cancel = Bigshop_Orchestrator_V1_CancelCheckoutRequest(
             orderId: order.id, reason: Self.customerCancellationReason)
-        return try await Self.runToEnd { try await saga.cancelCheckout(cancel) }
+        return try await work.perform { try await saga.cancelCheckout(cancel) }
     }
 
     /// Admin: CONFIRMED → SHIPPED or SHIPPED → DELIVERED, recorded as a
@@ -121,11 +116,5 @@ public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProt
     private func existingOrder(_ id: String) async throws -> Bigshop_Orders_V1_Order {
         guard !id.isEmpty else { throw RPCError(.invalidArgument, "id must not be empty") }
         return try await book.existingOrder(id: id)
-    }
-
-    /// Runs `operation` in a task of its own, so that the cancellation of the
-    /// calling handler (the client went away) does not reach it.
-    private static func runToEnd<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await Task { try await operation() }.value
     }
 }

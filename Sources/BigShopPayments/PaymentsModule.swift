@@ -3,6 +3,7 @@ public import BigShopOrdersAPI
 public import BigShopServiceKit
 import BigShopStore
 public import Logging
+public import ServiceLifecycle
 import PaymentRules
 
 /// The payments service, ready to serve: the public `PaymentsService` and
@@ -14,19 +15,23 @@ import PaymentRules
 ///     dataDirectory: "/var/lib/bigshop", clock: SystemClock(),
 ///     orderLedger: orderLedger, saga: sagaClient)
 /// let server = RPCServer(services: [payments.paymentsService, payments.paymentLedger])
-/// ...
-/// await payments.close()
+/// try await payments.run()  // in a ServiceGroup, after the services it calls
 /// ```
-public final class PaymentsModule: Sendable {
+public final class PaymentsModule: Service, Sendable {
     /// The public `bigshop.payments.v1.PaymentsService`.
     public let paymentsService: PaymentsServiceProvider
     /// The internal `bigshop.payments.v1.PaymentLedger`, for the checkout saga.
     public let paymentLedger: PaymentLedgerProvider
 
     private let database: Database
+    private let work: ServiceWork
 
-    private init(database: Database, paymentsService: PaymentsServiceProvider, paymentLedger: PaymentLedgerProvider) {
+    private init(
+        database: Database, work: ServiceWork, paymentsService: PaymentsServiceProvider,
+        paymentLedger: PaymentLedgerProvider
+    ) {
         self.database = database
+        self.work = work
         self.paymentsService = paymentsService
         self.paymentLedger = paymentLedger
     }
@@ -52,22 +57,23 @@ public final class PaymentsModule: Sendable {
             merchantCity: settings.merchantCity, txid: PixTxid.generate())
         // synchronous=FULL: an approved payment must survive a power loss.
         let database = try await ServiceDatabase.open(
-            named: "payments", in: dataDirectory, migrations: PaymentStore.migrations,
+            named: "payments", in: dataDirectory, migrations: PaymentsSchema.migrations,
             configuration: DatabaseConfiguration(synchronous: .full))
         let store = PaymentStore(database: database)
         let processor = PaymentProcessor(
             store: store, orderLedger: orderLedger, saga: SagaLink(saga: saga, logger: logger), clock: clock,
             settings: settings, logger: logger)
+        let work = ServiceWork()
         return PaymentsModule(
-            database: database,
-            paymentsService: PaymentsServiceProvider(processor: processor, store: store),
+            database: database, work: work,
+            paymentsService: PaymentsServiceProvider(processor: processor, store: store, work: work),
             paymentLedger: PaymentLedgerProvider(store: store, clock: clock, logger: logger))
     }
 
-    /// Finishes queued database work and closes the database. Payments still
-    /// in flight then fail as in a crash; the orchestrator's recovery ends
-    /// their attempts.
-    public func close() async {
+    /// Serves until a graceful shutdown, then lets every payment in flight
+    /// finish and closes the database.
+    public func run() async {
+        await work.run()
         await database.close()
     }
 }

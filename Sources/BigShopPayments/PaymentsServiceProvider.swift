@@ -2,28 +2,17 @@ public import BigRPC
 public import BigShopPaymentsAPI
 import BigShopServiceKit
 
-/// The public `bigshop.payments.v1.PaymentsService`, as `api-v1.md`
-/// specifies: Pix and card payments of the caller's orders. The caller is
-/// the ``Principal`` the gateway put on the context.
-///
-/// - `Pay`: the amount is always the order's. A card is validated first
-///   (INVALID_ARGUMENT naming the field) and charged in one saga payment
-///   attempt; a decline answers OK with status DECLINED and leaves the order
-///   payable. Pix answers a PENDING payment with its BR Code. Another
-///   customer's order is NOT_FOUND; an order not PENDING_PAYMENT is
-///   FAILED_PRECONDITION reason `NOT_PAYABLE`. A retry with the same
-///   `idempotency-key` returns the same payment.
-/// - `GetPayment`: the owner's or an admin's; NOT_FOUND for anyone else.
-/// - `ConfirmPix` (admin, standing in for the PSP's webhook): approves a
-///   pending Pix payment and confirms its order.
-///
-/// `Pay` and `ConfirmPix` run to their end even if the client goes away, so
-/// that no payment attempt stops half-way.
+/// The public `bigshop.payments.v1.PaymentsService` (contract in
+/// `proto/bigshop/payments/v1/payments.proto`): Pix and card payments of the
+/// caller's orders. The caller is the ``Principal`` the gateway put on the
+/// context. `Pay` and `ConfirmPix` run as work of ``PaymentsModule``, which
+/// the caller's cancellation does not reach and a shutdown lets finish.
 ///
 /// Get one from ``PaymentsModule``.
 public struct PaymentsServiceProvider: Bigshop_Payments_V1_PaymentsService.ServiceProtocol {
     let processor: PaymentProcessor
     let store: PaymentStore
+    let work: ServiceWork
 
     /// Pays one of the caller's orders by card or Pix.
     public func pay(
@@ -33,7 +22,7 @@ public struct PaymentsServiceProvider: Bigshop_Payments_V1_PaymentsService.Servi
         let principal = try context.requirePrincipal()
         let key = try context.idempotencyKey()
         let processor = self.processor
-        return try await Task { try await processor.pay(request, principal: principal, idempotencyKey: key) }.value
+        return try await work.perform { try await processor.pay(request, principal: principal, idempotencyKey: key) }
     }
 
     /// The payment, to its owner or an admin.
@@ -61,6 +50,6 @@ public struct PaymentsServiceProvider: Bigshop_Payments_V1_PaymentsService.Servi
         }
         guard !request.txid.isEmpty else { throw RPCError(.invalidArgument, "txid must not be empty") }
         let processor = self.processor
-        return try await Task { try await processor.confirmPix(txid: request.txid) }.value
+        return try await work.perform { try await processor.confirmPix(txid: request.txid) }
     }
 }

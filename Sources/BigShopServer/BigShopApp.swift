@@ -1,197 +1,54 @@
 import BigRPC
-import BigRPCInterop
 import BigRPCNIO
 import BigRPCStandardServices
-import BigRPCTestingProtos
-import BigShopAuth
 import BigShopAuthAPI
-import BigShopCatalog
-import BigShopCatalogAPI
-import BigShopFlashSale
-import BigShopFlashSaleAPI
 import BigShopGateway
-import BigShopHistory
-import BigShopOrchestrator
-import BigShopOrchestratorAPI
-import BigShopOrders
-import BigShopOrdersAPI
-import BigShopPayments
-import BigShopPaymentsAPI
-public import BigShopServiceKit
+import BigShopServiceKit
 import Foundation
-public import Logging
+import Logging
 public import NIOCore
 public import ServiceLifecycle
 
-/// `bigshop serve`: every service in one process behind one public port.
+/// `bigshop serve`: the services of a ``ShopAssembly`` behind one public
+/// port, which exposes the public services through the gateway (access log,
+/// authentication, roles, rate limits).
 ///
-/// The public ``BigRPCServer`` exposes the public services through the
-/// gateway (access log, authentication, roles, rate limits). The services
-/// reach each other with generated clients over the in-process transport to an
-/// internal ``RPCServer``, which also hosts the internal services; nothing
-/// else knows they share a process.
-public final class BigShopApp: Service, Sendable {
+/// ```swift
+/// let app = try await BigShopApp.open(ShopAssembly(configuration: configuration))
+/// try await ServiceGroup(services: app.services, gracefulShutdownSignals: [.sigterm], logger: logger).run()
+/// ```
+public final class BigShopApp: Sendable {
     public let configuration: BigShopConfiguration
-    private let publicServer: BigRPCServer
-    /// Runs the public calls ``publicServer`` accepts.
-    private let publicRPC: RPCServer
-    private let health: HealthService
-    private let auth: AuthModule
-    private let catalog: CatalogModule
-    private let orders: OrdersModule
-    private let payments: PaymentsModule
-    private let orchestrator: OrchestratorModule
-    private let flashSale: FlashSaleModule
-    private let logger: Logger
+    /// The services, open and wired.
+    public let shop: OpenShop
+    private let publicPort: PublicPort
 
-    private init(
-        configuration: BigShopConfiguration,
-        publicServer: BigRPCServer,
-        publicRPC: RPCServer,
-        health: HealthService,
-        auth: AuthModule,
-        catalog: CatalogModule,
-        orders: OrdersModule,
-        payments: PaymentsModule,
-        orchestrator: OrchestratorModule,
-        flashSale: FlashSaleModule,
-        logger: Logger
-    ) {
+    /// The shop's services, then the public server: a `ServiceGroup`'s
+    /// graceful shutdown drains the public port first, then stops each
+    /// service after those that call it (each finishing its work in flight)
+    /// and closes its database.
+    public var services: [any Service] { shop.services + [publicPort] }
+
+    private init(configuration: BigShopConfiguration, shop: OpenShop, publicPort: PublicPort) {
         self.configuration = configuration
-        self.publicServer = publicServer
-        self.publicRPC = publicRPC
-        self.health = health
-        self.auth = auth
-        self.catalog = catalog
-        self.orders = orders
-        self.payments = payments
-        self.orchestrator = orchestrator
-        self.flashSale = flashSale
-        self.logger = logger
+        self.shop = shop
+        self.publicPort = publicPort
     }
 
-    /// Opens (creating or migrating) every database under the data directory,
-    /// wires the services, recovers every checkout saga left in flight, and
-    /// creates the first admin if asked. Serving starts with ``run()``.
-    public static func open(
-        configuration: BigShopConfiguration,
-        admin: AdminBootstrap? = nil,
-        clock: any ShopClock = SystemClock(),
-        logger: Logger = Logger(label: "bigshop")
-    ) async throws -> BigShopApp {
+    /// Opens every service of `assembly` (see ``ShopAssembly/open()``) and
+    /// the public server over them. Serving starts when ``services`` run.
+    public static func open(_ assembly: ShopAssembly) async throws -> BigShopApp {
+        let configuration = assembly.configuration
+        let logger = assembly.logger("")
         try configuration.validate()
         // Before any database: bad TLS files fail the start at once.
-        let security = try publicPortSecurity(configuration, logger: logger)
-        let data = configuration.dataDirectory
-        try DataDirectory.prepare(data, logger: logger)
-
-        // Clients to the internal server, which exists only once the services do.
-        let internalTransport = LateBoundTransport()
-        let internalClient = RPCClient(transport: internalTransport)
-        let inventory = Bigshop_Catalog_V1_InventoryService.Client(wrapping: internalClient)
-        let orderLedger = Bigshop_Orders_V1_OrderLedger.Client(wrapping: internalClient)
-        let saga = Bigshop_Orchestrator_V1_CheckoutSaga.Client(wrapping: internalClient)
-        let paymentLedger = Bigshop_Payments_V1_PaymentLedger.Client(wrapping: internalClient)
-        let holds = Bigshop_Flashsale_V1_HoldLedger.Client(wrapping: internalClient)
-        let verifier = Bigshop_Auth_V1_SessionVerifier.Client(wrapping: internalClient)
-
-        let auth = try await AuthModule.open(
-            dataDirectory: data,
-            clock: clock,
-            settings: AuthSettings(
-                sessionTTL: .seconds(configuration.sessionTTLSeconds),
-                passwordIterations: configuration.passwordIterations,
-                hasherThreads: configuration.passwordHashingThreads,
-                throttle: configuration.rateLimit
-                    ? TokenBucketLoginThrottle(
-                        perSecond: configuration.loginPerAddressEmailPerSecond,
-                        burst: configuration.loginPerAddressEmailBurst
-                    )
-                    : DisabledLoginThrottle(),
-                passwordQueueLimit: configuration.passwordQueueLimit,
-                passwordRegisterQueueLimit: configuration.passwordRegisterQueueLimit
-            ),
-            logger: logger.with(label: "auth")
-        )
-        let catalog = try await CatalogModule.open(dataDirectory: data, clock: clock, logger: logger.with(label: "catalog"))
-        let orders = try await OrdersModule.open(
-            dataDirectory: data, clock: clock, inventory: inventory, saga: saga,
-            settings: OrdersSettings(
-                maxUnitsPerProduct: Int64(configuration.maxUnitsPerProduct),
-                maxCartLines: configuration.maxCartLines
-            ),
-            logger: logger.with(label: "orders")
-        )
-        let payments = try await PaymentsModule.open(
-            dataDirectory: data,
-            clock: clock,
-            settings: PaymentsSettings(
-                pixKey: configuration.pixMerchantKey,
-                merchantName: configuration.pixMerchantName,
-                merchantCity: configuration.pixMerchantCity
-            ),
-            orderLedger: orderLedger,
-            saga: saga,
-            logger: logger.with(label: "payments")
-        )
-        let orchestrator = try await OrchestratorModule.open(
-            dataDirectory: data,
-            clock: clock,
-            settings: OrchestratorSettings(
-                paymentWindow: .seconds(configuration.paymentWindowSeconds),
-                limits: CheckoutLimits(
-                    maxUnitsPerProduct: Int64(configuration.maxUnitsPerProduct),
-                    maxUnpaidOrders: configuration.maxUnpaidOrders,
-                    cooldownAfterCancellation: .seconds(configuration.checkoutCooldownSeconds)
-                )
-            ),
-            orderLedger: orderLedger,
-            inventory: inventory,
-            payments: paymentLedger,
-            holds: holds,
-            logger: logger.with(label: "orchestrator")
-        )
-        let history = HistoryServiceProvider(ledger: orderLedger, logger: logger.with(label: "history"))
-        let flashSale = try await FlashSaleModule.open(
-            dataDirectory: data, clock: clock, inventory: inventory, saga: saga, logger: logger.with(label: "flashsale")
-        )
-
-        var publicServices: [any RegistrableRPCService] = [
-            auth.authService, catalog.catalogService, orders.ordersService, payments.paymentsService, history,
-            flashSale.flashSaleService,
-        ]
-        let internalServices: [any RegistrableRPCService] = [
-            auth.sessionVerifier, catalog.inventoryService, orders.orderLedger, payments.paymentLedger,
-            orchestrator.sagaService, flashSale.holdLedger,
-        ]
-        internalTransport.bind(to: RPCServer(
-            services: publicServices + internalServices,
-            logger: logger.with(label: "internal")
-        ))
-
-        let resumed = try await orchestrator.recover()
-        logger.info("checkout sagas recovered", metadata: ["resumed": "\(resumed)"])
-        let reconciled = await flashSale.reconcileHolds()
-        logger.info("flash-sale holds reconciled", metadata: ["held": "\(reconciled)"])
-        if let admin {
-            // The user id, never the email (docs/OPERATIONS.md, "Logs").
-            switch try await auth.ensureAdmin(email: admin.email, password: admin.password) {
-            case .created(let userID):
-                logger.info("first admin", metadata: ["user-id": "\(userID)", "outcome": "created"])
-            case .alreadyPresent(let userID):
-                logger.info("first admin", metadata: ["user-id": "\(userID)", "outcome": "already present"])
-            }
-        }
-        if configuration.seedDemoCatalog {
-            let inserted = try await catalog.seedDemoCatalog()
-            if inserted > 0 { logger.info("demo catalog seeded", metadata: ["products": "\(inserted)"]) }
-        }
+        let security = try publicPortSecurity(configuration, logger: logger, tlsLogger: assembly.logger("tls"))
+        try DataDirectory.prepare(configuration.dataDirectory, logger: logger)
+        let shop = try await assembly.open()
 
         var policy = AccessPolicy.shop
-        if configuration.enableConformanceService {
-            publicServices.append(TestServiceProvider(maxPayloadSize: configuration.effectiveMaxPayloadBytes))
-            policy.merge(Dictionary(uniqueKeysWithValues: Bigrpc_Testing_V1_TestService.Method.all.map { ($0, Access.public) }))
-        }
+        policy.merge(assembly.extraAccess)
+        let verifier = Bigshop_Auth_V1_SessionVerifier.Client(wrapping: shop.client)
         let gateway = GatewayInterceptor(
             policy: policy,
             limiters: configuration.rateLimit ? GatewayLimiters(configuration.rateLimits) : nil
@@ -223,77 +80,22 @@ public final class BigShopApp: Service, Sendable {
         server.maxStreamChurn = configuration.maxStreamChurn
         server.memoryTrimInterval = .seconds(1)
         server.security = security
-        let standard = StandardServices(serving: publicServices)
-        let health = standard.health
-        let publicRPC = RPCServer(
-            services: standard.all,
-            interceptors: [AccessLogInterceptor(logger: logger.with(label: "access")), gateway],
-            logger: logger.with(label: "rpc")
+        let standard = StandardServices(serving: shop.publicServices)
+        let publicPort = PublicPort(
+            transport: BigRPCServer(configuration: server, logger: assembly.logger("rpc")),
+            server: RPCServer(
+                services: standard.all,
+                interceptors: [AccessLogInterceptor(logger: assembly.logger("access")), gateway],
+                logger: assembly.logger("rpc")
+            ),
+            health: standard.health
         )
-        return BigShopApp(
-            configuration: configuration,
-            publicServer: BigRPCServer(configuration: server, logger: logger.with(label: "rpc")),
-            publicRPC: publicRPC,
-            health: health,
-            auth: auth,
-            catalog: catalog,
-            orders: orders,
-            payments: payments,
-            orchestrator: orchestrator,
-            flashSale: flashSale,
-            logger: logger
-        )
+        return BigShopApp(configuration: configuration, shop: shop, publicPort: publicPort)
     }
 
     /// The public port's address once bound (port 0 picks a free one).
     public func listeningAddress() async throws -> SocketAddress {
-        try await publicServer.listeningAddress()
-    }
-
-    /// Serves until a graceful shutdown (SIGTERM/SIGINT under
-    /// swift-service-lifecycle, or ``beginGracefulShutdown()``) has drained the
-    /// public port, then stops the background work and closes the databases.
-    public func run() async throws {
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await self.orchestrator.runExpiryScanner() }
-                group.addTask { await self.flashSale.runReconciler() }
-                try await withGracefulShutdownHandler {
-                    try await self.publicServer.listen(self.publicRPC)
-                } onGracefulShutdown: {
-                    self.beginGracefulShutdown()
-                }
-                group.cancelAll()
-            }
-        } catch {
-            await close()
-            throw error
-        }
-        await close()
-        logger.info("bigshop stopped")
-    }
-
-    /// Starts a graceful shutdown, as SIGTERM does.
-    public func beginGracefulShutdown() {
-        health.setServing(false)
-        publicServer.beginGracefulShutdown()
-    }
-
-    private func close() async {
-        await flashSale.close()
-        await orchestrator.close()
-        await payments.close()
-        await orders.close()
-        await catalog.close()
-        await auth.close()
+        try await publicPort.transport.listeningAddress()
     }
 }
 
-extension Logger {
-    /// A logger for one part of the app, at this one's level.
-    func with(label suffix: String) -> Logger {
-        var logger = Logger(label: label + "." + suffix)
-        logger.logLevel = logLevel
-        return logger
-    }
-}

@@ -97,7 +97,9 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
 
     /// Fills an empty catalog with demo products (scripts/run).
     public var seedDemoCatalog = false
-    /// Also serves bigrpc.testing.v1.TestService (conformance), publicly.
+    /// Also serves bigrpc.testing.v1.TestService (conformance), publicly:
+    /// `bigshop serve --conformance` adds it as an extra service of the
+    /// ``ShopAssembly``; here it only raises the payload limit's default.
     public var enableConformanceService = false
 
     public init() {}
@@ -160,7 +162,7 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
 extension BigShopConfiguration {
     /// Refuses, naming it, the first setting the shop cannot run with: a
     /// timeout that fires at once, a cap of zero, a rate limit out of range,
-    /// half a TLS pair. Checked at start (``BigShopApp/open(configuration:admin:clock:logger:)``
+    /// half a TLS pair. Checked at start (``BigShopApp/open(_:)``
     /// and `bigshop serve`), so that a bad flag or config key is a clear
     /// error instead of a trap or a shop that refuses everyone.
     public func validate() throws(BigShopConfigurationError) {

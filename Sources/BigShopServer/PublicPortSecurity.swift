@@ -7,7 +7,9 @@ extension BigShopApp {
     /// and key, after checking them (a missing, unreadable or invalid file
     /// fails the start with a message naming it); nil, with a warning in the
     /// log, when it names neither.
-    static func publicPortSecurity(_ configuration: BigShopConfiguration, logger: Logger) throws -> TLSServerSecurity? {
+    static func publicPortSecurity(
+        _ configuration: BigShopConfiguration, logger: Logger, tlsLogger: Logger
+    ) throws -> TLSServerSecurity? {
         switch (configuration.tlsCertificatePath, configuration.tlsKeyPath) {
         case (nil, nil):
             logger.warning(
@@ -18,7 +20,7 @@ extension BigShopApp {
             let security = try TLSServerSecurity(
                 certificateChainFile: certificate,
                 privateKeyFile: key,
-                logger: logger.with(label: "tls")
+                logger: tlsLogger
             )
             let expiry = security.certificateNotValidAfter
             let metadata: Logger.Metadata = [

@@ -14,7 +14,7 @@ import Synchronization
 /// Each cell is one 64-bit atomic word holding a 32-bit stamp and the 32-bit token,
 /// so filling or emptying a cell is a single compare-and-exchange: there is no
 /// moment at which a cell is "being written", and a stalled thread never makes
-/// another thread see a spurious empty or full ring. See `DESIGN.md`.
+/// another thread see a spurious empty or full ring. See docs/FLASHSALE.md.
 public final class ReservationRing: @unchecked Sendable {
     // `@unchecked Sendable` is sound because:
     // - every stored property is a `let`;

@@ -53,3 +53,27 @@ public struct AcquirerSimulator: Sendable {
         return String(repeating: "0", count: 6 - code.count) + code
     }
 }
+
+/// The acquirer's answer to a valid authorization request.
+public enum AuthorizationResult: Sendable, Hashable {
+    /// Approved, with the acquirer's authorization code.
+    case approved(authorizationCode: String, card: CardSummary, amount: Int64, installments: Int)
+    /// Refused by the issuer.
+    case declined(reason: DeclineReason, card: CardSummary)
+}
+
+/// A request the acquirer rejected before contacting the issuer.
+public enum AuthorizationError: Error, Sendable, Hashable {
+    /// A card field is invalid.
+    case invalidCard(CardValidationError)
+    /// The amount (in centavos) is not positive.
+    case invalidAmount(Int64)
+}
+
+/// Why the acquirer refused an otherwise valid card.
+public enum DeclineReason: String, Sendable, Hashable, CaseIterable {
+    /// Generic refusal by the issuer.
+    case cardDeclined = "card_declined"
+    /// The account cannot cover the amount.
+    case insufficientFunds = "insufficient_funds"
+}

@@ -134,3 +134,48 @@ public enum Card {
             installments: installments)
     }
 }
+
+/// The outcome of ``Card/validate(_:now:)``: normalized, non-sensitive facts about a card.
+///
+/// Holds neither the number nor the CVV.
+public struct ValidatedCard: Sendable, Hashable {
+    /// Last four digits and brand.
+    public let summary: CardSummary
+    /// Expiry month with a four-digit year.
+    public let expiry: YearMonth
+    /// Number of installments, 1–12 (an input of 0 becomes 1).
+    public let installments: Int
+}
+
+/// What may be kept about a card after validation: its last four digits and its brand.
+public struct CardSummary: Sendable, Hashable {
+    /// The last four digits of the number.
+    public let last4: String
+    /// The detected brand.
+    public let brand: CardBrand
+
+    /// Creates a summary.
+    public init(last4: String, brand: CardBrand) {
+        self.last4 = last4
+        self.brand = brand
+    }
+}
+
+/// A calendar month, used for card expiry dates and for the caller-supplied "now".
+public struct YearMonth: Sendable, Hashable, Comparable {
+    /// Four-digit year.
+    public let year: Int
+    /// Month, 1–12.
+    public let month: Int
+
+    /// Creates a month; values are stored as given.
+    public init(year: Int, month: Int) {
+        self.year = year
+        self.month = month
+    }
+
+    /// Chronological order.
+    public static func < (lhs: YearMonth, rhs: YearMonth) -> Bool {
+        (lhs.year, lhs.month) < (rhs.year, rhs.month)
+    }
+}

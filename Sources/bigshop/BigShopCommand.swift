@@ -1,4 +1,6 @@
 import ArgumentParser
+import BigRPCInterop
+import BigRPCTestingProtos
 import BigShopServer
 import Logging
 import ServiceLifecycle
@@ -175,12 +177,16 @@ struct Serve: AsyncParsableCommand {
         let configuration = try resolvedConfiguration()
         ProcessLimits.raiseDescriptorLimit(logger: logger)
         ProcessLimits.returnFreedMemoryToTheSystem(logger: logger)
-        let app = try await BigShopApp.open(
-            configuration: configuration,
-            admin: AdminBootstrap.fromEnvironment(),
-            logger: logger
-        )
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        var assembly = ShopAssembly(configuration: configuration)
+        assembly.admin = AdminBootstrap.fromEnvironment()
+        if configuration.enableConformanceService {
+            // The conformance fixture lives here, not in the BigShopServer library.
+            assembly.addPublicService(
+                TestServiceProvider(maxPayloadSize: configuration.effectiveMaxPayloadBytes),
+                methods: Bigrpc_Testing_V1_TestService.Method.all)
+        }
+        let app = try await BigShopApp.open(assembly)
+        let group = ServiceGroup(services: app.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

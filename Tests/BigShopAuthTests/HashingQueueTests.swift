@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import BigRPC
 import BigShopAuthAPI
 import BigShopServiceKit
@@ -14,12 +15,12 @@ struct HashingQueueTests {
             _ = try await harness.register("ana@example.com", "correct horse")
             let gate = Gate()
             let holders = holdHashingThreads(harness.module.hasher, until: gate)
-            #expect(await poll { harness.module.hashingQueueDepth.running == 2 })
+            #expect(await eventually { harness.module.hashingQueueDepth.running == 2 })
 
             let waiting = (0..<2).map { index in
                 Task { try await harness.register("waiting\(index)@example.com", "correct horse") }
             }
-            #expect(await poll { harness.module.hashingQueueDepth.register == 2 })
+            #expect(await eventually { harness.module.hashingQueueDepth.register == 2 })
             let refused = await #expect(throws: RPCError.self) {
                 try await harness.register("refused@example.com", "correct horse")
             }
@@ -30,9 +31,9 @@ struct HashingQueueTests {
 
             // Logins still get in, and the startup admin is never refused.
             let login = Task { try await harness.login("ana@example.com", "correct horse") }
-            #expect(await poll { harness.module.hashingQueueDepth.login == 1 })
+            #expect(await eventually { harness.module.hashingQueueDepth.login == 1 })
             let admin = Task { try await harness.module.ensureAdmin(email: "root@example.com", password: "admin password") }
-            #expect(await poll { harness.module.hashingQueueDepth.register == 3 })
+            #expect(await eventually { harness.module.hashingQueueDepth.register == 3 })
 
             gate.open()
             for holder in holders { try await holder.value }
@@ -49,9 +50,9 @@ struct HashingQueueTests {
             _ = try await harness.register("ana@example.com", "correct horse")
             let gate = Gate()
             let holders = holdHashingThreads(harness.module.hasher, until: gate)
-            #expect(await poll { harness.module.hashingQueueDepth.running == 2 })
+            #expect(await eventually { harness.module.hashingQueueDepth.running == 2 })
             let queued = Task { try await harness.login("ana@example.com", "correct horse") }
-            #expect(await poll { harness.module.hashingQueueDepth.login == 1 })
+            #expect(await eventually { harness.module.hashingQueueDepth.login == 1 })
 
             let refused = await #expect(throws: RPCError.self) {
                 try await harness.login("ana@example.com", "correct horse")

@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import Dispatch
 import Foundation
 import Synchronization
@@ -39,7 +40,7 @@ struct PasswordHasherTests {
         for index in 0..<2 {
             #expect(pool.submitted { started.append(index); gate.wait(); done.tick() })
         }
-        #expect(await poll { pool.depth.running == 2 })
+        #expect(await eventually { pool.depth.running == 2 })
         for index in 2..<6 {
             #expect(pool.submitted { started.append(index); done.tick() })
         }
@@ -55,7 +56,7 @@ struct PasswordHasherTests {
         #expect(pool.depth.waiting == 4)
 
         gate.open()
-        #expect(await poll { done.isDone })
+        #expect(await eventually { done.isDone })
         let order = started.values
         #expect(Set(order.prefix(2)) == [0, 1])
         #expect(order.sorted() == Array(0..<6))
@@ -68,13 +69,13 @@ struct PasswordHasherTests {
         let order = Recorder()
         let done = Countdown(10)
         #expect(pool.submitted { gate.wait() })
-        #expect(await poll { pool.depth.running == 1 })
+        #expect(await eventually { pool.depth.running == 1 })
         for index in 0..<5 {
             #expect(pool.submitted(priority: .register) { order.append(100 + index); done.tick() })
             #expect(pool.submitted(priority: .login) { order.append(index); done.tick() })
         }
         gate.open()
-        #expect(await poll { done.isDone })
+        #expect(await eventually { done.isDone })
         #expect(order.values == [0, 1, 2, 3, 4, 100, 101, 102, 103, 104])
     }
 
@@ -90,7 +91,7 @@ struct PasswordHasherTests {
         let order = Recorder()
         let done = Countdown(9)
         #expect(pool.submitted(priority: .register) { gate.wait() })
-        #expect(await poll { pool.depth.running == 1 })
+        #expect(await eventually { pool.depth.running == 1 })
 
         var refused = 0
         for index in 0..<100 {
@@ -108,7 +109,7 @@ struct PasswordHasherTests {
         // The Register share is full, the queue is not: a Login gets in.
         #expect(pool.submitted(priority: .login) { order.append(0); done.tick() })
         gate.open()
-        #expect(await poll { done.isDone })
+        #expect(await eventually { done.isDone })
         #expect(order.values == [0] + Array(100..<108))
     }
 
@@ -117,7 +118,7 @@ struct PasswordHasherTests {
         defer { pool.close() }
         let gate = Gate()
         #expect(pool.submitted { gate.wait() })
-        #expect(await poll { pool.depth.running == 1 })
+        #expect(await eventually { pool.depth.running == 1 })
         for _ in 0..<3 { #expect(pool.submitted(priority: .login) {}) }
         guard case .full = pool.submit({}, priority: .login) else {
             Issue.record("a fourth waiting Login must be refused")
@@ -132,7 +133,7 @@ struct PasswordHasherTests {
         // The startup admin is never refused for load.
         #expect(pool.submitted(priority: .register, admission: .unbounded) {})
         gate.open()
-        #expect(await poll { pool.depth == HashingQueueDepth(login: 0, register: 0, running: 0) })
+        #expect(await eventually { pool.depth == HashingQueueDepth(login: 0, register: 0, running: 0) })
     }
 
     @Test func aQueueSlowerThanItsWaitBoundRefusesBeforeItIsFull() async throws {
@@ -142,10 +143,10 @@ struct PasswordHasherTests {
         let pool = try HashingThreadPool(threadCount: 1, limits: limits, name: "test-pool")
         defer { pool.close() }
         #expect(pool.submitted { usleep(100_000) })
-        #expect(await poll { pool.depth.running == 0 && pool.depth.waiting == 0 })
+        #expect(await eventually { pool.depth.running == 0 && pool.depth.waiting == 0 })
         let gate = Gate()
         #expect(pool.submitted { gate.wait() })
-        #expect(await poll { pool.depth.running == 1 })
+        #expect(await eventually { pool.depth.running == 1 })
         var queued = 0
         while queued < 30, pool.submitted(priority: .login, {}) { queued += 1 }
         #expect(queued >= 1 && queued <= 4, "queued \(queued) logins behind a 0.25 s bound")
@@ -156,7 +157,7 @@ struct PasswordHasherTests {
         }
         #expect(retryAfter > .zero)
         gate.open()
-        #expect(await poll { pool.depth == HashingQueueDepth(login: 0, register: 0, running: 0) })
+        #expect(await eventually { pool.depth == HashingQueueDepth(login: 0, register: 0, running: 0) })
     }
 
     @Test func aCancelledCallerLeavesAtOnceAndItsJobIsWithdrawn() async throws {
@@ -167,16 +168,16 @@ struct PasswordHasherTests {
         let gate = Gate()
         let ran = Recorder()
         let blocker = Task { try await hasher.run { gate.wait() } }
-        #expect(await poll(seconds: 60) { hasher.depth.running == 1 })
+        #expect(await eventually(timeout: .seconds(60)) { hasher.depth.running == 1 })
         let queued = Task { try await hasher.run { ran.append(1) } }
-        #expect(await poll(seconds: 60) { hasher.depth.waiting == 1 })
+        #expect(await eventually(timeout: .seconds(60)) { hasher.depth.waiting == 1 })
 
         queued.cancel()
         await #expect(throws: CancellationError.self) { try await queued.value }
         // Withdrawn: its place is free although the thread is still busy.
         #expect(hasher.depth == HashingQueueDepth(login: 0, register: 0, running: 1))
         let next = Task { try await hasher.run { ran.append(2) } }
-        #expect(await poll(seconds: 60) { hasher.depth.waiting == 1 })
+        #expect(await eventually(timeout: .seconds(60)) { hasher.depth.waiting == 1 })
 
         gate.open()
         try await blocker.value
@@ -191,9 +192,9 @@ struct PasswordHasherTests {
         defer { hasher.close() }
         let gate = Gate()
         let blocker = Task { try await hasher.run { gate.wait() } }
-        #expect(await poll(seconds: 60) { hasher.depth.running == 1 })
+        #expect(await eventually(timeout: .seconds(60)) { hasher.depth.running == 1 })
         let waiting = Task { try await hasher.hash("correct horse", priority: .register) }
-        #expect(await poll(seconds: 60) { hasher.depth.register == 1 })
+        #expect(await eventually(timeout: .seconds(60)) { hasher.depth.register == 1 })
 
         do {
             _ = try await hasher.hash("battery staple", priority: .register)
@@ -293,13 +294,3 @@ func currentThreadName() -> String {
     #endif
 }
 
-/// Polls `condition` until it holds or `seconds` pass (generous: the whole
-/// suite runs in parallel on a loaded machine); returns whether it held.
-func poll(seconds: Int = 30, _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return condition()
-}

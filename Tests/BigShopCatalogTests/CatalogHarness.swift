@@ -1,13 +1,15 @@
 import BigRPC
 import BigShopCatalog
+import BigShopServer
+import BigShopServerTestSupport
 import BigShopCatalogAPI
 import BigShopServiceKit
 import BigShopTestSupport
 import Foundation
 import Testing
 
-/// A catalog module on a real SQLite file, served in process with the test
-/// principal interceptor, and the generated clients to call it.
+/// The catalog of a ``TestShop`` on a real SQLite file, called in process
+/// with the test principal interceptor through the generated clients.
 struct CatalogHarness {
     static let startMs: Int64 = 1_700_000_000_000
     static let admin = TestPrincipalInterceptor.admin("usr_admin")
@@ -19,16 +21,12 @@ struct CatalogHarness {
     let clock: ManualClock
     let directory: String
 
-    init(directory: String, clock: ManualClock) async throws {
-        self.directory = directory
+    init(shop: TestShop, clock: ManualClock) {
+        self.directory = shop.dataDirectory
         self.clock = clock
-        module = try await CatalogModule.open(dataDirectory: directory, clock: clock)
-        let server = RPCServer(
-            services: [module.catalogService, module.inventoryService],
-            interceptors: [TestPrincipalInterceptor()])
-        let client = RPCClient(transport: InProcessTransport(server: server))
-        catalog = Bigshop_Catalog_V1_CatalogService.Client(wrapping: client)
-        inventory = Bigshop_Catalog_V1_InventoryService.Client(wrapping: client)
+        module = shop.shop.catalog!
+        catalog = .init(wrapping: shop.client)
+        inventory = .init(wrapping: shop.client)
     }
 
     /// Creates a product as the admin; unset fields get plausible values.
@@ -71,23 +69,16 @@ struct CatalogHarness {
     }
 }
 
-/// Runs `body` with a catalog on a fresh temporary directory, closed and
-/// removed afterwards.
+/// Runs `body` with a catalog over `directory` (fresh, and removed
+/// afterwards, when nil), stopped afterwards.
 @discardableResult
 func withCatalog<T>(
+    directory: String? = nil,
     clock: ManualClock = ManualClock(nowMs: CatalogHarness.startMs),
     _ body: (CatalogHarness) async throws -> T
 ) async throws -> T {
-    try await withTemporaryDirectory { directory in
-        let harness = try await CatalogHarness(directory: directory, clock: clock)
-        do {
-            let result = try await body(harness)
-            await harness.module.close()
-            return result
-        } catch {
-            await harness.module.close()
-            throw error
-        }
+    try await withShop([.catalog], directory: directory, clock: clock) { shop in
+        try await body(CatalogHarness(shop: shop, clock: clock))
     }
 }
 

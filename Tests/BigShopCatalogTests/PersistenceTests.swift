@@ -9,7 +9,7 @@ struct PersistenceTests {
     @Test func everythingSurvivesCloseAndReopen() async throws {
         try await withTemporaryDirectory { directory in
             let clock = ManualClock(nowMs: CatalogHarness.startMs)
-            let before = try await CatalogHarness(directory: directory, clock: clock)
+            let (kept, gone, other, page) = try await withCatalog(directory: directory, clock: clock) { before in
             let kept = try await before.createProduct(sku: "KEEP-1", name: "Mantido", stock: 10, category: "a")
             let gone = try await before.createProduct(sku: "GONE-1", name: "Removido", stock: 5)
             let other = try await before.createProduct(sku: "OTHER-1", name: "Outro")
@@ -19,10 +19,11 @@ struct PersistenceTests {
             _ = try await before.catalog.deleteProduct(.init(id: gone.id), metadata: CatalogHarness.admin)
             let page = try await before.catalog.listProducts(.init(pageSize: 1))
             #expect(page.products.map(\.id) == [kept.id])
-            await before.module.close()
+            return (kept, gone, other, page)
+            }
 
             clock.advance(byMs: 1_000)
-            let after = try await CatalogHarness(directory: directory, clock: clock)
+            try await withCatalog(directory: directory, clock: clock) { after in
             var expected = kept
             expected.stock = 6
             #expect(try await after.catalog.getProduct(.init(id: kept.id)) == expected)
@@ -40,7 +41,7 @@ struct PersistenceTests {
             #expect(released.lines.map(\.quantity) == [3, 2])
             #expect(try await after.stock(of: kept.id) == 9)
             #expect(try await after.storedUnits(of: gone.id) == StoredUnits(stock: 5, held: 0, committed: 0))
-            await after.module.close()
+            }
         }
     }
 }

@@ -79,14 +79,14 @@ struct TLSTests {
         onlyCertificate.dataDirectory = data
         onlyCertificate.tlsCertificatePath = certificates.serverCertificateFile
         let half = try await #require(throws: BigShopConfigurationError.self) {
-            _ = try await BigShopApp.open(configuration: onlyCertificate)
+            _ = try await BigShopApp.open(ShopAssembly(configuration: onlyCertificate))
         }
         #expect(half.description.contains("give both or neither"))
 
         var missingKey = onlyCertificate
         missingKey.tlsKeyPath = certificates.path("nowhere.key")
         let missing = try await #require(throws: TLSConfigurationError.self) {
-            _ = try await BigShopApp.open(configuration: missingKey)
+            _ = try await BigShopApp.open(ShopAssembly(configuration: missingKey))
         }
         #expect(missing.description == "the TLS private key file \(certificates.path("nowhere.key")) does not exist")
         // It failed before touching the data directory.

@@ -1,16 +1,16 @@
+import BigShopServer
+import BigShopServerTestSupport
 import BigShopTestSupport
 import BigRPC
-import BigShopHistory
 import BigShopHistoryAPI
 import BigShopOrders
 import BigShopOrdersAPI
 import BigShopServiceKit
-import Foundation
 
-/// The history service over a real orders service (SQLite files in a
-/// temporary directory, a manual clock), in one in-process server. Orders are
-/// made through the OrderLedger, as the checkout saga makes them, so no
-/// catalog or saga is needed: their clients point at a server without them.
+/// The history service over a real orders service in a ``TestShop``
+/// (SQLite files in a temporary directory, a manual clock). Orders are made
+/// through the OrderLedger, as the checkout saga makes them, so no catalog or
+/// saga is needed.
 final class HistoryHarness: Sendable {
     static let startMs: Int64 = 1_750_000_000_000
 
@@ -20,37 +20,19 @@ final class HistoryHarness: Sendable {
     let ledger: Bigshop_Orders_V1_OrderLedger.Client
     let orders: Bigshop_Orders_V1_OrdersService.Client
 
-    private init(clock: ManualClock, module: OrdersModule, client: RPCClient) {
+    private init(clock: ManualClock, shop: TestShop) {
         self.clock = clock
-        self.module = module
-        self.history = .init(wrapping: client)
-        self.ledger = .init(wrapping: client)
-        self.orders = .init(wrapping: client)
+        self.module = shop.shop.orders!
+        self.history = .init(wrapping: shop.client)
+        self.ledger = .init(wrapping: shop.client)
+        self.orders = .init(wrapping: shop.client)
     }
 
     /// Runs `body` with a harness over a fresh directory, removed afterwards.
     static func with<T: Sendable>(_ body: (HistoryHarness) async throws -> T) async throws -> T {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("bigshop-history-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let clock = ManualClock(nowMs: startMs)
-        let unreachable = RPCClient(transport: InProcessTransport(server: RPCServer(services: [])))
-        let module = try await OrdersModule.open(
-            dataDirectory: directory, clock: clock, inventory: .init(wrapping: unreachable), saga: .init(wrapping: unreachable))
-        let ordersServer = RPCServer(services: [module.orderLedger, module.ordersService], interceptors: [TestPrincipalInterceptor()])
-        let ledger = Bigshop_Orders_V1_OrderLedger.Client(wrapping: RPCClient(transport: InProcessTransport(server: ordersServer)))
-        let server = RPCServer(
-            services: [module.orderLedger, module.ordersService, HistoryServiceProvider(ledger: ledger)],
-            interceptors: [TestPrincipalInterceptor()])
-        let harness = HistoryHarness(clock: clock, module: module, client: RPCClient(transport: InProcessTransport(server: server)))
-        do {
-            let result = try await body(harness)
-            await module.close()
-            return result
-        } catch {
-            await module.close()
-            throw error
+        return try await withShop([.orders, .history], clock: clock) { shop in
+            try await body(HistoryHarness(clock: clock, shop: shop))
         }
     }
 

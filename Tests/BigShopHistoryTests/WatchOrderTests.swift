@@ -39,11 +39,11 @@ struct WatchOrderTests {
             shop.clock.advance(byMs: 1_000)
             try await shop.confirm(order.id)
             let (watcher, task) = Watcher.start(shop, order.id)
-            try await waitUntil { watcher.statuses == [.pendingPayment, .confirmed] }
+            try #require(await eventually { watcher.statuses == [.pendingPayment, .confirmed] })
 
             shop.clock.advance(byMs: 1_000)
             try await shop.advance(order.id, to: .shipped)
-            try await waitUntil { watcher.statuses.count == 3 }
+            try #require(await eventually { watcher.statuses.count == 3 })
             #expect(!watcher.ended)
             shop.clock.advance(byMs: 1_000)
             try await shop.advance(order.id, to: .delivered)
@@ -63,7 +63,7 @@ struct WatchOrderTests {
         try await HistoryHarness.with { shop in
             let order = try await shop.placeOrder(for: "alice")
             let (watcher, task) = Watcher.start(shop, order.id)
-            try await waitUntil { watcher.statuses == [.pendingPayment] }
+            try #require(await eventually { watcher.statuses == [.pendingPayment] })
             try await shop.abandon(order.id, reason: "CANCELLED_BY_CUSTOMER")
             try await task.value
             #expect(watcher.statuses == [.pendingPayment, .cancelled])
@@ -104,7 +104,7 @@ struct WatchOrderTests {
             let order = try await shop.placeOrder(for: "alice")
             let callers = (0..<100).map { $0 % 10 == 0 ? TestPrincipalInterceptor.admin() : Self.alice }
             let watchers = callers.map { Watcher.start(shop, order.id, as: $0) }
-            try await waitUntil { watchers.allSatisfy { $0.0.statuses.count == 1 } }
+            try #require(await eventually { watchers.allSatisfy { $0.0.statuses.count == 1 } })
             try await shop.confirm(order.id)
             try await shop.advance(order.id, to: .shipped)
             try await shop.advance(order.id, to: .delivered)
@@ -123,7 +123,7 @@ struct WatchOrderTests {
             let idle = [confirmed.id, abandoned.id].flatMap { id in
                 (0..<50).map { _ in Self.neverReading(shop, id) }
             }
-            try await waitUntil { shop.module.orderLedger.feed.hub.subscriberCount == idle.count }
+            try #require(await eventually { shop.module.orderLedger.feed.hub.subscriberCount == idle.count })
             let clock = ContinuousClock()
             let elapsed = try await clock.measure {
                 try await shop.confirm(confirmed.id)
@@ -135,7 +135,7 @@ struct WatchOrderTests {
             #expect(try await shop.ledger.lookupOrder(.init(orderId: confirmed.id)).status == .delivered)
             #expect(try await shop.ledger.lookupOrder(.init(orderId: abandoned.id)).status == .cancelled)
             for task in idle { task.cancel() }
-            try await waitUntil { shop.module.orderLedger.feed.hub.subscriberCount == 0 }
+            try #require(await eventually { shop.module.orderLedger.feed.hub.subscriberCount == 0 })
         }
     }
 
@@ -159,12 +159,12 @@ struct WatchOrderTests {
             let watched = try await (0..<2_000).asyncMap { _ in try await shop.placeOrder(for: "alice") }
             let idle = watched.map { Self.neverReading(shop, $0.id) }
             let hub = shop.module.orderLedger.feed.hub
-            try await waitUntil(timeout: .seconds(60)) { hub.subscriberCount == watched.count }
+            try #require(await eventually(timeout: .seconds(60)) { hub.subscriberCount == watched.count })
             let crowded = try await burst()
             #expect(crowded < quiet * 3 + .milliseconds(250), "burst without watchers \(quiet), with 2,000: \(crowded)")
 
             for task in idle { task.cancel() }
-            try await waitUntil(timeout: .seconds(60)) { hub.subscriberCount == 0 }
+            try #require(await eventually(timeout: .seconds(60)) { hub.subscriberCount == 0 })
         }
     }
 
@@ -188,18 +188,3 @@ extension Sequence {
     }
 }
 
-/// Polls `condition` until it holds, failing after `timeout`.
-func waitUntil(
-    timeout: Duration = .seconds(10),
-    sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-}

@@ -20,7 +20,7 @@ struct CompensationRetryTests {
             shop.clock.advance(byMs: ShopHarness.windowMs)
             let cancelled = try await shop.waitForStatus(order.id, .cancelled)
             #expect(cancelled.statusReason == "PAYMENT_EXPIRED")
-            #expect(try await eventually { try await shop.stock(phone) == 10 })
+            #expect(await eventually { try await shop.stock(phone) == 10 })
             #expect(shop.faults.failures(of: "AbandonOrder") == 3)
             #expect(shop.faults.failures(of: "ReleaseStock") == 2)
             #expect(shop.logs.lines(containing: "retrying", order.id, "step=AbandonOrder").count == 3)

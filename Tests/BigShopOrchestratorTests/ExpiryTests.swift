@@ -23,7 +23,7 @@ struct ExpiryTests {
             shop.clock.advance(byMs: 1)
             let cancelled = try await shop.waitForStatus(order.id, .cancelled)
             #expect(cancelled.statusReason == "PAYMENT_EXPIRED")
-            #expect(try await eventually { try await shop.saga(of: order.id)?.state == .cancelled })
+            #expect(await eventually { try await shop.saga(of: order.id)?.state == .cancelled })
             #expect(try await shop.stock(phone) == 10)
             #expect(try await shop.paymentsOf(order.id).map(\.status) == [.expired])
             await expectRPCError(.failedPrecondition, reason: "NOT_PAYABLE") { _ = try await shop.confirmPix(pix) }
@@ -68,7 +68,7 @@ struct ExpiryTests {
             }
             let cancelled = try await shop.waitForStatus(order.id, .cancelled)
             #expect(cancelled.statusReason == "PAYMENT_EXPIRED")
-            #expect(try await eventually { try await shop.stock(phone) == 10 })
+            #expect(await eventually { try await shop.stock(phone) == 10 })
             try await shop.expectInvariants(initialStock: [phone])
         }
     }

@@ -134,7 +134,7 @@ struct RecoveryTests {
             try await shop.restart()
             let cancelled = try await shop.waitForStatus(order.id, .cancelled)
             #expect(cancelled.statusReason == "PAYMENT_EXPIRED")
-            #expect(try await eventually { try await shop.stock(phone) == 10 })
+            #expect(await eventually { try await shop.stock(phone) == 10 })
             try await shop.expectInvariants(initialStock: [phone])
         }
     }

@@ -73,7 +73,7 @@ final class ShopHarness: Sendable {
     }
 
     private func start() async throws {
-        let next = try await ShopRun.start(
+        let next = try await ShopRun(
             directory: directory, clock: clock, settings: settings, holds: holds, logs: logs)
         current.withLock { $0 = next }
     }
@@ -172,7 +172,7 @@ final class ShopHarness: Sendable {
         _ status: Bigshop_Orders_V1_OrderStatus,
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> Bigshop_Orders_V1_Order {
-        let reached = try await eventually { try await self.order(orderID).status == status }
+        let reached = await eventually { try await self.order(orderID).status == status }
         let order = try await self.order(orderID)
         #expect(reached, "order \(orderID) is \(order.status), not \(status)", sourceLocation: sourceLocation)
         return order
@@ -191,7 +191,7 @@ final class ShopHarness: Sendable {
     ) async throws {
         // Sagas finishing in the background (expiries) come to rest first.
         let store = run.orchestrator.coordinator.store
-        _ = try await eventually { try await store.unsettledSagas().isEmpty }
+        _ = await eventually { try await store.unsettledSagas().isEmpty }
         let unsettled = try await store.unsettledSagas()
         #expect(unsettled.isEmpty, "sagas between steps: \(unsettled.map(\.orderID))", sourceLocation: sourceLocation)
 

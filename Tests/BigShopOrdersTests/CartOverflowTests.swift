@@ -1,8 +1,7 @@
+import BigShopServerTestSupport
 import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
-import BigShopOrchestratorAPI
-import BigShopOrders
 import BigShopOrdersAPI
 import BigShopServiceKit
 import Testing
@@ -11,18 +10,12 @@ import Testing
 struct CartOverflowTests {
     @Test("A line or cart total beyond Int64 is refused: INVALID_ARGUMENT on quantity, never a wrapped total")
     func overflow() async throws {
-        try await OrdersHarness.withDirectory { directory in
-            let gold = Bigshop_Catalog_V1_Product(id: "gold", name: "Gold", priceCents: Int64.max / 3)
-            let silver = Bigshop_Catalog_V1_Product(id: "silver", name: "Silver", priceCents: 2)
-            let inventory = RPCServer(services: [FixedInventory(products: [gold, silver])])
-            let unreachable = RPCServer(services: [])
-            let module = try await OrdersModule.open(
-                dataDirectory: directory,
-                clock: ManualClock(nowMs: OrdersHarness.startMs),
-                inventory: .init(wrapping: RPCClient(transport: InProcessTransport(server: inventory))),
-                saga: .init(wrapping: RPCClient(transport: InProcessTransport(server: unreachable))))
-            let server = RPCServer(services: [module.ordersService], interceptors: [TestPrincipalInterceptor()])
-            let orders = Bigshop_Orders_V1_OrdersService.Client(wrapping: RPCClient(transport: InProcessTransport(server: server)))
+        let gold = Bigshop_Catalog_V1_Product(id: "gold", name: "Gold", priceCents: Int64.max / 3)
+        let silver = Bigshop_Catalog_V1_Product(id: "silver", name: "Silver", priceCents: 2)
+        try await withShop([.orders], clock: ManualClock(nowMs: OrdersHarness.startMs), assemble: {
+            $0.extraServices = [FixedInventory(products: [gold, silver])]
+        }) { shop in
+            let orders = Bigshop_Orders_V1_OrdersService.Client(wrapping: shop.client)
             let alice = TestPrincipalInterceptor.customer("alice")
 
             let cart = try await orders.setCartItem(.init(productId: "gold", quantity: 3), metadata: alice)
@@ -33,7 +26,6 @@ struct CartOverflowTests {
                 #expect(error?.message.contains("quantity") == true)
             }
             #expect(try await orders.getCart(.init(), metadata: alice) == cart)
-            await module.close()
         }
     }
 }

@@ -47,7 +47,7 @@ struct OrderEventFeedTests {
                     received.events.withLock { $0.append(event) }
                 }
             }
-            try await waitUntil { held.isSet }
+            try #require(await eventually { held.isSet })
             // Three changes while the watcher is stuck on the first event: its
             // one-event mailbox overflows.
             try await shop.move(order.id, to: .delivered)
@@ -68,22 +68,24 @@ struct OrderEventFeedTests {
             let watcher = Task {
                 try await feed.run(orderID: order.id) { event in received.events.withLock { $0.append(event) } }
             }
-            try await waitUntil { received.seqs == [1] }
+            try #require(await eventually { received.seqs == [1] })
 
             // Another process on the same file confirms: this hub never hears of it.
             let unreachable = RPCClient(transport: InProcessTransport(server: RPCServer(services: [])))
             let other = try await OrdersModule.open(
                 dataDirectory: shop.directory, clock: shop.clock,
                 inventory: .init(wrapping: unreachable), saga: .init(wrapping: unreachable))
+            let life = Task { await other.run() }
             _ = try await other.orderLedger.book.confirm(order.id)
-            await other.close()
+            life.cancel()  // stops it as a crash would, closing its database
+            await life.value
             try await Task.sleep(for: .milliseconds(50))
             #expect(received.seqs == [1])
 
             // SHIPPED arrives as seq 3 after 1: the watcher reads 2 and 3 from the database.
             _ = try await shop.orders.updateOrderStatus(
                 .init(id: order.id, status: .shipped), metadata: TestPrincipalInterceptor.admin())
-            try await waitUntil { received.seqs == [1, 2, 3] }
+            try #require(await eventually { received.seqs == [1, 2, 3] })
             feed.hub.publish(OrderStatusEvent(orderID: order.id, seq: 2, status: .confirmed, atMs: 0, reason: "stale"))
             feed.hub.publish(OrderStatusEvent(orderID: order.id, seq: 3, status: .shipped, atMs: 0, reason: "stale"))
             _ = try await shop.orders.updateOrderStatus(
@@ -96,18 +98,3 @@ struct OrderEventFeedTests {
     }
 }
 
-/// Polls `condition` until it holds, failing after `timeout`.
-func waitUntil(
-    timeout: Duration = .seconds(10),
-    sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-}

@@ -200,8 +200,8 @@ struct OrderLedgerTests {
                     for try await _ in stream { replayed.set() }
                 }
             }
-            try await waitUntil { replayed.isSet }
-            await shop.ordersModule.close()
+            try #require(await eventually { replayed.isSet })
+            try await shop.shop.stop()
             await expectRPCError(.unavailable) { try await watch.value }
         }
     }

@@ -1,8 +1,8 @@
+import BigShopServer
+import BigShopServerTestSupport
 import BigShopTestSupport
 import BigRPC
-import BigShopCatalog
 import BigShopCatalogAPI
-import BigShopHistory
 import BigShopHistoryAPI
 import BigShopOrchestratorAPI
 import BigShopOrders
@@ -11,63 +11,49 @@ import BigShopServiceKit
 import Foundation
 
 /// The orders service with the real catalog, the history service and a fake
-/// checkout saga in one in-process server, over SQLite files in a temporary
+/// checkout saga in a ``TestShop``, over SQLite files in a temporary
 /// directory, with a manual clock. Callers act through generated clients,
 /// naming the caller with ``TestPrincipalInterceptor`` metadata.
 final class OrdersHarness: Sendable {
     static let startMs: Int64 = 1_750_000_000_000
 
-    let directory: String
+    let shop: TestShop
     let clock: ManualClock
-    let catalogModule: CatalogModule
-    let ordersModule: OrdersModule
     let saga: FakeCheckoutSaga
+    var directory: String { shop.dataDirectory }
+    var ordersModule: OrdersModule { shop.shop.orders! }
 
     let catalog: Bigshop_Catalog_V1_CatalogService.Client
     let orders: Bigshop_Orders_V1_OrdersService.Client
     let ledger: Bigshop_Orders_V1_OrderLedger.Client
     let history: Bigshop_History_V1_HistoryService.Client
 
-    private init(
-        directory: String, clock: ManualClock, catalogModule: CatalogModule, ordersModule: OrdersModule,
-        saga: FakeCheckoutSaga, client: RPCClient
-    ) {
-        self.directory = directory
+    private init(shop: TestShop, clock: ManualClock, saga: FakeCheckoutSaga) {
+        self.shop = shop
         self.clock = clock
-        self.catalogModule = catalogModule
-        self.ordersModule = ordersModule
         self.saga = saga
-        self.catalog = Bigshop_Catalog_V1_CatalogService.Client(wrapping: client)
-        self.orders = Bigshop_Orders_V1_OrdersService.Client(wrapping: client)
-        self.ledger = Bigshop_Orders_V1_OrderLedger.Client(wrapping: client)
-        self.history = Bigshop_History_V1_HistoryService.Client(wrapping: client)
+        catalog = .init(wrapping: shop.client)
+        orders = .init(wrapping: shop.client)
+        ledger = .init(wrapping: shop.client)
+        history = .init(wrapping: shop.client)
     }
 
-    /// Runs `body` with a harness over a fresh directory, removed afterwards.
+    /// Runs `body` with a harness over `directory` (fresh, and removed
+    /// afterwards, when nil), stopping it afterwards.
     static func with<T: Sendable>(
+        directory: String? = nil,
         settings: OrdersSettings = OrdersSettings(),
         _ body: (OrdersHarness) async throws -> T
     ) async throws -> T {
-        try await withDirectory { directory in
-            try await with(directory: directory, settings: settings, body)
-        }
-    }
-
-    /// Runs `body` with a harness over `directory` (fresh or reopened),
-    /// closing it afterwards.
-    static func with<T: Sendable>(
-        directory: String,
-        settings: OrdersSettings = OrdersSettings(),
-        _ body: (OrdersHarness) async throws -> T
-    ) async throws -> T {
-        let harness = try await open(directory: directory, settings: settings)
-        do {
-            let result = try await body(harness)
-            await harness.close()
-            return result
-        } catch {
-            await harness.close()
-            throw error
+        let clock = ManualClock(nowMs: startMs)
+        var saga: FakeCheckoutSaga?
+        return try await withShop([.catalog, .orders, .history], directory: directory, clock: clock, assemble: {
+            let fake = FakeCheckoutSaga(ledger: .init(wrapping: RPCClient(transport: $0.transport)), clock: clock)
+            saga = fake
+            $0.extraServices = [fake]
+            $0.orders = settings
+        }) { shop in
+            try await body(OrdersHarness(shop: shop, clock: clock, saga: saga!))
         }
     }
 
@@ -78,37 +64,6 @@ final class OrdersHarness: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         return try await body(directory)
-    }
-
-    private static func open(directory: String, settings: OrdersSettings) async throws -> OrdersHarness {
-        let clock = ManualClock(nowMs: startMs)
-        let transport = LateBoundTransport()
-        let client = RPCClient(transport: transport)
-        let catalogModule = try await CatalogModule.open(dataDirectory: directory, clock: clock)
-        let ordersModule = try await OrdersModule.open(
-            dataDirectory: directory,
-            clock: clock,
-            inventory: Bigshop_Catalog_V1_InventoryService.Client(wrapping: client),
-            saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client(wrapping: client),
-            settings: settings)
-        let saga = FakeCheckoutSaga(ledger: Bigshop_Orders_V1_OrderLedger.Client(wrapping: client), clock: clock)
-        let server = RPCServer(
-            services: [
-                catalogModule.catalogService, catalogModule.inventoryService,
-                ordersModule.ordersService, ordersModule.orderLedger,
-                HistoryServiceProvider(ledger: Bigshop_Orders_V1_OrderLedger.Client(wrapping: client)),
-                saga,
-            ],
-            interceptors: [TestPrincipalInterceptor()])
-        transport.bind(to: server)
-        return OrdersHarness(
-            directory: directory, clock: clock, catalogModule: catalogModule, ordersModule: ordersModule,
-            saga: saga, client: client)
-    }
-
-    func close() async {
-        await ordersModule.close()
-        await catalogModule.close()
     }
 
     // MARK: Shortcuts

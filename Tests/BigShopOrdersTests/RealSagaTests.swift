@@ -1,14 +1,10 @@
+import BigShopServerTestSupport
 import BigShopTestSupport
 import BigRPC
-import BigShopCatalog
 import BigShopCatalogAPI
-import BigShopHistory
 import BigShopHistoryAPI
-import BigShopOrchestrator
 import BigShopOrchestratorAPI
-import BigShopOrders
 import BigShopOrdersAPI
-import BigShopPayments
 import BigShopServiceKit
 import Testing
 
@@ -27,46 +23,12 @@ struct RealSagaTests {
         let history: Bigshop_History_V1_HistoryService.Client
 
         static func with(_ body: (Shop) async throws -> Void) async throws {
-            try await OrdersHarness.withDirectory { directory in
-                let clock = ManualClock(nowMs: OrdersHarness.startMs)
-                let transport = LateBoundTransport()
-                let client = RPCClient(transport: transport)
-                let catalog = try await CatalogModule.open(dataDirectory: directory, clock: clock)
-                let orders = try await OrdersModule.open(
-                    dataDirectory: directory, clock: clock,
-                    inventory: .init(wrapping: client), saga: .init(wrapping: client))
-                let orchestrator = try await OrchestratorModule.open(
-                    dataDirectory: directory, clock: clock,
-                    orderLedger: .init(wrapping: client), inventory: .init(wrapping: client),
-                    payments: .init(wrapping: client), holds: .init(wrapping: client))
-                let payments = try await PaymentsModule.open(
-                    dataDirectory: directory, clock: clock, orderLedger: .init(wrapping: client), saga: .init(wrapping: client))
-                transport.bind(to: RPCServer(
-                    services: [
-                        catalog.catalogService, catalog.inventoryService, orders.ordersService, orders.orderLedger,
-                        orchestrator.sagaService, payments.paymentsService, payments.paymentLedger,
-                        HistoryServiceProvider(ledger: .init(wrapping: client)),
-                    ],
-                    interceptors: [TestPrincipalInterceptor()]))
-                try await orchestrator.recover()
-                let shop = Shop(clock: clock, catalog: .init(wrapping: client), orders: .init(wrapping: client), history: .init(wrapping: client))
-                do {
-                    try await body(shop)
-                } catch {
-                    await Self.close(orchestrator, payments, orders, catalog)
-                    throw error
-                }
-                await Self.close(orchestrator, payments, orders, catalog)
+            let clock = ManualClock(nowMs: OrdersHarness.startMs)
+            try await withShop([.catalog, .orders, .orchestrator, .payments, .history], clock: clock) { shop in
+                try await body(Shop(
+                    clock: clock, catalog: .init(wrapping: shop.client), orders: .init(wrapping: shop.client),
+                    history: .init(wrapping: shop.client)))
             }
-        }
-
-        private static func close(
-            _ orchestrator: OrchestratorModule, _ payments: PaymentsModule, _ orders: OrdersModule, _ catalog: CatalogModule
-        ) async {
-            await orchestrator.close()
-            await payments.close()
-            await orders.close()
-            await catalog.close()
         }
 
         func product(_ name: String, priceCents: Int64, stock: Int64) async throws -> Bigshop_Catalog_V1_Product {

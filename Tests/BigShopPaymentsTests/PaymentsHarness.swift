@@ -1,33 +1,27 @@
+import BigShopServer
+import BigShopServerTestSupport
 import BigShopTestSupport
 import BigRPC
-import BigShopCatalog
 import BigShopCatalogAPI
-import BigShopFlashSaleAPI
-import BigShopOrchestrator
-import BigShopOrchestratorAPI
-import BigShopOrders
 import BigShopOrdersAPI
 import BigShopPayments
 import BigShopPaymentsAPI
 import BigShopServiceKit
 import Foundation
 
-/// Payments with the real catalog, orders and orchestrator in one
-/// in-process server, over SQLite files in a temporary directory, with a
-/// manual clock and every log line kept. Callers act through generated
-/// clients, naming themselves with ``TestPrincipalInterceptor`` metadata.
+/// Payments with the real catalog, orders and orchestrator of a
+/// ``TestShop`` over SQLite files in a temporary directory, with a manual
+/// clock and every log line kept. Callers act through generated clients,
+/// naming themselves with ``TestPrincipalInterceptor`` metadata.
 final class PaymentsHarness: Sendable {
     /// 2026-03-01 15:00 UTC.
     static let startMs: Int64 = 1_772_377_200_000
 
-    let directory: String
+    let shop: TestShop
     let clock: ManualClock
     let logs: LogRecorder
     let settings: PaymentsSettings
-    private let catalogModule: CatalogModule
-    private let ordersModule: OrdersModule
-    private let orchestrator: OrchestratorModule
-    private let paymentsModule: PaymentsModule
+    var directory: String { shop.dataDirectory }
 
     let catalog: Bigshop_Catalog_V1_CatalogService.Client
     let orders: Bigshop_Orders_V1_OrdersService.Client
@@ -35,24 +29,16 @@ final class PaymentsHarness: Sendable {
     let payments: Bigshop_Payments_V1_PaymentsService.Client
     let paymentLedger: Bigshop_Payments_V1_PaymentLedger.Client
 
-    private init(
-        directory: String, clock: ManualClock, logs: LogRecorder, settings: PaymentsSettings,
-        catalogModule: CatalogModule, ordersModule: OrdersModule, orchestrator: OrchestratorModule,
-        paymentsModule: PaymentsModule, client: RPCClient
-    ) {
-        self.directory = directory
+    private init(shop: TestShop, clock: ManualClock, logs: LogRecorder, settings: PaymentsSettings) {
+        self.shop = shop
         self.clock = clock
         self.logs = logs
         self.settings = settings
-        self.catalogModule = catalogModule
-        self.ordersModule = ordersModule
-        self.orchestrator = orchestrator
-        self.paymentsModule = paymentsModule
-        catalog = Bigshop_Catalog_V1_CatalogService.Client(wrapping: client)
-        orders = Bigshop_Orders_V1_OrdersService.Client(wrapping: client)
-        ledger = Bigshop_Orders_V1_OrderLedger.Client(wrapping: client)
-        payments = Bigshop_Payments_V1_PaymentsService.Client(wrapping: client)
-        paymentLedger = Bigshop_Payments_V1_PaymentLedger.Client(wrapping: client)
+        catalog = .init(wrapping: shop.client)
+        orders = .init(wrapping: shop.client)
+        ledger = .init(wrapping: shop.client)
+        payments = .init(wrapping: shop.client)
+        paymentLedger = .init(wrapping: shop.client)
     }
 
     /// Runs `body` with a shop over a fresh directory, removed afterwards.
@@ -60,65 +46,14 @@ final class PaymentsHarness: Sendable {
         settings: PaymentsSettings = PaymentsSettings(),
         _ body: (PaymentsHarness) async throws -> T
     ) async throws -> T {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("bigshop-payments-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let harness = try await open(directory: directory, settings: settings)
-        do {
-            let result = try await body(harness)
-            await harness.close()
-            return result
-        } catch {
-            await harness.close()
-            throw error
-        }
-    }
-
-    private static func open(directory: String, settings: PaymentsSettings) async throws -> PaymentsHarness {
         let clock = ManualClock(nowMs: startMs)
         let logs = LogRecorder()
-        let transport = LateBoundTransport()
-        let client = RPCClient(transport: transport)
-        let catalogModule = try await CatalogModule.open(
-            dataDirectory: directory, clock: clock, logger: logs.logger("catalog"))
-        let ordersModule = try await OrdersModule.open(
-            dataDirectory: directory, clock: clock,
-            inventory: Bigshop_Catalog_V1_InventoryService.Client(wrapping: client),
-            saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client(wrapping: client),
-            logger: logs.logger("orders"))
-        let orchestrator = try await OrchestratorModule.open(
-            dataDirectory: directory, clock: clock,
-            orderLedger: Bigshop_Orders_V1_OrderLedger.Client(wrapping: client),
-            inventory: Bigshop_Catalog_V1_InventoryService.Client(wrapping: client),
-            payments: Bigshop_Payments_V1_PaymentLedger.Client(wrapping: client),
-            holds: Bigshop_Flashsale_V1_HoldLedger.Client(wrapping: client),
-            logger: logs.logger("orchestrator"))
-        let paymentsModule = try await PaymentsModule.open(
-            dataDirectory: directory, clock: clock, settings: settings,
-            orderLedger: Bigshop_Orders_V1_OrderLedger.Client(wrapping: client),
-            saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client(wrapping: client),
-            logger: logs.logger("payments"))
-        transport.bind(to: RPCServer(
-            services: [
-                catalogModule.catalogService, catalogModule.inventoryService,
-                ordersModule.ordersService, ordersModule.orderLedger,
-                orchestrator.sagaService,
-                paymentsModule.paymentsService, paymentsModule.paymentLedger,
-            ],
-            interceptors: [TestPrincipalInterceptor()],
-            logger: logs.logger("server")))
-        try await orchestrator.recover()
-        return PaymentsHarness(
-            directory: directory, clock: clock, logs: logs, settings: settings, catalogModule: catalogModule,
-            ordersModule: ordersModule, orchestrator: orchestrator, paymentsModule: paymentsModule, client: client)
-    }
-
-    private func close() async {
-        await orchestrator.close()
-        await paymentsModule.close()
-        await ordersModule.close()
-        await catalogModule.close()
+        return try await withShop([.catalog, .orders, .orchestrator, .payments], clock: clock, assemble: {
+            $0.payments = settings
+            $0.logger = { logs.logger($0) }
+        }) { shop in
+            try await body(PaymentsHarness(shop: shop, clock: clock, logs: logs, settings: settings))
+        }
     }
 
     // MARK: Shortcuts

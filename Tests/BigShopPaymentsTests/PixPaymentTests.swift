@@ -111,7 +111,7 @@ struct PixPaymentTests {
 
             await expectRPCError(.failedPrecondition, reason: "NOT_PAYABLE") { _ = try await shop.confirmPix(pix.pixTxid) }
             #expect(try await shop.paymentsOf(order.id).map(\.status) == [.expired])
-            #expect(try await eventually { try await shop.status(of: order.id) == .cancelled })
+            #expect(await eventually { try await shop.status(of: order.id) == .cancelled })
         }
     }
 }

@@ -1,5 +1,8 @@
 public import BigRPC
+import BigRPCInterop
 import BigRPCNIO
+import BigRPCTestingProtos
+import BigShopTestSupport
 public import BigShopAuthAPI
 public import BigShopCatalogAPI
 public import BigShopFlashSaleAPI
@@ -9,10 +12,13 @@ public import BigShopPaymentsAPI
 public import BigShopServer
 public import BigShopServiceKit
 import Foundation
+import Logging
+import ServiceLifecycle
 
-/// A real `bigshop serve` (the same BigShopApp the executable runs) on a
-/// free loopback port with its SQLite files in a temporary directory, driven
-/// through the generated clients over TCP.
+/// A real `bigshop serve` (the same BigShopApp the executable runs, in a
+/// ServiceGroup) on a free loopback port with its SQLite files in a
+/// temporary directory, driven through the generated clients over TCP, or
+/// in process through ``client``.
 public struct TestShop: Sendable {
     public static let adminEmail = "admin@bigshop.test"
     public static let adminPassword = "admin-password-1"
@@ -20,7 +26,13 @@ public struct TestShop: Sendable {
     public let app: BigShopApp
     public let port: Int
     public let dataDirectory: String
+    private let group: ServiceGroup
     private let task: Task<Void, any Error>
+
+    /// The open services, for tests that look inside them.
+    public var shop: OpenShop { app.shop }
+    /// A client to every service in process, past the gateway.
+    public var client: RPCClient { app.shop.client }
 
     /// `HOST:PORT`, as bigprobe takes it.
     public var endpoint: String { "127.0.0.1:\(port)" }
@@ -31,7 +43,8 @@ public struct TestShop: Sendable {
         port: Int = 0,
         dataDirectory: String? = nil,
         clock: any ShopClock = SystemClock(),
-        configure: (inout BigShopConfiguration) -> Void = { _ in }
+        configure: (inout BigShopConfiguration) -> Void = { _ in },
+        assemble: (inout ShopAssembly) -> Void = { _ in }
     ) async throws -> TestShop {
         let directory = dataDirectory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("bigshop-test-\(UUID().uuidString)").path
@@ -53,20 +66,34 @@ public struct TestShop: Sendable {
         configuration.maxOpenStreamsPerAddress = 100_000
         configuration.connectionSetupTimeoutSeconds = 60
         configure(&configuration)
-        let app = try await BigShopApp.open(
-            configuration: configuration,
-            admin: AdminBootstrap(email: adminEmail, password: adminPassword),
-            clock: clock
-        )
-        let task = Task { try await app.run() }
+        var assembly = ShopAssembly(configuration: configuration)
+        assembly.admin = AdminBootstrap(email: adminEmail, password: adminPassword)
+        assembly.clock = clock
+        if configuration.enableConformanceService {
+            assembly.addPublicService(
+                TestServiceProvider(maxPayloadSize: configuration.effectiveMaxPayloadBytes),
+                methods: Bigrpc_Testing_V1_TestService.Method.all)
+        }
+        assemble(&assembly)
+        let app = try await BigShopApp.open(assembly)
+        let group = ServiceGroup(services: app.services, logger: Logger(label: "bigshop.test"))
+        let task = Task { try await group.run() }
         let bound = try await app.listeningAddress().port!
-        return TestShop(app: app, port: bound, dataDirectory: directory, task: task)
+        return TestShop(app: app, port: bound, dataDirectory: directory, group: group, task: task)
     }
 
-    /// Gracefully stops the shop and waits until its databases are closed.
+    /// Gracefully stops the shop, as SIGTERM does, and waits until its
+    /// databases are closed.
     public func stop() async throws {
-        app.beginGracefulShutdown()
+        await group.triggerGracefulShutdown()
         try await task.value
+    }
+
+    /// Stops the shop as a crash would: every flow is cancelled where it
+    /// is; the databases keep what was committed.
+    public func kill() async {
+        task.cancel()
+        _ = await task.result
     }
 
     /// Stops the shop and deletes its data.
@@ -106,9 +133,10 @@ public struct TestShop: Sendable {
 public func withShop<R>(
     clock: any ShopClock = SystemClock(),
     configure: (inout BigShopConfiguration) -> Void = { _ in },
+    assemble: (inout ShopAssembly) -> Void = { _ in },
     _ body: (TestShop) async throws -> R
 ) async throws -> R {
-    let shop = try await TestShop.start(clock: clock, configure: configure)
+    let shop = try await TestShop.start(clock: clock, configure: configure, assemble: assemble)
     do {
         let result = try await body(shop)
         try await shop.stopAndRemove()
@@ -190,5 +218,33 @@ public func statusCode<T>(_ call: () async throws -> T) async -> StatusCode? {
         return error.code
     } catch {
         return .unknown
+    }
+}
+
+/// Runs `body` with the `parts` of a shop over `directory` (a fresh one,
+/// removed afterwards, when nil), stopped gracefully afterwards. Calls
+/// through ``TestShop/client`` name their caller with
+/// ``TestPrincipalInterceptor`` metadata instead of a session.
+public func withShop<R>(
+    _ parts: Set<ShopAssembly.Part>,
+    directory: String? = nil,
+    clock: any ShopClock,
+    assemble: (inout ShopAssembly) -> Void = { _ in },
+    _ body: (TestShop) async throws -> R
+) async throws -> R {
+    let shop = try await TestShop.start(dataDirectory: directory, clock: clock, assemble: { assembly in
+        assembly.parts = parts
+        assembly.serverInterceptors = [TestPrincipalInterceptor()]
+        assemble(&assembly)
+    })
+    do {
+        let result = try await body(shop)
+        try await shop.stop()
+        if directory == nil { shop.removeData() }
+        return result
+    } catch {
+        try? await shop.stop()
+        if directory == nil { shop.removeData() }
+        throw error
     }
 }

@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import BigShopServerTestSupport
 import BigRPC
 import BigShopCatalogAPI
@@ -100,7 +101,7 @@ import Testing
             ))))
             #expect(paid.status == .approved)
             clock.advance(byMs: 61_000)
-            #expect(await Self.eventually { try await shop.clients().flashSale.getCurrentDrop(.init(campaignId: campaign.id)).remaining == 2 })
+            #expect(await eventually { try await shop.clients().flashSale.getCurrentDrop(.init(campaignId: campaign.id)).remaining == 2 })
             let expired = try await buyers[1].orders.getOrder(.init(id: reservations[1].orderId))
             #expect(expired.status == .cancelled)
             #expect(expired.statusReason == "PAYMENT_EXPIRED")
@@ -113,7 +114,7 @@ import Testing
             // An hour later that hold has expired too, and the next drop adds
             // its 3 units to what was left: sold 1 + held 0 + remaining 5 = 6.
             clock.set(nowMs: Self.blackFriday + 3_600_000 + 1_000)
-            #expect(await Self.eventually { try await shop.clients().flashSale.getCurrentDrop(.init(campaignId: campaign.id)).remaining == 5 })
+            #expect(await eventually { try await shop.clients().flashSale.getCurrentDrop(.init(campaignId: campaign.id)).remaining == 5 })
             let second = try await shop.clients().flashSale.getCurrentDrop(.init(campaignId: campaign.id))
             #expect(second.index == 1)
             #expect(second.unitsReleased == 6)
@@ -138,7 +139,7 @@ import Testing
                 #expect(drop.index == Int32(hour))
                 #expect(drop.unitsReleased == Int32((hour + 1) * 100))
                 // Holds of earlier hours expired after 10 minutes and came back.
-                #expect(await Self.eventually {
+                #expect(await eventually {
                     try await shop.clients().flashSale.getCurrentDrop(.init(campaignId: campaign.id)).remaining == Int32((hour + 1) * 100 - 1)
                 })
             }
@@ -150,12 +151,4 @@ import Testing
         }
     }
 
-    /// Polls `condition` for up to 5 seconds: expiry runs in the background.
-    static func eventually(_ condition: () async throws -> Bool) async -> Bool {
-        for _ in 0..<100 {
-            if (try? await condition()) == true { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
 }

@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import BigShopServerTestSupport
 import BigRPC
 import BigShopCatalogAPI
@@ -79,7 +80,7 @@ import Glibc
 
             // Letting an order expire starts the cool-down too.
             clock.advance(byMs: next.paymentDueAtMs - clock.nowMs())
-            #expect(await Self.eventually { try await hoarder.orders.getOrder(.init(id: next.id)).status == .cancelled })
+            #expect(await eventually(timeout: .seconds(60)) { try await hoarder.orders.getOrder(.init(id: next.id)).status == .cancelled })
             _ = try await hoarder.orders.setCartItem(.init(productId: catalog[1].id, quantity: 1))
             #expect(await rpcError(try await hoarder.orders.checkout(.init()))?.metadata["reason"] == "CHECKOUT_COOLING_DOWN")
         }
@@ -347,13 +348,4 @@ import Glibc
         try await clients.catalog.listProducts(.init(pageSize: 500)).products.reduce(0) { $0 + $1.stock }
     }
 
-    /// Polls `condition` (every 50 ms, for up to 60 s: generous on a loaded
-    /// machine) until it holds.
-    static func eventually(_ condition: () async throws -> Bool) async -> Bool {
-        for _ in 0..<1_200 {
-            if (try? await condition()) == true { return true }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
 }

@@ -1,4 +1,5 @@
 import BigShopServerTestSupport
+import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
 import BigShopHistoryAPI
@@ -123,7 +124,7 @@ import Testing
             let unpaid = try await caio.orders.checkout(.init())
             let pix = try await caio.payments.pay(.init(orderId: unpaid.id, method: .pix(.init())))
             clock.advance(byMs: 15 * 60 * 1000 + 1)
-            #expect(await FlashSaleFlowTests.eventually {
+            #expect(await eventually {
                 try await caio.orders.getOrder(.init(id: unpaid.id)).status == .cancelled
             })
             let expired = try await caio.orders.getOrder(.init(id: unpaid.id))

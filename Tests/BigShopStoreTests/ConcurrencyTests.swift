@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import Foundation
 import Testing
 @testable import BigShopStore
@@ -51,7 +52,7 @@ struct ConcurrencyTests {
                     _ = release.wait(timeout: .now() + 10)
                 }
             }
-            #expect(await waitUntil { inserted.isSet })
+            #expect(await eventually { inserted.isSet })
             let clock = ContinuousClock()
             let start = clock.now
             let visible = try await db.read { try $0.queryOne("SELECT count(*) FROM t")!.int(0) }
@@ -142,7 +143,7 @@ struct ConcurrencyTests {
                     _ = release.wait(timeout: .now() + 10)
                 }
             }
-            #expect(await waitUntil { locked.isSet })
+            #expect(await eventually { locked.isSet })
 
             // Short timeout: fails with SQLITE_BUSY after roughly the timeout.
             let clock = ContinuousClock()

@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import ChildProcess
 import Foundation
 import Testing
@@ -44,7 +45,7 @@ struct CrashSafetyTests {
             )
 
             // Wait (bounded) until enough writes were acknowledged, then SIGKILL mid-stream.
-            let reached = try await waitUntil(timeout: .seconds(30)) {
+            let reached = await eventually(timeout: .seconds(30)) {
                 let size = (try FileManager.default.attributesOfItem(atPath: acks)[.size] as? NSNumber)?.intValue ?? 0
                 return size >= killAfter * 7  // ids are 1-7 characters plus newline
             }

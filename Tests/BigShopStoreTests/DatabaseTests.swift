@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import Foundation
 import Testing
 @testable import BigShopStore
@@ -282,7 +283,7 @@ struct DatabaseTests {
                         try await db.writeBatched { try $0.run("INSERT INTO log(tag) VALUES (?)", tag) }
                     }
                 })
-                #expect(await waitUntil { db.pendingWriteCount == tag + 1 })
+                #expect(await eventually { db.pendingWriteCount == tag + 1 })
             }
             try await blocker.release()
             for task in tasks { try await task.value }

@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import Foundation
 import Testing
 @testable import BigShopStore
@@ -57,7 +58,7 @@ struct GroupCommitTests {
         var tasks: [Task<Void, any Error>] = []
         for index in 0..<count {
             tasks.append(Task { try await db.writeBatched { conn in try body(index, conn) } })
-            #expect(await waitUntil { db.pendingWriteCount == index + 1 })
+            #expect(await eventually { db.pendingWriteCount == index + 1 })
         }
         try await blocker.release()
         var results: [Result<Void, any Error>] = []

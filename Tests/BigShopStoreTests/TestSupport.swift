@@ -1,3 +1,4 @@
+import BigShopTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -12,17 +13,6 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     return try await body(url.path)
 }
 
-/// Polls `condition` every few milliseconds until it holds or `timeout` passes.
-/// Returns whether it held.
-@discardableResult
-func waitUntil(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try condition() { return true }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return try condition()
-}
 
 /// A thread-safe flag and counter for coordinating test bodies running on database threads.
 final class Probe: Sendable {
@@ -53,7 +43,7 @@ final class WriterBlocker: Sendable {
                 _ = gate.wait(timeout: .now() + 30)
             }
         }
-        let started = await waitUntil { entered.isSet }
+        let started = await eventually { entered.isSet }
         #expect(started, "writer blocker did not start")
     }
 

@@ -1,5 +1,5 @@
 public import BigRPC
-public import BigShopServiceKit
+import BigShopServiceKit
 
 /// Stands in for the gateway in service tests: the `x-test-principal` header,
 /// `customer:<user id>` or `admin:<user id>`, becomes the call's principal.

@@ -3,7 +3,7 @@ import BigShopStore
 
 /// The SQL of the `products` table. Synchronous: every function runs inside a
 /// ``Database`` read or write body, on the connection it is handed.
-enum ProductTable {
+enum ProductStore {
     /// The product with `id`, deleted or not.
     static func find(id: String, in connection: Connection) throws -> StoredProduct? {
         try connection.queryOne("SELECT \(StoredProduct.columns) FROM products WHERE id = ?", .text(id))

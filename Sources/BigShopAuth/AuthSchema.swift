@@ -2,8 +2,8 @@ import BigShopStore
 
 /// The Auth database's schema, in order. Never edit a shipped migration: add
 /// the next version.
-enum AuthMigrations {
-    static let all: [Migration] = [
+enum AuthSchema {
+    static let migrations: [Migration] = [
         Migration(version: 1, name: "users and sessions", sql: """
             CREATE TABLE users (
                 id TEXT PRIMARY KEY,

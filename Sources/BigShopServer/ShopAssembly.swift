@@ -1,0 +1,180 @@
+public import BigRPC
+public import BigShopAuth
+import BigShopAuthAPI
+public import BigShopCatalog
+import BigShopCatalogAPI
+public import BigShopFlashSale
+import BigShopFlashSaleAPI
+public import BigShopGateway
+public import BigShopHistory
+public import BigShopOrchestrator
+import BigShopOrchestratorAPI
+public import BigShopOrders
+import BigShopOrdersAPI
+public import BigShopPayments
+import BigShopPaymentsAPI
+public import BigShopServiceKit
+public import Logging
+public import ServiceLifecycle
+
+/// Which shop services one process runs and how they are wired: any subset
+/// of them, over the data directory, reaching each other with generated
+/// clients through one in-process server that also serves `extraServices`
+/// (a part not run here is reached there too).
+///
+/// ```swift
+/// var assembly = ShopAssembly(configuration: configuration)
+/// assembly.parts = [.auth, .catalog]
+/// let shop = try await assembly.open()
+/// try await ServiceGroup(services: shop.services, logger: logger).run()
+/// ```
+public struct ShopAssembly: Sendable {
+    /// One shop service and its database.
+    public enum Part: String, CaseIterable, Sendable {
+        case auth, catalog, orders, payments, history, orchestrator, flashsale
+    }
+
+    public var configuration: BigShopConfiguration
+    public var parts = Set(Part.allCases)
+    /// The time of every service; tests pass a `ManualClock`.
+    public var clock: any ShopClock = SystemClock()
+    /// The logger of each part ("auth", "orders", "rpc", …) and, for "",
+    /// of the shop itself.
+    public var logger: @Sendable (_ part: String) -> Logger = { Logger(label: $0.isEmpty ? "bigshop" : "bigshop.\($0)") }
+    /// The services' settings; nil takes them from the configuration.
+    public var auth: AuthSettings?
+    public var orders: OrdersSettings?
+    public var payments: PaymentsSettings?
+    public var orchestrator: OrchestratorSettings?
+    /// The first admin, created at open if missing.
+    public var admin: AdminBootstrap?
+    /// On every call one service makes to another (tests inject faults).
+    public var clientInterceptors: [any ClientInterceptor] = []
+    /// On every call the in-process server takes.
+    public var serverInterceptors: [any ServerInterceptor] = []
+    /// Served in process, and on the public port as far as ``extraAccess``
+    /// lets calls through the gateway.
+    public var extraServices: [any RegistrableRPCService] = []
+    /// Who may call the extra services' methods on the public port.
+    public var extraAccess: [MethodDescriptor: Access] = [:]
+    /// The in-process transport to every service, bound at open: for extra
+    /// services that call the shop's.
+    public let transport = LateBoundTransport()
+
+    public init(configuration: BigShopConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Serves `service` in process and, to anyone, on the public port.
+    public mutating func addPublicService(_ service: any RegistrableRPCService, methods: [MethodDescriptor]) {
+        extraServices.append(service)
+        for method in methods { extraAccess[method] = .public }
+    }
+
+    /// Opens (creating or migrating) the databases of ``parts`` under the
+    /// data directory, wires the services, recovers the checkout sagas left
+    /// in flight, and creates the first admin if asked. Run
+    /// ``OpenShop/services`` to serve.
+    public func open() async throws -> OpenShop {
+        let data = configuration.dataDirectory
+        let client = RPCClient(transport: transport, interceptors: clientInterceptors)
+        let inventory = Bigshop_Catalog_V1_InventoryService.Client(wrapping: client)
+        let orderLedger = Bigshop_Orders_V1_OrderLedger.Client(wrapping: client)
+        let saga = Bigshop_Orchestrator_V1_CheckoutSaga.Client(wrapping: client)
+        let log = logger("")
+        try configuration.validate()
+        let c = configuration
+
+        let auth = try await parts.contains(.auth) ? AuthModule.open(
+            dataDirectory: data, clock: clock, settings: self.auth ?? AuthSettings(
+                sessionTTL: .seconds(c.sessionTTLSeconds),
+                passwordIterations: c.passwordIterations,
+                hasherThreads: c.passwordHashingThreads,
+                throttle: c.rateLimit
+                    ? TokenBucketLoginThrottle(perSecond: c.loginPerAddressEmailPerSecond, burst: c.loginPerAddressEmailBurst)
+                    : DisabledLoginThrottle(),
+                passwordQueueLimit: c.passwordQueueLimit,
+                passwordRegisterQueueLimit: c.passwordRegisterQueueLimit),
+            logger: logger("auth")) : nil
+        let catalog = try await parts.contains(.catalog) ? CatalogModule.open(
+            dataDirectory: data, clock: clock, logger: logger("catalog")) : nil
+        let orchestrator = try await parts.contains(.orchestrator) ? OrchestratorModule.open(
+            dataDirectory: data, clock: clock, settings: self.orchestrator ?? OrchestratorSettings(
+                paymentWindow: .seconds(c.paymentWindowSeconds),
+                limits: CheckoutLimits(
+                    maxUnitsPerProduct: Int64(c.maxUnitsPerProduct),
+                    maxUnpaidOrders: c.maxUnpaidOrders,
+                    cooldownAfterCancellation: .seconds(c.checkoutCooldownSeconds))),
+            orderLedger: orderLedger, inventory: inventory,
+            payments: Bigshop_Payments_V1_PaymentLedger.Client(wrapping: client),
+            holds: Bigshop_Flashsale_V1_HoldLedger.Client(wrapping: client),
+            logger: logger("orchestrator")) : nil
+        let orders = try await parts.contains(.orders) ? OrdersModule.open(
+            dataDirectory: data, clock: clock, inventory: inventory, saga: saga, settings: self.orders ?? OrdersSettings(maxUnitsPerProduct: Int64(c.maxUnitsPerProduct), maxCartLines: c.maxCartLines),
+            logger: logger("orders")) : nil
+        let payments = try await parts.contains(.payments) ? PaymentsModule.open(
+            dataDirectory: data, clock: clock, settings: self.payments ?? PaymentsSettings(
+                pixKey: c.pixMerchantKey, merchantName: c.pixMerchantName, merchantCity: c.pixMerchantCity), orderLedger: orderLedger, saga: saga,
+            logger: logger("payments")) : nil
+        let flashSale = try await parts.contains(.flashsale) ? FlashSaleModule.open(
+            dataDirectory: data, clock: clock, inventory: inventory, saga: saga, logger: logger("flashsale")) : nil
+        let history = parts.contains(.history) ? HistoryModule(orderLedger: orderLedger, logger: logger("history")) : nil
+
+        let publicServices: [(any RegistrableRPCService)?] = [
+            auth?.authService, catalog?.catalogService, orders?.ordersService, payments?.paymentsService, history?.historyService,
+            flashSale?.flashSaleService,
+        ]
+        let internalServices: [(any RegistrableRPCService)?] = [
+            auth?.sessionVerifier, catalog?.inventoryService, orders?.orderLedger, payments?.paymentLedger,
+            orchestrator?.sagaService, flashSale?.holdLedger,
+        ]
+        transport.bind(to: RPCServer(
+            services: (publicServices + internalServices).compactMap { $0 } + extraServices,
+            interceptors: serverInterceptors,
+            logger: logger("internal")))
+
+        if let orchestrator {
+            let resumed = try await orchestrator.recover()
+            log.info("checkout sagas recovered", metadata: ["resumed": "\(resumed)"])
+        }
+        if let admin, let auth {
+            // The user id, never the email (docs/OPERATIONS.md, "Logs").
+            switch try await auth.ensureAdmin(email: admin.email, password: admin.password) {
+            case .created(let userID):
+                log.info("first admin", metadata: ["user-id": "\(userID)", "outcome": "created"])
+            case .alreadyPresent(let userID):
+                log.info("first admin", metadata: ["user-id": "\(userID)", "outcome": "already present"])
+            }
+        }
+        if configuration.seedDemoCatalog, let catalog {
+            let inserted = try await catalog.seedDemoCatalog()
+            if inserted > 0 { log.info("demo catalog seeded", metadata: ["products": "\(inserted)"]) }
+        }
+        let services: [(any Service)?] = [auth, catalog, orchestrator, orders, payments, flashSale]
+        return OpenShop(
+            services: services.compactMap { $0 },
+            publicServices: publicServices.compactMap { $0 } + extraServices,
+            client: client, auth: auth, catalog: catalog, orders: orders, payments: payments,
+            orchestrator: orchestrator, flashSale: flashSale, history: history)
+    }
+}
+
+/// The services of a ``ShopAssembly``, open and wired, not yet running.
+public struct OpenShop: Sendable {
+    /// The modules in dependency order: a `ServiceGroup` starts them in
+    /// this order and shuts them down in reverse, so a payment in flight
+    /// still reaches the orchestrator, orders and the catalog.
+    public let services: [any Service]
+    /// The services for the public port, behind the gateway.
+    public let publicServices: [any RegistrableRPCService]
+    /// A client to every service, in process, through the client
+    /// interceptors.
+    public let client: RPCClient
+    public let auth: AuthModule?
+    public let catalog: CatalogModule?
+    public let orders: OrdersModule?
+    public let payments: PaymentsModule?
+    public let orchestrator: OrchestratorModule?
+    public let flashSale: FlashSaleModule?
+    public let history: HistoryModule?
+}
