@@ -58,7 +58,7 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
         let logger = self.logger.forRequest(context)
         do {
             let reservation = try await database.writeBatched { connection in
-                try StockLedger.reserve(id: id, requested: request.lines, nowMs: clock.nowMs(), in: connection)
+                try StockStore.reserve(id: id, requested: request.lines, nowMs: clock.nowMs(), in: connection)
             }
             logger.info("stock reserved", metadata: [
                 "reservation-id": "\(id)", "state": "\(reservation.state)", "lines": "\(reservation.lines.count)",
@@ -80,7 +80,7 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
         let id = try Self.validReservationID(request.reservationId)
         let clock = self.clock
         let reservation = try await database.writeBatched { connection in
-            try StockLedger.release(id: id, nowMs: clock.nowMs(), in: connection)
+            try StockStore.release(id: id, nowMs: clock.nowMs(), in: connection)
         }
         logger.forRequest(context).info("stock released", metadata: [
             "reservation-id": "\(id)", "lines": "\(reservation.lines.count)",
@@ -98,7 +98,7 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
         let id = try Self.validReservationID(request.reservationId)
         let clock = self.clock
         let reservation = try await database.writeBatched { connection in
-            try StockLedger.commit(id: id, nowMs: clock.nowMs(), in: connection)
+            try StockStore.commit(id: id, nowMs: clock.nowMs(), in: connection)
         }
         logger.forRequest(context).info("stock committed", metadata: [
             "reservation-id": "\(id)", "lines": "\(reservation.lines.count)",

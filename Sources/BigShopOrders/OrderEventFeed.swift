@@ -18,7 +18,7 @@ import Logging
 /// already is — instead of waiting or failing. A slow watcher therefore
 /// costs the writers nothing and still sees every change.
 struct OrderEventFeed: Sendable {
-    let book: OrderBook
+    let book: OrderStore
     let hub: OrderEventHub
     let logger: Logger
 
@@ -29,7 +29,7 @@ struct OrderEventFeed: Sendable {
         let subscription = hub.subscribe(to: orderID)
         defer { hub.unsubscribe(subscription) }
         guard let history = try await book.events(ofOrder: orderID, after: 0) else {
-            throw OrderBook.notFound(orderID)
+            throw OrderStore.notFound(orderID)
         }
         var lastSent: Int64 = 0
         var batch = history

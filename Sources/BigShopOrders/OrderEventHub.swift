@@ -3,7 +3,7 @@ import Synchronization
 /// The in-memory fan-out of committed status changes to the watchers of
 /// each order.
 ///
-/// ``OrderBook`` publishes every status change right after its transaction
+/// ``OrderStore`` publishes every status change right after its transaction
 /// commits; ``OrderEventFeed`` subscribes one mailbox per watcher. Publishing
 /// never waits for a watcher and costs O(watchers of that order): watchers
 /// are indexed by order id, behind lock-striped shards so that publishers of

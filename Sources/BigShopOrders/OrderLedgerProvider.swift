@@ -18,7 +18,7 @@ import BigShopServiceKit
 ///
 /// Get one from ``OrdersModule``.
 public struct OrderLedgerProvider: Bigshop_Orders_V1_OrderLedger.ServiceProtocol {
-    let book: OrderBook
+    let book: OrderStore
     let carts: ShoppingCarts
     let feed: OrderEventFeed
     let settings: OrdersSettings

@@ -59,7 +59,7 @@ public final class OrdersModule: Service, Sendable {
             named: "orders", in: dataDirectory, migrations: OrdersSchema.migrations,
             configuration: DatabaseConfiguration(synchronous: .full))
         let hub = OrderEventHub(bufferCapacity: settings.watcherBufferCapacity)
-        let book = OrderBook(database: database, clock: clock, hub: hub, logger: logger)
+        let book = OrderStore(database: database, clock: clock, hub: hub, logger: logger)
         let carts = ShoppingCarts(store: CartStore(database: database), inventory: inventory, settings: settings)
         let work = ServiceWork()
         return OrdersModule(

@@ -15,7 +15,7 @@ public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProt
     /// The `reason` CancelOrder gives the saga.
     public static let customerCancellationReason = "CANCELLED_BY_CUSTOMER"
 
-    let book: OrderBook
+    let book: OrderStore
     let carts: ShoppingCarts
     let saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client
     let work: ServiceWork
@@ -65,7 +65,7 @@ public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProt
     ) async throws -> Bigshop_Orders_V1_Order {
         let principal = try context.requirePrincipal()
         let order = try await existingOrder(request.id)
-        guard order.userId == principal.userID || principal.isAdmin else { throw OrderBook.notFound(request.id) }
+        guard order.userId == principal.userID || principal.isAdmin else { throw OrderStore.notFound(request.id) }
         return order
     }
 
@@ -80,7 +80,7 @@ public struct OrdersServiceProvider: Bigshop_Orders_V1_OrdersService.ServiceProt
     ) async throws -> Bigshop_Orders_V1_Order {
         let principal = try context.requirePrincipal()
         let order = try await existingOrder(request.id)
-        guard order.userId == principal.userID else { throw OrderBook.notFound(request.id) }
+        guard order.userId == principal.userID else { throw OrderStore.notFound(request.id) }
         guard order.status == .pendingPayment else {
             throw RPCError.refused(
                 OrdersRefusalReason.notCancellable, "order \(order.id) is \(order.status.storageName); only unpaid orders can be cancelled")

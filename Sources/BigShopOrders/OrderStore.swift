@@ -17,7 +17,7 @@ import Logging
 /// publish in either order; watchers put events back in `seq` order
 /// (``OrderEventFeed``). An event is never published before it is committed,
 /// nor when its transaction rolled back.
-final class OrderBook: Sendable {
+final class OrderStore: Sendable {
     private let database: Database
     private let clock: any ShopClock
     private let hub: OrderEventHub

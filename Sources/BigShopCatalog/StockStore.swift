@@ -11,7 +11,7 @@ import BigShopStore
 /// `stock + units in HELD reservations + units in COMMITTED reservations` is
 /// what the admin stocked. A reservation takes its units out of `stock`;
 /// releasing puts them back; committing keeps them out for good.
-enum StockLedger {
+enum StockStore {
     /// Products an OUT_OF_STOCK message names; the others are counted.
     static let shortProductsNamed = 5
 
