@@ -314,7 +314,9 @@ let package = Package(
             dependencies: ["ProtoJSON", "BigRPCCodec", "BigRPCTestingProtos", "WellKnownProtos", "BigShopCatalogAPI"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "BigProbeTests", dependencies: ["BigShopServerTestSupport", "bigprobe", "bigrpc-interop", "BigRPCTestingProtos", "TLSTestSupport", "ChildProcess"]),
+        .testTarget(
+            name: "BigProbeTests",
+            dependencies: ["BigShopServerTestSupport", "bigprobe", "bigrpc-interop", "BigRPCTestingProtos", "TLSTestSupport", "ChildProcess"]),
         .testTarget(
             name: "BigShopClientTests",
             dependencies: [
@@ -333,14 +335,36 @@ let package = Package(
         ),
         .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigRPC"]),
         .testTarget(name: "BigShopAuthTests", dependencies: ["BigShopTestSupport", "BigShopAuth", "BigShopAuthAPI", "BigShopServiceKit", "BigRPC"]),
-        .testTarget(name: "BigShopOrdersTests", dependencies: ["BigRPC", "BigShopCatalogAPI", "BigShopHistoryAPI", "BigShopOrchestratorAPI", "BigShopOrders", "BigShopOrdersAPI", "BigShopServer", "BigShopServerTestSupport", "BigShopServiceKit", "BigShopTestSupport"]),
-        .testTarget(name: "BigShopHistoryTests", dependencies: ["BigRPC", "BigShopHistoryAPI", "BigShopOrders", "BigShopOrdersAPI", "BigShopServer", "BigShopServerTestSupport", "BigShopServiceKit", "BigShopTestSupport"]),
-        .testTarget(name: "BigShopPaymentsTests", dependencies: ["BigRPC", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPayments", "BigShopPaymentsAPI", "BigShopServer", "BigShopServerTestSupport", "BigShopServiceKit", "BigShopStore", "BigShopTestSupport", "PaymentRules"]),
-        .testTarget(name: "BigShopOrchestratorTests", dependencies: ["BigRPC", "BigShopCatalogAPI", "BigShopFlashSaleAPI", "BigShopOrchestrator", "BigShopOrchestratorAPI", "BigShopOrdersAPI", "BigShopPayments", "BigShopPaymentsAPI", "BigShopServer", "BigShopServerTestSupport", "BigShopServiceKit", "BigShopStore", "BigShopTestSupport", "PaymentRules", "SeededRandom"]),
+        .testTarget(
+            name: "BigShopOrdersTests",
+            dependencies: [
+                "BigRPC", "BigShopCatalogAPI", "BigShopHistoryAPI", "BigShopOrchestratorAPI", "BigShopOrders", "BigShopOrdersAPI", "BigShopServer",
+                "BigShopServerTestSupport", "BigShopServiceKit", "BigShopTestSupport",
+            ]),
+        .testTarget(
+            name: "BigShopHistoryTests",
+            dependencies: [
+                "BigRPC", "BigShopHistoryAPI", "BigShopOrders", "BigShopOrdersAPI", "BigShopServer", "BigShopServerTestSupport", "BigShopServiceKit",
+                "BigShopTestSupport",
+            ]),
+        .testTarget(
+            name: "BigShopPaymentsTests",
+            dependencies: [
+                "BigRPC", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPayments", "BigShopPaymentsAPI", "BigShopServer", "BigShopServerTestSupport",
+                "BigShopServiceKit", "BigShopStore", "BigShopTestSupport", "PaymentRules",
+            ]),
+        .testTarget(
+            name: "BigShopOrchestratorTests",
+            dependencies: [
+                "BigRPC", "BigShopCatalogAPI", "BigShopFlashSaleAPI", "BigShopOrchestrator", "BigShopOrchestratorAPI", "BigShopOrdersAPI", "BigShopPayments",
+                "BigShopPaymentsAPI", "BigShopServer", "BigShopServerTestSupport", "BigShopServiceKit", "BigShopStore", "BigShopTestSupport", "PaymentRules",
+                "SeededRandom",
+            ]),
         .testTarget(
             name: "BigShopServerTests",
             dependencies: [
-                "BigShopServerTestSupport", "BigShopTestSupport", "BigShopServer", "BigRPC", "BigRPCNIO", "BigShopServiceKit", "BigShopAuthAPI", "BigShopCatalogAPI",
+                "BigShopServerTestSupport", "BigShopTestSupport", "BigShopServer", "BigRPC", "BigRPCNIO", "BigShopServiceKit", "BigShopAuthAPI",
+                "BigShopCatalogAPI",
                 "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI", "WellKnownProtos",
                 "PaymentRules", "BigShopGateway", "BigRPCStandardServices", "BigRPCProtos",
             ]

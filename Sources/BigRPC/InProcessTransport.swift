@@ -52,14 +52,15 @@ public struct InProcessTransport: ClientTransport {
                 requests.finish(throwing: CancellationError())
                 responses.finish(throwing: CancellationError())
             }
-            return try await body(ClientStream(
-                requests: RequestSink(
-                    queue: requests,
-                    responses: responses,
-                    deadline: options.timeout.map { ContinuousClock.now + min($0, .maxTimeout) }
-                ),
-                responses: RPCAsyncSequence { try await responses.next() }
-            ))
+            return try await body(
+                ClientStream(
+                    requests: RequestSink(
+                        queue: requests,
+                        responses: responses,
+                        deadline: options.timeout.map { ContinuousClock.now + min($0, .maxTimeout) }
+                    ),
+                    responses: RPCAsyncSequence { try await responses.next() }
+                ))
         } onCancel: {
             // The calling task is cancelled: the call ends at once on both
             // sides, even if `body` is slow to notice.

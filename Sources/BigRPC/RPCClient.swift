@@ -224,13 +224,19 @@ private final class HoldingBackWriter: Sendable {
     }
 
     func write(_ message: [UInt8]) async throws {
-        if let previous = held.withLock({ held in defer { held = message }; return held }) {
+        if let previous = held.withLock({ held in
+            defer { held = message }
+            return held
+        }) {
             try await sink.write(previous, endStream: false)
         }
     }
 
     func finish() async throws {
-        if let last = held.withLock({ held in defer { held = nil }; return held }) {
+        if let last = held.withLock({ held in
+            defer { held = nil }
+            return held
+        }) {
             try await sink.write(last, endStream: true)
         } else {
             try await sink.finish()

@@ -66,14 +66,18 @@ public final class RPCServer: Sendable {
             // The client cancelled: the protocol lets the server send nothing more.
             return
         } catch let error as ResponseEncodingError {
-            logger.error("response could not be encoded", metadata: [
-                "method": "\(call.path)", "request-id": "\(requestID)", "error": "\(error.underlying)",
-            ])
+            logger.error(
+                "response could not be encoded",
+                metadata: [
+                    "method": "\(call.path)", "request-id": "\(requestID)", "error": "\(error.underlying)",
+                ])
             status = Status(code: .internal, message: "internal error")
         } catch {
-            logger.error("handler failed", metadata: [
-                "method": "\(call.path)", "request-id": "\(requestID)", "error": "\(error)",
-            ])
+            logger.error(
+                "handler failed",
+                metadata: [
+                    "method": "\(call.path)", "request-id": "\(requestID)", "error": "\(error)",
+                ])
             status = Status(code: .internal, message: "internal error")
         }
         var allTrailers = context.trailers

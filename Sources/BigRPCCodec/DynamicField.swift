@@ -41,7 +41,8 @@ public struct DynamicMapEntry: Hashable, Sendable {
     static func canonical(_ entries: [DynamicMapEntry]) -> [DynamicMapEntry] {
         var latest: [DynamicValue: DynamicValue] = [:]
         for entry in entries { latest[entry.key] = entry.value }
-        return latest
+        return
+            latest
             .map { DynamicMapEntry(key: $0.key, value: $0.value) }
             .sorted { DynamicValue.mapKeyPrecedes($0.key, $1.key) }
     }

@@ -67,11 +67,11 @@ public enum DynamicValue: Hashable, Sendable {
     public func fits(_ field: ProtoFieldDescriptor) -> Bool {
         switch (self, field.type) {
         case (.int32, .int32), (.int32, .sint32), (.int32, .sfixed32),
-             (.int64, .int64), (.int64, .sint64), (.int64, .sfixed64),
-             (.uint32, .uint32), (.uint32, .fixed32),
-             (.uint64, .uint64), (.uint64, .fixed64),
-             (.float, .float), (.double, .double), (.bool, .bool), (.enumValue, .enum),
-             (.string, .string), (.bytes, .bytes):
+            (.int64, .int64), (.int64, .sint64), (.int64, .sfixed64),
+            (.uint32, .uint32), (.uint32, .fixed32),
+            (.uint64, .uint64), (.uint64, .fixed64),
+            (.float, .float), (.double, .double), (.bool, .bool), (.enumValue, .enum),
+            (.string, .string), (.bytes, .bytes):
             true
         case (.message(let message), .message):
             message.descriptor == field.messageType

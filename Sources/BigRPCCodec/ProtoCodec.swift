@@ -120,12 +120,14 @@ public enum ProtoCodec {
                 free: { _, _ in },
                 allocator_data: Unmanaged.passUnretained(arena).toOpaque()
             )
-            guard let unpacked = protobuf_c_message_unpack(
-                descriptor,
-                &allocator,
-                buffer.count,
-                buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            ) else {
+            guard
+                let unpacked = protobuf_c_message_unpack(
+                    descriptor,
+                    &allocator,
+                    buffer.count,
+                    buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                )
+            else {
                 throw ProtoDecodingError(.malformed, messageName: String(cString: descriptor.pointee.name))
             }
             return try read(ProtoReader(message: UnsafeRawPointer(unpacked)))
@@ -164,9 +166,10 @@ public enum ProtoCodec {
                 let packed = writer.message.assumingMemoryBound(to: ProtobufCMessage.self)
                 let size = protobuf_c_message_get_packed_size(packed)
                 guard size > 0 else { return .success([]) }
-                return .success([UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-                    count = protobuf_c_message_pack(packed, buffer.baseAddress!)
-                })
+                return .success(
+                    [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                        count = protobuf_c_message_pack(packed, buffer.baseAddress!)
+                    })
             }
         }
         return try encoded.get()

@@ -1,11 +1,11 @@
 internal import CProtobufC
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// protobuf-c descriptors built at run time from `FileDescriptorProto`s (as
@@ -134,7 +134,8 @@ public final class ProtoDescriptorPool: @unchecked Sendable {
             }
             c.type = cType
             if cType == PROTOBUF_C_TYPE_MESSAGE || cType == PROTOBUF_C_TYPE_ENUM {
-                let target: UnsafeRawPointer? = cType == PROTOBUF_C_TYPE_MESSAGE
+                let target: UnsafeRawPointer? =
+                    cType == PROTOBUF_C_TYPE_MESSAGE
                     ? messages[field.typeName].map { UnsafeRawPointer($0) }
                     : enums[field.typeName].map { UnsafeRawPointer($0) }
                 guard let target else {

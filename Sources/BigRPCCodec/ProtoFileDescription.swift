@@ -62,8 +62,12 @@ public struct ProtoFileDescription: Sendable {
 
     /// Parses a serialized `FileDescriptorProto`.
     public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
-        var name = "", package = "", syntax = "proto2"
-        var dependencies: [String] = [], messageBytes: [[UInt8]] = [], enumBytes: [[UInt8]] = []
+        var name = ""
+        var package = ""
+        var syntax = "proto2"
+        var dependencies: [String] = []
+        var messageBytes: [[UInt8]] = []
+        var enumBytes: [[UInt8]] = []
         var services: [Service] = []
         for field in try Self.fields(bytes) {
             switch field.number {
@@ -82,7 +86,8 @@ public struct ProtoFileDescription: Sendable {
         self.dependencies = dependencies
         self.services = services
         self.isProto3 = syntax == "proto3"
-        var messages: [Message] = [], enums: [Enumeration] = []
+        var messages: [Message] = []
+        var enums: [Enumeration] = []
         for bytes in enumBytes { enums.append(try Self.enumeration(bytes, scope: package)) }
         for bytes in messageBytes { try Self.message(bytes, scope: package, depth: 1, into: &messages, &enums) }
         self.messages = messages
@@ -92,9 +97,10 @@ public struct ProtoFileDescription: Sendable {
     /// The full names the file declares: messages, enums, services and
     /// methods (`package.Service.Method`).
     public var symbols: [String] {
-        messages.map(\.name) + enums.map(\.name) + services.flatMap { service in
-            [service.name] + service.methods.map { service.name + "." + $0.name }
-        }
+        messages.map(\.name) + enums.map(\.name)
+            + services.flatMap { service in
+                [service.name] + service.methods.map { service.name + "." + $0.name }
+            }
     }
 
     // MARK: Parsing
@@ -147,10 +153,11 @@ public struct ProtoFileDescription: Sendable {
             case 1: result.name = qualified(field.string, in: scope)
             case 2:
                 let value = try Self.fields(field.bytes)
-                result.values.append((
-                    value.first { $0.number == 1 }?.string ?? "",
-                    Int32(truncatingIfNeeded: value.first { $0.number == 2 }?.varint ?? 0)
-                ))
+                result.values.append(
+                    (
+                        value.first { $0.number == 1 }?.string ?? "",
+                        Int32(truncatingIfNeeded: value.first { $0.number == 2 }?.varint ?? 0)
+                    ))
             default: break
             }
         }
@@ -158,7 +165,8 @@ public struct ProtoFileDescription: Sendable {
     }
 
     private static func service(_ bytes: [UInt8], package: String) throws(ProtoDecodingError) -> Service {
-        var name = "", methods: [Method] = []
+        var name = ""
+        var methods: [Method] = []
         for field in try Self.fields(bytes) {
             switch field.number {
             case 1: name = qualified(field.string, in: package)
@@ -169,10 +177,11 @@ public struct ProtoFileDescription: Sendable {
                     return value.hasPrefix(".") ? String(value.dropFirst()) : value
                 }
                 func flag(_ number: UInt32) -> Bool { method.last { $0.number == number }.map { $0.varint != 0 } ?? false }
-                methods.append(Method(
-                    name: string(1), inputType: string(2), outputType: string(3),
-                    clientStreaming: flag(5), serverStreaming: flag(6)
-                ))
+                methods.append(
+                    Method(
+                        name: string(1), inputType: string(2), outputType: string(3),
+                        clientStreaming: flag(5), serverStreaming: flag(6)
+                    ))
             default: break
             }
         }

@@ -47,7 +47,8 @@ public struct ProtoWriter: ~Copyable {
         if f.flags & UInt32(PROTOBUF_C_FIELD_FLAG_ONEOF.rawValue) != 0 {
             base.storeBytes(of: f.id, toByteOffset: Int(f.quantifier_offset), as: UInt32.self)
         } else if f.label == PROTOBUF_C_LABEL_OPTIONAL,
-                  f.type != PROTOBUF_C_TYPE_MESSAGE, f.type != PROTOBUF_C_TYPE_STRING {
+            f.type != PROTOBUF_C_TYPE_MESSAGE, f.type != PROTOBUF_C_TYPE_STRING
+        {
             base.storeBytes(of: 1, toByteOffset: Int(f.quantifier_offset), as: protobuf_c_boolean.self)
         }
     }

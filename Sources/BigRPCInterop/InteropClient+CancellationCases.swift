@@ -26,10 +26,11 @@ extension InteropClient {
         let service = self.service
         let outcome = await Self.cancelWhenReady { ready in
             try await service.fullDuplexCall { requests, responses in
-                try await requests.write(Bigrpc_Testing_V1_StreamingOutputCallRequest(
-                    responseParameters: [Bigrpc_Testing_V1_ResponseParameters(size: Int32(Self.responseSizes[0]))],
-                    payload: .zeros(Self.requestSizes[0])
-                ))
+                try await requests.write(
+                    Bigrpc_Testing_V1_StreamingOutputCallRequest(
+                        responseParameters: [Bigrpc_Testing_V1_ResponseParameters(size: Int32(Self.responseSizes[0]))],
+                        payload: .zeros(Self.requestSizes[0])
+                    ))
                 var iterator = responses.makeAsyncIterator()
                 // The call ended without a response: the case reports it as
                 // not cancelled.
@@ -56,9 +57,10 @@ extension InteropClient {
         let options = CallOptions(timeout: Self.sleepingServerTimeout)
         try await Expect.failure("FullDuplexCall with a 1 ms deadline", code: .deadlineExceeded) {
             try await service.fullDuplexCall(options: options) { requests, responses in
-                try await requests.write(Bigrpc_Testing_V1_StreamingOutputCallRequest(
-                    payload: .zeros(Self.requestSizes[0])
-                ))
+                try await requests.write(
+                    Bigrpc_Testing_V1_StreamingOutputCallRequest(
+                        payload: .zeros(Self.requestSizes[0])
+                    ))
                 return try await responses.payloads()
             }
         }

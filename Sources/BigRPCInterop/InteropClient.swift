@@ -80,12 +80,14 @@ public struct InteropClient: Sendable {
                 failure = error
             }
             let result = InteropCaseResult(testCase: testCase, duration: start.duration(to: clock.now), failure: failure)
-            logger.debug("case ended", metadata: [
-                "case": "\(testCase)",
-                "passed": "\(result.passed)",
-                "duration": "\(result.duration)",
-                "failure": "\(result.failureMessage ?? "")",
-            ])
+            logger.debug(
+                "case ended",
+                metadata: [
+                    "case": "\(testCase)",
+                    "passed": "\(result.passed)",
+                    "duration": "\(result.duration)",
+                    "failure": "\(result.failureMessage ?? "")",
+                ])
             results.append(result)
         }
         return results

@@ -11,7 +11,8 @@ public struct StandardServices: Sendable {
 
     /// - Parameter services: the server's own services.
     public init(serving services: [any RegistrableRPCService]) {
-        let names = RPCRouter(services: services).services
+        let names =
+            RPCRouter(services: services).services
             + [Bigrpc_Health_V1_Health.serviceName, Bigrpc_Reflection_V1_Reflection.serviceName]
         health = HealthService(services: names)
         all = services + [health, ReflectionService(services: services + [health])]

@@ -35,8 +35,10 @@ final class HandshakeFailureLog: Sendable {
             return state.unreported
         }
         guard let count else { return }
-        logger.notice("TLS handshakes failed", metadata: [
-            "count": "\(count)", "latest-peer": "\(peer)", "latest-reason": "\(reason)",
-        ])
+        logger.notice(
+            "TLS handshakes failed",
+            metadata: [
+                "count": "\(count)", "latest-peer": "\(peer)", "latest-reason": "\(reason)",
+            ])
     }
 }

@@ -86,10 +86,11 @@ public struct TLSServerSecurity: ServerConnectionSecurity {
         let pipeline = channel.pipeline.syncOperations
         let failures = self.failures
         let peer = channel.remoteAddress
-        try pipeline.addHandler(PlainTextRefusalHandler { firstByte, peer in
-            let hex = String(firstByte, radix: 16)
-            failures.record("a plain-text client (first byte 0x\(hex.count == 1 ? "0" + hex : hex))", peer: peer)
-        })
+        try pipeline.addHandler(
+            PlainTextRefusalHandler { firstByte, peer in
+                let hex = String(firstByte, radix: 16)
+                failures.record("a plain-text client (first byte 0x\(hex.count == 1 ? "0" + hex : hex))", peer: peer)
+            })
         try pipeline.addHandler(NIOSSLServerHandler(context: context))
         let outcome = channel.eventLoop.makePromise(of: Void.self)
         outcome.futureResult.whenFailure { error in
@@ -109,7 +110,8 @@ public struct TLSServerSecurity: ServerConnectionSecurity {
     public func connectionValues(_ channel: any Channel) -> ServerContextValues {
         var values = ServerContextValues()
         if requiresClientCertificate,
-           let certificate = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate {
+            let certificate = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate
+        {
             values[TLSPeerIdentity.self] = TLSPeerIdentity(certificate)
         }
         return values

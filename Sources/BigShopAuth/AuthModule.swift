@@ -56,9 +56,11 @@ public final class AuthModule: Service, Sendable {
     ) async throws -> AuthModule {
         try settings.validate()
         if settings.passwordIterations < AuthSettings().passwordIterations {
-            logger.warning("password hashing is weaker than recommended: fine for tests, not for a launch", metadata: [
-                "iterations": "\(settings.passwordIterations)",
-            ])
+            logger.warning(
+                "password hashing is weaker than recommended: fine for tests, not for a launch",
+                metadata: [
+                    "iterations": "\(settings.passwordIterations)"
+                ])
         }
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let store = try await AuthStore.open(dataDirectory: dataDirectory)
@@ -106,9 +108,11 @@ public final class AuthModule: Service, Sendable {
         while true {
             if let existing = try await store.user(email: account.email) {
                 guard existing.role == .admin else {
-                    logger.error("the startup admin's email belongs to a customer; not promoted", metadata: [
-                        "user-id": "\(existing.id)",
-                    ])
+                    logger.error(
+                        "the startup admin's email belongs to a customer; not promoted",
+                        metadata: [
+                            "user-id": "\(existing.id)"
+                        ])
                     throw AuthSetupError.adminEmailBelongsToCustomer(email: account.email)
                 }
                 logger.info("startup admin already present", metadata: ["user-id": "\(existing.id)"])

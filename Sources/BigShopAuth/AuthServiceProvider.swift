@@ -118,9 +118,11 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         try await store.openSession(
             tokenHash: tokenHash, userID: user.id, createdAtMs: nowMs, expiresAtMs: expiresAtMs, upgrade: upgrade
         )
-        logger.info("session opened", metadata: [
-            "user-id": "\(user.id)", "password-rehashed": "\(upgrade != nil)",
-        ])
+        logger.info(
+            "session opened",
+            metadata: [
+                "user-id": "\(user.id)", "password-rehashed": "\(upgrade != nil)",
+            ])
         return Bigshop_Auth_V1_Session(token: token, expiresAtMs: expiresAtMs, user: user.proto)
     }
 

@@ -126,14 +126,16 @@ final class AuthStore: Sendable {
     /// The caller behind a live (known, unexpired, unrevoked) session.
     func principal(tokenHash: String, nowMs: Int64) async throws -> Bigshop_Auth_V1_Principal? {
         try await database.read { connection in
-            guard let row = try connection.queryOne(
-                """
-                SELECT u.id, u.role, u.email, s.expires_at_ms
-                FROM sessions s JOIN users u ON u.id = s.user_id
-                WHERE s.token_hash = ? AND s.revoked_at_ms IS NULL AND s.expires_at_ms > ?
-                """,
-                .text(tokenHash), .integer(nowMs)
-            ) else { return nil }
+            guard
+                let row = try connection.queryOne(
+                    """
+                    SELECT u.id, u.role, u.email, s.expires_at_ms
+                    FROM sessions s JOIN users u ON u.id = s.user_id
+                    WHERE s.token_hash = ? AND s.revoked_at_ms IS NULL AND s.expires_at_ms > ?
+                    """,
+                    .text(tokenHash), .integer(nowMs)
+                )
+            else { return nil }
             let roleName = try row.string(1)
             guard let role = ShopRole(rawValue: roleName) else { throw AuthStoreError.unknownRole(roleName) }
             return Bigshop_Auth_V1_Principal(

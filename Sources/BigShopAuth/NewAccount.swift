@@ -113,12 +113,12 @@ struct NewAccount: Sendable {
         guard parts.count == 2 else { return false }
         let (local, domain) = (parts[0], parts[1])
         guard !local.isEmpty, local.utf8.count <= maxLocalPartBytes,
-              local.unicodeScalars.allSatisfy(isAllowedInLocalPart),
-              local.first != ".", local.last != ".", !local.contains("..")
+            local.unicodeScalars.allSatisfy(isAllowedInLocalPart),
+            local.first != ".", local.last != ".", !local.contains("..")
         else { return false }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy(isValidDomainLabel),
-              let topLevel = labels.last, !topLevel.allSatisfy(\.isNumber)
+            let topLevel = labels.last, !topLevel.allSatisfy(\.isNumber)
         else { return false }
         return true
     }

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 /// A stored password hash, PBKDF2-HMAC-SHA256, in a self-describing text form:
 ///
@@ -36,9 +36,9 @@ struct PasswordHash: Hashable, Sendable {
     init?(encoded: String) {
         let fields = encoded.split(separator: "$", omittingEmptySubsequences: false)
         guard fields.count == 4, fields[0] == Self.algorithm,
-              let iterations = Int(fields[1]), (1...Self.maxIterations).contains(iterations),
-              let salt = Data(base64Encoded: String(fields[2])), !salt.isEmpty,
-              let hash = Data(base64Encoded: String(fields[3])), hash.count == Self.hashByteCount
+            let iterations = Int(fields[1]), (1...Self.maxIterations).contains(iterations),
+            let salt = Data(base64Encoded: String(fields[2])), !salt.isEmpty,
+            let hash = Data(base64Encoded: String(fields[3])), hash.count == Self.hashByteCount
         else { return nil }
         self.init(iterations: iterations, salt: Array(salt), hash: Array(hash))
     }

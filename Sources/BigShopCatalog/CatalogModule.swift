@@ -1,5 +1,5 @@
-public import BigShopServiceKit
 import BigShopCatalogAPI
+public import BigShopServiceKit
 import BigShopStore
 public import Logging
 public import ServiceLifecycle
@@ -62,10 +62,11 @@ public final class CatalogModule: Service, Sendable {
             guard try ProductStore.countIncludingDeleted(in: connection) == 0 else { return 0 }
             let nowMs = clock.nowMs()
             for request in DemoCatalog.products {
-                try ProductStore.insert(Bigshop_Catalog_V1_Product(
-                    id: ShopID.make("prd"), sku: request.sku, name: request.name, description: request.description,
-                    priceCents: request.priceCents, stock: request.stock, category: request.category,
-                    createdAtMs: nowMs, updatedAtMs: nowMs), in: connection)
+                try ProductStore.insert(
+                    Bigshop_Catalog_V1_Product(
+                        id: ShopID.make("prd"), sku: request.sku, name: request.name, description: request.description,
+                        priceCents: request.priceCents, stock: request.stock, category: request.category,
+                        createdAtMs: nowMs, updatedAtMs: nowMs), in: connection)
             }
             return DemoCatalog.products.count
         }

@@ -15,39 +15,41 @@ import BigShopStore
 ///   name and unit price at the moment of reserving (the order's frozen price).
 enum CatalogSchema {
     static let migrations: [Migration] = [
-        Migration(version: 1, name: "products, reservations and reservation lines", sql: """
-            CREATE TABLE products (
-                number INTEGER PRIMARY KEY AUTOINCREMENT,
-                id TEXT NOT NULL UNIQUE,
-                sku TEXT NOT NULL COLLATE NOCASE,
-                name TEXT NOT NULL,
-                description TEXT NOT NULL,
-                price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
-                stock INTEGER NOT NULL CHECK (stock >= 0),
-                category TEXT NOT NULL,
-                created_at_ms INTEGER NOT NULL,
-                updated_at_ms INTEGER NOT NULL,
-                deleted_at_ms INTEGER,
-                name_folded TEXT NOT NULL,
-                sku_folded TEXT NOT NULL
-            );
-            CREATE UNIQUE INDEX products_live_sku ON products (sku) WHERE deleted_at_ms IS NULL;
-            CREATE INDEX products_live_by_category ON products (category, number) WHERE deleted_at_ms IS NULL;
-            CREATE TABLE reservations (
-                id TEXT PRIMARY KEY,
-                state TEXT NOT NULL CHECK (state IN ('HELD', 'COMMITTED', 'RELEASED')),
-                created_at_ms INTEGER NOT NULL,
-                updated_at_ms INTEGER NOT NULL
-            ) WITHOUT ROWID;
-            CREATE TABLE reservation_lines (
-                reservation_id TEXT NOT NULL REFERENCES reservations (id),
-                line INTEGER NOT NULL,
-                product_id TEXT NOT NULL REFERENCES products (id),
-                name TEXT NOT NULL,
-                quantity INTEGER NOT NULL CHECK (quantity > 0),
-                unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
-                PRIMARY KEY (reservation_id, line)
-            ) WITHOUT ROWID;
-            """),
+        Migration(
+            version: 1, name: "products, reservations and reservation lines",
+            sql: """
+                CREATE TABLE products (
+                    number INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    sku TEXT NOT NULL COLLATE NOCASE,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    price_cents INTEGER NOT NULL CHECK (price_cents >= 0),
+                    stock INTEGER NOT NULL CHECK (stock >= 0),
+                    category TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL,
+                    deleted_at_ms INTEGER,
+                    name_folded TEXT NOT NULL,
+                    sku_folded TEXT NOT NULL
+                );
+                CREATE UNIQUE INDEX products_live_sku ON products (sku) WHERE deleted_at_ms IS NULL;
+                CREATE INDEX products_live_by_category ON products (category, number) WHERE deleted_at_ms IS NULL;
+                CREATE TABLE reservations (
+                    id TEXT PRIMARY KEY,
+                    state TEXT NOT NULL CHECK (state IN ('HELD', 'COMMITTED', 'RELEASED')),
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE reservation_lines (
+                    reservation_id TEXT NOT NULL REFERENCES reservations (id),
+                    line INTEGER NOT NULL,
+                    product_id TEXT NOT NULL REFERENCES products (id),
+                    name TEXT NOT NULL,
+                    quantity INTEGER NOT NULL CHECK (quantity > 0),
+                    unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
+                    PRIMARY KEY (reservation_id, line)
+                ) WITHOUT ROWID;
+                """)
     ]
 }

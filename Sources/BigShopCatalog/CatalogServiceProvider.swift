@@ -50,9 +50,11 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
             try ProductStore.insert(product, in: connection)
             return product
         }
-        logger.forRequest(context).info("product created", metadata: [
-            "product-id": "\(product.id)", "sku": "\(product.sku)", "stock": "\(product.stock)",
-        ])
+        logger.forRequest(context).info(
+            "product created",
+            metadata: [
+                "product-id": "\(product.id)", "sku": "\(product.sku)", "stock": "\(product.stock)",
+            ])
         return product
     }
 
@@ -88,9 +90,11 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
             try ProductStore.update(product, in: connection)
             return product
         }
-        logger.forRequest(context).info("product updated", metadata: [
-            "product-id": "\(product.id)", "fields": "\(fields.map(\.rawValue).joined(separator: ","))",
-        ])
+        logger.forRequest(context).info(
+            "product updated",
+            metadata: [
+                "product-id": "\(product.id)", "fields": "\(fields.map(\.rawValue).joined(separator: ","))",
+            ])
         return product
     }
 
@@ -156,9 +160,10 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
         }
         var response = Bigshop_Catalog_V1_ListProductsResponse(products: rows.prefix(pageSize).map(\.product))
         if rows.count > pageSize {
-            response.nextPageToken = ProductListCursor(
-                afterNumber: rows[pageSize - 1].number, category: request.category, query: request.query
-            ).token
+            response.nextPageToken =
+                ProductListCursor(
+                    afterNumber: rows[pageSize - 1].number, category: request.category, query: request.query
+                ).token
         }
         return response
     }

@@ -60,9 +60,11 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
             let reservation = try await database.writeBatched { connection in
                 try StockStore.reserve(id: id, requested: request.lines, nowMs: clock.nowMs(), in: connection)
             }
-            logger.info("stock reserved", metadata: [
-                "reservation-id": "\(id)", "state": "\(reservation.state)", "lines": "\(reservation.lines.count)",
-            ])
+            logger.info(
+                "stock reserved",
+                metadata: [
+                    "reservation-id": "\(id)", "state": "\(reservation.state)", "lines": "\(reservation.lines.count)",
+                ])
             return reservation
         } catch let error as RPCError where error.metadata[Metadata.reasonKey] == InventoryRefusalReason.outOfStock {
             logger.info("stock reservation refused", metadata: ["reservation-id": "\(id)", "reason": "\(error.message)"])
@@ -82,9 +84,11 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
         let reservation = try await database.writeBatched { connection in
             try StockStore.release(id: id, nowMs: clock.nowMs(), in: connection)
         }
-        logger.forRequest(context).info("stock released", metadata: [
-            "reservation-id": "\(id)", "lines": "\(reservation.lines.count)",
-        ])
+        logger.forRequest(context).info(
+            "stock released",
+            metadata: [
+                "reservation-id": "\(id)", "lines": "\(reservation.lines.count)",
+            ])
         return reservation
     }
 
@@ -100,9 +104,11 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
         let reservation = try await database.writeBatched { connection in
             try StockStore.commit(id: id, nowMs: clock.nowMs(), in: connection)
         }
-        logger.forRequest(context).info("stock committed", metadata: [
-            "reservation-id": "\(id)", "lines": "\(reservation.lines.count)",
-        ])
+        logger.forRequest(context).info(
+            "stock committed",
+            metadata: [
+                "reservation-id": "\(id)", "lines": "\(reservation.lines.count)",
+            ])
         return reservation
     }
 

@@ -56,7 +56,8 @@ enum ProductValidation {
                 throw RPCError(.invalidArgument, "\(field) must be at most \(maxLength) characters")
             }
             if scalar.properties.generalCategory == .control
-                && !(allowsLineBreaks && (scalar == "\n" || scalar == "\r" || scalar == "\t")) {
+                && !(allowsLineBreaks && (scalar == "\n" || scalar == "\r" || scalar == "\t"))
+            {
                 throw RPCError(.invalidArgument, "\(field) must not contain control characters")
             }
         }

@@ -90,8 +90,9 @@ enum StockStore {
                 .text(id), .integer(Int64(index)), .text(product.id), .text(product.name),
                 .integer(line.quantity), .integer(product.priceCents)
             )
-            reserved.append(Bigshop_Catalog_V1_ReservedLine(
-                productId: product.id, name: product.name, quantity: line.quantity, unitPriceCents: product.priceCents))
+            reserved.append(
+                Bigshop_Catalog_V1_ReservedLine(
+                    productId: product.id, name: product.name, quantity: line.quantity, unitPriceCents: product.priceCents))
         }
         return Bigshop_Catalog_V1_StockReservation(reservationId: id, state: .held, lines: reserved)
     }

@@ -97,9 +97,10 @@ public final class BigShopClient: Sendable {
         self.port = port
         var transport = configuration.transport
         if let tls = configuration.tls { transport.security = tls }
-        pool = ConnectionPool((0..<configuration.connections).map { [transport] _ in
-            BigRPCClientTransport(host: host, port: port, configuration: transport, logger: logger)
-        })
+        pool = ConnectionPool(
+            (0..<configuration.connections).map { [transport] _ in
+                BigRPCClientTransport(host: host, port: port, configuration: transport, logger: logger)
+            })
         var interceptors: [any ClientInterceptor] = [AuthorizationInterceptor(token: token)]
         if let timeout = configuration.defaultTimeout {
             interceptors.append(DeadlineInterceptor(timeout: timeout))

@@ -97,7 +97,8 @@ extension Campaign {
                 ? defaultPerCustomerLimit : Int(request.perCustomerLimit)
         )
         guard campaign.drops.multipliedReportingOverflow(by: campaign.unitsPerDrop).overflow == false,
-              campaign.totalUnits <= maxTotalUnits else {
+            campaign.totalUnits <= maxTotalUnits
+        else {
             throw RPCError(.invalidArgument, "drops × units_per_drop must be at most \(maxTotalUnits)")
         }
         guard campaign.priceCents <= maxPriceCents else {

@@ -42,9 +42,10 @@ final class CampaignEngine: Sendable {
         releasedDrops.store(started, ordering: .releasing)
         var counts: [String: [Int: Int]] = [:]
         for hold in liveHolds { counts[hold.userID, default: [:]][hold.dropIndex, default: 0] += 1 }
-        limits.reset(to: counts.flatMap { customer, drops in
-            drops.map { (customer: customer, drop: $0.key, count: $0.value) }
-        })
+        limits.reset(
+            to: counts.flatMap { customer, drops in
+                drops.map { (customer: customer, drop: $0.key, count: $0.value) }
+            })
     }
 
     /// Takes one unit for `customer` at `nowMs`, or says why not. Throws

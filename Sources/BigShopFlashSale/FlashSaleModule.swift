@@ -107,11 +107,13 @@ public final class FlashSaleModule: Service, Sendable {
     public func run() async {
         let work = ServiceWork()
         work.start { await self.reconcileHolds() }
-        await work.run(loops: [{
-            while (try? await Task.sleep(for: .seconds(30))) != nil {
-                await self.reconcileHolds(olderThanMs: 10_000)
+        await work.run(loops: [
+            {
+                while (try? await Task.sleep(for: .seconds(30))) != nil {
+                    await self.reconcileHolds(olderThanMs: 10_000)
+                }
             }
-        }])
+        ])
         await store.database.close()
     }
 

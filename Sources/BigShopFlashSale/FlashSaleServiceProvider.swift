@@ -39,10 +39,12 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         let campaign = try Campaign.make(id: ShopID.make("cmp"), request: request, productName: product.name, nowMs: nowMs)
         try await store.insertCampaign(campaign, createdAtMs: nowMs)
         registry.add(try CampaignEngine(campaign: campaign, liveHolds: [], nowMs: nowMs))
-        logger.info("campaign scheduled", metadata: [
-            "request-id": "\(context.requestID)", "campaign-id": "\(campaign.id)", "product-id": "\(campaign.productID)",
-            "drops": "\(campaign.drops)", "units-per-drop": "\(campaign.unitsPerDrop)",
-        ])
+        logger.info(
+            "campaign scheduled",
+            metadata: [
+                "request-id": "\(context.requestID)", "campaign-id": "\(campaign.id)", "product-id": "\(campaign.productID)",
+                "drops": "\(campaign.drops)", "units-per-drop": "\(campaign.unitsPerDrop)",
+            ])
         return campaign.message
     }
 
@@ -103,10 +105,12 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         // The hold is durable: from here on it is the saga's to settle. If the
         // order cannot be created now, the reconciler creates it later.
         _ = try await HoldOrders.create(for: hold, campaign: campaign, saga: saga)
-        logger.debug("unit reserved", metadata: [
-            "request-id": "\(context.requestID)", "campaign-id": "\(campaign.id)", "drop": "\(dropIndex)",
-            "order-id": "\(hold.orderID)",
-        ])
+        logger.debug(
+            "unit reserved",
+            metadata: [
+                "request-id": "\(context.requestID)", "campaign-id": "\(campaign.id)", "drop": "\(dropIndex)",
+                "order-id": "\(hold.orderID)",
+            ])
         return Bigshop_Flashsale_V1_Reservation(
             id: hold.id, campaignId: campaign.id, dropIndex: Int32(clamping: dropIndex), orderId: hold.orderID,
             expiresAtMs: hold.expiresAtMs
@@ -122,9 +126,11 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         do {
             return try value()
         } catch {
-            logger.error("flash-sale engine inconsistent", metadata: [
-                "request-id": "\(context.requestID)", "error": "\(error)",
-            ])
+            logger.error(
+                "flash-sale engine inconsistent",
+                metadata: [
+                    "request-id": "\(context.requestID)", "error": "\(error)",
+                ])
             throw RPCError(.internal, "internal error")
         }
     }
@@ -143,10 +149,11 @@ enum HoldOrders {
         campaign: Campaign,
         saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client
     ) async throws -> Bigshop_Orders_V1_Order {
-        try await saga.startHoldOrder(.init(
-            orderId: hold.orderID, userId: hold.userID, productId: campaign.productID,
-            productName: campaign.productName, priceCents: campaign.priceCents,
-            paymentDueAtMs: hold.expiresAtMs, campaignId: campaign.id
-        ))
+        try await saga.startHoldOrder(
+            .init(
+                orderId: hold.orderID, userId: hold.userID, productId: campaign.productID,
+                productName: campaign.productName, priceCents: campaign.priceCents,
+                paymentDueAtMs: hold.expiresAtMs, campaignId: campaign.id
+            ))
     }
 }

@@ -24,11 +24,13 @@ struct FlashSaleStore: Sendable {
 
     func campaigns() async throws -> [Campaign] {
         try await database.read { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT id, product_id, product_name, starts_at_ms, drops, units_per_drop, price_cents,
                     drop_interval_ms, hold_ms, per_customer_limit
                 FROM campaigns ORDER BY created_at_ms
-                """).map { row in
+                """
+            ).map { row in
                 Campaign(
                     id: try row.string(0), productID: try row.string(1), productName: try row.string(2),
                     startsAtMs: try row.int64(3), drops: try row.int(4), unitsPerDrop: try row.int(5),
@@ -58,9 +60,11 @@ struct FlashSaleStore: Sendable {
     /// it moved, nil if it was not held (already settled, or unknown).
     func settle(orderID: String, to state: Hold.State, atMs nowMs: Int64) async throws -> Hold? {
         try await database.writeBatched { connection in
-            guard let row = try connection.queryOne(
-                "SELECT \(Hold.columns) FROM holds WHERE order_id = ? AND state = 'held'", .text(orderID)
-            ) else { return nil }
+            guard
+                let row = try connection.queryOne(
+                    "SELECT \(Hold.columns) FROM holds WHERE order_id = ? AND state = 'held'", .text(orderID)
+                )
+            else { return nil }
             try connection.run(
                 "UPDATE holds SET state = ?, settled_at_ms = ? WHERE order_id = ? AND state = 'held'",
                 .text(state.rawValue), .integer(nowMs), .text(orderID)

@@ -31,9 +31,11 @@ public struct HoldLedgerProvider: Bigshop_Flashsale_V1_HoldLedger.ServiceProtoco
             } catch {
                 // A bug: the hold is released in the database (a retry is a
                 // no-op); this call fails, the process goes on.
-                logger.error("flash-sale engine inconsistent", metadata: [
-                    "order-id": "\(hold.orderID)", "campaign-id": "\(hold.campaignID)", "error": "\(error)",
-                ])
+                logger.error(
+                    "flash-sale engine inconsistent",
+                    metadata: [
+                        "order-id": "\(hold.orderID)", "campaign-id": "\(hold.campaignID)", "error": "\(error)",
+                    ])
                 throw RPCError(.internal, "internal error")
             }
             logger.debug("unit back in the pool", metadata: ["order-id": "\(hold.orderID)", "campaign-id": "\(hold.campaignID)"])

@@ -68,13 +68,15 @@ public struct AccessLogInterceptor: ServerInterceptor {
             Task.detached {
                 try? await Task.sleep(until: due)
                 guard let counted = tally.flush(kind) else { return }
-                logger.info("calls aggregated", metadata: [
-                    "kind": "\(kind)",
-                    "count": "\(counted.count)",
-                    "interval": "\(tally.interval)",
-                    "last-method": "\(counted.method)",
-                    "last-peer": "\(counted.peer)",
-                ])
+                logger.info(
+                    "calls aggregated",
+                    metadata: [
+                        "kind": "\(kind)",
+                        "count": "\(counted.count)",
+                        "interval": "\(tally.interval)",
+                        "last-method": "\(counted.method)",
+                        "last-peer": "\(counted.peer)",
+                    ])
             }
             return false
         }

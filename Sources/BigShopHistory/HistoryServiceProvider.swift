@@ -26,10 +26,11 @@ public struct HistoryServiceProvider: Bigshop_History_V1_HistoryService.ServiceP
         context: ServerContext
     ) async throws -> Bigshop_History_V1_ListOrdersResponse {
         let principal = try context.requirePrincipal()
-        let page = try await ledger.listOrdersOf(Bigshop_Orders_V1_ListOrdersOfRequest(
-            userId: principal.isAdmin ? "" : principal.userID,
-            pageSize: request.pageSize,
-            pageToken: request.pageToken))
+        let page = try await ledger.listOrdersOf(
+            Bigshop_Orders_V1_ListOrdersOfRequest(
+                userId: principal.isAdmin ? "" : principal.userID,
+                pageSize: request.pageSize,
+                pageToken: request.pageToken))
         return Bigshop_History_V1_ListOrdersResponse(orders: page.orders, nextPageToken: page.nextPageToken)
     }
 
@@ -54,8 +55,9 @@ public struct HistoryServiceProvider: Bigshop_History_V1_HistoryService.ServiceP
         logger.debug("watching order", metadata: ["order-id": "\(orderID)", "user-id": "\(principal.userID)"])
         try await ledger.watchOrderEvents(Bigshop_Orders_V1_WatchOrderEventsRequest(orderId: orderID)) { changes in
             for try await change in changes {
-                try await response.write(Bigshop_History_V1_OrderEvent(
-                    orderId: change.orderId, status: change.status, atMs: change.atMs, reason: change.reason))
+                try await response.write(
+                    Bigshop_History_V1_OrderEvent(
+                        orderId: change.orderId, status: change.status, atMs: change.atMs, reason: change.reason))
             }
         }
     }

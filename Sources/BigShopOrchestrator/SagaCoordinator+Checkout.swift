@@ -45,9 +45,11 @@ extension SagaCoordinator {
             inserted = try await store.insertCheckout(
                 saga, idempotencyKey: idempotencyKey.map { (scope, $0) }, limits: settings.limits, nowMs: now)
         } catch let refusal as CheckoutRefusal {
-            logger.info("checkout refused by the shop rules", metadata: [
-                "user-id": "\(userID)", "refusal": "\(refusal)",
-            ])
+            logger.info(
+                "checkout refused by the shop rules",
+                metadata: [
+                    "user-id": "\(userID)", "refusal": "\(refusal)",
+                ])
             throw refusal.rpcError
         }
         guard inserted else {
@@ -60,7 +62,8 @@ extension SagaCoordinator {
             reservation = try await steps.reserveStock(saga.orderID, lines: saga.lines)
         } catch let error as RPCError where error.code == .failedPrecondition || error.code == .invalidArgument {
             // All or nothing: a refused reservation holds nothing.
-            let reason = error.code == .failedPrecondition
+            let reason =
+                error.code == .failedPrecondition
                 ? error.metadata[Metadata.reasonKey] ?? CheckoutSagaReason.outOfStock
                 : CheckoutSagaReason.invalidCart
             _ = try await move(saga, to: .failed, Self.failure(reason))
@@ -102,7 +105,7 @@ extension SagaCoordinator {
             lines: [
                 Bigshop_Orders_V1_OrderItem(
                     productId: request.productId, name: request.productName, quantity: 1,
-                    unitPriceCents: request.priceCents),
+                    unitPriceCents: request.priceCents)
             ],
             amountCents: request.priceCents, paymentDueAtMs: request.paymentDueAtMs, campaignID: request.campaignId,
             createdAtMs: now, updatedAtMs: now)
@@ -150,9 +153,11 @@ extension SagaCoordinator {
     }
 
     private func logStart(_ saga: SagaRecord) {
-        logger.info("saga started in \(saga.state.rawValue)", metadata: [
-            "order-id": "\(saga.orderID)", "kind": "\(saga.kind.rawValue)", "user-id": "\(saga.userID)",
-        ])
+        logger.info(
+            "saga started in \(saga.state.rawValue)",
+            metadata: [
+                "order-id": "\(saga.orderID)", "kind": "\(saga.kind.rawValue)", "user-id": "\(saga.userID)",
+            ])
     }
 
     /// Σ quantity × unit price, or nil if it overflows.

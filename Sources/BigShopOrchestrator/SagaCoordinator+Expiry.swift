@@ -14,7 +14,7 @@ extension SagaCoordinator {
             do {
                 try await expireDuePayments()
                 earliestDue = try await store.earliestDueMs()
-            } catch where Self.isCancellation(error) {
+            } catch  where Self.isCancellation(error) {
                 return
             } catch {
                 logger.error("expiry scan failed", metadata: ["error": "\(error)"])

@@ -65,9 +65,11 @@ extension SagaCoordinator {
             } else if approved, saga.state == .awaitingPayment {
                 guard try await move(saga, to: .confirming, SagaChange(paymentID: paymentID)) else { continue }
             } else if approved, !paidByIt {
-                logger.error("approved payment for an order that cannot take it", metadata: [
-                    "order-id": "\(orderID)", "payment-id": "\(paymentID)", "state": "\(saga.state.rawValue)",
-                ])
+                logger.error(
+                    "approved payment for an order that cannot take it",
+                    metadata: [
+                        "order-id": "\(orderID)", "payment-id": "\(paymentID)", "state": "\(saga.state.rawValue)",
+                    ])
                 throw Self.notPayable(orderID, "it is \(saga.state.rawValue)")
             }
             return try await answer(settle(orderID))

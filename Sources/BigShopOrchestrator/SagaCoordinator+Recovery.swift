@@ -16,10 +16,12 @@ extension SagaCoordinator {
             do {
                 if saga.state == .paying { try await endInterruptedAttempt(saga) }
                 let settled = try await settle(saga.orderID)
-                logger.notice("saga recovered", metadata: [
-                    "order-id": "\(saga.orderID)", "from": "\(saga.state.rawValue)", "to": "\(settled.state.rawValue)",
-                ])
-            } catch where Self.isCancellation(error) {
+                logger.notice(
+                    "saga recovered",
+                    metadata: [
+                        "order-id": "\(saga.orderID)", "from": "\(saga.state.rawValue)", "to": "\(settled.state.rawValue)",
+                    ])
+            } catch  where Self.isCancellation(error) {
                 throw CancellationError()
             } catch {
                 logger.error("saga not recovered", metadata: ["order-id": "\(saga.orderID)", "error": "\(error)"])

@@ -51,10 +51,12 @@ final class SagaCoordinator: Sendable {
         let moved = try await store.transition(
             saga.orderID, from: saga.state, to: state, change: change, ifPaymentID: paymentID, nowMs: clock.nowMs())
         guard moved else { return false }
-        logger.info("saga \(saga.state.rawValue) -> \(state.rawValue)", metadata: [
-            "order-id": "\(saga.orderID)", "kind": "\(saga.kind.rawValue)",
-            "reason": "\(change.reason ?? saga.reason)", "payment-id": "\(change.paymentID ?? saga.paymentID)",
-        ])
+        logger.info(
+            "saga \(saga.state.rawValue) -> \(state.rawValue)",
+            metadata: [
+                "order-id": "\(saga.orderID)", "kind": "\(saga.kind.rawValue)",
+                "reason": "\(change.reason ?? saga.reason)", "payment-id": "\(change.paymentID ?? saga.paymentID)",
+            ])
         if state == .awaitingPayment {
             alarm.nudge(dueAtMs: change.paymentDueAtMs ?? saga.paymentDueAtMs)
         }
@@ -85,10 +87,12 @@ final class SagaCoordinator: Sendable {
             settled = try await steps.runner.run("settle", orderID: orderID, .untilDone) {
                 try await self.advance(orderID)
             }
-        } catch where !Self.isCancellation(error) {
-            logger.error("saga cannot proceed; it stays in its state until the next recovery", metadata: [
-                "order-id": "\(orderID)", "error": "\(error)",
-            ])
+        } catch  where !Self.isCancellation(error) {
+            logger.error(
+                "saga cannot proceed; it stays in its state until the next recovery",
+                metadata: [
+                    "order-id": "\(orderID)", "error": "\(error)",
+                ])
             throw RPCError(.internal, "order \(orderID) could not be settled")
         }
         guard let settled else { throw RPCError(.notFound, "order \(orderID.statusPrefix()) not found") }

@@ -42,11 +42,13 @@ struct SagaStore: Sendable {
     /// Every saga between steps (not resting): what recovery resumes.
     func unsettledSagas() async throws -> [SagaRecord] {
         try await database.read { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT \(Self.columns) FROM sagas
                 WHERE state IN ('reserving', 'creating', 'paying', 'confirming', 'cancelling')
                 ORDER BY created_at_ms, order_id
-                """).map(Self.record)
+                """
+            ).map(Self.record)
         }
     }
 
@@ -54,11 +56,13 @@ struct SagaStore: Sendable {
     /// earliest first.
     func sagasDue(atMs nowMs: Int64, limit: Int) async throws -> [SagaRecord] {
         try await database.read { connection in
-            try connection.query("""
+            try connection.query(
+                """
                 SELECT \(Self.columns) FROM sagas
                 WHERE state = 'awaiting_payment' AND payment_due_at_ms <= ?
                 ORDER BY payment_due_at_ms LIMIT ?
-                """, .integer(nowMs), .integer(Int64(limit))).map(Self.record)
+                """, .integer(nowMs), .integer(Int64(limit))
+            ).map(Self.record)
         }
     }
 
@@ -97,10 +101,12 @@ struct SagaStore: Sendable {
     ) async throws -> Bool {
         let lines = try Self.encode(saga.lines)
         return try await database.writeBatched { connection in
-            if let idempotencyKey, try connection.queryOne(
-                "SELECT 1 FROM sagas WHERE idempotency_scope = ? AND idempotency_key = ?",
-                .text(idempotencyKey.scope), .text(idempotencyKey.key)
-            ) != nil {
+            if let idempotencyKey,
+                try connection.queryOne(
+                    "SELECT 1 FROM sagas WHERE idempotency_scope = ? AND idempotency_key = ?",
+                    .text(idempotencyKey.scope), .text(idempotencyKey.key)
+                ) != nil
+            {
                 return false
             }
             try Self.check(saga, against: limits, nowMs: nowMs, in: connection)
@@ -162,12 +168,14 @@ struct SagaStore: Sendable {
         idempotencyKey: (scope: String, key: String)?,
         in connection: Connection
     ) throws -> Bool {
-        try connection.run("""
+        try connection.run(
+            """
             INSERT INTO sagas (order_id, kind, user_id, state, reason, payment_id, lines, amount_cents,
                 payment_due_at_ms, campaign_id, idempotency_scope, idempotency_key, created_at_ms, updated_at_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING
-            """, bindings: [
+            """,
+            bindings: [
                 .text(saga.orderID), .text(saga.kind.rawValue), .text(saga.userID), .text(saga.state.rawValue),
                 .text(saga.reason), .text(saga.paymentID), .blob(lines), .integer(saga.amountCents),
                 .integer(saga.paymentDueAtMs), .text(saga.campaignID),
@@ -190,7 +198,8 @@ struct SagaStore: Sendable {
     ) async throws -> Bool {
         let lines = try change.lines.map(Self.encode)
         return try await database.writeBatched { connection in
-            try connection.run("""
+            try connection.run(
+                """
                 UPDATE sagas SET
                     state = ?1,
                     reason = coalesce(?2, reason),
@@ -202,7 +211,8 @@ struct SagaStore: Sendable {
                     idempotency_key = CASE WHEN ?7 THEN NULL ELSE idempotency_key END,
                     updated_at_ms = ?8
                 WHERE order_id = ?9 AND state = ?10 AND (?11 IS NULL OR payment_id = ?11)
-                """, bindings: [
+                """,
+                bindings: [
                     .text(to.rawValue), change.reason.map { .text($0) } ?? .null,
                     change.paymentID.map { .text($0) } ?? .null, lines.map { .blob($0) } ?? .null,
                     change.amountCents.map { .integer($0) } ?? .null,

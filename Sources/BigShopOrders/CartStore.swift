@@ -41,7 +41,8 @@ struct CartStore: Sendable {
             if !lines.contains(where: { $0.productID == productID }) && lines.count >= maxLines {
                 throw RPCError.refused(OrdersRefusalReason.cartFull, "a cart holds at most \(maxLines) products")
             }
-            try connection.run("""
+            try connection.run(
+                """
                 INSERT INTO carts (user_id, product_id, quantity) VALUES (?, ?, ?)
                 ON CONFLICT (user_id, product_id) DO UPDATE SET quantity = excluded.quantity
                 """, bindings: [.text(userID), .text(productID), .integer(quantity)])

@@ -48,8 +48,10 @@ extension Connection {
     func insert(_ event: OrderStatusEvent) throws {
         try run(
             "INSERT INTO order_events (order_id, seq, status, at_ms, reason) VALUES (?, ?, ?, ?, ?)",
-            bindings: [.text(event.orderID), .integer(event.seq), .text(event.status.storageName),
-                       .integer(event.atMs), .text(event.reason)])
+            bindings: [
+                .text(event.orderID), .integer(event.seq), .text(event.status.storageName),
+                .integer(event.atMs), .text(event.reason),
+            ])
     }
 
     private func orders(_ sql: String, bindings: [SQLiteValue]) throws -> [(number: Int64, order: Bigshop_Orders_V1_Order)] {

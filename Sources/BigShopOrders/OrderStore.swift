@@ -77,18 +77,26 @@ final class OrderStore: Sendable {
             order.statusReason = ""
             order.createdAtMs = now
             order.updatedAtMs = now
-            try connection.run("""
+            try connection.run(
+                """
                 INSERT INTO orders (id, user_id, status, status_reason, total_cents, created_at_ms, updated_at_ms,
                                     payment_due_at_ms, last_event_seq)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
-                """, bindings: [.text(order.id), .text(order.userId), .text(order.status.storageName), .text(""),
-                                .integer(order.totalCents), .integer(now), .integer(now), .integer(order.paymentDueAtMs)])
+                """,
+                bindings: [
+                    .text(order.id), .text(order.userId), .text(order.status.storageName), .text(""),
+                    .integer(order.totalCents), .integer(now), .integer(now), .integer(order.paymentDueAtMs),
+                ])
             for (line, item) in order.items.enumerated() {
-                try connection.run("""
+                try connection.run(
+                    """
                     INSERT INTO order_items (order_id, line, product_id, name, quantity, unit_price_cents)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """, bindings: [.text(order.id), .integer(Int64(line)), .text(item.productId), .text(item.name),
-                                    .integer(item.quantity), .integer(item.unitPriceCents)])
+                    """,
+                    bindings: [
+                        .text(order.id), .integer(Int64(line)), .text(item.productId), .text(item.name),
+                        .integer(item.quantity), .integer(item.unitPriceCents),
+                    ])
             }
             let event = OrderStatusEvent(orderID: order.id, seq: 1, status: order.status, atMs: now, reason: "")
             try connection.insert(event)
@@ -145,11 +153,14 @@ final class OrderStore: Sendable {
             guard var order = try connection.order(id: id) else { throw Self.notFound(id) }
             guard let change = try decide(order.status) else { return (order, nil) }
             let now = clock.nowMs()
-            guard let seq = try connection.queryOne("""
-                UPDATE orders SET status = ?, status_reason = ?, updated_at_ms = ?, last_event_seq = last_event_seq + 1
-                WHERE id = ? RETURNING last_event_seq
-                """, bindings: [.text(change.status.storageName), .text(change.reason), .integer(now), .text(id)]
-            )?.int64(0) else { throw Self.notFound(id) }
+            guard
+                let seq = try connection.queryOne(
+                    """
+                    UPDATE orders SET status = ?, status_reason = ?, updated_at_ms = ?, last_event_seq = last_event_seq + 1
+                    WHERE id = ? RETURNING last_event_seq
+                    """, bindings: [.text(change.status.storageName), .text(change.reason), .integer(now), .text(id)]
+                )?.int64(0)
+            else { throw Self.notFound(id) }
             let event = OrderStatusEvent(orderID: id, seq: seq, status: change.status, atMs: now, reason: change.reason)
             try connection.insert(event)
             order.status = change.status
@@ -162,10 +173,12 @@ final class OrderStore: Sendable {
     }
 
     private func committed(_ event: OrderStatusEvent) {
-        logger.debug("order status changed", metadata: [
-            "order-id": "\(event.orderID)", "status": "\(event.status.storageName)", "seq": "\(event.seq)",
-            "reason": "\(event.reason)",
-        ])
+        logger.debug(
+            "order status changed",
+            metadata: [
+                "order-id": "\(event.orderID)", "status": "\(event.status.storageName)", "seq": "\(event.seq)",
+                "reason": "\(event.reason)",
+            ])
         hub.publish(event)
     }
 

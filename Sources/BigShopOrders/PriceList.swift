@@ -58,8 +58,9 @@ struct PriceList: Sendable {
                 throw RPCError.refused(OrdersRefusalReason.cartTotalTooLarge, "the cart's total is beyond what an order can hold")
             }
             cart.totalCents = total
-            cart.items.append(Bigshop_Orders_V1_CartItem(
-                productId: product.id, name: product.name, quantity: line.quantity, unitPriceCents: product.priceCents))
+            cart.items.append(
+                Bigshop_Orders_V1_CartItem(
+                    productId: product.id, name: product.name, quantity: line.quantity, unitPriceCents: product.priceCents))
         }
         return cart
     }

@@ -46,9 +46,11 @@ public struct PaymentLedgerProvider: Bigshop_Payments_V1_PaymentLedger.ServicePr
             ofOrder: request.orderId, cardsOnly: true, to: .declined, declineReason: "interrupted",
             nowMs: clock.nowMs())
         if declined > 0 {
-            logger.notice("interrupted card payments declined", metadata: [
-                "order-id": "\(request.orderId)", "count": "\(declined)",
-            ])
+            logger.notice(
+                "interrupted card payments declined",
+                metadata: [
+                    "order-id": "\(request.orderId)", "count": "\(declined)",
+                ])
         }
         return Bigshop_Payments_V1_AbortInterruptedPaymentsResponse()
     }

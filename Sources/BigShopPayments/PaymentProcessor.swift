@@ -176,10 +176,12 @@ final class PaymentProcessor: Sendable {
         declineReason: String
     ) async throws -> Bool {
         let changed = try await store.settle(payment.id, to: status, declineReason: declineReason, nowMs: clock.nowMs())
-        logger.info("payment \(changed ? status.storageName : "already settled")", metadata: [
-            "payment-id": "\(payment.id)", "order-id": "\(payment.orderId)", "method": "\(payment.method.storageName)",
-            "decline-reason": "\(declineReason)",
-        ])
+        logger.info(
+            "payment \(changed ? status.storageName : "already settled")",
+            metadata: [
+                "payment-id": "\(payment.id)", "order-id": "\(payment.orderId)", "method": "\(payment.method.storageName)",
+                "decline-reason": "\(declineReason)",
+            ])
         return changed && status == .approved
     }
 
@@ -208,9 +210,11 @@ final class PaymentProcessor: Sendable {
         if let earlier = try await store.insert(pending, idempotencyKey: key) {
             return try Self.replay(earlier, for: order.id)
         }
-        logger.info("payment pending", metadata: [
-            "payment-id": "\(pending.payment.id)", "order-id": "\(order.id)", "method": "pix",
-        ])
+        logger.info(
+            "payment pending",
+            metadata: [
+                "payment-id": "\(pending.payment.id)", "order-id": "\(order.id)", "method": "pix",
+            ])
         return pending.payment
     }
 
@@ -233,9 +237,11 @@ final class PaymentProcessor: Sendable {
             attempt = try await saga.begin(orderID: payment.orderId, paymentID: payment.id)
         } catch let error as RPCError where error.code == .failedPrecondition {
             if try await store.settle(payment.id, to: .expired, nowMs: clock.nowMs()) {
-                logger.info("payment expired", metadata: [
-                    "payment-id": "\(payment.id)", "order-id": "\(payment.orderId)", "method": "pix",
-                ])
+                logger.info(
+                    "payment expired",
+                    metadata: [
+                        "payment-id": "\(payment.id)", "order-id": "\(payment.orderId)", "method": "pix",
+                    ])
             }
             throw error
         }
@@ -245,10 +251,12 @@ final class PaymentProcessor: Sendable {
             if attempt.amountCents == payment.amountCents {
                 approved = try await record(payment, status: .approved, declineReason: "")
             } else {
-                logger.error("Pix amount differs from the order's", metadata: [
-                    "payment-id": "\(payment.id)", "order-id": "\(payment.orderId)",
-                    "paid-cents": "\(payment.amountCents)", "order-cents": "\(attempt.amountCents)",
-                ])
+                logger.error(
+                    "Pix amount differs from the order's",
+                    metadata: [
+                        "payment-id": "\(payment.id)", "order-id": "\(payment.orderId)",
+                        "paid-cents": "\(payment.amountCents)", "order-cents": "\(attempt.amountCents)",
+                    ])
                 approved = try await record(payment, status: .declined, declineReason: "amount_mismatch")
             }
             try await saga.complete(orderID: payment.orderId, paymentID: payment.id, approved: approved)

@@ -37,8 +37,9 @@ struct PaymentStore: Sendable {
     /// is now, or nil.
     func payment(idempotencyKey key: String, scope: String) async throws -> StoredPayment? {
         try await database.read { connection in
-            guard let first = try IdempotencyRecords.find(
-                Bigshop_Payments_V1_Payment.self, key: key, scope: scope, in: connection)
+            guard
+                let first = try IdempotencyRecords.find(
+                    Bigshop_Payments_V1_Payment.self, key: key, scope: scope, in: connection)
             else { return nil }
             return try connection.queryOne("SELECT \(Self.columns) FROM payments WHERE id = ?", .text(first.id))
                 .map(Self.stored)
@@ -61,18 +62,21 @@ struct PaymentStore: Sendable {
     /// returns that one; otherwise returns nil.
     func insert(_ stored: StoredPayment, idempotencyKey: (scope: String, key: String)?) async throws -> StoredPayment? {
         try await database.writeBatched { connection in
-            if let idempotencyKey, let first = try IdempotencyRecords.find(
-                Bigshop_Payments_V1_Payment.self, key: idempotencyKey.key, scope: idempotencyKey.scope, in: connection)
+            if let idempotencyKey,
+                let first = try IdempotencyRecords.find(
+                    Bigshop_Payments_V1_Payment.self, key: idempotencyKey.key, scope: idempotencyKey.scope, in: connection)
             {
                 return try connection.queryOne("SELECT \(Self.columns) FROM payments WHERE id = ?", .text(first.id))
                     .map(Self.stored)
             }
             let payment = stored.payment
-            try connection.run("""
+            try connection.run(
+                """
                 INSERT INTO payments (id, order_id, user_id, method, status, amount_cents, pix_txid, pix_copy_paste,
                     card_last4, card_brand, decline_reason, created_at_ms, updated_at_ms)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, bindings: [
+                """,
+                bindings: [
                     .text(payment.id), .text(payment.orderId), .text(stored.userID), .text(payment.method.storageName),
                     .text(payment.status.storageName), .integer(payment.amountCents),
                     payment.pixTxid.isEmpty ? .null : .text(payment.pixTxid), .text(payment.pixCopyPaste),
@@ -96,7 +100,8 @@ struct PaymentStore: Sendable {
         nowMs: Int64
     ) async throws -> Bool {
         try await database.writeBatched { connection in
-            try connection.run("""
+            try connection.run(
+                """
                 UPDATE payments SET status = ?, decline_reason = ?, updated_at_ms = ?
                 WHERE id = ? AND status = 'pending'
                 """, .text(status.storageName), .text(declineReason), .integer(nowMs), .text(id))
@@ -115,7 +120,8 @@ struct PaymentStore: Sendable {
         nowMs: Int64
     ) async throws -> Int {
         try await database.writeBatched { connection in
-            try connection.run("""
+            try connection.run(
+                """
                 UPDATE payments SET status = ?, decline_reason = ?, updated_at_ms = ?
                 WHERE order_id = ? AND status = 'pending' AND (? = 0 OR method = 'card')
                 """, .text(status.storageName), .text(declineReason), .integer(nowMs), .text(orderID),
@@ -130,7 +136,7 @@ struct PaymentStore: Sendable {
         let method = try row.string("method")
         let status = try row.string("status")
         guard let paymentMethod = Bigshop_Payments_V1_PaymentMethod(storageName: method),
-              let paymentStatus = Bigshop_Payments_V1_PaymentStatus(storageName: status)
+            let paymentStatus = Bigshop_Payments_V1_PaymentStatus(storageName: status)
         else { throw PaymentStoreError.unknownValue(method: method, status: status) }
         return StoredPayment(
             payment: Bigshop_Payments_V1_Payment(

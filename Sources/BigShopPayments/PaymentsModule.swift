@@ -3,8 +3,8 @@ public import BigShopOrdersAPI
 public import BigShopServiceKit
 import BigShopStore
 public import Logging
-public import ServiceLifecycle
 import PaymentRules
+public import ServiceLifecycle
 
 /// The payments service, ready to serve: the public `PaymentsService` and
 /// the internal `PaymentLedger` over one database,

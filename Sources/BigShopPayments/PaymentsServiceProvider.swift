@@ -33,7 +33,7 @@ public struct PaymentsServiceProvider: Bigshop_Payments_V1_PaymentsService.Servi
         let principal = try context.requirePrincipal()
         guard !request.id.isEmpty else { throw RPCError(.invalidArgument, "id must not be empty") }
         guard let stored = try await store.payment(id: request.id),
-              stored.userID == principal.userID || principal.isAdmin
+            stored.userID == principal.userID || principal.isAdmin
         else { throw RPCError(.notFound, "payment \(request.id.statusPrefix()) not found") }
         return stored.payment
     }

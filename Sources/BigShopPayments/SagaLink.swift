@@ -20,7 +20,7 @@ struct SagaLink: Sendable {
         let request = Bigshop_Orchestrator_V1_BeginPaymentRequest(orderId: orderID, paymentId: paymentID)
         do {
             return try await retrying("BeginPayment", orderID: orderID) { try await saga.beginPayment(request) }
-        } catch where Self.mayPass(error) {
+        } catch  where Self.mayPass(error) {
             // The attempt may have begun without us hearing it: end it.
             _ = try? await complete(orderID: orderID, paymentID: paymentID, approved: false)
             throw error
@@ -37,9 +37,11 @@ struct SagaLink: Sendable {
         do {
             return try await retrying("CompletePayment", orderID: orderID) { try await saga.completePayment(request) }
         } catch {
-            logger.error("payment attempt left open", metadata: [
-                "order-id": "\(orderID)", "payment-id": "\(paymentID)", "approved": "\(approved)", "error": "\(error)",
-            ])
+            logger.error(
+                "payment attempt left open",
+                metadata: [
+                    "order-id": "\(orderID)", "payment-id": "\(paymentID)", "approved": "\(approved)", "error": "\(error)",
+                ])
             throw error
         }
     }
@@ -54,10 +56,12 @@ struct SagaLink: Sendable {
         while true {
             do {
                 return try await call()
-            } catch where attempt < Self.attempts && Self.mayPass(error) && !Task.isCancelled {
-                logger.warning("saga call failed; retrying", metadata: [
-                    "order-id": "\(orderID)", "step": "\(step)", "attempt": "\(attempt)", "error": "\(error)",
-                ])
+            } catch  where attempt < Self.attempts && Self.mayPass(error) && !Task.isCancelled {
+                logger.warning(
+                    "saga call failed; retrying",
+                    metadata: [
+                        "order-id": "\(orderID)", "step": "\(step)", "attempt": "\(attempt)", "error": "\(error)",
+                    ])
             }
             try await Task.sleep(for: delay)
             delay *= 2

@@ -15,7 +15,8 @@ public struct AdminBootstrap: Sendable {
     /// Both variables set and non-empty, or nil.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> AdminBootstrap? {
         guard let email = environment["BIGSHOP_ADMIN_EMAIL"], !email.isEmpty,
-              let password = environment["BIGSHOP_ADMIN_PASSWORD"], !password.isEmpty else { return nil }
+            let password = environment["BIGSHOP_ADMIN_PASSWORD"], !password.isEmpty
+        else { return nil }
         return AdminBootstrap(email: email, password: password)
     }
 }

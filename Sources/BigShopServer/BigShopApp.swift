@@ -98,4 +98,3 @@ public final class BigShopApp: Sendable {
         try await publicPort.transport.listeningAddress()
     }
 }
-

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The data directory: the SQLite files of every service, password hashes and
@@ -38,9 +39,11 @@ enum DataDirectory {
             guard chmod(path, mode & directoryPermissions) == 0 else {
                 throw DataDirectoryError(path: path, operation: "chmod", errno: errno)
             }
-            logger.notice("data directory permissions tightened", metadata: [
-                "path": "\(path)", "was": "\(octal(mode))", "now": "\(octal(mode & directoryPermissions))",
-            ])
+            logger.notice(
+                "data directory permissions tightened",
+                metadata: [
+                    "path": "\(path)", "was": "\(octal(mode))", "now": "\(octal(mode & directoryPermissions))",
+                ])
         }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         for name in entries.sorted() where isDatabaseFile(name) {
@@ -51,9 +54,11 @@ enum DataDirectory {
             guard chmod(file, fileMode & filePermissions) == 0 else {
                 throw DataDirectoryError(path: file, operation: "chmod", errno: errno)
             }
-            logger.notice("database file permissions tightened", metadata: [
-                "path": "\(file)", "was": "\(octal(fileMode))", "now": "\(octal(fileMode & filePermissions))",
-            ])
+            logger.notice(
+                "database file permissions tightened",
+                metadata: [
+                    "path": "\(file)", "was": "\(octal(fileMode))", "now": "\(octal(fileMode & filePermissions))",
+                ])
         }
     }
 

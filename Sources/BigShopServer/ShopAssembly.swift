@@ -85,39 +85,58 @@ public struct ShopAssembly: Sendable {
         try configuration.validate()
         let c = configuration
 
-        let auth = try await parts.contains(.auth) ? AuthModule.open(
-            dataDirectory: data, clock: clock, settings: self.auth ?? AuthSettings(
-                sessionTTL: .seconds(c.sessionTTLSeconds),
-                passwordIterations: c.passwordIterations,
-                hasherThreads: c.passwordHashingThreads,
-                throttle: c.rateLimit
-                    ? TokenBucketLoginThrottle(perSecond: c.loginPerAddressEmailPerSecond, burst: c.loginPerAddressEmailBurst)
-                    : DisabledLoginThrottle(),
-                passwordQueueLimit: c.passwordQueueLimit,
-                passwordRegisterQueueLimit: c.passwordRegisterQueueLimit),
-            logger: logger("auth")) : nil
-        let catalog = try await parts.contains(.catalog) ? CatalogModule.open(
-            dataDirectory: data, clock: clock, logger: logger("catalog")) : nil
-        let orchestrator = try await parts.contains(.orchestrator) ? OrchestratorModule.open(
-            dataDirectory: data, clock: clock, settings: self.orchestrator ?? OrchestratorSettings(
-                paymentWindow: .seconds(c.paymentWindowSeconds),
-                limits: CheckoutLimits(
-                    maxUnitsPerProduct: Int64(c.maxUnitsPerProduct),
-                    maxUnpaidOrders: c.maxUnpaidOrders,
-                    cooldownAfterCancellation: .seconds(c.checkoutCooldownSeconds))),
-            orderLedger: orderLedger, inventory: inventory,
-            payments: Bigshop_Payments_V1_PaymentLedger.Client(wrapping: client),
-            holds: Bigshop_Flashsale_V1_HoldLedger.Client(wrapping: client),
-            logger: logger("orchestrator")) : nil
-        let orders = try await parts.contains(.orders) ? OrdersModule.open(
-            dataDirectory: data, clock: clock, inventory: inventory, saga: saga, settings: self.orders ?? OrdersSettings(maxUnitsPerProduct: Int64(c.maxUnitsPerProduct), maxCartLines: c.maxCartLines),
-            logger: logger("orders")) : nil
-        let payments = try await parts.contains(.payments) ? PaymentsModule.open(
-            dataDirectory: data, clock: clock, settings: self.payments ?? PaymentsSettings(
-                pixKey: c.pixMerchantKey, merchantName: c.pixMerchantName, merchantCity: c.pixMerchantCity), orderLedger: orderLedger, saga: saga,
-            logger: logger("payments")) : nil
-        let flashSale = try await parts.contains(.flashsale) ? FlashSaleModule.open(
-            dataDirectory: data, clock: clock, inventory: inventory, saga: saga, logger: logger("flashsale")) : nil
+        let auth =
+            try await parts.contains(.auth)
+            ? AuthModule.open(
+                dataDirectory: data, clock: clock,
+                settings: self.auth
+                    ?? AuthSettings(
+                        sessionTTL: .seconds(c.sessionTTLSeconds),
+                        passwordIterations: c.passwordIterations,
+                        hasherThreads: c.passwordHashingThreads,
+                        throttle: c.rateLimit
+                            ? TokenBucketLoginThrottle(perSecond: c.loginPerAddressEmailPerSecond, burst: c.loginPerAddressEmailBurst)
+                            : DisabledLoginThrottle(),
+                        passwordQueueLimit: c.passwordQueueLimit,
+                        passwordRegisterQueueLimit: c.passwordRegisterQueueLimit),
+                logger: logger("auth")) : nil
+        let catalog =
+            try await parts.contains(.catalog)
+            ? CatalogModule.open(
+                dataDirectory: data, clock: clock, logger: logger("catalog")) : nil
+        let orchestrator =
+            try await parts.contains(.orchestrator)
+            ? OrchestratorModule.open(
+                dataDirectory: data, clock: clock,
+                settings: self.orchestrator
+                    ?? OrchestratorSettings(
+                        paymentWindow: .seconds(c.paymentWindowSeconds),
+                        limits: CheckoutLimits(
+                            maxUnitsPerProduct: Int64(c.maxUnitsPerProduct),
+                            maxUnpaidOrders: c.maxUnpaidOrders,
+                            cooldownAfterCancellation: .seconds(c.checkoutCooldownSeconds))),
+                orderLedger: orderLedger, inventory: inventory,
+                payments: Bigshop_Payments_V1_PaymentLedger.Client(wrapping: client),
+                holds: Bigshop_Flashsale_V1_HoldLedger.Client(wrapping: client),
+                logger: logger("orchestrator")) : nil
+        let orders =
+            try await parts.contains(.orders)
+            ? OrdersModule.open(
+                dataDirectory: data, clock: clock, inventory: inventory, saga: saga,
+                settings: self.orders ?? OrdersSettings(maxUnitsPerProduct: Int64(c.maxUnitsPerProduct), maxCartLines: c.maxCartLines),
+                logger: logger("orders")) : nil
+        let payments =
+            try await parts.contains(.payments)
+            ? PaymentsModule.open(
+                dataDirectory: data, clock: clock,
+                settings: self.payments
+                    ?? PaymentsSettings(
+                        pixKey: c.pixMerchantKey, merchantName: c.pixMerchantName, merchantCity: c.pixMerchantCity), orderLedger: orderLedger, saga: saga,
+                logger: logger("payments")) : nil
+        let flashSale =
+            try await parts.contains(.flashsale)
+            ? FlashSaleModule.open(
+                dataDirectory: data, clock: clock, inventory: inventory, saga: saga, logger: logger("flashsale")) : nil
         let history = parts.contains(.history) ? HistoryModule(orderLedger: orderLedger, logger: logger("history")) : nil
 
         let publicServices: [(any RegistrableRPCService)?] = [
@@ -128,10 +147,11 @@ public struct ShopAssembly: Sendable {
             auth?.sessionVerifier, catalog?.inventoryService, orders?.orderLedger, payments?.paymentLedger,
             orchestrator?.sagaService, flashSale?.holdLedger,
         ]
-        transport.bind(to: RPCServer(
-            services: (publicServices + internalServices).compactMap { $0 } + extraServices,
-            interceptors: serverInterceptors,
-            logger: logger("internal")))
+        transport.bind(
+            to: RPCServer(
+                services: (publicServices + internalServices).compactMap { $0 } + extraServices,
+                interceptors: serverInterceptors,
+                logger: logger("internal")))
 
         if let orchestrator {
             let resumed = try await orchestrator.recover()

@@ -11,21 +11,25 @@ public import BigShopStore
 public enum IdempotencyRecords {
     /// Creates the `idempotency_records` table.
     public static func migration(version: Int) -> Migration {
-        Migration(version: version, name: "idempotency records", sql: """
-            CREATE TABLE idempotency_records (
-                scope TEXT NOT NULL,
-                key TEXT NOT NULL,
-                response BLOB NOT NULL,
-                PRIMARY KEY (scope, key)
-            );
-            """)
+        Migration(
+            version: version, name: "idempotency records",
+            sql: """
+                CREATE TABLE idempotency_records (
+                    scope TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    response BLOB NOT NULL,
+                    PRIMARY KEY (scope, key)
+                );
+                """)
     }
 
     /// The response saved for (`scope`, `key`), e.g. scope `checkout:<user>`.
     public static func find<M: ProtoMessage>(_ type: M.Type, key: String, scope: String, in connection: Connection) throws -> M? {
-        guard let row = try connection.queryOne(
-            "SELECT response FROM idempotency_records WHERE scope = ? AND key = ?", .text(scope), .text(key)
-        ) else { return nil }
+        guard
+            let row = try connection.queryOne(
+                "SELECT response FROM idempotency_records WHERE scope = ? AND key = ?", .text(scope), .text(key)
+            )
+        else { return nil }
         return try M(serializedBytes: try row.blob(0))
     }
 

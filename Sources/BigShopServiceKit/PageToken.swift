@@ -20,7 +20,8 @@ public struct PageToken: Hashable, Sendable {
     public static func decode(_ token: String, fieldCount: Int, field: String = "page_token") throws(RPCError) -> PageToken? {
         guard !token.isEmpty else { return nil }
         guard let bytes = Base64URL.decode(token),
-              let text = String(validating: bytes, as: UTF8.self) else {
+            let text = String(validating: bytes, as: UTF8.self)
+        else {
             throw RPCError(.invalidArgument, "\(field) is not a token this server issued")
         }
         let fields = text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)

@@ -46,8 +46,9 @@ public struct Migrator: Sendable {
     /// The version recorded for this namespace (0 if none, or if no migrator ever ran).
     public func currentVersion(in database: Database) async throws -> Int {
         try await database.read { connection in
-            let hasTable = try connection.queryOne(
-                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")?.int(0) ?? 0
+            let hasTable =
+                try connection.queryOne(
+                    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")?.int(0) ?? 0
             return hasTable == 0 ? 0 : try self.currentVersion(connection)
         }
     }
@@ -68,7 +69,8 @@ public struct Migrator: Sendable {
     }
 
     private static func createTable(_ connection: Connection) throws {
-        try connection.execute("""
+        try connection.execute(
+            """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 namespace TEXT NOT NULL,
                 version INTEGER NOT NULL,

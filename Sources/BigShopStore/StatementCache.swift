@@ -24,7 +24,8 @@ final class StatementCache {
     /// statement is finalized as soon as no caller holds it any more.
     func insert(_ statement: Statement) {
         if entries.count >= capacity, entries[statement.sql] == nil,
-           let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+            let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
+        {
             entries[oldest] = nil
         }
         clock &+= 1

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Detached POSIX threads for work that must run neither on Swift's
@@ -20,9 +20,9 @@ public enum DedicatedThread {
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         #if canImport(Glibc)
-        var thread = pthread_t()
+            var thread = pthread_t()
         #else
-        var thread: pthread_t?
+            var thread: pthread_t?
         #endif
         let result = pthread_create(&thread, &attributes, threadEntry, context)
         if result != 0 { Unmanaged<Start>.fromOpaque(context).release() }
@@ -53,13 +53,13 @@ public enum DedicatedThread {
     /// into Swift.
     private static func nameCurrentThread(_ name: String) {
         #if os(Linux)
-        let fd = open("/proc/thread-self/comm", O_WRONLY)
-        guard fd >= 0 else { return }
-        let bytes = Array(name.utf8.prefix(15))
-        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        _ = close(fd)
+            let fd = open("/proc/thread-self/comm", O_WRONLY)
+            guard fd >= 0 else { return }
+            let bytes = Array(name.utf8.prefix(15))
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            _ = close(fd)
         #elseif canImport(Darwin)
-        _ = pthread_setname_np(name)
+            _ = pthread_setname_np(name)
         #endif
     }
 }

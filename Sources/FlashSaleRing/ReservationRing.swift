@@ -83,16 +83,18 @@ public final class ReservationRing: @unchecked Sendable {
         self.cellCount = UInt64(capacity)
         self.wordCount = Layout.firstCell + capacity
         let stride = MemoryLayout<Atomic<UInt64>>.stride
-        self.words = UnsafeMutableRawPointer
+        self.words =
+            UnsafeMutableRawPointer
             .allocate(byteCount: wordCount * stride, alignment: Layout.wordsPerBlock * stride)
             .bindMemory(to: Atomic<UInt64>.self, capacity: wordCount)
         let emptyCell = Cell(stamp: Cell.emptyStamp(lap: firstLap), token: 0).word
         for offset in 0..<wordCount {
-            let initial: UInt64 = switch offset {
-            case Layout.tail, Layout.head: firstPosition
-            case Layout.firstCell...: emptyCell
-            default: 0  // padding, never accessed
-            }
+            let initial: UInt64 =
+                switch offset {
+                case Layout.tail, Layout.head: firstPosition
+                case Layout.firstCell...: emptyCell
+                default: 0  // padding, never accessed
+                }
             (words + offset).initialize(to: Atomic(initial))
         }
         self.tail = words + Layout.tail

@@ -76,11 +76,12 @@ public enum Card {
         guard cvv.allSatisfy({ $0.isASCII && $0.isWholeNumber }) else {
             throw .init(field: .cvv, reason: .invalidCharacters)
         }
-        let lengths: ClosedRange<Int> = switch brand {
-        case .americanExpress: 4...4
-        case .unknown: 3...4
-        default: 3...3
-        }
+        let lengths: ClosedRange<Int> =
+            switch brand {
+            case .americanExpress: 4...4
+            case .unknown: 3...4
+            default: 3...3
+            }
         guard lengths.contains(cvv.count) else { throw .init(field: .cvv, reason: .invalidLength) }
     }
 
@@ -104,7 +105,7 @@ public enum Card {
         let normalized = name.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         guard !normalized.isEmpty else { throw .init(field: .holder, reason: .missing) }
         guard normalized.allSatisfy({ $0.isLetter || " '.-".contains($0) }),
-              normalized.contains(where: \.isLetter)
+            normalized.contains(where: \.isLetter)
         else {
             throw .init(field: .holder, reason: .invalidCharacters)
         }

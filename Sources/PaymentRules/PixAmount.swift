@@ -18,9 +18,9 @@ enum PixAmount {
         let whole = parts[0]
         let fraction = parts.count == 2 ? parts[1] : "00"
         guard !whole.isEmpty, whole.allSatisfy(isDigit),
-              (1...2).contains(fraction.count), fraction.allSatisfy(isDigit),
-              let reais = Int64(whole),
-              let cents = Int64(fraction + (fraction.count == 1 ? "0" : ""))
+            (1...2).contains(fraction.count), fraction.allSatisfy(isDigit),
+            let reais = Int64(whole),
+            let cents = Int64(fraction + (fraction.count == 1 ? "0" : ""))
         else {
             return nil
         }

@@ -90,7 +90,7 @@ public struct PixBRCode: Sendable, Hashable {
         try Self.checkText(merchantCity, .merchantCity, maximum: Self.maximumMerchantCityLength)
         if let txid { try Self.checkTxid(txid) }
         guard merchantCategoryCode.utf8.count == 4,
-              merchantCategoryCode.utf8.allSatisfy({ (0x30...0x39).contains($0) })
+            merchantCategoryCode.utf8.allSatisfy({ (0x30...0x39).contains($0) })
         else {
             throw .invalidValue(.merchantCategoryCode)
         }

@@ -34,10 +34,10 @@ struct TLV: Sendable, Hashable {
         while index < bytes.endIndex {
             let position = offset + (index - bytes.startIndex)
             guard bytes.endIndex - index >= 4,
-                  let id = twoDigits(bytes, at: index),
-                  let length = Int(twoDigits(bytes, at: index + 2) ?? ""),
-                  length > 0,
-                  bytes.endIndex - (index + 4) >= length
+                let id = twoDigits(bytes, at: index),
+                let length = Int(twoDigits(bytes, at: index + 2) ?? ""),
+                length > 0,
+                bytes.endIndex - (index + 4) >= length
             else {
                 throw .malformed(offset: position)
             }

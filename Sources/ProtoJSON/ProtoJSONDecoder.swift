@@ -86,10 +86,11 @@ public struct ProtoJSONDecoder: Sendable {
             for (key, member) in members {
                 let entryPath = "\(path)[\"\(key)\"]"
                 guard seen.insert(key).inserted else { throw invalid("map key \"\(key)\" appears twice", entryPath) }
-                entries.append(DynamicMapEntry(
-                    key: try mapKey(key, of: keyField, path: entryPath),
-                    value: try value(member, of: valueField, path: entryPath)
-                ))
+                entries.append(
+                    DynamicMapEntry(
+                        key: try mapKey(key, of: keyField, path: entryPath),
+                        value: try value(member, of: valueField, path: entryPath)
+                    ))
             }
             return .map(entries)
         }
@@ -156,7 +157,7 @@ public struct ProtoJSONDecoder: Sendable {
         // An integral value written with a fraction or an exponent (5.0, 1e3),
         // exact only within a double's 53-bit mantissa.
         guard let double = Double(text), double == double.rounded(.towardZero), abs(double) <= 9_007_199_254_740_992,
-              let value = T(exactly: double)
+            let value = T(exactly: double)
         else {
             throw invalid("\(text) is not an integer in range for \(field.type)", path)
         }

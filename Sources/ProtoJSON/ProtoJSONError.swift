@@ -30,15 +30,16 @@ public struct ProtoJSONError: Error, Hashable, Sendable, CustomStringConvertible
     }
 
     public var description: String {
-        let what = switch reason {
-        case .syntax(let message): "invalid JSON: \(message)"
-        case .unknownField(let name, let message): "unknown field \"\(name)\" in \(message)"
-        case .duplicateField(let name, let message): "field \"\(name)\" of \(message) is set twice"
-        case .oneofConflict(let first, let second, let message):
-            "\"\(first)\" and \"\(second)\" of \(message) belong to one oneof: set only one"
-        case .invalidValue(let message): message
-        case .nestingTooDeep(let limit): "JSON nested deeper than \(limit) levels"
-        }
+        let what =
+            switch reason {
+            case .syntax(let message): "invalid JSON: \(message)"
+            case .unknownField(let name, let message): "unknown field \"\(name)\" in \(message)"
+            case .duplicateField(let name, let message): "field \"\(name)\" of \(message) is set twice"
+            case .oneofConflict(let first, let second, let message):
+                "\"\(first)\" and \"\(second)\" of \(message) belong to one oneof: set only one"
+            case .invalidValue(let message): message
+            case .nestingTooDeep(let limit): "JSON nested deeper than \(limit) levels"
+            }
         return path == "$" ? what : "\(path): \(what)"
     }
 }

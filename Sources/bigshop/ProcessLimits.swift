@@ -1,6 +1,7 @@
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Process-wide settings `bigshop serve` makes before it serves: they belong
@@ -13,20 +14,20 @@ enum ProcessLimits {
     /// leaves room for, and logged when it starts listening.
     static func raiseDescriptorLimit(logger: Logger) {
         #if os(Linux)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        var limit = rlimit()
-        guard getrlimit(resource, &limit) == 0 else { return }
-        let before = limit.rlim_cur
-        // An unlimited hard limit cannot be the soft one (the kernel caps it
-        // at fs.nr_open); a million is far past any connection cap.
-        let target = min(limit.rlim_max, 1 << 20)
-        guard target > before else { return }
-        limit.rlim_cur = target
-        if setrlimit(resource, &limit) == 0 {
-            logger.info("raised the open file limit", metadata: ["from": "\(before)", "to": "\(target)"])
-        } else {
-            logger.warning("could not raise the open file limit", metadata: ["limit": "\(before)", "errno": "\(errno)"])
-        }
+            let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+            var limit = rlimit()
+            guard getrlimit(resource, &limit) == 0 else { return }
+            let before = limit.rlim_cur
+            // An unlimited hard limit cannot be the soft one (the kernel caps it
+            // at fs.nr_open); a million is far past any connection cap.
+            let target = min(limit.rlim_max, 1 << 20)
+            guard target > before else { return }
+            limit.rlim_cur = target
+            if setrlimit(resource, &limit) == 0 {
+                logger.info("raised the open file limit", metadata: ["from": "\(before)", "to": "\(target)"])
+            } else {
+                logger.warning("could not raise the open file limit", metadata: ["limit": "\(before)", "errno": "\(errno)"])
+            }
         #endif
     }
 
@@ -45,15 +46,15 @@ enum ProcessLimits {
     /// `BIGSHOP_MALLOC_DEFAULTS=1` leaves glibc's defaults (for comparison).
     static func returnFreedMemoryToTheSystem(logger: Logger) {
         #if os(Linux) && canImport(Glibc)
-        guard getenv("BIGSHOP_MALLOC_DEFAULTS") == nil else { return }
-        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-        // mallopt is in <malloc.h>, which the Glibc module does not import.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
-        let M_MMAP_THRESHOLD: Int32 = -3
-        if mallopt(M_MMAP_THRESHOLD, 128 * 1024) != 1 {
-            logger.warning("could not set malloc's mmap threshold")
-        }
+            guard getenv("BIGSHOP_MALLOC_DEFAULTS") == nil else { return }
+            typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+            // mallopt is in <malloc.h>, which the Glibc module does not import.
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+            let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
+            let M_MMAP_THRESHOLD: Int32 = -3
+            if mallopt(M_MMAP_THRESHOLD, 128 * 1024) != 1 {
+                logger.warning("could not set malloc's mmap threshold")
+            }
         #endif
     }
 }

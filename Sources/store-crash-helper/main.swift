@@ -1,6 +1,7 @@
 import BigShopStore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // Writes rows with `writeBatched` as fast as it can and prints the id of each row whose
@@ -34,13 +35,17 @@ let maxRows = arguments.count > 2 ? Int(arguments[2]) ?? 200_000 : 200_000
 let concurrency = arguments.count > 3 ? Int(arguments[3]) ?? 64 : 64
 let deadline = ContinuousClock.now + .seconds(60)
 
-
 let db = try await Database(path: path)
-try await db.migrate(Migrator(namespace: "crash", migrations: [
-    Migration(version: 1, name: "create acks", sql: """
-        CREATE TABLE acks (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)
-        """),
-]))
+try await db.migrate(
+    Migrator(
+        namespace: "crash",
+        migrations: [
+            Migration(
+                version: 1, name: "create acks",
+                sql: """
+                    CREATE TABLE acks (id INTEGER PRIMARY KEY, payload TEXT NOT NULL)
+                    """)
+        ]))
 
 // Ready marker for the test (not an id).
 writeLine("ready", to: 2)
@@ -52,8 +57,9 @@ try await withThrowingTaskGroup(of: Void.self) { group in
             while id <= maxRows && ContinuousClock.now < deadline {
                 let rowID = id
                 try await db.writeBatched { conn in
-                    try conn.run("INSERT INTO acks(id, payload) VALUES (?, ?)",
-                                 .integer(Int64(rowID)), .text("row \(rowID) " + String(repeating: "x", count: 100)))
+                    try conn.run(
+                        "INSERT INTO acks(id, payload) VALUES (?, ?)",
+                        .integer(Int64(rowID)), .text("row \(rowID) " + String(repeating: "x", count: 100)))
                 }
                 writeLine(String(rowID), to: 1)
                 id += concurrency

@@ -1,8 +1,9 @@
 import ChildProcess
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `bigprobe` against a server that is not the shop: the `bigrpc-interop`

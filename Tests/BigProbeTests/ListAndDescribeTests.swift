@@ -54,14 +54,15 @@ struct ListAndDescribeTests {
         try await withDemoShop { shop in
             let result = try await probe.run(["describe", shop.endpoint, "bigshop.history.v1.HistoryService"])
             #expect(result.exitCode == 0)
-            #expect(result.stdout == """
-                // bigshop.history.v1.HistoryService
-                service HistoryService {
-                  rpc ListOrders(bigshop.history.v1.ListOrdersRequest) returns (bigshop.history.v1.ListOrdersResponse);
-                  rpc WatchOrder(bigshop.history.v1.WatchOrderRequest) returns (stream bigshop.history.v1.OrderEvent);
-                }
+            #expect(
+                result.stdout == """
+                    // bigshop.history.v1.HistoryService
+                    service HistoryService {
+                      rpc ListOrders(bigshop.history.v1.ListOrdersRequest) returns (bigshop.history.v1.ListOrdersResponse);
+                      rpc WatchOrder(bigshop.history.v1.WatchOrderRequest) returns (stream bigshop.history.v1.OrderEvent);
+                    }
 
-                """)
+                    """)
         }
     }
 
@@ -69,17 +70,18 @@ struct ListAndDescribeTests {
         try await withDemoShop { shop in
             let result = try await probe.run(["describe", shop.endpoint, "bigshop.payments.v1.PayRequest"])
             #expect(result.exitCode == 0)
-            #expect(result.stdout == """
-                // bigshop.payments.v1.PayRequest
-                message PayRequest {
-                  string order_id = 1;
-                  oneof {
-                    bigshop.payments.v1.PixMethod pix = 2;
-                    bigshop.payments.v1.CardMethod card = 3;
-                  }
-                }
+            #expect(
+                result.stdout == """
+                    // bigshop.payments.v1.PayRequest
+                    message PayRequest {
+                      string order_id = 1;
+                      oneof {
+                        bigshop.payments.v1.PixMethod pix = 2;
+                        bigshop.payments.v1.CardMethod card = 3;
+                      }
+                    }
 
-                """)
+                    """)
         }
     }
 
@@ -99,9 +101,10 @@ struct ListAndDescribeTests {
         try await withDemoShop { shop in
             let result = try await probe.run(["describe", shop.endpoint, "bigshop.catalog.v1.CatalogService.GetProduct"])
             #expect(result.exitCode == 0)
-            #expect(result.stdout.hasPrefix(
-                "rpc GetProduct(bigshop.catalog.v1.GetProductRequest) returns (bigshop.catalog.v1.Product);\n\n"
-            ))
+            #expect(
+                result.stdout.hasPrefix(
+                    "rpc GetProduct(bigshop.catalog.v1.GetProductRequest) returns (bigshop.catalog.v1.Product);\n\n"
+                ))
             #expect(result.stdout.contains("message GetProductRequest {\n  string id = 1;\n}\n"))
             #expect(result.stdout.contains("  int64 price_cents = 5;\n"))
         }

@@ -1,5 +1,6 @@
-@testable import bigprobe
 import Testing
+
+@testable import bigprobe
 
 /// The progress line `bench` redraws on a terminal.
 @Suite struct ProgressBarTests {

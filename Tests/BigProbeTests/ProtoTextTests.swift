@@ -1,6 +1,7 @@
 import BigRPCTestingProtos
-@testable import bigprobe
 import Testing
+
+@testable import bigprobe
 
 /// The proto-like text `describe` prints, for shapes the shop's API lacks.
 @Suite struct ProtoTextTests {
@@ -13,16 +14,18 @@ import Testing
         #expect(text.contains("  repeated bytes r_bytes = 35;\n"))
         #expect(text.contains("  map<string, string> m_string_string = 41;\n"))
         #expect(text.contains("  map<uint64, bigrpc.testing.v1.Color> m_uint64_enum = 44;\n"))
-        #expect(text.contains("""
-              oneof {
-                string c_string = 51;
-                int64 c_int64 = 52;
-                bigrpc.testing.v1.AllTypes.Nested c_nested = 53;
-                bigrpc.testing.v1.Color c_enum = 54;
-              }
-              bigrpc.testing.v1.AllTypes child = 60;
+        #expect(
+            text.contains(
+                """
+                  oneof {
+                    string c_string = 51;
+                    int64 c_int64 = 52;
+                    bigrpc.testing.v1.AllTypes.Nested c_nested = 53;
+                    bigrpc.testing.v1.Color c_enum = 54;
+                  }
+                  bigrpc.testing.v1.AllTypes child = 60;
 
-            """))
+                """))
         #expect(text.hasSuffix("  int32 self = 62;\n}\n"))
     }
 }

@@ -1,7 +1,7 @@
 import BigShopServerTestSupport
 import Foundation
-import Testing
 import TLSTestSupport
+import Testing
 
 /// `bigprobe --tls [--cacert FILE] [--server-name NAME]` against a real shop
 /// serving TLS 1.3, with a CA and certificates made by `openssl`.

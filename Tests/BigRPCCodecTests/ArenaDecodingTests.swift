@@ -22,7 +22,8 @@ import Testing
     @Test func aRepeatedSingularStringKeepsTheLastValueOnBothPaths() throws {
         for padding in [0, 600] {
             // f_bytes pads the input past the threshold; f_string comes twice.
-            let bytes = WireBytes.field(15, [UInt8](repeating: 1, count: padding))
+            let bytes =
+                WireBytes.field(15, [UInt8](repeating: 1, count: padding))
                 + WireBytes.field(14, Array("primeiro".utf8))
                 + WireBytes.field(14, Array("segundo".utf8))
             let decoded = try AllTypes(serializedBytes: bytes)

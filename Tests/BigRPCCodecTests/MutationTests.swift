@@ -8,7 +8,9 @@ import Testing
 @Suite struct MutationTests {
     @Test func mutatedEncodingsThrowOrRoundTrip() throws {
         var seeds = try Fixtures.names(endingWith: ".bin").map { try Fixtures.bytes($0) }
-        seeds.append(try AllTypes(rNested: [Nested(value: 1, label: "a")], mStringNested: ["k": Nested(value: 2)], child: AllTypes(choice: .cNested(Nested(label: "b")))).serializedBytes())
+        seeds.append(
+            try AllTypes(rNested: [Nested(value: 1, label: "a")], mStringNested: ["k": Nested(value: 2)], child: AllTypes(choice: .cNested(Nested(label: "b"))))
+                .serializedBytes())
         seeds.append(try Bigrpc_Testing_V1_SimpleRequest(responseSize: 9, payload: [1, 2], responseStatus: .init(code: 3, message: "m")).serializedBytes())
         seeds = seeds.filter { !$0.isEmpty }
 

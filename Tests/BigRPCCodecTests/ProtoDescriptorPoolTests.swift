@@ -24,7 +24,9 @@ import Testing
     /// proto/bigrpc/testing/v1/all_types.proto: a `FileDescriptorSet` of one file.
     static func allTypesFile() throws -> [UInt8] {
         let set = try Fixtures.bytes("all_types.desc")
-        var length = 0, shift = 0, offset = 1
+        var length = 0
+        var shift = 0
+        var offset = 1
         while set[offset] & 0x80 != 0 {
             length |= Int(set[offset] & 0x7F) << shift
             shift += 7
@@ -127,13 +129,15 @@ import Testing
         for field in descriptor.fields where Bool.random(using: &random) {
             if field.type == .message && (depth >= 3 || field.isMap && depth >= 2) { continue }
             if let key = field.mapKey, let value = field.mapValue {
-                message[field] = .map((0..<Int.random(in: 1...3, using: &random)).map { _ in
-                    DynamicMapEntry(key: randomValue(key, &random, depth: depth), value: randomValue(value, &random, depth: depth + 1))
-                })
+                message[field] = .map(
+                    (0..<Int.random(in: 1...3, using: &random)).map { _ in
+                        DynamicMapEntry(key: randomValue(key, &random, depth: depth), value: randomValue(value, &random, depth: depth + 1))
+                    })
             } else if field.isRepeated {
-                message[field] = .repeated((0..<Int.random(in: 1...3, using: &random)).map { _ in
-                    randomValue(field, &random, depth: depth + 1)
-                })
+                message[field] = .repeated(
+                    (0..<Int.random(in: 1...3, using: &random)).map { _ in
+                        randomValue(field, &random, depth: depth + 1)
+                    })
             } else {
                 message[field] = .single(randomValue(field, &random, depth: depth + 1))
             }

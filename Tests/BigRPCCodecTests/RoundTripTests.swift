@@ -89,7 +89,10 @@ func roundTrip<M: ProtoMessage>(_ message: M) throws -> M {
         #expect(decoded == message)
         var depth = 0
         var node: AllTypes? = decoded
-        while let current = node { depth += 1; node = current.child }
+        while let current = node {
+            depth += 1
+            node = current.child
+        }
         #expect(depth == 11)
     }
 

@@ -9,7 +9,8 @@ import Testing
     private let allTypesName = "bigrpc.testing.v1.AllTypes"
 
     @Test func aSplitSubMessageIsRefused() {
-        let input = WireBytes.field(17, WireBytes.key(1, wireType: 0) + [5])
+        let input =
+            WireBytes.field(17, WireBytes.key(1, wireType: 0) + [5])
             + WireBytes.field(17, WireBytes.field(2, Array("x".utf8)))
         #expect(throws: ProtoDecodingError(.repeatedSingularMessage, messageName: allTypesName, field: "f_nested")) {
             try AllTypes(serializedBytes: input)
@@ -24,7 +25,8 @@ import Testing
     }
 
     @Test func repeatedSubMessagesAreFine() throws {
-        let input = WireBytes.field(37, WireBytes.key(1, wireType: 0) + [1])
+        let input =
+            WireBytes.field(37, WireBytes.key(1, wireType: 0) + [1])
             + WireBytes.field(37, WireBytes.key(1, wireType: 0) + [2])
         #expect(try AllTypes(serializedBytes: input).rNested.map(\.value) == [1, 2])
     }

@@ -33,14 +33,15 @@ private let nestedName = "bigrpc.testing.v1.AllTypes.Nested"
         #expect(try AllTypes(serializedBytes: WireBytes.field(15, [0, 0x61, 0])).fBytes == [0, 0x61, 0])
     }
 
-    @Test(arguments: [
-        [0xC3, 0x28],  // a lead byte followed by ASCII
-        [0xC0, 0x80],  // an overlong NUL
-        [0xED, 0xA0, 0x80],  // a UTF-16 surrogate
-        [0xF0, 0x9F],  // a truncated emoji
-        [0xFF],
-        [0x61, 0x80],  // a stray continuation byte
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xC3, 0x28],  // a lead byte followed by ASCII
+            [0xC0, 0x80],  // an overlong NUL
+            [0xED, 0xA0, 0x80],  // a UTF-16 surrogate
+            [0xF0, 0x9F],  // a truncated emoji
+            [0xFF],
+            [0x61, 0x80],  // a stray continuation byte
+        ] as [[UInt8]])
     func invalidUTF8IsRefused(_ string: [UInt8]) {
         #expect(throws: ProtoDecodingError(.invalidUTF8, messageName: allTypesName, field: "f_string")) {
             try AllTypes(serializedBytes: WireBytes.field(14, string))
@@ -55,20 +56,21 @@ private let nestedName = "bigrpc.testing.v1.AllTypes.Nested"
 
     // MARK: Malformed encodings
 
-    @Test(arguments: [
-        [0x08],  // a key with no value
-        [0x08, 0x80],  // a truncated varint
-        [0x08] + [UInt8](repeating: 0xFF, count: 10) + [0x01],  // an 11-byte varint
-        [0x72, 0x05, 0x61, 0x62],  // a length past the end
-        [0x72, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F],  // a 4 GiB length
-        [0x0B], [0x0C], [0x0E], [0x0F],  // wire types 3, 4, 6 and 7
-        [0x83, 0x7D, 0x00],  // wire type 3 on an unknown field
-        [0x00, 0x00],  // field number 0
-        [0x59, 0x00, 0x00],  // a truncated fixed64 (f_double)
-        [0x5D, 0x00],  // a truncated fixed32 (f_float)
-        [0x70, 0x01],  // a varint where a string belongs
-        [0x8A, 0x01, 0x02, 0x08],  // a sub-message cut inside
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0x08],  // a key with no value
+            [0x08, 0x80],  // a truncated varint
+            [0x08] + [UInt8](repeating: 0xFF, count: 10) + [0x01],  // an 11-byte varint
+            [0x72, 0x05, 0x61, 0x62],  // a length past the end
+            [0x72, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F],  // a 4 GiB length
+            [0x0B], [0x0C], [0x0E], [0x0F],  // wire types 3, 4, 6 and 7
+            [0x83, 0x7D, 0x00],  // wire type 3 on an unknown field
+            [0x00, 0x00],  // field number 0
+            [0x59, 0x00, 0x00],  // a truncated fixed64 (f_double)
+            [0x5D, 0x00],  // a truncated fixed32 (f_float)
+            [0x70, 0x01],  // a varint where a string belongs
+            [0x8A, 0x01, 0x02, 0x08],  // a sub-message cut inside
+        ] as [[UInt8]])
     func malformedInputThrows(_ input: [UInt8]) {
         #expect(throws: ProtoDecodingError(.malformed, messageName: allTypesName)) {
             try AllTypes(serializedBytes: input)
@@ -93,7 +95,10 @@ private let nestedName = "bigrpc.testing.v1.AllTypes.Nested"
         let decoded = try AllTypes(serializedBytes: WireBytes.nestedChildren(depth: 63))
         var depth = 0
         var node: AllTypes? = decoded
-        while let current = node { depth += 1; node = current.child }
+        while let current = node {
+            depth += 1
+            node = current.child
+        }
         #expect(depth == 64)
     }
 
@@ -144,7 +149,8 @@ private let nestedName = "bigrpc.testing.v1.AllTypes.Nested"
 
     @Test func unknownFieldsOfEveryWireTypeAreSkipped() throws {
         let message = AllTypes(fInt32: 5, fString: "conhecido", child: AllTypes(fBool: true))
-        let unknown = WireBytes.key(1000, wireType: 0) + WireBytes.varint(.max)
+        let unknown =
+            WireBytes.key(1000, wireType: 0) + WireBytes.varint(.max)
             + WireBytes.key(1001, wireType: 1) + [UInt8](repeating: 0xAB, count: 8)
             + WireBytes.field(1002, [0, 0xC3, 0xFF])  // not a string to us: NUL and bad UTF-8 are fine
             + WireBytes.key(1003, wireType: 5) + [1, 2, 3, 4]

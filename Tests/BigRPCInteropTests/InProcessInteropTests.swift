@@ -27,12 +27,13 @@ struct InProcessInteropTests {
 
     @Test("The case names are the spec's")
     func caseNamesAreTheSpecs() {
-        #expect(InteropCase.allCases.map(\.rawValue) == [
-            "empty_unary", "large_unary", "client_streaming", "server_streaming", "ping_pong",
-            "empty_stream", "status_code_and_message", "special_status_message", "custom_metadata",
-            "unimplemented_method", "unimplemented_service", "cancel_after_begin",
-            "cancel_after_first_response", "timeout_on_sleeping_server", "concurrent_streams",
-        ])
+        #expect(
+            InteropCase.allCases.map(\.rawValue) == [
+                "empty_unary", "large_unary", "client_streaming", "server_streaming", "ping_pong",
+                "empty_stream", "status_code_and_message", "special_status_message", "custom_metadata",
+                "unimplemented_method", "unimplemented_service", "cancel_after_begin",
+                "cancel_after_first_response", "timeout_on_sleeping_server", "concurrent_streams",
+            ])
         #expect(InteropCase(rawValue: "ping_pong") == .pingPong)
         #expect(InteropCase.allCases.allSatisfy { !$0.summary.isEmpty && $0.description == $0.rawValue })
     }

@@ -1,8 +1,9 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCInterop
 import BigRPCTestingProtos
 import Testing
+
+@testable import BigRPCInterop
 
 @Suite("TestServiceProvider", .timeLimit(.minutes(1)))
 struct TestServiceProviderTests {
@@ -21,10 +22,11 @@ struct TestServiceProviderTests {
 
     @Test("UnaryCall returns response_size zero bytes", arguments: [0, 1, 1000])
     func unaryCallPayload(size: Int) async throws {
-        let response = try await service.unaryCall(Bigrpc_Testing_V1_SimpleRequest(
-            responseSize: Int32(size),
-            payload: [1, 2, 3]
-        ))
+        let response = try await service.unaryCall(
+            Bigrpc_Testing_V1_SimpleRequest(
+                responseSize: Int32(size),
+                payload: [1, 2, 3]
+            ))
         #expect(response.payload == [UInt8](repeating: 0, count: size))
     }
 
@@ -142,10 +144,11 @@ struct TestServiceProviderTests {
     @Test("A non-zero response_status ends UnaryCall with its code and message")
     func responseStatusOnUnaryCall() async {
         let error = await #expect(throws: RPCError.self) {
-            try await service.unaryCall(Bigrpc_Testing_V1_SimpleRequest(
-                responseSize: 10,
-                responseStatus: EchoStatus(code: 5, message: "gone")
-            ))
+            try await service.unaryCall(
+                Bigrpc_Testing_V1_SimpleRequest(
+                    responseSize: 10,
+                    responseStatus: EchoStatus(code: 5, message: "gone")
+                ))
         }
         #expect(error?.code == .notFound)
         #expect(error?.message == "gone")
@@ -153,10 +156,11 @@ struct TestServiceProviderTests {
 
     @Test("A response_status of 0 is no error")
     func zeroResponseStatus() async throws {
-        let response = try await service.unaryCall(Bigrpc_Testing_V1_SimpleRequest(
-            responseSize: 3,
-            responseStatus: EchoStatus(code: 0, message: "ignored")
-        ))
+        let response = try await service.unaryCall(
+            Bigrpc_Testing_V1_SimpleRequest(
+                responseSize: 3,
+                responseStatus: EchoStatus(code: 0, message: "ignored")
+            ))
         #expect(response.payload.count == 3)
     }
 
@@ -229,24 +233,36 @@ struct TestServiceProviderTests {
     func echoOnFailure() async {
         let metadata = Self.sentMetadata
         let failures: [(String, RPCError?)] = [
-            ("response_status", await #expect(throws: RPCError.self) {
-                try await service.unaryCall(
-                    Bigrpc_Testing_V1_SimpleRequest(responseStatus: EchoStatus(code: 2)),
-                    metadata: metadata
-                )
-            }),
-            ("negative size", await #expect(throws: RPCError.self) {
-                try await service.unaryCall(Bigrpc_Testing_V1_SimpleRequest(responseSize: -1), metadata: metadata)
-            }),
-            ("UnimplementedCall", await #expect(throws: RPCError.self) {
-                try await service.unimplementedCall(Bigrpc_Testing_V1_Empty(), metadata: metadata)
-            }),
-            ("deadline", await fullDuplex(
-                [Request()],
-                metadata: metadata,
-                options: CallOptions(timeout: .milliseconds(20)),
-                halfClose: false
-            ).error),
+            (
+                "response_status",
+                await #expect(throws: RPCError.self) {
+                    try await service.unaryCall(
+                        Bigrpc_Testing_V1_SimpleRequest(responseStatus: EchoStatus(code: 2)),
+                        metadata: metadata
+                    )
+                }
+            ),
+            (
+                "negative size",
+                await #expect(throws: RPCError.self) {
+                    try await service.unaryCall(Bigrpc_Testing_V1_SimpleRequest(responseSize: -1), metadata: metadata)
+                }
+            ),
+            (
+                "UnimplementedCall",
+                await #expect(throws: RPCError.self) {
+                    try await service.unimplementedCall(Bigrpc_Testing_V1_Empty(), metadata: metadata)
+                }
+            ),
+            (
+                "deadline",
+                await fullDuplex(
+                    [Request()],
+                    metadata: metadata,
+                    options: CallOptions(timeout: .milliseconds(20)),
+                    halfClose: false
+                ).error
+            ),
         ]
         for (what, error) in failures {
             #expect(error != nil, "\(what)")

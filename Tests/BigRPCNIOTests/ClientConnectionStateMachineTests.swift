@@ -1,9 +1,10 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCNIO
 import BigRPCProtos
 import NIOCore
 import Testing
+
+@testable import BigRPCNIO
 
 /// The client's connection state machine alone: stream ids, lazy HEADERS,
 /// half-closing, and what the server's frames do.
@@ -80,9 +81,11 @@ import Testing
         _ = machine.send(call, endStream: true)
         let payload = ByteBuffer(bytes: [8, 1])
         #expect(machine.receive(Frame(type: .message, streamID: 1, payload: payload)) == .deliverMessage(handle: call, payload))
-        #expect(machine.receive(trailers(1, code: 5)) == .deliverStatus(
-            handle: call, Status(code: .notFound, message: "m"), ["k": "v"], closesConnection: false
-        ))
+        #expect(
+            machine.receive(trailers(1, code: 5))
+                == .deliverStatus(
+                    handle: call, Status(code: .notFound, message: "m"), ["k": "v"], closesConnection: false
+                ))
         #expect(machine.streams.isEmpty)
         #expect(machine.receive(trailers(1)) == .none)
     }
@@ -104,11 +107,13 @@ import Testing
         let seen = try machine.openStream(headers: headers)
         let unseen = try machine.openStream(headers: headers)
         let unsent = try machine.openStream(headers: headers)
-        _ = machine.send(seen, endStream: true)    // id 1
+        _ = machine.send(seen, endStream: true)  // id 1
         _ = machine.send(unseen, endStream: true)  // id 2
-        #expect(machine.receive(goAway(last: 1, code: 14)) == .goAway(
-            notProcessed: [unseen, unsent], code: .unavailable, message: "bye", closesConnection: false
-        ))
+        #expect(
+            machine.receive(goAway(last: 1, code: 14))
+                == .goAway(
+                    notProcessed: [unseen, unsent], code: .unavailable, message: "bye", closesConnection: false
+                ))
         #expect(machine.state == .draining)
         #expect(throws: Machine.Unusable.draining) { try machine.openStream(headers: headers) }
         // The last call's status leaves the connection drained: close it.

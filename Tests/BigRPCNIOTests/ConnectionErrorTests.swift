@@ -1,10 +1,11 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCNIO
 import BigRPCProtos
 import BigRPCTestingProtos
 import NIOCore
 import Testing
+
+@testable import BigRPCNIO
 
 /// Every connection error of the protocol, over real TCP: the offending
 /// connection gets GOAWAY with the right code and is closed, while the

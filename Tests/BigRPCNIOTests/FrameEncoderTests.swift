@@ -1,7 +1,8 @@
-@testable import BigRPCNIO
 import NIOCore
 import NIOEmbedded
 import Testing
+
+@testable import BigRPCNIO
 
 /// The outbound framing handler: frames between two flushes leave as one buffer.
 @Suite struct FrameEncoderTests {

@@ -1,7 +1,8 @@
 import BigRPC
-@testable import BigRPCNIO
 import NIOCore
 import Testing
+
+@testable import BigRPCNIO
 
 @Suite struct FrameParserTests {
     private func encoded(_ frames: [Frame]) -> ByteBuffer {

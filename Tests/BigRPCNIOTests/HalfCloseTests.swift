@@ -1,10 +1,11 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCNIO
 import BigRPCTestingProtos
 import NIOCore
 import Synchronization
 import Testing
+
+@testable import BigRPCNIO
 
 /// HALF_CLOSE (wire revision 1.1): a streaming client sends each request as
 /// it is written and half-closes after it; a client set up for a revision

@@ -1,11 +1,12 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCNIO
 import BigRPCProtos
 import BigRPCTestingProtos
 import NIOCore
 import Synchronization
 import Testing
+
+@testable import BigRPCNIO
 
 /// Stream churn and open streams (the red team's finding F1): a client that
 /// opens streams only to cancel them, or makes the server refuse them, loses
@@ -42,11 +43,14 @@ struct HostileChurnTests {
     /// Streams refused by the transport (here, over the connection's own
     /// concurrency cap) count the same as cancelled ones.
     @Test func refusedStreamsCountTowardsTheChurnBudget() async throws {
-        try await withTestServer(services: [ProbeService()], configure: {
-            $0.maxStreamChurn = 20
-            $0.maxConcurrentStreams = 2
-            $0.requestTimeout = nil
-        }) { server in
+        try await withTestServer(
+            services: [ProbeService()],
+            configure: {
+                $0.maxStreamChurn = 20
+                $0.maxConcurrentStreams = 2
+                $0.requestTimeout = nil
+            }
+        ) { server in
             let attacker = try await RawConnection(port: server.port)
             let headers = try ByteBuffer(bytes: Bigrpc_V1_RequestHeaders(method: collectPath).serializedBytes())
             let frames = (0..<23).map { Frame(type: .headers, streamID: UInt32($0 * 2 + 1), payload: headers) }
@@ -98,11 +102,14 @@ struct HostileChurnTests {
     }
 
     @Test func openStreamsAreCappedPerAddressAndPerProcess() async throws {
-        try await withTestServer(services: [ProbeService()], configure: {
-            $0.maxOpenStreamsPerAddress = 10
-            $0.maxOpenStreams = 15
-            $0.requestTimeout = nil
-        }) { server in
+        try await withTestServer(
+            services: [ProbeService()],
+            configure: {
+                $0.maxOpenStreamsPerAddress = 10
+                $0.maxOpenStreams = 15
+                $0.requestTimeout = nil
+            }
+        ) { server in
             // Two connections from one address: the eleventh stream is refused.
             // (Each connection is on its own event loop: a PING answered
             // shows the server has taken in the streams sent before it.)
@@ -138,10 +145,12 @@ struct HostileChurnTests {
     /// A client that cancels its last stream while the server drains lets
     /// the server stop at once, not at the drain timeout.
     @Test func aCancelledStreamDoesNotHoldUpTheShutdown() async throws {
-        let server = try await TestServer(services: [ProbeService()], configure: {
-            $0.drainTimeout = .seconds(60)
-            $0.requestTimeout = nil
-        })
+        let server = try await TestServer(
+            services: [ProbeService()],
+            configure: {
+                $0.drainTimeout = .seconds(60)
+                $0.requestTimeout = nil
+            })
         let connection = try await RawConnection(port: server.port)
         try await connection.open(1, collectPath)
         try await ping(connection)

@@ -1,9 +1,10 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCNIO
 import BigRPCProtos
 import NIOCore
 import Testing
+
+@testable import BigRPCNIO
 
 /// Memory held for an attacker goes back to the system once the attacker
 /// has left (the red team's finding F2): the server trims glibc's heaps
@@ -11,10 +12,13 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct HostileMemoryTests {
     @Test func memoryIsHandedBackAfterABurstOfHeldRequests() async throws {
-        try await withTestServer(services: [ProbeService()], configure: {
-            $0.memoryTrimInterval = .milliseconds(50)
-            $0.memoryTrimMarks = .init(requestBytes: 1024 * 1024, openStreams: 1_000_000)
-        }) { server in
+        try await withTestServer(
+            services: [ProbeService()],
+            configure: {
+                $0.memoryTrimInterval = .milliseconds(50)
+                $0.memoryTrimMarks = .init(requestBytes: 1024 * 1024, openStreams: 1_000_000)
+            }
+        ) { server in
             #expect(server.server.memoryTrims == 0)
             // Twenty unary requests of 64 KiB each, none finished: 1.25 MiB held.
             let attacker = try await RawConnection(port: server.port)

@@ -1,10 +1,11 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCNIO
 import BigRPCProtos
 import BigRPCTestingProtos
 import NIOCore
 import Testing
+
+@testable import BigRPCNIO
 
 /// Hostile clients against a real server on loopback (issue 11, findings 1,
 /// 2 and 4, and the budgets that answer them): the server survives, refuses
@@ -90,10 +91,13 @@ struct HostileTransportTests {
     }
 
     @Test func anUnfinishedRequestNoLongerKeepsAConnectionAlive() async throws {
-        try await withTestServer(services: [ProbeService()], configure: {
-            $0.requestTimeout = .milliseconds(500)
-            $0.idleTimeout = .seconds(3)
-        }) { server in
+        try await withTestServer(
+            services: [ProbeService()],
+            configure: {
+                $0.requestTimeout = .milliseconds(500)
+                $0.idleTimeout = .seconds(3)
+            }
+        ) { server in
             let connection = try await RawConnection(port: server.port)
             try await connection.open(1, echoPath)
             try await connection.sendMessage(1, Bigrpc_Testing_V1_SimpleRequest(payload: [1]), endStream: false)
@@ -105,10 +109,13 @@ struct HostileTransportTests {
     }
 
     @Test func theProcessBudgetRefusesWhatItCannotHold() async throws {
-        try await withTestServer(services: [ProbeService()], configure: {
-            $0.maxBufferedRequestBytes = 1024 * 1024
-            $0.requestTimeout = .seconds(60)
-        }) { server in
+        try await withTestServer(
+            services: [ProbeService()],
+            configure: {
+                $0.maxBufferedRequestBytes = 1024 * 1024
+                $0.requestTimeout = .seconds(60)
+            }
+        ) { server in
             let attacker = try await RawConnection(port: server.port)
             let chunk = [UInt8](repeating: 7, count: 300 * 1024)
             // Three unfinished 300 KiB requests fit in 1 MiB; a fourth does not.
@@ -150,10 +157,13 @@ struct HostileTransportTests {
     }
 
     @Test func aConnectionOverItsBudgetIsNotReadUntilItsBytesAreFreed() async throws {
-        try await withTestServer(services: [ProbeService()], configure: {
-            $0.maxBufferedRequestBytesPerConnection = 512 * 1024
-            $0.requestTimeout = .seconds(1)
-        }) { server in
+        try await withTestServer(
+            services: [ProbeService()],
+            configure: {
+                $0.maxBufferedRequestBytesPerConnection = 512 * 1024
+                $0.requestTimeout = .seconds(1)
+            }
+        ) { server in
             let connection = try await RawConnection(port: server.port)
             try await connection.open(1, echoPath)
             try await connection.sendMessage(1, bytes: [UInt8](repeating: 7, count: 600 * 1024), endStream: false)
@@ -206,10 +216,13 @@ struct HostileTransportTests {
     }
 
     @Test func aConnectionFloodFromOneAddressDoesNotLockOutOthers() async throws {
-        try await withTestServer(services: [ProbeService()], configure: {
-            $0.maxConnectionsPerAddress = 20
-            $0.connectionSetupTimeout = .seconds(60)
-        }) { server in
+        try await withTestServer(
+            services: [ProbeService()],
+            configure: {
+                $0.maxConnectionsPerAddress = 20
+                $0.connectionSetupTimeout = .seconds(60)
+            }
+        ) { server in
             // Twenty connections, each known to the server (it answered them;
             // connections are set up on several event loops, in any order)...
             var flood: [RawConnection] = []
@@ -246,10 +259,13 @@ struct HostileTransportTests {
     }
 
     @Test func theTotalCapRefusesEveryAddressAlike() async throws {
-        try await withTestServer(services: [ProbeService()], configure: {
-            $0.maxConnections = 5
-            $0.connectionSetupTimeout = .seconds(60)
-        }) { server in
+        try await withTestServer(
+            services: [ProbeService()],
+            configure: {
+                $0.maxConnections = 5
+                $0.connectionSetupTimeout = .seconds(60)
+            }
+        ) { server in
             #expect(server.server.effectiveMaxConnections == 5)
             var held: [RawConnection] = []
             for index in 0..<5 {

@@ -82,7 +82,8 @@ final class ProbeService: RegistrableRPCService {
             return Bigrpc_Testing_V1_StreamingInputCallResponse(aggregatedPayloadSize: Int32(total))
         }
         // Chat: echoes each request.
-        router.registerBidirectionalStreaming(Self.chat) { (requests: RPCAsyncSequence<Bigrpc_Testing_V1_StreamingInputCallRequest>, writer: RPCWriter<Bigrpc_Testing_V1_StreamingInputCallRequest>, _) in
+        router.registerBidirectionalStreaming(Self.chat) {
+            (requests: RPCAsyncSequence<Bigrpc_Testing_V1_StreamingInputCallRequest>, writer: RPCWriter<Bigrpc_Testing_V1_StreamingInputCallRequest>, _) in
             for try await request in requests { try await writer.write(request) }
         }
     }

@@ -1,9 +1,10 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCNIO
 import BigRPCProtos
 import NIOCore
 import NIOPosix
+
+@testable import BigRPCNIO
 
 /// A hand-driven TCP connection speaking raw frames, to test how the server
 /// answers a misbehaving or unusual client.
@@ -18,7 +19,8 @@ final class RawConnection: Sendable {
         if let localHost {
             bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localHost, port: 0))
         }
-        channel = try await bootstrap
+        channel =
+            try await bootstrap
             .connect(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)

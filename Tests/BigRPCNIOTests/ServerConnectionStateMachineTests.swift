@@ -1,9 +1,10 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCNIO
 import BigRPCProtos
 import NIOCore
 import Testing
+
+@testable import BigRPCNIO
 
 @Suite struct ServerConnectionStateMachineTests {
     private func headers(_ id: UInt32, path: String = "/s.S/M", timeoutMs: UInt64 = 0, endStream: Bool = false) -> Frame {

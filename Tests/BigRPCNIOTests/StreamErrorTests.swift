@@ -1,10 +1,11 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCNIO
 import BigRPCProtos
 import BigRPCTestingProtos
 import NIOCore
 import Testing
+
+@testable import BigRPCNIO
 
 /// Stream errors: TRAILERS on the stream, while the connection and its
 /// other streams go on.
@@ -32,10 +33,11 @@ import Testing
             // A string carrying a NUL byte is refused too, never cut short:
             // SimpleRequest { response_status { message: "a\0b" } }.
             try await connection.open(3, echoPath)
-            try await connection.send(Frame(
-                type: .message, flags: .endStream, streamID: 3,
-                payload: ByteBuffer(bytes: [0x1A, 0x05, 0x12, 0x03, 0x61, 0x00, 0x62])
-            ))
+            try await connection.send(
+                Frame(
+                    type: .message, flags: .endStream, streamID: 3,
+                    payload: ByteBuffer(bytes: [0x1A, 0x05, 0x12, 0x03, 0x61, 0x00, 0x62])
+                ))
             let (status, _, _) = try await connection.status(of: 3)
             #expect(status.code == .invalidArgument)
             #expect(status.message.contains("NUL"))

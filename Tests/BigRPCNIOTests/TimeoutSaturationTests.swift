@@ -1,9 +1,10 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCNIO
 import BigRPCProtos
 import NIOCore
 import Testing
+
+@testable import BigRPCNIO
 
 /// Issue 11, finding 1: a `timeout_ms` of 9.3e12, 2^63-1 or UInt64.max used
 /// to overflow when it became a timer and kill the process. Every step from

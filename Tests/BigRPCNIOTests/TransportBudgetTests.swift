@@ -1,13 +1,15 @@
 import BigRPC
-@testable import BigRPCNIO
 import Logging
 import NIOCore
 import NIOEmbedded
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
+
+@testable import BigRPCNIO
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The pieces behind the transport budgets, one by one: byte counters,
 /// dropped frames, connection addresses, the descriptor cap and the log
@@ -74,9 +76,10 @@ import Testing
         let budget = RequestByteBudget(limit: 64 * 1024)
         let recorder = InboundRecorder()
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(
-            FrameDecoder(maxPayloadSize: 1024 * 1024, readTimeout: nil, budget: budget)
-        ))
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(
+                FrameDecoder(maxPayloadSize: 1024 * 1024, readTimeout: nil, budget: budget)
+            ))
         try channel.pipeline.syncOperations.addHandler(recorder)
 
         // The header and a little of a 100 KiB MESSAGE on stream 3.
@@ -103,9 +106,10 @@ import Testing
         let budget = RequestByteBudget(limit: 1024 * 1024)
         let recorder = InboundRecorder()
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(
-            FrameDecoder(maxPayloadSize: 1024 * 1024, readTimeout: nil, budget: budget)
-        ))
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(
+                FrameDecoder(maxPayloadSize: 1024 * 1024, readTimeout: nil, budget: budget)
+            ))
         try channel.pipeline.syncOperations.addHandler(recorder)
         var frame = ByteBuffer()
         FrameParser.write(Frame(type: .message, streamID: 1, payload: ByteBuffer(bytes: [UInt8](repeating: 2, count: 100 * 1024))), into: &frame)

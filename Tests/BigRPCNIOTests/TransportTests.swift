@@ -1,11 +1,12 @@
 import BigRPC
 import BigRPCCodec
-@testable import BigRPCNIO
 import BigRPCProtos
 import BigRPCTestingProtos
 import NIOCore
 import Synchronization
 import Testing
+
+@testable import BigRPCNIO
 
 /// The transport end to end: call shapes, concurrency, shutdown, timeouts,
 /// backpressure and the client's connection handling.

@@ -1,5 +1,6 @@
-@testable import BigRPCNIO
 import Testing
+
+@testable import BigRPCNIO
 
 /// The writers' allowance of bytes queued for the event loop.
 @Suite struct WriteBudgetTests {

@@ -47,7 +47,8 @@ func withTLSServer<R>(
 ) async throws -> R {
     let certificates = try await TestCertificates.make()
     defer { certificates.remove() }
-    let security = tls
+    let security =
+        tls
         ? try TLSServerSecurity(
             certificateChainFile: localhostOnly ? certificates.localhostCertificateFile : certificates.serverCertificateFile,
             privateKeyFile: localhostOnly ? certificates.localhostKeyFile : certificates.serverKeyFile,

@@ -5,8 +5,8 @@ import BigRPCTLS
 import Foundation
 import NIOCore
 import NIOPosix
-import Testing
 import TLSTestSupport
+import Testing
 
 /// BigRPC over TLS 1.3 on real loopback sockets, with a CA and certificates
 /// made by `openssl` for each test.
@@ -26,9 +26,10 @@ struct TLSTransportTests {
             let trusting = try TLSClientSecurity(trustRootsFile: certificates.caFile)
             #expect(try await healthCheck(port: server.port, host: "localhost", security: trusting).status == .serving)
 
-            let byAddress = try #require(await rpcError {
-                try await healthCheck(port: server.port, host: "127.0.0.1", security: trusting)
-            })
+            let byAddress = try #require(
+                await rpcError {
+                    try await healthCheck(port: server.port, host: "127.0.0.1", security: trusting)
+                })
             #expect(byAddress.code == .unavailable)
             #expect(byAddress.message.contains("TLS handshake failed: the server's certificate is not valid for"), "\(byAddress)")
 
@@ -67,9 +68,10 @@ struct TLSTransportTests {
         try await withTLSServer { server, _ in
             // The call's deadline is far; failing with UNAVAILABLE and the
             // server's reason (not DEADLINE_EXCEEDED) shows it did not hang.
-            let error = try #require(await rpcError {
-                try await healthCheck(port: server.port, security: nil, timeout: .seconds(60))
-            })
+            let error = try #require(
+                await rpcError {
+                    try await healthCheck(port: server.port, security: nil, timeout: .seconds(60))
+                })
             #expect(error.code == .unavailable)
             #expect(error.message.contains("this port requires TLS"), "\(error)")
         }

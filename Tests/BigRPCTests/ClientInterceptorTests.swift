@@ -140,9 +140,10 @@ struct ClientInterceptorTests {
         let client = client([Tracing(name: "A", log: log), Tracing(name: "B", log: log)])
         let response = try await client.unary(request: Request(), method: Service.echo, responseType: Response.self)
         #expect(text(try response.message) == "A,B - no deadline")
-        #expect(log.all == [
-            "A in /bigrpc.test.ClientIntercepted/Echo", "B in /bigrpc.test.ClientIntercepted/Echo", "server -", "B out", "A out",
-        ])
+        #expect(
+            log.all == [
+                "A in /bigrpc.test.ClientIntercepted/Echo", "B in /bigrpc.test.ClientIntercepted/Echo", "server -", "B out", "A out",
+            ])
     }
 
     @Test func theCallersMetadataReachesTheInterceptors() async throws {

@@ -37,7 +37,12 @@ final class Counter: Sendable {
     private let value = Mutex(0)
 
     @discardableResult
-    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    func increment() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
 
     var count: Int { value.withLock { $0 } }
 }
@@ -89,14 +94,15 @@ extension RPCServer {
         let queue = RPCMessageQueue<[UInt8]>(highWatermark: max(16, requests.count + 1), lowWatermark: 0)
         for request in requests { queue.yield(request) }
         queue.finish()
-        await handle(ServerCall(
-            path: path,
-            metadata: metadata,
-            timeout: timeout,
-            peer: "test-peer",
-            requests: RPCAsyncSequence { try await queue.next() },
-            responses: sink
-        ))
+        await handle(
+            ServerCall(
+                path: path,
+                metadata: metadata,
+                timeout: timeout,
+                peer: "test-peer",
+                requests: RPCAsyncSequence { try await queue.next() },
+                responses: sink
+            ))
         return sink
     }
 }
@@ -140,5 +146,6 @@ final class Gate: Sendable {
 /// Whether `id` looks like a request id the server made: 32 lowercase hex digits.
 func isGeneratedRequestID(_ id: String?) -> Bool {
     guard let id else { return false }
-    return id.utf8.count == 32 && id.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    return id.utf8.count == 32
+        && id.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
 }

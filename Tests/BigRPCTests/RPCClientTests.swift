@@ -238,7 +238,8 @@ struct RPCClientTests {
 
     @Test func aResponseInAStreamThatDoesNotDecodeIsInternal() async throws {
         let error = await #expect(throws: RPCError.self) {
-            try await client.serverStreaming(request: Request(responseSize: 1), method: Service.count, responseType: Bigrpc_Testing_V1_AllTypes.Nested.self) { responses in
+            try await client.serverStreaming(request: Request(responseSize: 1), method: Service.count, responseType: Bigrpc_Testing_V1_AllTypes.Nested.self) {
+                responses in
                 for try await _ in responses {}
             }
         }

@@ -96,11 +96,11 @@ import Testing
     }
 
     @Test(arguments: [
-        "/bigrpc.test.Shapes/unary",        // method case
-        "/BigRPC.test.Shapes/Unary",        // service case
-        "bigrpc.test.Shapes/Unary",         // no leading slash
-        "/bigrpc.test.Shapes/Unary/",       // trailing slash
-        "/bigrpc.test.Shapes",              // service only
+        "/bigrpc.test.Shapes/unary",  // method case
+        "/BigRPC.test.Shapes/Unary",  // service case
+        "bigrpc.test.Shapes/Unary",  // no leading slash
+        "/bigrpc.test.Shapes/Unary/",  // trailing slash
+        "/bigrpc.test.Shapes",  // service only
         "/bigrpc.test.Shapes/",
         "//Unary",
         "",

@@ -286,7 +286,8 @@ struct RPCServerTests {
     // MARK: Deadlines and cancellation
 
     @Test func thePassingDeadlineIsDeadlineExceededAndCancelsTheHandler() async throws {
-        let sink = await server.handle(Service.sleep.path, requests: [try Request().bytes], metadata: [Metadata.requestIDKey: "r5"], timeout: .milliseconds(100))
+        let sink = await server.handle(
+            Service.sleep.path, requests: [try Request().bytes], metadata: [Metadata.requestIDKey: "r5"], timeout: .milliseconds(100))
         let finish = try only(sink)
         #expect(finish.status == Status(code: .deadlineExceeded, message: "deadline exceeded"))
         #expect(finish.trailers.dictionary == [Metadata.requestIDKey: "r5"])
@@ -321,10 +322,11 @@ struct RPCServerTests {
         queue.finish()
         let sink = RecordingSink()
         let handling = Task {
-            await server.handle(ServerCall(
-                path: Service.stubborn.path, metadata: [:], timeout: .milliseconds(50), peer: "test-peer",
-                requests: RPCAsyncSequence { try await queue.next() }, responses: sink
-            ))
+            await server.handle(
+                ServerCall(
+                    path: Service.stubborn.path, metadata: [:], timeout: .milliseconds(50), peer: "test-peer",
+                    requests: RPCAsyncSequence { try await queue.next() }, responses: sink
+                ))
         }
         #expect(await service.log.waitFor("started"))
         try await Task.sleep(for: .milliseconds(200))

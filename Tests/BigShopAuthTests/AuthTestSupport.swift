@@ -4,6 +4,7 @@ import BigShopServiceKit
 import Foundation
 import Logging
 import Testing
+
 @testable import BigShopAuth
 
 /// Plays the gateway for these tests, and only that part of it the Auth
@@ -61,9 +62,10 @@ struct AuthHarness {
     static func open(directory: String, clock: ManualClock, settings: AuthSettings) async throws -> AuthHarness {
         let silent = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let module = try await AuthModule.open(dataDirectory: directory, clock: clock, settings: settings, logger: silent)
-        let verifier = Bigshop_Auth_V1_SessionVerifier.Client(wrapping: RPCClient(
-            transport: InProcessTransport(server: RPCServer(services: [module.sessionVerifier]))
-        ))
+        let verifier = Bigshop_Auth_V1_SessionVerifier.Client(
+            wrapping: RPCClient(
+                transport: InProcessTransport(server: RPCServer(services: [module.sessionVerifier]))
+            ))
         let server = RPCServer(services: [module.authService], interceptors: [TestGateway(verifier: verifier)])
         let auth = Bigshop_Auth_V1_AuthService.Client(wrapping: RPCClient(transport: InProcessTransport(server: server)))
         return AuthHarness(directory: directory, clock: clock, module: module, auth: auth, verifier: verifier)

@@ -1,8 +1,9 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopAuthAPI
 import BigShopServiceKit
+import BigShopTestSupport
 import Testing
+
 @testable import BigShopAuth
 
 /// The bounded hashing queue as the Auth service answers it (issue 11,

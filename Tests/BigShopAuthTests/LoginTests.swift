@@ -2,18 +2,21 @@ import BigRPC
 import BigShopAuthAPI
 import BigShopServiceKit
 import Testing
+
 @testable import BigShopAuth
 
 @Suite("Login, WhoAmI and Logout")
 struct LoginTests {
     @Test func loginOpensASessionOfTheConfiguredLength() async throws {
         try await withAuth { harness in
-            let user = try await harness.auth.register(Bigshop_Auth_V1_RegisterRequest(
-                email: "ana@example.com", password: "correct horse", name: "Ana"
-            ))
-            let session = try await harness.auth.login(Bigshop_Auth_V1_LoginRequest(
-                email: " ANA@example.com", password: "correct horse"
-            ))
+            let user = try await harness.auth.register(
+                Bigshop_Auth_V1_RegisterRequest(
+                    email: "ana@example.com", password: "correct horse", name: "Ana"
+                ))
+            let session = try await harness.auth.login(
+                Bigshop_Auth_V1_LoginRequest(
+                    email: " ANA@example.com", password: "correct horse"
+                ))
             #expect(SessionToken.isWellFormed(session.token))
             #expect(session.expiresAtMs == AuthHarness.startMs + 24 * 3600 * 1000)
             #expect(session.user == user)
@@ -157,11 +160,13 @@ struct LoginTests {
     }
 
     @Test func theSessionTTLIsASetting() async throws {
-        try await withAuth(settings: {
-            var settings = AuthSettings.testing()
-            settings.sessionTTL = .seconds(60)
-            return settings
-        }()) { harness in
+        try await withAuth(
+            settings: {
+                var settings = AuthSettings.testing()
+                settings.sessionTTL = .seconds(60)
+                return settings
+            }()
+        ) { harness in
             let session = try await harness.customerSession()
             #expect(session.expiresAtMs == AuthHarness.startMs + 60_000)
             harness.clock.advance(byMs: 60_000)

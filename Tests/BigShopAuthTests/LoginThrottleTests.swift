@@ -1,8 +1,9 @@
 import BigRPC
 import BigShopAuthAPI
-import Synchronization
 import BigShopServiceKit
+import Synchronization
 import Testing
+
 @testable import BigShopAuth
 
 @Suite("Login throttle")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import BigShopAuth
 
 @Suite("PasswordHash")
@@ -22,8 +23,9 @@ struct PasswordHashTests {
         let key = try PasswordHash.derive(
             password: Array("passwd".utf8), salt: Array("salt".utf8), iterations: 1, byteCount: 64
         )
-        #expect(hex(key) == "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
-            + "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783")
+        #expect(
+            hex(key) == "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc"
+                + "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783")
     }
 
     @Test func verifiesAStoredKnownAnswer() throws {

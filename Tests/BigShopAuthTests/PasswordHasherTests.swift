@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
+
 @testable import BigShopAuth
 
 @Suite("PasswordHasher")
@@ -38,11 +39,20 @@ struct PasswordHasherTests {
         let started = Recorder()
         let done = Countdown(6)
         for index in 0..<2 {
-            #expect(pool.submitted { started.append(index); gate.wait(); done.tick() })
+            #expect(
+                pool.submitted {
+                    started.append(index)
+                    gate.wait()
+                    done.tick()
+                })
         }
         #expect(await eventually { pool.depth.running == 2 })
         for index in 2..<6 {
-            #expect(pool.submitted { started.append(index); done.tick() })
+            #expect(
+                pool.submitted {
+                    started.append(index)
+                    done.tick()
+                })
         }
         #expect(pool.depth == HashingQueueDepth(login: 4, register: 0, running: 2))
 
@@ -71,8 +81,16 @@ struct PasswordHasherTests {
         #expect(pool.submitted { gate.wait() })
         #expect(await eventually { pool.depth.running == 1 })
         for index in 0..<5 {
-            #expect(pool.submitted(priority: .register) { order.append(100 + index); done.tick() })
-            #expect(pool.submitted(priority: .login) { order.append(index); done.tick() })
+            #expect(
+                pool.submitted(priority: .register) {
+                    order.append(100 + index)
+                    done.tick()
+                })
+            #expect(
+                pool.submitted(priority: .login) {
+                    order.append(index)
+                    done.tick()
+                })
         }
         gate.open()
         #expect(await eventually { done.isDone })
@@ -95,7 +113,12 @@ struct PasswordHasherTests {
 
         var refused = 0
         for index in 0..<100 {
-            switch pool.submit({ order.append(100 + index); done.tick() }, priority: .register) {
+            switch pool.submit(
+                {
+                    order.append(100 + index)
+                    done.tick()
+                }, priority: .register)
+            {
             case .queued: break
             case .full(let retryAfter):
                 refused += 1
@@ -107,7 +130,11 @@ struct PasswordHasherTests {
         #expect(pool.depth == HashingQueueDepth(login: 0, register: 8, running: 1))
 
         // The Register share is full, the queue is not: a Login gets in.
-        #expect(pool.submitted(priority: .login) { order.append(0); done.tick() })
+        #expect(
+            pool.submitted(priority: .login) {
+                order.append(0)
+                done.tick()
+            })
         gate.open()
         #expect(await eventually { done.isDone })
         #expect(order.values == [0] + Array(100..<108))
@@ -285,12 +312,11 @@ final class Recorder: Sendable {
 /// The name of the calling thread (as `top -H` shows it).
 func currentThreadName() -> String {
     #if os(Linux)
-    let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
-    return name.trimmingCharacters(in: .newlines)
+        let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+        return name.trimmingCharacters(in: .newlines)
     #else
-    var buffer = [CChar](repeating: 0, count: 64)
-    pthread_getname_np(pthread_self(), &buffer, buffer.count)
-    return String(cString: buffer)
+        var buffer = [CChar](repeating: 0, count: 64)
+        pthread_getname_np(pthread_self(), &buffer, buffer.count)
+        return String(cString: buffer)
     #endif
 }
-

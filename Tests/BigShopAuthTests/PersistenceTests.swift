@@ -2,6 +2,7 @@ import BigRPC
 import BigShopAuthAPI
 import BigShopServiceKit
 import Testing
+
 @testable import BigShopAuth
 
 @Suite("Persistence and password upgrades")
@@ -23,8 +24,9 @@ struct PersistenceTests {
                 try await second.register("ana@example.com", "12345678")
             }
             #expect(taken?.code == .alreadyExists)
-            #expect(try await second.module.ensureAdmin(email: "root@example.com", password: "admin password")
-                == .alreadyPresent(userID: admin.user?.id ?? ""))
+            #expect(
+                try await second.module.ensureAdmin(email: "root@example.com", password: "admin password")
+                    == .alreadyPresent(userID: admin.user?.id ?? ""))
 
             // A revoked session stays revoked across a restart.
             _ = try await second.logout(session.token)

@@ -1,15 +1,17 @@
 import BigRPC
 import BigShopAuthAPI
 import Testing
+
 @testable import BigShopAuth
 
 @Suite("Register")
 struct RegisterTests {
     @Test func makesACustomerWithANormalizedEmailAndTrimmedName() async throws {
         try await withAuth { harness in
-            let user = try await harness.auth.register(Bigshop_Auth_V1_RegisterRequest(
-                email: "  Ana.Souza@Example.COM ", password: "12345678", name: "  Ana Souza \n"
-            ))
+            let user = try await harness.auth.register(
+                Bigshop_Auth_V1_RegisterRequest(
+                    email: "  Ana.Souza@Example.COM ", password: "12345678", name: "  Ana Souza \n"
+                ))
             #expect(user.id.hasPrefix("usr_"))
             #expect(user.email == "ana.souza@example.com")
             #expect(user.name == "Ana Souza")
@@ -19,13 +21,15 @@ struct RegisterTests {
 
     @Test func acceptsAnEmptyNameAndLimitsExactly() async throws {
         try await withAuth { harness in
-            let user = try await harness.auth.register(Bigshop_Auth_V1_RegisterRequest(
-                email: "a@b.co", password: String(repeating: "p", count: 1024), name: ""
-            ))
+            let user = try await harness.auth.register(
+                Bigshop_Auth_V1_RegisterRequest(
+                    email: "a@b.co", password: String(repeating: "p", count: 1024), name: ""
+                ))
             #expect(user.name == "")
-            let named = try await harness.auth.register(Bigshop_Auth_V1_RegisterRequest(
-                email: "c@b.co", password: "çççççççç", name: String(repeating: "n", count: 200)
-            ))
+            let named = try await harness.auth.register(
+                Bigshop_Auth_V1_RegisterRequest(
+                    email: "c@b.co", password: "çççççççç", name: String(repeating: "n", count: 200)
+                ))
             #expect(named.name.count == 200)
         }
     }
@@ -104,9 +108,10 @@ struct RegisterTests {
                 for attempt in 0..<8 {
                     group.addTask {
                         do {
-                            _ = try await harness.auth.register(Bigshop_Auth_V1_RegisterRequest(
-                                email: "race@example.com", password: "password \(attempt)"
-                            ))
+                            _ = try await harness.auth.register(
+                                Bigshop_Auth_V1_RegisterRequest(
+                                    email: "race@example.com", password: "password \(attempt)"
+                                ))
                             return .ok
                         } catch let error as RPCError {
                             return error.code

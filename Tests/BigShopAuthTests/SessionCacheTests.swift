@@ -1,5 +1,6 @@
 import BigShopAuthAPI
 import Testing
+
 @testable import BigShopAuth
 
 @Suite("SessionCache")

@@ -1,5 +1,6 @@
-@testable import BigShopAuth
 import Testing
+
+@testable import BigShopAuth
 
 /// Session tokens: their stored hash and the shape check done before any lookup.
 @Suite struct SessionTokenTests {

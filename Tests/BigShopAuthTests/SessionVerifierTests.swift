@@ -1,6 +1,7 @@
 import BigRPC
 import BigShopAuthAPI
 import Testing
+
 @testable import BigShopAuth
 
 @Suite("SessionVerifier")

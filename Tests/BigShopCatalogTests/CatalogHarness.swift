@@ -1,8 +1,8 @@
 import BigRPC
 import BigShopCatalog
+import BigShopCatalogAPI
 import BigShopServer
 import BigShopServerTestSupport
-import BigShopCatalogAPI
 import BigShopServiceKit
 import BigShopTestSupport
 import Foundation
@@ -56,8 +56,9 @@ struct CatalogHarness {
     }
 
     func reserve(_ id: String, _ lines: [(String, Int64)]) async throws -> Bigshop_Catalog_V1_StockReservation {
-        try await inventory.reserveStock(.init(
-            reservationId: id, lines: lines.map { Bigshop_Catalog_V1_StockLine(productId: $0.0, quantity: $0.1) }))
+        try await inventory.reserveStock(
+            .init(
+                reservationId: id, lines: lines.map { Bigshop_Catalog_V1_StockLine(productId: $0.0, quantity: $0.1) }))
     }
 
     func release(_ id: String) async throws -> Bigshop_Catalog_V1_StockReservation {

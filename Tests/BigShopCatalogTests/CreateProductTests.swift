@@ -7,8 +7,9 @@ struct CreateProductTests {
     @Test func createsAProductWithIdAndTimestamps() async throws {
         try await withCatalog { shop in
             let product = try await shop.catalog.createProduct(
-                .init(sku: "APL-IPH15-128", name: "iPhone 15 128 GB", description: "Tela de 6,1\"\nUSB-C",
-                      priceCents: 529_900, stock: 25, category: "celulares"),
+                .init(
+                    sku: "APL-IPH15-128", name: "iPhone 15 128 GB", description: "Tela de 6,1\"\nUSB-C",
+                    priceCents: 529_900, stock: 25, category: "celulares"),
                 metadata: CatalogHarness.admin)
             #expect(product.id.hasPrefix("prd_"))
             #expect(product.sku == "APL-IPH15-128")

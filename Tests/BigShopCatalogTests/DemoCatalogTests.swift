@@ -35,8 +35,9 @@ struct DemoCatalogTests {
             try await withCatalog { target in
                 for product in seeded {
                     let copy = try await target.catalog.createProduct(
-                        .init(sku: product.sku, name: product.name, description: product.description,
-                              priceCents: product.priceCents, stock: product.stock, category: product.category),
+                        .init(
+                            sku: product.sku, name: product.name, description: product.description,
+                            priceCents: product.priceCents, stock: product.stock, category: product.category),
                         metadata: CatalogHarness.admin)
                     #expect(copy.name == product.name)
                 }

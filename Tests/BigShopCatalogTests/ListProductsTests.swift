@@ -27,8 +27,9 @@ struct ListProductsTests {
         try await withCatalog { shop in
             var created: [Bigshop_Catalog_V1_Product] = []
             for index in 0..<23 {
-                created.append(try await shop.createProduct(
-                    sku: "P-\(index)", name: "Produto \(index)", category: index % 2 == 0 ? "pares" : "impares"))
+                created.append(
+                    try await shop.createProduct(
+                        sku: "P-\(index)", name: "Produto \(index)", category: index % 2 == 0 ? "pares" : "impares"))
             }
             let (all, pages) = try await listAll(shop, pageSize: 5)
             #expect(all.map(\.id) == created.map(\.id))

@@ -12,10 +12,11 @@ struct ReserveStockTests {
             let reservation = try await shop.reserve("ord_1", [(phone.id, 2), (case_.id, 1), (phone.id, 1)])
             #expect(reservation.reservationId == "ord_1")
             #expect(reservation.state == .held)
-            #expect(reservation.lines == [
-                .init(productId: phone.id, name: "iPhone 15", quantity: 3, unitPriceCents: 529_900),
-                .init(productId: case_.id, name: "Capa", quantity: 1, unitPriceCents: 9_990),
-            ])
+            #expect(
+                reservation.lines == [
+                    .init(productId: phone.id, name: "iPhone 15", quantity: 3, unitPriceCents: 529_900),
+                    .init(productId: case_.id, name: "Capa", quantity: 1, unitPriceCents: 9_990),
+                ])
             #expect(try await shop.stock(of: phone.id) == 2)
             #expect(try await shop.stock(of: case_.id) == 49)
             #expect(try await shop.storedUnits(of: phone.id) == StoredUnits(stock: 2, held: 3, committed: 0))

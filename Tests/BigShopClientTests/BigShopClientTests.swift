@@ -1,10 +1,10 @@
-import BigShopServerTestSupport
 import BigRPC
 import BigRPCTestingProtos
 import BigShopAuthAPI
 import BigShopCatalogAPI
 import BigShopClient
 import BigShopOrdersAPI
+import BigShopServerTestSupport
 import Foundation
 import Testing
 
@@ -45,9 +45,10 @@ struct BigShopClientTests {
             #expect(!client.isLoggedIn)
             #expect(await statusCode { try await client.auth.whoAmI(.init()) } == .unauthenticated)
             // The server revoked the session too.
-            #expect(await statusCode {
-                try await client.auth.whoAmI(.init(), metadata: ["authorization": "Bearer \(session.token)"])
-            } == .unauthenticated)
+            #expect(
+                await statusCode {
+                    try await client.auth.whoAmI(.init(), metadata: ["authorization": "Bearer \(session.token)"])
+                } == .unauthenticated)
             await client.close()
         }
     }

@@ -1,7 +1,8 @@
 import BigRPC
-@testable import BigShopClient
 import Synchronization
 import Testing
+
+@testable import BigShopClient
 
 /// The pool hands calls to its connections in turn.
 @Suite struct ConnectionPoolTests {

@@ -19,7 +19,9 @@ struct ExampleTests {
             let text = String(decoding: await process.standardOutput() + process.standardError(), as: UTF8.self)
 
             #expect(status == 0, "\(text)")
-            for step in ["registered ", "signed in", "browsing: 5 products", "cart: 1 × ", "checked out: order ", "paid by card: ", "is CONFIRMED", "signed out"] {
+            for step in [
+                "registered ", "signed in", "browsing: 5 products", "cart: 1 × ", "checked out: order ", "paid by card: ", "is CONFIRMED", "signed out",
+            ] {
                 #expect(text.contains(step), "missing \"\(step)\" in:\n\(text)")
             }
         }

@@ -1,7 +1,8 @@
 import BigRPC
-@testable import BigShopClient
 import Synchronization
 import Testing
+
+@testable import BigShopClient
 
 /// What the retry interceptor counts as UNAVAILABLE, and when it stops.
 @Suite struct RetryInterceptorTests {

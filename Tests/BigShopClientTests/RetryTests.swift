@@ -1,10 +1,11 @@
-import BigShopServerTestSupport
 import BigRPC
-@testable import BigShopClient
 import BigShopCatalogAPI
 import BigShopOrdersAPI
+import BigShopServerTestSupport
 import Foundation
 import Testing
+
+@testable import BigShopClient
 
 /// Retries of UNAVAILABLE, across a real server restart.
 @Suite(.serialized, .timeLimit(.minutes(2)))

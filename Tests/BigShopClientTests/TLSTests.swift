@@ -4,8 +4,8 @@ import BigShopClient
 import BigShopServer
 import BigShopServerTestSupport
 import Foundation
-import Testing
 import TLSTestSupport
+import Testing
 
 /// `BigShopClient` against a real shop serving TLS 1.3 on its public port
 /// (`--tls-cert`, `--tls-key`), with a CA and certificates made by `openssl`.

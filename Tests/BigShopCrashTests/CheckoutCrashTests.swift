@@ -1,8 +1,8 @@
-import BigShopServerTestSupport
 import BigRPC
 import BigShopCatalogAPI
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
+import BigShopServerTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -29,16 +29,19 @@ struct CheckoutCrashTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // The shop rules off: each customer checks out, cancels and walks
         // away in a loop, which is the load this test needs.
-        let server = try ServerProcess(dataDirectory: directory, extraArguments: [
-            "--payment-window", "4", "--checkout-cooldown", "0", "--max-unpaid-orders", "100",
-        ])
+        let server = try ServerProcess(
+            dataDirectory: directory,
+            extraArguments: [
+                "--payment-window", "4", "--checkout-cooldown", "0", "--max-unpaid-orders", "100",
+            ])
         try await server.start()
         let admin = try await ShopClients.admin(port: server.port)
         var created: [String] = []
         for index in 0..<3 {
-            let product = try await admin.catalog.createProduct(.init(
-                sku: "CRASH-\(index)", name: "Produto \(index)", priceCents: 10_000 + Int64(index), stock: Self.initialStock
-            ))
+            let product = try await admin.catalog.createProduct(
+                .init(
+                    sku: "CRASH-\(index)", name: "Produto \(index)", priceCents: 10_000 + Int64(index), stock: Self.initialStock
+                ))
             created.append(product.id)
         }
         let productIDs = created
@@ -133,9 +136,12 @@ struct CheckoutCrashTests {
             )
             acknowledged.orders.withLock { _ = $0.insert(order.id) }
             let card = { (number: String) in
-                Bigshop_Payments_V1_PayRequest(orderId: order.id, method: .card(.init(
-                    number: number, holder: "Cliente Teste", expMonth: 12, expYear: 2031, cvv: "123"
-                )))
+                Bigshop_Payments_V1_PayRequest(
+                    orderId: order.id,
+                    method: .card(
+                        .init(
+                            number: number, holder: "Cliente Teste", expMonth: 12, expYear: 2031, cvv: "123"
+                        )))
             }
             switch Int.random(in: 0..<5, using: &random) {
             case 0, 1:

@@ -1,6 +1,6 @@
-import BigShopServerTestSupport
 import BigRPC
 import BigShopFlashSaleAPI
+import BigShopServerTestSupport
 import Foundation
 import Synchronization
 import Testing

@@ -5,8 +5,9 @@ import BigShopCatalogAPI
 import Foundation
 import Synchronization
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 11 against the real `bigshop serve` executable, as an attacker on
@@ -61,7 +62,8 @@ struct HostileTransportTests {
                 try await Task.sleep(for: .milliseconds(200))
                 after = Self.residentBytes(of: pid) ?? .max
             }
-            let report = "RSS baseline \(baseline / Self.mebibyte) MiB, peak \(peak.value / Self.mebibyte) MiB, "
+            let report =
+                "RSS baseline \(baseline / Self.mebibyte) MiB, peak \(peak.value / Self.mebibyte) MiB, "
                 + "after \(after / Self.mebibyte) MiB; outcomes \(outcomes)"
             print(report)
             #expect(peak.value - baseline < 400 * Self.mebibyte, "\(report)")
@@ -158,7 +160,8 @@ struct HostileTransportTests {
                         let attacker = attackers[index]
                         guard attacker.write(start), attacker.write(payload[..<firstChunk]) else { continue }
                         if let frame = attacker.nextFrame(timeout: .milliseconds(50)), frame.type == 0x03,
-                           let status = try? Bigrpc_V1_Status(serializedBytes: frame.payload) {
+                            let status = try? Bigrpc_V1_Status(serializedBytes: frame.payload)
+                        {
                             early.withLock { $0[index] = StatusCode(rawValue: status.code) }
                             continue
                         }

@@ -1,7 +1,8 @@
 import BigRPCProtos
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain TCP connection made with the socket API, for floods of

@@ -4,8 +4,8 @@ import BigRPCProtos
 import BigRPCTLS
 import ChildProcess
 import Foundation
-import Testing
 import TLSTestSupport
+import Testing
 
 /// `bigshop serve --tls-cert FILE --tls-key FILE` as a child process: what
 /// it serves, what it logs, and how it refuses bad settings.

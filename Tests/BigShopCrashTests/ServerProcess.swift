@@ -3,8 +3,9 @@ import BigRPCNIO
 import BigRPCProtos
 import ChildProcess
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `bigshop serve` as a child process on a fixed loopback port and data
@@ -61,35 +62,37 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts the server and waits (up to 60 s) until it answers health checks.
     func start() async throws {
-        let arguments = [
-            "serve", "--port", String(port), "--data", dataDirectory,
-            "--password-iterations", "1000", "--rate-limit", "off", "--log-level", "warning",
-            // A loaded test machine can take longer than the 5 s default to
-            // send a connection's first call; the hostile tests set their own.
-            "--connection-setup-timeout", "60",
-        ] + extraArguments
+        let arguments =
+            [
+                "serve", "--port", String(port), "--data", dataDirectory,
+                "--password-iterations", "1000", "--rate-limit", "off", "--log-level", "warning",
+                // A loaded test machine can take longer than the 5 s default to
+                // send a connection's first call; the hostile tests set their own.
+                "--connection-setup-timeout", "60",
+            ] + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["BIGSHOP_ADMIN_EMAIL"] = Self.adminEmail
         environment["BIGSHOP_ADMIN_PASSWORD"] = Self.adminPassword
         let log = logFile
-        let process = if let descriptorLimit {
-            // The shell sets both limits, so the server cannot raise its own.
-            try ChildProcess(
-                executable: "/bin/sh",
-                arguments: ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", try Self.executable()] + arguments,
-                environment: environment,
-                standardOutput: .appendToFile(log),
-                standardError: .appendToFile(log)
-            )
-        } else {
-            try ChildProcess(
-                executable: try Self.executable(),
-                arguments: arguments,
-                environment: environment,
-                standardOutput: .appendToFile(log),
-                standardError: .appendToFile(log)
-            )
-        }
+        let process =
+            if let descriptorLimit {
+                // The shell sets both limits, so the server cannot raise its own.
+                try ChildProcess(
+                    executable: "/bin/sh",
+                    arguments: ["-c", "ulimit -n \(descriptorLimit) && exec \"$0\" \"$@\"", try Self.executable()] + arguments,
+                    environment: environment,
+                    standardOutput: .appendToFile(log),
+                    standardError: .appendToFile(log)
+                )
+            } else {
+                try ChildProcess(
+                    executable: try Self.executable(),
+                    arguments: arguments,
+                    environment: environment,
+                    standardOutput: .appendToFile(log),
+                    standardError: .appendToFile(log)
+                )
+            }
         self.process = process
         var configuration = BigRPCClientTransport.Configuration()
         configuration.security = clientSecurity

@@ -33,11 +33,14 @@ struct ShopDatabases {
     /// Units per product in orders of each status.
     func orderedUnits() async throws -> [String: [String: Int64]] {
         var result: [String: [String: Int64]] = [:]
-        for row in try await query("orders", """
+        for row in try await query(
+            "orders",
+            """
             SELECT o.status, i.product_id, SUM(i.quantity)
             FROM orders o JOIN order_items i ON i.order_id = o.id
             GROUP BY o.status, i.product_id
-            """) {
+            """)
+        {
             result[try row.string(0), default: [:]][try row.string(1)] = try row.int64(2)
         }
         return result

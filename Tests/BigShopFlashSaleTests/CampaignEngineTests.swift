@@ -1,5 +1,6 @@
-@testable import BigShopFlashSale
 import Testing
+
+@testable import BigShopFlashSale
 
 /// The campaign engine's bookkeeping errors fail one call, never the
 /// process (issue 11, finding 7).

@@ -1,11 +1,11 @@
-import BigShopServer
-import BigShopServerTestSupport
-import BigShopTestSupport
 import BigRPC
 import BigShopHistoryAPI
 import BigShopOrders
 import BigShopOrdersAPI
+import BigShopServer
+import BigShopServerTestSupport
 import BigShopServiceKit
+import BigShopTestSupport
 
 /// The history service over a real orders service in a ``TestShop``
 /// (SQLite files in a temporary directory, a manual clock). Orders are made
@@ -39,10 +39,12 @@ final class HistoryHarness: Sendable {
     /// Creates an order through the ledger, as the saga would.
     @discardableResult
     func placeOrder(for userID: String, id: String = ShopID.make("ord")) async throws -> Bigshop_Orders_V1_Order {
-        try await ledger.createOrder(.init(order: .init(
-            id: id, userId: userID,
-            items: [.init(productId: "prod_mug", name: "Mug", quantity: 2, unitPriceCents: 1_500)],
-            totalCents: 3_000, paymentDueAtMs: clock.nowMs() + 15 * 60 * 1000)))
+        try await ledger.createOrder(
+            .init(
+                order: .init(
+                    id: id, userId: userID,
+                    items: [.init(productId: "prod_mug", name: "Mug", quantity: 2, unitPriceCents: 1_500)],
+                    totalCents: 3_000, paymentDueAtMs: clock.nowMs() + 15 * 60 * 1000)))
     }
 
     func confirm(_ orderID: String) async throws {

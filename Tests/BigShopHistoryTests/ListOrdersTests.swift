@@ -1,7 +1,7 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopHistoryAPI
 import BigShopOrdersAPI
+import BigShopTestSupport
 import Testing
 
 @Suite("HistoryService.ListOrders")

@@ -1,10 +1,11 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopHistoryAPI
-@testable import BigShopOrders
 import BigShopOrdersAPI
+import BigShopTestSupport
 import Synchronization
 import Testing
+
+@testable import BigShopOrders
 
 @Suite("HistoryService.WatchOrder")
 struct WatchOrderTests {
@@ -49,12 +50,13 @@ struct WatchOrderTests {
             try await shop.advance(order.id, to: .delivered)
             try await task.value
             #expect(watcher.ended)
-            #expect(watcher.events == [
-                .init(orderId: order.id, status: .pendingPayment, atMs: HistoryHarness.startMs, reason: ""),
-                .init(orderId: order.id, status: .confirmed, atMs: HistoryHarness.startMs + 1_000, reason: ""),
-                .init(orderId: order.id, status: .shipped, atMs: HistoryHarness.startMs + 2_000, reason: ""),
-                .init(orderId: order.id, status: .delivered, atMs: HistoryHarness.startMs + 3_000, reason: ""),
-            ])
+            #expect(
+                watcher.events == [
+                    .init(orderId: order.id, status: .pendingPayment, atMs: HistoryHarness.startMs, reason: ""),
+                    .init(orderId: order.id, status: .confirmed, atMs: HistoryHarness.startMs + 1_000, reason: ""),
+                    .init(orderId: order.id, status: .shipped, atMs: HistoryHarness.startMs + 2_000, reason: ""),
+                    .init(orderId: order.id, status: .delivered, atMs: HistoryHarness.startMs + 3_000, reason: ""),
+                ])
         }
     }
 
@@ -187,4 +189,3 @@ extension Sequence {
         return results
     }
 }
-

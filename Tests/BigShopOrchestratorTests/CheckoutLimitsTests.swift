@@ -1,12 +1,13 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
-@testable import BigShopOrchestrator
 import BigShopOrdersAPI
 import BigShopServiceKit
 import BigShopStore
+import BigShopTestSupport
 import Foundation
 import Testing
+
+@testable import BigShopOrchestrator
 
 /// The per-customer checkout limits (issue 11, finding 6): checked with the
 /// saga's first write, refusing before anything is held.

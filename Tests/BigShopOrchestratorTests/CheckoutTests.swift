@@ -1,9 +1,10 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
-@testable import BigShopOrchestrator
 import BigShopOrdersAPI
+import BigShopTestSupport
 import Testing
+
+@testable import BigShopOrchestrator
 
 @Suite("Checkout")
 struct CheckoutTests {

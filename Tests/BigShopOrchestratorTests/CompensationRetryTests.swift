@@ -1,9 +1,10 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
-@testable import BigShopOrchestrator
 import BigShopOrdersAPI
+import BigShopTestSupport
 import Testing
+
+@testable import BigShopOrchestrator
 
 /// Services that fail for a while: forward steps give up and compensate,
 /// compensation steps retry until done.

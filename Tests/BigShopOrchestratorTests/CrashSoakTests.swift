@@ -1,11 +1,12 @@
 import BigRPC
 import BigShopCatalogAPI
-@testable import BigShopOrchestrator
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
 import BigShopTestSupport
 import SeededRandom
 import Testing
+
+@testable import BigShopOrchestrator
 
 /// Customers check out, pay, fail to pay and cancel, concurrently, while the
 /// shop dies and restarts under them and the clock runs; afterwards every

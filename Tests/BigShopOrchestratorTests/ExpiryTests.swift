@@ -1,11 +1,12 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
-@testable import BigShopOrchestrator
 import BigShopOrchestratorAPI
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
+import BigShopTestSupport
 import Testing
+
+@testable import BigShopOrchestrator
 
 @Suite("Payment window expiry")
 struct ExpiryTests {
@@ -41,9 +42,10 @@ struct ExpiryTests {
             shop.clock.advance(byMs: 1)
             try await Task.sleep(for: .milliseconds(50))
 
-            let early = try await shop.saga.startHoldOrder(.init(
-                orderId: "ord_flash_1", userId: "bia", productId: "prd_flash", productName: "Flash phone",
-                priceCents: 100, paymentDueAtMs: shop.clock.nowMs() + 60_000, campaignId: "cmp_1"))
+            let early = try await shop.saga.startHoldOrder(
+                .init(
+                    orderId: "ord_flash_1", userId: "bia", productId: "prd_flash", productName: "Flash phone",
+                    priceCents: 100, paymentDueAtMs: shop.clock.nowMs() + 60_000, campaignId: "cmp_1"))
             #expect(early.status == .pendingPayment)
 
             shop.clock.advance(byMs: 60_000)

@@ -1,9 +1,10 @@
-import BigShopTestSupport
 import BigRPC
-@testable import BigShopOrchestrator
 import BigShopOrchestratorAPI
 import BigShopOrdersAPI
+import BigShopTestSupport
 import Testing
+
+@testable import BigShopOrchestrator
 
 @Suite("Flash-sale hold orders")
 struct HoldOrderTests {

@@ -1,12 +1,13 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
-@testable import BigShopOrchestrator
 import BigShopOrchestratorAPI
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
+import BigShopTestSupport
 import PaymentRules
 import Testing
+
+@testable import BigShopOrchestrator
 
 @Suite("Payment flows through the saga")
 struct PaymentFlowTests {

@@ -1,13 +1,14 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
-@testable import BigShopOrchestrator
 import BigShopOrchestratorAPI
 import BigShopOrdersAPI
-@testable import BigShopPayments
 import BigShopPaymentsAPI
 import BigShopStore
+import BigShopTestSupport
 import Testing
+
+@testable import BigShopOrchestrator
+@testable import BigShopPayments
 
 /// The process dies in each state of the saga (a call hangs, then the shop
 /// is restarted over the same files); recovery must end each saga in the

@@ -1,14 +1,15 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
-@testable import BigShopOrchestrator
 import BigShopOrchestratorAPI
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
 import BigShopServiceKit
+import BigShopTestSupport
 import Foundation
 import Synchronization
 import Testing
+
+@testable import BigShopOrchestrator
 
 /// The whole shop over SQLite files in a temporary directory, with a manual
 /// clock, that a test can restart as if the process had died. Callers act
@@ -214,13 +215,15 @@ final class ShopHarness: Sendable {
                 #expect(approved.isEmpty, "unpaid order \(order.id) has an approved payment", sourceLocation: sourceLocation)
                 for item in order.items { unpaid[item.productId, default: 0] += item.quantity }
             case .confirmed, .shipped, .delivered:
-                #expect(approved.count == 1, "order \(order.id) has \(approved.count) approved payments",
-                        sourceLocation: sourceLocation)
+                #expect(
+                    approved.count == 1, "order \(order.id) has \(approved.count) approved payments",
+                    sourceLocation: sourceLocation)
                 for item in order.items { confirmed[item.productId, default: 0] += item.quantity }
             default:
                 #expect(approved.isEmpty, "cancelled order \(order.id) was paid", sourceLocation: sourceLocation)
-                #expect(!payments.contains { $0.status == .pending }, "cancelled order \(order.id) has a pending payment",
-                        sourceLocation: sourceLocation)
+                #expect(
+                    !payments.contains { $0.status == .pending }, "cancelled order \(order.id) has a pending payment",
+                    sourceLocation: sourceLocation)
             }
         }
         for product in initialStock {

@@ -1,13 +1,14 @@
-import BigShopServer
-import BigShopServerTestSupport
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
-@testable import BigShopOrchestrator
 import BigShopOrchestratorAPI
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
+import BigShopServer
+import BigShopServerTestSupport
 import BigShopServiceKit
+import BigShopTestSupport
+
+@testable import BigShopOrchestrator
 
 /// One life of the shop's process: the real catalog, orders, orchestrator
 /// and payments of a ``TestShop`` over the files of a directory, with a
@@ -37,15 +38,17 @@ final class ShopRun: Sendable {
     ) async throws {
         let faults = FaultInjector()
         var client: RPCClient?
-        shop = try await TestShop.start(dataDirectory: directory, clock: clock, assemble: {
-            $0.parts = [.catalog, .orders, .orchestrator, .payments]
-            $0.orchestrator = settings
-            $0.clientInterceptors = [faults]
-            $0.serverInterceptors = [TestPrincipalInterceptor()]
-            $0.extraServices = [holds]
-            $0.logger = { logs.logger($0) }
-            client = RPCClient(transport: $0.transport)
-        })
+        shop = try await TestShop.start(
+            dataDirectory: directory, clock: clock,
+            assemble: {
+                $0.parts = [.catalog, .orders, .orchestrator, .payments]
+                $0.orchestrator = settings
+                $0.clientInterceptors = [faults]
+                $0.serverInterceptors = [TestPrincipalInterceptor()]
+                $0.extraServices = [holds]
+                $0.logger = { logs.logger($0) }
+                client = RPCClient(transport: $0.transport)
+            })
         self.faults = faults
         catalog = .init(wrapping: client!)
         inventory = .init(wrapping: client!)

@@ -1,9 +1,9 @@
-import BigShopServerTestSupport
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
 import BigShopOrdersAPI
+import BigShopServerTestSupport
 import BigShopServiceKit
+import BigShopTestSupport
 import Testing
 
 @Suite("Cart totals near Int64.max")
@@ -12,9 +12,12 @@ struct CartOverflowTests {
     func overflow() async throws {
         let gold = Bigshop_Catalog_V1_Product(id: "gold", name: "Gold", priceCents: Int64.max / 3)
         let silver = Bigshop_Catalog_V1_Product(id: "silver", name: "Silver", priceCents: 2)
-        try await withShop([.orders], clock: ManualClock(nowMs: OrdersHarness.startMs), assemble: {
-            $0.extraServices = [FixedInventory(products: [gold, silver])]
-        }) { shop in
+        try await withShop(
+            [.orders], clock: ManualClock(nowMs: OrdersHarness.startMs),
+            assemble: {
+                $0.extraServices = [FixedInventory(products: [gold, silver])]
+            }
+        ) { shop in
             let orders = Bigshop_Orders_V1_OrdersService.Client(wrapping: shop.client)
             let alice = TestPrincipalInterceptor.customer("alice")
 

@@ -1,7 +1,7 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
 import BigShopOrdersAPI
+import BigShopTestSupport
 import Testing
 
 @Suite("Cart")
@@ -149,8 +149,10 @@ struct CartTests {
             let request = Bigshop_Orders_V1_CreateOrderRequest(
                 order: .init(
                     id: "ord_cart", userId: "alice",
-                    items: [.init(productId: mug.id, name: "Mug", quantity: 2, unitPriceCents: 1_000),
-                            .init(productId: tee.id, name: "Tee", quantity: 1, unitPriceCents: 2_000)],
+                    items: [
+                        .init(productId: mug.id, name: "Mug", quantity: 2, unitPriceCents: 1_000),
+                        .init(productId: tee.id, name: "Tee", quantity: 1, unitPriceCents: 2_000),
+                    ],
                     totalCents: 4_000, paymentDueAtMs: OrdersHarness.startMs + 1),
                 removeFromCart: true)
             _ = try await shop.ledger.createOrder(request)

@@ -1,6 +1,6 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopOrdersAPI
+import BigShopTestSupport
 import Testing
 
 /// OrdersService's side of Checkout and CancelOrder, against a fake saga:
@@ -26,10 +26,11 @@ struct CheckoutDelegationTests {
             #expect(try await shop.orders.getCart(.init(), metadata: Self.alice) == .init())
 
             #expect(try await shop.orders.checkout(.init(), metadata: metadata) == order)
-            #expect(shop.saga.startRequests == [
-                .init(userId: "alice", idempotencyKey: "checkout-1"),
-                .init(userId: "alice", idempotencyKey: "checkout-1"),
-            ])
+            #expect(
+                shop.saga.startRequests == [
+                    .init(userId: "alice", idempotencyKey: "checkout-1"),
+                    .init(userId: "alice", idempotencyKey: "checkout-1"),
+                ])
             #expect(try await shop.orders.getOrder(.init(id: order.id), metadata: Self.alice) == order)
         }
     }
@@ -60,9 +61,11 @@ struct CheckoutDelegationTests {
         }
     }
 
-    @Test("CancelOrder refuses an order that is not PENDING_PAYMENT without calling the saga", arguments: [
-        Bigshop_Orders_V1_OrderStatus.confirmed, .shipped, .delivered, .cancelled,
-    ])
+    @Test(
+        "CancelOrder refuses an order that is not PENDING_PAYMENT without calling the saga",
+        arguments: [
+            Bigshop_Orders_V1_OrderStatus.confirmed, .shipped, .delivered, .cancelled,
+        ])
     func cancelTooLate(status: Bigshop_Orders_V1_OrderStatus) async throws {
         try await OrdersHarness.with { shop in
             let order = try await shop.placeOrder(for: "alice")

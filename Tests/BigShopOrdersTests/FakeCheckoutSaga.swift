@@ -12,9 +12,13 @@ final class FakeCheckoutSaga: Bigshop_Orchestrator_V1_CheckoutSaga.ServiceProtoc
 
     private let ledger: Bigshop_Orders_V1_OrderLedger.Client
     private let clock: any ShopClock
-    private let state = Mutex<(starts: [Bigshop_Orchestrator_V1_StartCheckoutRequest],
-                               cancels: [Bigshop_Orchestrator_V1_CancelCheckoutRequest],
-                               ordersByKey: [String: String])>(([], [], [:]))
+    private let state = Mutex<
+        (
+            starts: [Bigshop_Orchestrator_V1_StartCheckoutRequest],
+            cancels: [Bigshop_Orchestrator_V1_CancelCheckoutRequest],
+            ordersByKey: [String: String]
+        )
+    >(([], [], [:]))
 
     init(ledger: Bigshop_Orders_V1_OrderLedger.Client, clock: any ShopClock) {
         self.ledger = ledger
@@ -35,17 +39,18 @@ final class FakeCheckoutSaga: Bigshop_Orchestrator_V1_CheckoutSaga.ServiceProtoc
         if let known { return try await ledger.lookupOrder(Bigshop_Orders_V1_LookupOrderRequest(orderId: known)) }
         let cart = try await ledger.getCartOf(Bigshop_Orders_V1_GetCartOfRequest(userId: request.userId))
         guard !cart.items.isEmpty else { throw RPCError.refused("EMPTY_CART", "the cart is empty") }
-        let order = try await ledger.createOrder(Bigshop_Orders_V1_CreateOrderRequest(
-            order: Bigshop_Orders_V1_Order(
-                id: ShopID.make("ord"),
-                userId: request.userId,
-                items: cart.items.map {
-                    Bigshop_Orders_V1_OrderItem(
-                        productId: $0.productId, name: $0.name, quantity: $0.quantity, unitPriceCents: $0.unitPriceCents)
-                },
-                totalCents: cart.totalCents,
-                paymentDueAtMs: clock.nowMs() + Self.paymentWindowMs),
-            removeFromCart: true))
+        let order = try await ledger.createOrder(
+            Bigshop_Orders_V1_CreateOrderRequest(
+                order: Bigshop_Orders_V1_Order(
+                    id: ShopID.make("ord"),
+                    userId: request.userId,
+                    items: cart.items.map {
+                        Bigshop_Orders_V1_OrderItem(
+                            productId: $0.productId, name: $0.name, quantity: $0.quantity, unitPriceCents: $0.unitPriceCents)
+                    },
+                    totalCents: cart.totalCents,
+                    paymentDueAtMs: clock.nowMs() + Self.paymentWindowMs),
+                removeFromCart: true))
         if !request.idempotencyKey.isEmpty {
             state.withLock { $0.ordersByKey[request.userId + "/" + request.idempotencyKey] = order.id }
         }

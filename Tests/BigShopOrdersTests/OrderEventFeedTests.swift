@@ -1,9 +1,10 @@
-import BigShopTestSupport
 import BigRPC
-@testable import BigShopOrders
 import BigShopOrdersAPI
+import BigShopTestSupport
 import Synchronization
 import Testing
+
+@testable import BigShopOrders
 
 /// The watch algorithm's recoveries, driven from inside: a watcher that falls
 /// behind, and events published out of commit order.
@@ -97,4 +98,3 @@ struct OrderEventFeedTests {
         }
     }
 }
-

@@ -1,6 +1,7 @@
-@testable import BigShopOrders
 import BigShopOrdersAPI
 import Testing
+
+@testable import BigShopOrders
 
 @Suite("OrderEventHub")
 struct OrderEventHubTests {

@@ -1,7 +1,7 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopOrdersAPI
 import BigShopServiceKit
+import BigShopTestSupport
 import Testing
 
 @Suite("OrderLedger")
@@ -130,10 +130,11 @@ struct OrderLedgerTests {
             let again = try await shop.ledger.abandonOrder(.init(orderId: order.id, reason: "CANCELLED_BY_CUSTOMER"))
             #expect(again == cancelled)
             let events = try await shop.events(of: order.id, count: 2)
-            #expect(events == [
-                .init(orderId: order.id, status: .pendingPayment, atMs: OrdersHarness.startMs, reason: ""),
-                .init(orderId: order.id, status: .cancelled, atMs: OrdersHarness.startMs + 2_000, reason: "PAYMENT_EXPIRED"),
-            ])
+            #expect(
+                events == [
+                    .init(orderId: order.id, status: .pendingPayment, atMs: OrdersHarness.startMs, reason: ""),
+                    .init(orderId: order.id, status: .cancelled, atMs: OrdersHarness.startMs + 2_000, reason: "PAYMENT_EXPIRED"),
+                ])
 
             let paid = try await shop.placeOrder(for: "u1")
             try await shop.move(paid.id, to: .confirmed)

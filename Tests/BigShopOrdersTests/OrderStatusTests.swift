@@ -1,6 +1,6 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopOrdersAPI
+import BigShopTestSupport
 import Testing
 
 @Suite("UpdateOrderStatus")

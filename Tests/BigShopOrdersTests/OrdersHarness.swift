@@ -1,13 +1,13 @@
-import BigShopServer
-import BigShopServerTestSupport
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
 import BigShopHistoryAPI
 import BigShopOrchestratorAPI
 import BigShopOrders
 import BigShopOrdersAPI
+import BigShopServer
+import BigShopServerTestSupport
 import BigShopServiceKit
+import BigShopTestSupport
 import Foundation
 
 /// The orders service with the real catalog, the history service and a fake
@@ -47,12 +47,15 @@ final class OrdersHarness: Sendable {
     ) async throws -> T {
         let clock = ManualClock(nowMs: startMs)
         var saga: FakeCheckoutSaga?
-        return try await withShop([.catalog, .orders, .history], directory: directory, clock: clock, assemble: {
-            let fake = FakeCheckoutSaga(ledger: .init(wrapping: RPCClient(transport: $0.transport)), clock: clock)
-            saga = fake
-            $0.extraServices = [fake]
-            $0.orders = settings
-        }) { shop in
+        return try await withShop(
+            [.catalog, .orders, .history], directory: directory, clock: clock,
+            assemble: {
+                let fake = FakeCheckoutSaga(ledger: .init(wrapping: RPCClient(transport: $0.transport)), clock: clock)
+                saga = fake
+                $0.extraServices = [fake]
+                $0.orders = settings
+            }
+        ) { shop in
             try await body(OrdersHarness(shop: shop, clock: clock, saga: saga!))
         }
     }
@@ -89,10 +92,12 @@ final class OrdersHarness: Sendable {
         let lines = items.map {
             Bigshop_Orders_V1_OrderItem(productId: $0.product, name: "Item \($0.product)", quantity: $0.quantity, unitPriceCents: $0.price)
         }
-        return try await ledger.createOrder(Bigshop_Orders_V1_CreateOrderRequest(order: Bigshop_Orders_V1_Order(
-            id: id, userId: userID, items: lines,
-            totalCents: lines.reduce(0) { $0 + $1.quantity * $1.unitPriceCents },
-            paymentDueAtMs: clock.nowMs() + FakeCheckoutSaga.paymentWindowMs)))
+        return try await ledger.createOrder(
+            Bigshop_Orders_V1_CreateOrderRequest(
+                order: Bigshop_Orders_V1_Order(
+                    id: id, userId: userID, items: lines,
+                    totalCents: lines.reduce(0) { $0 + $1.quantity * $1.unitPriceCents },
+                    paymentDueAtMs: clock.nowMs() + FakeCheckoutSaga.paymentWindowMs)))
     }
 
     /// Moves an order to `status` through the ledger and the admin's moves.

@@ -1,11 +1,11 @@
-import BigShopServerTestSupport
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
 import BigShopHistoryAPI
 import BigShopOrchestratorAPI
 import BigShopOrdersAPI
+import BigShopServerTestSupport
 import BigShopServiceKit
+import BigShopTestSupport
 import Testing
 
 /// Checkout and CancelOrder through the real checkout saga, stock and all:
@@ -25,9 +25,10 @@ struct RealSagaTests {
         static func with(_ body: (Shop) async throws -> Void) async throws {
             let clock = ManualClock(nowMs: OrdersHarness.startMs)
             try await withShop([.catalog, .orders, .orchestrator, .payments, .history], clock: clock) { shop in
-                try await body(Shop(
-                    clock: clock, catalog: .init(wrapping: shop.client), orders: .init(wrapping: shop.client),
-                    history: .init(wrapping: shop.client)))
+                try await body(
+                    Shop(
+                        clock: clock, catalog: .init(wrapping: shop.client), orders: .init(wrapping: shop.client),
+                        history: .init(wrapping: shop.client)))
             }
         }
 

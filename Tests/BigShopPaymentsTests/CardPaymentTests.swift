@@ -1,23 +1,28 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
+import BigShopTestSupport
 import Testing
 
 @Suite("Card payments")
 struct CardPaymentTests {
-    @Test("each invalid card field is INVALID_ARGUMENT naming it, and nothing is charged", arguments: [
-        ("number", TestCards.card("4242424242424241")),
-        ("number", TestCards.card("4242")),
-        ("exp_year", Bigshop_Payments_V1_CardMethod(number: TestCards.approved, holder: "Ana", expMonth: 12, expYear: 2025, cvv: "123")),
-        ("exp_month", Bigshop_Payments_V1_CardMethod(number: TestCards.approved, holder: "Ana", expMonth: 2, expYear: 2026, cvv: "123")),
-        ("exp_month", Bigshop_Payments_V1_CardMethod(number: TestCards.approved, holder: "Ana", expMonth: 13, expYear: 2030, cvv: "123")),
-        ("cvv", TestCards.card(TestCards.approved, cvv: "12")),
-        ("cvv", TestCards.card(TestCards.approved, cvv: "12a")),
-        ("holder", Bigshop_Payments_V1_CardMethod(number: TestCards.approved, holder: " ", expMonth: 12, expYear: 2031, cvv: "123")),
-        ("installments", Bigshop_Payments_V1_CardMethod(
-            number: TestCards.approved, holder: "Ana", expMonth: 12, expYear: 2031, cvv: "123", installments: 13)),
-    ])
+    @Test(
+        "each invalid card field is INVALID_ARGUMENT naming it, and nothing is charged",
+        arguments: [
+            ("number", TestCards.card("4242424242424241")),
+            ("number", TestCards.card("4242")),
+            ("exp_year", Bigshop_Payments_V1_CardMethod(number: TestCards.approved, holder: "Ana", expMonth: 12, expYear: 2025, cvv: "123")),
+            ("exp_month", Bigshop_Payments_V1_CardMethod(number: TestCards.approved, holder: "Ana", expMonth: 2, expYear: 2026, cvv: "123")),
+            ("exp_month", Bigshop_Payments_V1_CardMethod(number: TestCards.approved, holder: "Ana", expMonth: 13, expYear: 2030, cvv: "123")),
+            ("cvv", TestCards.card(TestCards.approved, cvv: "12")),
+            ("cvv", TestCards.card(TestCards.approved, cvv: "12a")),
+            ("holder", Bigshop_Payments_V1_CardMethod(number: TestCards.approved, holder: " ", expMonth: 12, expYear: 2031, cvv: "123")),
+            (
+                "installments",
+                Bigshop_Payments_V1_CardMethod(
+                    number: TestCards.approved, holder: "Ana", expMonth: 12, expYear: 2031, cvv: "123", installments: 13)
+            ),
+        ])
     func invalidCard(field: String, card: Bigshop_Payments_V1_CardMethod) async throws {
         try await PaymentsHarness.with { shop in
             let order = try await shop.order(for: "ana")

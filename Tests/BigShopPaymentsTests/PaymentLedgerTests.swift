@@ -1,9 +1,10 @@
-import BigShopTestSupport
 import BigRPC
-@testable import BigShopPayments
 import BigShopPaymentsAPI
 import BigShopStore
+import BigShopTestSupport
 import Testing
+
+@testable import BigShopPayments
 
 @Suite("PaymentLedger")
 struct PaymentLedgerTests {
@@ -15,9 +16,11 @@ struct PaymentLedgerTests {
             shop.clock.advance(byMs: 1)
             let pix = try await shop.payByPix("ana", order.id)
             shop.clock.advance(byMs: 1)
-            try await insert(in: shop.directory, Bigshop_Payments_V1_Payment(
-                id: "pay_cut", orderId: order.id, method: .card, status: .pending, amountCents: order.totalCents,
-                cardLast4: "4242", cardBrand: "visa", createdAtMs: shop.clock.nowMs()))
+            try await insert(
+                in: shop.directory,
+                Bigshop_Payments_V1_Payment(
+                    id: "pay_cut", orderId: order.id, method: .card, status: .pending, amountCents: order.totalCents,
+                    cardLast4: "4242", cardBrand: "visa", createdAtMs: shop.clock.nowMs()))
             #expect(try await shop.paymentsOf(order.id).map(\.id) == [declined.id, pix.id, "pay_cut"])
 
             for _ in 0..<2 {

@@ -1,12 +1,12 @@
-import BigShopServer
-import BigShopServerTestSupport
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
 import BigShopOrdersAPI
 import BigShopPayments
 import BigShopPaymentsAPI
+import BigShopServer
+import BigShopServerTestSupport
 import BigShopServiceKit
+import BigShopTestSupport
 import Foundation
 
 /// Payments with the real catalog, orders and orchestrator of a
@@ -48,10 +48,13 @@ final class PaymentsHarness: Sendable {
     ) async throws -> T {
         let clock = ManualClock(nowMs: startMs)
         let logs = LogRecorder()
-        return try await withShop([.catalog, .orders, .orchestrator, .payments], clock: clock, assemble: {
-            $0.payments = settings
-            $0.logger = { logs.logger($0) }
-        }) { shop in
+        return try await withShop(
+            [.catalog, .orders, .orchestrator, .payments], clock: clock,
+            assemble: {
+                $0.payments = settings
+                $0.logger = { logs.logger($0) }
+            }
+        ) { shop in
             try await body(PaymentsHarness(shop: shop, clock: clock, logs: logs, settings: settings))
         }
     }

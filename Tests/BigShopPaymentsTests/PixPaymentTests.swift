@@ -1,8 +1,8 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopOrdersAPI
 import BigShopPayments
 import BigShopPaymentsAPI
+import BigShopTestSupport
 import PaymentRules
 import Testing
 

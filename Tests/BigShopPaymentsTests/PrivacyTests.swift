@@ -1,7 +1,7 @@
-import BigShopTestSupport
 import BigRPC
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
+import BigShopTestSupport
 import Testing
 
 @Suite("Privacy")

@@ -2,7 +2,6 @@ public import BigRPC
 import BigRPCInterop
 import BigRPCNIO
 import BigRPCTestingProtos
-import BigShopTestSupport
 public import BigShopAuthAPI
 public import BigShopCatalogAPI
 public import BigShopFlashSaleAPI
@@ -11,6 +10,7 @@ public import BigShopOrdersAPI
 public import BigShopPaymentsAPI
 public import BigShopServer
 public import BigShopServiceKit
+import BigShopTestSupport
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -46,7 +46,9 @@ public struct TestShop: Sendable {
         configure: (inout BigShopConfiguration) -> Void = { _ in },
         assemble: (inout ShopAssembly) -> Void = { _ in }
     ) async throws -> TestShop {
-        let directory = dataDirectory ?? FileManager.default.temporaryDirectory
+        let directory =
+            dataDirectory
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("bigshop-test-\(UUID().uuidString)").path
         var configuration = BigShopConfiguration()
         configuration.host = "127.0.0.1"
@@ -203,10 +205,11 @@ extension TestShop {
 /// Runs `body` against a fresh demo shop (``TestShop/startDemo(port:dataDirectory:)``),
 /// always stopped and deleted afterwards.
 public func withDemoShop<R>(_ body: (TestShop) async throws -> R) async throws -> R {
-    try await withShop(configure: {
-        $0.seedDemoCatalog = true
-        $0.enableConformanceService = true
-    }, body)
+    try await withShop(
+        configure: {
+            $0.seedDemoCatalog = true
+            $0.enableConformanceService = true
+        }, body)
 }
 
 /// The status code a call failed with, or nil if it succeeded.
@@ -232,11 +235,13 @@ public func withShop<R>(
     assemble: (inout ShopAssembly) -> Void = { _ in },
     _ body: (TestShop) async throws -> R
 ) async throws -> R {
-    let shop = try await TestShop.start(dataDirectory: directory, clock: clock, assemble: { assembly in
-        assembly.parts = parts
-        assembly.serverInterceptors = [TestPrincipalInterceptor()]
-        assemble(&assembly)
-    })
+    let shop = try await TestShop.start(
+        dataDirectory: directory, clock: clock,
+        assemble: { assembly in
+            assembly.parts = parts
+            assembly.serverInterceptors = [TestPrincipalInterceptor()]
+            assemble(&assembly)
+        })
     do {
         let result = try await body(shop)
         try await shop.stop()

@@ -1,6 +1,6 @@
-import BigShopServerTestSupport
 import BigRPC
 import BigShopAuthAPI
+import BigShopServerTestSupport
 import Testing
 
 /// Auth through the gateway, over TCP, as api-v1.md specifies it.

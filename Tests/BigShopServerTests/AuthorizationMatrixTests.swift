@@ -1,12 +1,12 @@
-import BigShopServerTestSupport
 import BigRPC
-import BigShopGateway
 import BigShopAuthAPI
 import BigShopCatalogAPI
 import BigShopFlashSaleAPI
+import BigShopGateway
 import BigShopHistoryAPI
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
+import BigShopServerTestSupport
 import Testing
 
 /// Every public method × anonymous / customer / admin: the gateway lets
@@ -70,7 +70,8 @@ import Testing
                 .customer: try await shop.newCustomer().clients,
                 .admin: try await shop.admin(),
             ]
-            let methods: [MethodDescriptor] = Bigshop_Auth_V1_AuthService.Method.all
+            let methods: [MethodDescriptor] =
+                Bigshop_Auth_V1_AuthService.Method.all
                 + Bigshop_Catalog_V1_CatalogService.Method.all + Bigshop_Orders_V1_OrdersService.Method.all
                 + Bigshop_Payments_V1_PaymentsService.Method.all + Bigshop_History_V1_HistoryService.Method.all
                 + Bigshop_Flashsale_V1_FlashSaleService.Method.all

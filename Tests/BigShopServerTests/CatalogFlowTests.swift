@@ -1,6 +1,6 @@
-import BigShopServerTestSupport
 import BigRPC
 import BigShopCatalogAPI
+import BigShopServerTestSupport
 import Testing
 import WellKnownProtos
 
@@ -24,10 +24,11 @@ import WellKnownProtos
             #expect(try await anonymous.catalog.getProduct(.init(id: created.id)) == created)
 
             // Only the fields the mask names change.
-            let updated = try await admin.catalog.updateProduct(.init(
-                product: .init(id: created.id, name: "ignored", priceCents: 100),
-                updateMask: Google_Protobuf_FieldMask(paths: ["price_cents"])
-            ))
+            let updated = try await admin.catalog.updateProduct(
+                .init(
+                    product: .init(id: created.id, name: "ignored", priceCents: 100),
+                    updateMask: Google_Protobuf_FieldMask(paths: ["price_cents"])
+                ))
             #expect(updated.priceCents == 100)
             #expect(updated.name == created.name)
             let badMask = Bigshop_Catalog_V1_UpdateProductRequest(
@@ -79,10 +80,11 @@ import WellKnownProtos
         try await withShop { shop in
             let admin = try await shop.admin()
             for index in 0..<23 {
-                _ = try await admin.catalog.createProduct(CreateRequest(
-                    sku: "TV-\(index)", name: "Smart TV \(index)", priceCents: 100_000, stock: 5,
-                    category: index % 2 == 0 ? "tv" : "audio"
-                ))
+                _ = try await admin.catalog.createProduct(
+                    CreateRequest(
+                        sku: "TV-\(index)", name: "Smart TV \(index)", priceCents: 100_000, stock: 5,
+                        category: index % 2 == 0 ? "tv" : "audio"
+                    ))
             }
             let anonymous = shop.clients()
             let (seen, pages) = try await Self.allPages(of: anonymous, category: "tv", pageSize: 5)

@@ -1,11 +1,11 @@
-import BigShopTestSupport
-import BigShopServerTestSupport
 import BigRPC
 import BigShopCatalogAPI
 import BigShopFlashSaleAPI
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
+import BigShopServerTestSupport
 import BigShopServiceKit
+import BigShopTestSupport
 import Foundation
 import Testing
 
@@ -23,12 +23,14 @@ import Testing
         startsAtMs: Int64
     ) async throws -> (ShopClients, Bigshop_Flashsale_V1_Campaign) {
         let admin = try await shop.admin()
-        let iphone = try await admin.catalog.createProduct(.init(
-            sku: "IPHONE-BF-\(UUID().uuidString.prefix(6))", name: "iPhone 15 128 GB", priceCents: 599_900, stock: 10
-        ))
-        let campaign = try await admin.flashSale.scheduleCampaign(.init(
-            productId: iphone.id, startsAtMs: startsAtMs, drops: drops, unitsPerDrop: units, holdMs: holdMs
-        ))
+        let iphone = try await admin.catalog.createProduct(
+            .init(
+                sku: "IPHONE-BF-\(UUID().uuidString.prefix(6))", name: "iPhone 15 128 GB", priceCents: 599_900, stock: 10
+            ))
+        let campaign = try await admin.flashSale.scheduleCampaign(
+            .init(
+                productId: iphone.id, startsAtMs: startsAtMs, drops: drops, unitsPerDrop: units, holdMs: holdMs
+            ))
         return (admin, campaign)
     }
 
@@ -69,9 +71,10 @@ import Testing
             let reasons = outcomes.compactMap { $0.error?.metadata["reason"] }
             #expect(reasons.count == 1_900)
             #expect(Set(reasons).isSubset(of: ["SOLD_OUT", "LIMIT_REACHED"]))
-            #expect(outcomes.compactMap(\.error).allSatisfy { error in
-                error.metadata["reason"] == "SOLD_OUT" ? error.code == .failedPrecondition : error.code == .alreadyExists
-            })
+            #expect(
+                outcomes.compactMap(\.error).allSatisfy { error in
+                    error.metadata["reason"] == "SOLD_OUT" ? error.code == .failedPrecondition : error.code == .alreadyExists
+                })
             let drop = try await shop.clients().flashSale.getCurrentDrop(.init(campaignId: campaign.id))
             #expect(drop.remaining == 0)
             #expect(drop.unitsReleased == 100)
@@ -96,9 +99,13 @@ import Testing
             #expect(await rpcError(try await buyers[0].flashSale.reserve(.init(campaignId: campaign.id)))?.metadata["reason"] == "LIMIT_REACHED")
 
             // One hold is paid; the two others expire unpaid.
-            let paid = try await buyers[0].payments.pay(.init(orderId: reservations[0].orderId, method: .card(.init(
-                number: "4111111111111111", holder: "Ana Souza", expMonth: 12, expYear: 2030, cvv: "123"
-            ))))
+            let paid = try await buyers[0].payments.pay(
+                .init(
+                    orderId: reservations[0].orderId,
+                    method: .card(
+                        .init(
+                            number: "4111111111111111", holder: "Ana Souza", expMonth: 12, expYear: 2030, cvv: "123"
+                        ))))
             #expect(paid.status == .approved)
             clock.advance(byMs: 61_000)
             #expect(await eventually { try await shop.clients().flashSale.getCurrentDrop(.init(campaignId: campaign.id)).remaining == 2 })
@@ -139,9 +146,10 @@ import Testing
                 #expect(drop.index == Int32(hour))
                 #expect(drop.unitsReleased == Int32((hour + 1) * 100))
                 // Holds of earlier hours expired after 10 minutes and came back.
-                #expect(await eventually {
-                    try await shop.clients().flashSale.getCurrentDrop(.init(campaignId: campaign.id)).remaining == Int32((hour + 1) * 100 - 1)
-                })
+                #expect(
+                    await eventually {
+                        try await shop.clients().flashSale.getCurrentDrop(.init(campaignId: campaign.id)).remaining == Int32((hour + 1) * 100 - 1)
+                    })
             }
             #expect(held == 24)
             clock.set(nowMs: Self.blackFriday + 24 * 3_600_000 + 1)

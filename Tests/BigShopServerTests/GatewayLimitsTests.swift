@@ -142,7 +142,7 @@ import Testing
         let subject = Subject()
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<100_000 {
-            let host = UInt32.random(in: 0 ... 0xFF_FFFF, using: &generator)
+            let host = UInt32.random(in: 0...0xFF_FFFF, using: &generator)
             let peer = "10.\(host >> 16).\((host >> 8) & 0xFF).\(host & 0xFF):1"
             _ = await subject.call(Self.whoAmI, from: peer, token: "bad")
         }

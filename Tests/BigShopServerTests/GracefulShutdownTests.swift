@@ -53,9 +53,11 @@ import Testing
     func paymentInFlight() async throws {
         let gate = Gate("BeginPayment")
         // The public port waits 0.2 s for the call, then closes its connection.
-        let shop = try await TestShop.start(configure: { $0.drainTimeoutSeconds = 0.2 }, assemble: {
-            $0.clientInterceptors = [gate]
-        })
+        let shop = try await TestShop.start(
+            configure: { $0.drainTimeoutSeconds = 0.2 },
+            assemble: {
+                $0.clientInterceptors = [gate]
+            })
         let admin = try await shop.admin()
         let product = try await OrderJourneyTests.product(admin, stock: 3, price: 10_000)
         let (ana, _) = try await shop.newCustomer("ana")

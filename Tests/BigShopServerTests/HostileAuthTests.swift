@@ -93,9 +93,10 @@ import Testing
             var codes: [StatusCode] = []
             var reasons: Set<String> = []
             for index in 0..<50 {
-                let error = await rpcError(try await attacker.auth.whoAmI(
-                    .init(), metadata: [Metadata.authorizationKey: "Bearer \(randomToken())"]
-                ))
+                let error = await rpcError(
+                    try await attacker.auth.whoAmI(
+                        .init(), metadata: [Metadata.authorizationKey: "Bearer \(randomToken())"]
+                    ))
                 codes.append(error?.code ?? .ok)
                 if let reason = error?.metadata["reason"] { reasons.insert(reason) }
                 // The customer elsewhere keeps working throughout.
@@ -151,27 +152,35 @@ import Testing
             let auth = shop.clients().auth
             let user = try await auth.register(.init(email: "ana@example.com", password: "ana-password", name: "Ana"))
 
-            let fullWidth = await rpcError(try await auth.register(.init(
-                email: "ａｎａ@ｅｘａｍｐｌｅ.ｃｏｍ", password: "other-password", name: "Ana"
-            )))
+            let fullWidth = await rpcError(
+                try await auth.register(
+                    .init(
+                        email: "ａｎａ@ｅｘａｍｐｌｅ.ｃｏｍ", password: "other-password", name: "Ana"
+                    )))
             #expect(fullWidth?.code == .alreadyExists)
             #expect(try await auth.login(.init(email: "ＡＮＡ@example.com", password: "ana-password")).user?.id == user.id)
 
-            let combining = await rpcError(try await auth.register(.init(
-                email: "ana\u{0301}@example.com", password: "other-password", name: "Ana"
-            )))
+            let combining = await rpcError(
+                try await auth.register(
+                    .init(
+                        email: "ana\u{0301}@example.com", password: "other-password", name: "Ana"
+                    )))
             #expect(combining?.code == .invalidArgument)
             #expect(combining?.message.hasPrefix("email") == true)
 
-            let bidi = await rpcError(try await auth.register(.init(
-                email: "bia@example.com", password: "bia-password", name: "\u{202E}txt.exe"
-            )))
+            let bidi = await rpcError(
+                try await auth.register(
+                    .init(
+                        email: "bia@example.com", password: "bia-password", name: "\u{202E}txt.exe"
+                    )))
             #expect(bidi?.code == .invalidArgument)
             #expect(bidi?.message.hasPrefix("name") == true)
 
-            let invisible = await rpcError(try await auth.register(.init(
-                email: "bia@example.com", password: "bia-password", name: "Bi\u{200B}a"
-            )))
+            let invisible = await rpcError(
+                try await auth.register(
+                    .init(
+                        email: "bia@example.com", password: "bia-password", name: "Bi\u{200B}a"
+                    )))
             #expect(invisible?.code == .invalidArgument)
 
             // Oversized input (small enough for any payload limit): refused,
@@ -216,9 +225,10 @@ struct Peer: Sendable {
             for index in 0..<count {
                 group.addTask {
                     do {
-                        _ = try await auth.register(.init(
-                            email: "bot\(index)@flood.test", password: "bot-password", name: "bot"
-                        ))
+                        _ = try await auth.register(
+                            .init(
+                                email: "bot\(index)@flood.test", password: "bot-password", name: "bot"
+                            ))
                         return nil
                     } catch let error as RPCError {
                         return error

@@ -1,5 +1,3 @@
-import BigShopTestSupport
-import BigShopServerTestSupport
 import BigRPC
 import BigShopCatalogAPI
 import BigShopFlashSaleAPI
@@ -7,11 +5,14 @@ import BigShopHistoryAPI
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
 import BigShopServer
+import BigShopServerTestSupport
 import BigShopServiceKit
+import BigShopTestSupport
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 11, findings 6 and 7, against a real `bigshop serve` over TCP: a
@@ -90,10 +91,12 @@ import Glibc
         let clock = ManualClock(nowMs: Self.blackFriday + 1_000)
         try await withShop(clock: clock) { shop in
             let admin = try await shop.admin()
-            let product = try await admin.catalog.createProduct(.init(
-                sku: "CAP-\(UUID().uuidString.prefix(8))", name: "Fone", priceCents: 24_900, stock: 100))
-            let campaign = try await admin.flashSale.scheduleCampaign(.init(
-                productId: product.id, startsAtMs: Self.blackFriday, drops: 2, unitsPerDrop: 10))
+            let product = try await admin.catalog.createProduct(
+                .init(
+                    sku: "CAP-\(UUID().uuidString.prefix(8))", name: "Fone", priceCents: 24_900, stock: 100))
+            let campaign = try await admin.flashSale.scheduleCampaign(
+                .init(
+                    productId: product.id, startsAtMs: Self.blackFriday, drops: 2, unitsPerDrop: 10))
             let (buyer, _) = try await shop.newCustomer("buyer")
 
             var unpaid: [Bigshop_Orders_V1_Order] = []
@@ -124,8 +127,9 @@ import Glibc
     @Test func racingCheckoutsOfOneCustomerCannotBothPassTheCaps() async throws {
         try await withShop { shop in
             let admin = try await shop.admin()
-            let product = try await admin.catalog.createProduct(.init(
-                sku: "RACE-\(UUID().uuidString.prefix(8))", name: "Air Fryer", priceCents: 34_990, stock: 100))
+            let product = try await admin.catalog.createProduct(
+                .init(
+                    sku: "RACE-\(UUID().uuidString.prefix(8))", name: "Air Fryer", priceCents: 34_990, stock: 100))
             let (buyer, _) = try await shop.newCustomer("racer")
             _ = try await buyer.orders.setCartItem(.init(productId: product.id, quantity: 5))
             // Eight checkouts at once, each with its own key, all reading the
@@ -182,9 +186,13 @@ import Glibc
                 ("GetPayment", await rpcError(try await customer.payments.getPayment(.init(id: huge)))),
                 ("Pay", await rpcError(try await customer.payments.pay(.init(orderId: huge, method: .pix(.init()))))),
                 ("ConfirmPix", await rpcError(try await admin.payments.confirmPix(.init(txid: huge)))),
-                ("WatchOrder", await rpcError(try await customer.history.watchOrder(.init(orderId: huge)) { events in
-                    for try await _ in events {}
-                })),
+                (
+                    "WatchOrder",
+                    await rpcError(
+                        try await customer.history.watchOrder(.init(orderId: huge)) { events in
+                            for try await _ in events {}
+                        })
+                ),
                 ("Reserve", await rpcError(try await customer.flashSale.reserve(.init(campaignId: huge)))),
             ]
             for (method, error) in calls {
@@ -207,8 +215,9 @@ import Glibc
         try await withShop(clock: clock) { shop in
             let admin = try await shop.admin()
             let (customer, _) = try await shop.newCustomer("numbers")
-            let product = try await admin.catalog.createProduct(.init(
-                sku: "NUM-\(UUID().uuidString.prefix(8))", name: "Geladeira", priceCents: 100_000_000_000, stock: 10))
+            let product = try await admin.catalog.createProduct(
+                .init(
+                    sku: "NUM-\(UUID().uuidString.prefix(8))", name: "Geladeira", priceCents: 100_000_000_000, stock: 10))
 
             // Quantities and prices at the ends of Int64: refused with a
             // clear code, never INTERNAL, never a crash.
@@ -216,11 +225,17 @@ import Glibc
                 #expect(await code(try await customer.orders.setCartItem(.init(productId: product.id, quantity: quantity))) == .invalidArgument)
             }
             for (price, stock) in [(Int64.max, 1), (Int64.min, 1), (1, Int64.max), (1, Int64.min)] {
-                #expect(await code(try await admin.catalog.createProduct(.init(
-                    sku: "H-\(UUID().uuidString.prefix(8))", name: "x", priceCents: price, stock: stock))) == .invalidArgument)
+                #expect(
+                    await code(
+                        try await admin.catalog.createProduct(
+                            .init(
+                                sku: "H-\(UUID().uuidString.prefix(8))", name: "x", priceCents: price, stock: stock))) == .invalidArgument)
             }
-            #expect(await code(try await admin.catalog.updateProduct(.init(
-                product: .init(id: product.id, priceCents: .max), updateMask: .init(paths: ["price_cents"])))) == .invalidArgument)
+            #expect(
+                await code(
+                    try await admin.catalog.updateProduct(
+                        .init(
+                            product: .init(id: product.id, priceCents: .max), updateMask: .init(paths: ["price_cents"])))) == .invalidArgument)
             for size in [Int32.min, -1] {
                 #expect(await code(try await customer.catalog.listProducts(.init(pageSize: size))) == .invalidArgument)
                 #expect(await code(try await customer.history.listOrders(.init(pageSize: size))) == .invalidArgument)
@@ -265,9 +280,10 @@ import Glibc
                 #expect(await code(try await admin.flashSale.scheduleCampaign(request)) == .invalidArgument, "\(request)")
             }
             // A campaign at the largest accepted values still answers.
-            let wide = try await admin.flashSale.scheduleCampaign(.init(
-                productId: product.id, startsAtMs: Self.blackFriday, drops: 1_000, unitsPerDrop: 1_000,
-                priceCents: 100_000_000_000, dropIntervalMs: 366 * 86_400_000, holdMs: 30 * 86_400_000, perCustomerLimit: .max))
+            let wide = try await admin.flashSale.scheduleCampaign(
+                .init(
+                    productId: product.id, startsAtMs: Self.blackFriday, drops: 1_000, unitsPerDrop: 1_000,
+                    priceCents: 100_000_000_000, dropIntervalMs: 366 * 86_400_000, holdMs: 30 * 86_400_000, perCustomerLimit: .max))
             let drop = try await customer.flashSale.getCurrentDrop(.init(campaignId: wide.id))
             #expect(drop.remaining == 1_000)
             let held = try await customer.flashSale.reserve(.init(campaignId: wide.id))

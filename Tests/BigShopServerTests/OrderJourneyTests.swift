@@ -1,11 +1,11 @@
-import BigShopServerTestSupport
-import BigShopTestSupport
 import BigRPC
 import BigShopCatalogAPI
 import BigShopHistoryAPI
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
+import BigShopServerTestSupport
 import BigShopServiceKit
+import BigShopTestSupport
 import Foundation
 import PaymentRules
 import Synchronization
@@ -19,9 +19,10 @@ import Testing
     static let declinedCard = Card(number: "4000000000000002", holder: "Ana Souza", expMonth: 12, expYear: 2031, cvv: "123")
 
     static func product(_ admin: ShopClients, stock: Int64 = 10, price: Int64 = 150_000) async throws -> Bigshop_Catalog_V1_Product {
-        try await admin.catalog.createProduct(.init(
-            sku: "SKU-\(UUID().uuidString.prefix(8))", name: "Notebook", priceCents: price, stock: stock, category: "informatica"
-        ))
+        try await admin.catalog.createProduct(
+            .init(
+                sku: "SKU-\(UUID().uuidString.prefix(8))", name: "Notebook", priceCents: price, stock: stock, category: "informatica"
+            ))
     }
 
     /// Collects a WatchOrder stream's events until it ends.
@@ -124,9 +125,10 @@ import Testing
             let unpaid = try await caio.orders.checkout(.init())
             let pix = try await caio.payments.pay(.init(orderId: unpaid.id, method: .pix(.init())))
             clock.advance(byMs: 15 * 60 * 1000 + 1)
-            #expect(await eventually {
-                try await caio.orders.getOrder(.init(id: unpaid.id)).status == .cancelled
-            })
+            #expect(
+                await eventually {
+                    try await caio.orders.getOrder(.init(id: unpaid.id)).status == .cancelled
+                })
             let expired = try await caio.orders.getOrder(.init(id: unpaid.id))
             #expect(expired.statusReason == "PAYMENT_EXPIRED")
             #expect(try await admin.catalog.getProduct(.init(id: phone.id)).stock == 4)
@@ -170,9 +172,11 @@ import Testing
             #expect(await code(try await other.orders.cancelOrder(.init(id: order.id))) == .notFound)
             #expect(await code(try await other.payments.getPayment(.init(id: payment.id))) == .notFound)
             #expect(await code(try await other.payments.pay(.init(orderId: order.id, method: .pix(.init())))) == .notFound)
-            #expect(await code(try await other.history.watchOrder(.init(orderId: order.id)) { events in
-                for try await _ in events {}
-            }) == .notFound)
+            #expect(
+                await code(
+                    try await other.history.watchOrder(.init(orderId: order.id)) { events in
+                        for try await _ in events {}
+                    }) == .notFound)
             #expect(try await other.history.listOrders(.init()).orders.isEmpty)
             // An admin sees every order.
             #expect(try await admin.orders.getOrder(.init(id: order.id)).id == order.id)

@@ -1,6 +1,6 @@
-import BigShopServerTestSupport
 import BigRPC
 import BigShopCatalogAPI
+import BigShopServerTestSupport
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
-import Testing
 import BigShopServiceKit
+import Testing
 
 @Suite("Peer addresses")
 struct PeerAddressTests {
@@ -31,9 +31,10 @@ struct PeerAddressTests {
 
     /// Every address of one /64 shares a key; the next /64 does not.
     @Test func oneIPv6SubscriberIsOneKey() {
-        let keys = Set((0..<100).map { index in
-            PeerAddress.limitKey(of: "[2001:db8:aa:bb:\(String(index, radix: 16)):1:2:3]:443")
-        })
+        let keys = Set(
+            (0..<100).map { index in
+                PeerAddress.limitKey(of: "[2001:db8:aa:bb:\(String(index, radix: 16)):1:2:3]:443")
+            })
         #expect(keys == ["2001:db8:aa:bb::/64"])
         #expect(PeerAddress.limitKey(of: "[2001:db8:aa:bc::1]:443") != "2001:db8:aa:bb::/64")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import BigShopStore
 
 @Suite("Bindings and rows", .timeLimit(.minutes(2)))
@@ -76,8 +77,9 @@ struct BindingTests {
             let some: Int? = 7
             let row = try await db.write { conn in
                 try conn.execute("CREATE TABLE t(a INTEGER, b INTEGER, c INTEGER, d TEXT, e INTEGER, f BLOB, g REAL, h TEXT, i INTEGER)")
-                try conn.run("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             int, int64, int32, string, bool, bytes, double, none, some)
+                try conn.run(
+                    "INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    int, int64, int32, string, bool, bytes, double, none, some)
                 return try conn.queryOne("SELECT * FROM t")!
             }
             #expect(try row.int("a") == int)
@@ -132,8 +134,9 @@ struct BindingTests {
             #expect(throws: RowDecodingError.self) { _ = try row.blob("Name") }
             #expect(throws: RowDecodingError.self) { _ = try row.optionalInt64("price") }
 
-            let message = String(describing: RowDecodingError.typeMismatch(
-                column: "stock", index: 2, expected: "TEXT", found: .integer(5)))
+            let message = String(
+                describing: RowDecodingError.typeMismatch(
+                    column: "stock", index: 2, expected: "TEXT", found: .integer(5)))
             #expect(message == "Column 'stock' (#2) holds INTEGER 5, expected TEXT.")
             await db.close()
         }
@@ -142,9 +145,14 @@ struct BindingTests {
     @Test func rowCursorReadsWithoutMaterializing() async throws {
         try await withTemporaryDirectory { dir in
             let db = try await openDatabase(dir)
-            struct Item: Sendable, Equatable { let id: Int64; let name: String; let note: String? }
+            struct Item: Sendable, Equatable {
+                let id: Int64
+                let name: String
+                let note: String?
+            }
             let items = try await db.write { conn -> [Item] in
-                try conn.execute("""
+                try conn.execute(
+                    """
                     CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT NOT NULL, note TEXT);
                     INSERT INTO items VALUES (1, 'a', NULL), (2, 'b', 'x'), (3, 'c', NULL);
                     """)

@@ -1,6 +1,7 @@
 import BigShopTestSupport
 import Foundation
 import Testing
+
 @testable import BigShopStore
 
 @Suite("Concurrency", .timeLimit(.minutes(2)))
@@ -72,8 +73,14 @@ struct ConcurrencyTests {
             let b = DispatchSemaphore(value: 0)
             // Each body waits for the other one to have started: only possible if both run
             // at the same time on different reader threads.
-            async let first = db.read { _ in a.signal(); return b.wait(timeout: .now() + 10) == .success }
-            async let second = db.read { _ in b.signal(); return a.wait(timeout: .now() + 10) == .success }
+            async let first = db.read { _ in
+                a.signal()
+                return b.wait(timeout: .now() + 10) == .success
+            }
+            async let second = db.read { _ in
+                b.signal()
+                return a.wait(timeout: .now() + 10) == .success
+            }
             let results = try await [first, second]
             #expect(results == [true, true])
             await db.close()
@@ -108,9 +115,11 @@ struct ConcurrencyTests {
                         var inconsistent = 0
                         for _ in 0..<100 {
                             let (sum1, count, sum2) = try await db.read { conn in
-                                (try conn.queryOne("SELECT sum(balance) FROM account")!.int(0),
-                                 try conn.query("SELECT id, balance FROM account").count,
-                                 try conn.queryOne("SELECT sum(balance) FROM account")!.int(0))
+                                (
+                                    try conn.queryOne("SELECT sum(balance) FROM account")!.int(0),
+                                    try conn.query("SELECT id, balance FROM account").count,
+                                    try conn.queryOne("SELECT sum(balance) FROM account")!.int(0)
+                                )
                             }
                             if sum1 != expectedTotal || sum2 != expectedTotal || count != accounts { inconsistent += 1 }
                         }
@@ -129,10 +138,14 @@ struct ConcurrencyTests {
         try await withTemporaryDirectory { dir in
             let holder = try await openDatabase(dir, "shared.sqlite")
             try await holder.write { try $0.execute("CREATE TABLE t(x)") }
-            let impatient = try await openDatabase(dir, "shared.sqlite", configuration: DatabaseConfiguration(
-                busyTimeout: .milliseconds(200), readerCount: 1))
-            let patient = try await openDatabase(dir, "shared.sqlite", configuration: DatabaseConfiguration(
-                busyTimeout: .seconds(10), readerCount: 1))
+            let impatient = try await openDatabase(
+                dir, "shared.sqlite",
+                configuration: DatabaseConfiguration(
+                    busyTimeout: .milliseconds(200), readerCount: 1))
+            let patient = try await openDatabase(
+                dir, "shared.sqlite",
+                configuration: DatabaseConfiguration(
+                    busyTimeout: .seconds(10), readerCount: 1))
 
             let locked = Probe()
             let release = DispatchSemaphore(value: 0)

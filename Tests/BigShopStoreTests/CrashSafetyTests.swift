@@ -2,9 +2,11 @@ import BigShopTestSupport
 import ChildProcess
 import Foundation
 import Testing
+
 @testable import BigShopStore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Crash safety", .timeLimit(.minutes(2)))

@@ -1,8 +1,9 @@
 import BigShopTestSupport
+import CSQLite
 import Foundation
 import Testing
+
 @testable import BigShopStore
-import CSQLite
 
 @Suite("Database basics", .timeLimit(.minutes(2)))
 struct DatabaseTests {
@@ -31,8 +32,10 @@ struct DatabaseTests {
             #expect(FileManager.default.fileExists(atPath: dir + "/test.sqlite-wal"))
             await db.close()
 
-            let full = try await openDatabase(dir, configuration: DatabaseConfiguration(
-                synchronous: .full, busyTimeout: .milliseconds(250)))
+            let full = try await openDatabase(
+                dir,
+                configuration: DatabaseConfiguration(
+                    synchronous: .full, busyTimeout: .milliseconds(250)))
             let settings = try await full.write { conn in
                 try [conn.queryOne("PRAGMA synchronous")!.int(0), conn.queryOne("PRAGMA busy_timeout")!.int(0)]
             }
@@ -54,8 +57,10 @@ struct DatabaseTests {
 
             let reopened = try await openDatabase(dir)
             let (count, name) = try await reopened.read { conn in
-                (try conn.queryOne("SELECT count(*) FROM items")!.int(0),
-                 try conn.queryOne("SELECT name FROM items WHERE id = ?", 42)!.string("name"))
+                (
+                    try conn.queryOne("SELECT count(*) FROM items")!.int(0),
+                    try conn.queryOne("SELECT name FROM items WHERE id = ?", 42)!.string("name")
+                )
             }
             #expect(count == 100)
             #expect(name == "item 42")
@@ -276,13 +281,14 @@ struct DatabaseTests {
             var tasks: [Task<Void, any Error>] = []
             for tag in 0..<12 {
                 // Alternate plain and batched writes; wait until each is queued before the next.
-                tasks.append(Task {
-                    if tag % 3 == 0 {
-                        try await db.write { try $0.run("INSERT INTO log(tag) VALUES (?)", tag) }
-                    } else {
-                        try await db.writeBatched { try $0.run("INSERT INTO log(tag) VALUES (?)", tag) }
-                    }
-                })
+                tasks.append(
+                    Task {
+                        if tag % 3 == 0 {
+                            try await db.write { try $0.run("INSERT INTO log(tag) VALUES (?)", tag) }
+                        } else {
+                            try await db.writeBatched { try $0.run("INSERT INTO log(tag) VALUES (?)", tag) }
+                        }
+                    })
                 #expect(await eventually { db.pendingWriteCount == tag + 1 })
             }
             try await blocker.release()

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+
 @testable import BigShopStore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Database files are the owner's only (issue 11, finding 7): the main file

@@ -1,6 +1,7 @@
 import BigShopTestSupport
 import Foundation
 import Testing
+
 @testable import BigShopStore
 
 @Suite("Group commit", .timeLimit(.minutes(2)))
@@ -75,7 +76,7 @@ struct GroupCommitTests {
             }
             let before = db.metrics
             let results = try await Self.queuedBatch(db, count: 10) { index, conn in
-                try conn.run("INSERT INTO r VALUES (?, 'new')", 100 + index)   // index 5 collides with 105
+                try conn.run("INSERT INTO r VALUES (?, 'new')", 100 + index)  // index 5 collides with 105
                 if index == 7 {
                     try conn.run("INSERT INTO r VALUES (999, 'rolled back with its body')")
                     throw TestError(tag: 7)
@@ -100,8 +101,11 @@ struct GroupCommitTests {
             let rows = try await db.read { conn in
                 try conn.query("SELECT id, note FROM r ORDER BY id").map { "\(try $0.int(0)):\(try $0.string(1))" }
             }
-            #expect(rows == ["100:new", "101:new", "102:new", "103:new", "104:new", "105:existing",
-                             "106:new", "108:new", "109:new"])
+            #expect(
+                rows == [
+                    "100:new", "101:new", "102:new", "103:new", "104:new", "105:existing",
+                    "106:new", "108:new", "109:new",
+                ])
             await db.close()
         }
     }

@@ -1,16 +1,21 @@
 import Foundation
 import Testing
+
 @testable import BigShopStore
 
 @Suite("Migrations", .timeLimit(.minutes(2)))
 struct MigrationTests {
-    static let inventoryV1 = Migration(version: 1, name: "create items", sql: """
-        CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT NOT NULL, stock INTEGER NOT NULL DEFAULT 0);
-        """)
-    static let inventoryV2 = Migration(version: 2, name: "add price", sql: """
-        ALTER TABLE items ADD COLUMN price_cents INTEGER NOT NULL DEFAULT 0;
-        CREATE INDEX items_name ON items(name);
-        """)
+    static let inventoryV1 = Migration(
+        version: 1, name: "create items",
+        sql: """
+            CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT NOT NULL, stock INTEGER NOT NULL DEFAULT 0);
+            """)
+    static let inventoryV2 = Migration(
+        version: 2, name: "add price",
+        sql: """
+            ALTER TABLE items ADD COLUMN price_cents INTEGER NOT NULL DEFAULT 0;
+            CREATE INDEX items_name ON items(name);
+            """)
     static let inventoryV3 = Migration(version: 3, name: "seed") { conn in
         try conn.run("INSERT INTO items(name, stock, price_cents) VALUES (?, ?, ?)", "mug", 10, 899)
     }
@@ -60,8 +65,9 @@ struct MigrationTests {
             await #expect(throws: MigrationError.databaseNewerThanCode(namespace: "inventory", databaseVersion: 3, latestKnownVersion: 2)) {
                 try await old.migrate(olderBuild)
             }
-            let message = String(describing: MigrationError.databaseNewerThanCode(
-                namespace: "inventory", databaseVersion: 3, latestKnownVersion: 2))
+            let message = String(
+                describing: MigrationError.databaseNewerThanCode(
+                    namespace: "inventory", databaseVersion: 3, latestKnownVersion: 2))
             #expect(message.contains("version 3"))
             #expect(message.contains("up to version 2"))
             #expect(try await Self.versions(old, "inventory") == [1, 2, 3])  // untouched
@@ -73,19 +79,25 @@ struct MigrationTests {
         try await withTemporaryDirectory { dir in
             let db = try await openDatabase(dir)
             let inventory = Migrator(namespace: "inventory", migrations: [Self.inventoryV1, Self.inventoryV2])
-            let orders = Migrator(namespace: "orders", migrations: [
-                Migration(version: 1, name: "create orders", sql: """
-                    CREATE TABLE orders(id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id), qty INTEGER NOT NULL);
-                    """),
-            ])
+            let orders = Migrator(
+                namespace: "orders",
+                migrations: [
+                    Migration(
+                        version: 1, name: "create orders",
+                        sql: """
+                            CREATE TABLE orders(id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL REFERENCES items(id), qty INTEGER NOT NULL);
+                            """)
+                ])
             #expect(try await db.migrate(inventory) == [1, 2])
             #expect(try await db.migrate(orders) == [1])
             #expect(try await Self.versions(db, "inventory") == [1, 2])
             #expect(try await Self.versions(db, "orders") == [1])
             // Orders at v1 does not make inventory "newer", and vice versa.
-            let ordersV2 = Migrator(namespace: "orders", migrations: orders.migrations + [
-                Migration(version: 2, name: "index", sql: "CREATE INDEX orders_item ON orders(item_id)"),
-            ])
+            let ordersV2 = Migrator(
+                namespace: "orders",
+                migrations: orders.migrations + [
+                    Migration(version: 2, name: "index", sql: "CREATE INDEX orders_item ON orders(item_id)")
+                ])
             #expect(try await db.migrate(ordersV2) == [2])
             #expect(try await db.migrate(inventory) == [])
             await #expect(throws: MigrationError.self) { try await db.migrate(orders) }  // orders is at 2 now
@@ -101,13 +113,17 @@ struct MigrationTests {
     @Test func failingMigrationLeavesNoTrace() async throws {
         try await withTemporaryDirectory { dir in
             let db = try await openDatabase(dir)
-            let broken = Migrator(namespace: "inventory", migrations: [
-                Self.inventoryV1,
-                Migration(version: 2, name: "broken", sql: """
-                    CREATE TABLE extra(x);
-                    INSERT INTO no_such_table VALUES (1);
-                    """),
-            ])
+            let broken = Migrator(
+                namespace: "inventory",
+                migrations: [
+                    Self.inventoryV1,
+                    Migration(
+                        version: 2, name: "broken",
+                        sql: """
+                            CREATE TABLE extra(x);
+                            INSERT INTO no_such_table VALUES (1);
+                            """),
+                ])
             let error = await #expect(throws: MigrationError.self) { try await db.migrate(broken) }
             guard case .migrationFailed(let namespace, let version, let name, let underlying)? = error else {
                 Issue.record("unexpected error \(String(describing: error))")
@@ -143,27 +159,34 @@ struct MigrationTests {
     @Test func tableRebuildWithForeignKeysDisabled() async throws {
         try await withTemporaryDirectory { dir in
             let db = try await openDatabase(dir)
-            let migrator = Migrator(namespace: "catalog", migrations: [
-                Migration(version: 1, name: "create", sql: """
-                    CREATE TABLE category(id INTEGER PRIMARY KEY, name TEXT);
-                    CREATE TABLE product(id INTEGER PRIMARY KEY, category_id INTEGER NOT NULL REFERENCES category(id));
-                    INSERT INTO category VALUES (1, 'cups');
-                    INSERT INTO product VALUES (10, 1);
-                    """),
-                // The SQLite "12-step" rebuild: make category.name NOT NULL.
-                Migration(version: 2, name: "rebuild category", disablesForeignKeys: true) { conn in
-                    try conn.execute("""
-                        CREATE TABLE category_new(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
-                        INSERT INTO category_new SELECT id, coalesce(name, '') FROM category;
-                        DROP TABLE category;
-                        ALTER TABLE category_new RENAME TO category;
-                        """)
-                },
-            ])
+            let migrator = Migrator(
+                namespace: "catalog",
+                migrations: [
+                    Migration(
+                        version: 1, name: "create",
+                        sql: """
+                            CREATE TABLE category(id INTEGER PRIMARY KEY, name TEXT);
+                            CREATE TABLE product(id INTEGER PRIMARY KEY, category_id INTEGER NOT NULL REFERENCES category(id));
+                            INSERT INTO category VALUES (1, 'cups');
+                            INSERT INTO product VALUES (10, 1);
+                            """),
+                    // The SQLite "12-step" rebuild: make category.name NOT NULL.
+                    Migration(version: 2, name: "rebuild category", disablesForeignKeys: true) { conn in
+                        try conn.execute(
+                            """
+                            CREATE TABLE category_new(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+                            INSERT INTO category_new SELECT id, coalesce(name, '') FROM category;
+                            DROP TABLE category;
+                            ALTER TABLE category_new RENAME TO category;
+                            """)
+                    },
+                ])
             #expect(try await db.migrate(migrator) == [1, 2])
             let (products, foreignKeys) = try await db.write { conn in
-                (try conn.queryOne("SELECT count(*) FROM product JOIN category ON category.id = product.category_id")!.int(0),
-                 try conn.queryOne("PRAGMA foreign_keys")!.int(0))
+                (
+                    try conn.queryOne("SELECT count(*) FROM product JOIN category ON category.id = product.category_id")!.int(0),
+                    try conn.queryOne("PRAGMA foreign_keys")!.int(0)
+                )
             }
             #expect(products == 1)
             #expect(foreignKeys == 1)  // restored after the migration

@@ -2,6 +2,7 @@ import BigShopTestSupport
 import Foundation
 import Synchronization
 import Testing
+
 @testable import BigShopStore
 
 /// Runs `body` with a fresh directory under the system temp dir, removed afterwards.
@@ -12,7 +13,6 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
     defer { try? FileManager.default.removeItem(at: url) }
     return try await body(url.path)
 }
-
 
 /// A thread-safe flag and counter for coordinating test bodies running on database threads.
 final class Probe: Sendable {
@@ -58,7 +58,9 @@ struct TestError: Error, Equatable {
 }
 
 /// Opens a database at `dir/name` with a test-friendly configuration.
-func openDatabase(_ dir: String, _ name: String = "test.sqlite",
-                  configuration: DatabaseConfiguration = DatabaseConfiguration()) async throws -> Database {
+func openDatabase(
+    _ dir: String, _ name: String = "test.sqlite",
+    configuration: DatabaseConfiguration = DatabaseConfiguration()
+) async throws -> Database {
     try await Database(path: dir + "/" + name, configuration: configuration)
 }

@@ -1,8 +1,9 @@
 import DedicatedThread
 import Dispatch
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child process for tests: `bigshop`, `bigprobe`, `openssl` and the
@@ -99,11 +100,12 @@ public final class ChildProcess: Sendable {
             environmentStrings?.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let status: Int32 = if let environmentStrings {
-            posix_spawn(&pid, executable, &actions, nil, argv, environmentStrings)
-        } else {
-            posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        }
+        let status: Int32 =
+            if let environmentStrings {
+                posix_spawn(&pid, executable, &actions, nil, argv, environmentStrings)
+            } else {
+                posix_spawn(&pid, executable, &actions, nil, argv, environ)
+            }
         // The child has its copies; the parent keeps only its own ends.
         close(stdinPipe.readEnd)
         if let outputPipe { close(outputPipe.writeEnd) }

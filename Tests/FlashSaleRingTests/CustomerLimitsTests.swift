@@ -1,5 +1,5 @@
-import Testing
 import FlashSaleRing
+import Testing
 
 @Suite struct CustomerLimitsTests {
     @Test func acquireStopsAtTheLimit() {

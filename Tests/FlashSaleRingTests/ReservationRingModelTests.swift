@@ -1,7 +1,8 @@
-@testable import FlashSaleRing
 import Foundation
 import SeededRandom
 import Testing
+
+@testable import FlashSaleRing
 
 /// Runs thousands of random operation sequences against a ring and against a
 /// plain array that models it, and requires both to agree after every step.

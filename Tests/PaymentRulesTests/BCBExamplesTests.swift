@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PaymentRules
 
 /// The Banco Central's published examples: the parser accepts them, and the builder

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PaymentRules
 
 struct CRC16Tests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PaymentRules
 
 struct PixBRCodeBuilderTests {
@@ -16,7 +17,8 @@ struct PixBRCodeBuilderTests {
 
     @Test func shopPayloadHasFieldsInOrder() throws {
         let payload = try Self.order().payload
-        let expectedBody = "000201"
+        let expectedBody =
+            "000201"
             + "26400014br.gov.bcb.pix0118pix@bigshop.com.br"
             + "52040000" + "5303986" + "5406480.00" + "5802BR"
             + "5916BIGSHOP COMERCIO" + "6009SAO PAULO" + "62130509PEDIDO123" + "6304"
@@ -145,9 +147,11 @@ struct PixBRCodeBuilderTests {
     }
 
     @Test func errorDescriptionsNameTheField() {
-        #expect(PixBRCodeError.tooLong(.merchantName, length: 26, maximum: 25).description
-            == "merchantName has 26 characters; the maximum is 25")
-        #expect(PixBRCodeError.crcMismatch(expected: "1D3D", found: "0000").description
-            == "CRC mismatch: computed 1D3D, payload has 0000")
+        #expect(
+            PixBRCodeError.tooLong(.merchantName, length: 26, maximum: 25).description
+                == "merchantName has 26 characters; the maximum is 25")
+        #expect(
+            PixBRCodeError.crcMismatch(expected: "1D3D", found: "0000").description
+                == "CRC mismatch: computed 1D3D, payload has 0000")
     }
 }

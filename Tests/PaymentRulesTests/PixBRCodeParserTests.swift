@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PaymentRules
 
 struct PixBRCodeParserTests {
@@ -77,8 +78,10 @@ struct PixBRCodeParserTests {
             try PixBRCode.parse(Self.sealed(Self.validBody.replacingFirst("br.gov.bcb.pix", with: "br.gov.bcb.xyz")))
         }
         #expect(throws: PixBRCodeError.missingField(id: "26-01")) {
-            try PixBRCode.parse(Self.sealed(Self.validBody.replacingFirst(
-                "26400014br.gov.bcb.pix0118pix@bigshop.com.br", with: "26180014br.gov.bcb.pix")))
+            try PixBRCode.parse(
+                Self.sealed(
+                    Self.validBody.replacingFirst(
+                        "26400014br.gov.bcb.pix0118pix@bigshop.com.br", with: "26180014br.gov.bcb.pix")))
         }
         #expect(throws: PixBRCodeError.duplicateField(id: "62-05")) {
             try PixBRCode.parse(Self.sealed(Self.validBody.replacingFirst("62070503ABC", with: "62140503ABC0503DEF")))

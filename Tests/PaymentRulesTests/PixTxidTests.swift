@@ -1,6 +1,7 @@
-@testable import PaymentRules
 import SeededRandom
 import Testing
+
+@testable import PaymentRules
 
 struct PixTxidTests {
     static func isAlphanumeric(_ text: String) -> Bool {

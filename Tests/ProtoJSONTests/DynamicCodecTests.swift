@@ -28,10 +28,12 @@ import Testing
             return
         }
         #expect(chosen[fieldNamed: "label"] == .single(.string("chosen")))
-        #expect(message[fieldNamed: "m_int32_int64"] == .map([
-            DynamicMapEntry(key: .int32(-1), value: .int64(10)),
-            DynamicMapEntry(key: .int32(3), value: .int64(-30)),
-        ]))
+        #expect(
+            message[fieldNamed: "m_int32_int64"]
+                == .map([
+                    DynamicMapEntry(key: .int32(-1), value: .int64(10)),
+                    DynamicMapEntry(key: .int32(3), value: .int64(-30)),
+                ]))
         #expect(message.setFields.map(\.field.number) == message.setFields.map(\.field.number).sorted())
     }
 
@@ -43,10 +45,12 @@ import Testing
             0xCA, 0x02, 3, 0x0A, 1, 0x61,
         ]
         let message = try DynamicCodec.decode(bytes, as: descriptor)
-        #expect(message[fieldNamed: "m_string_string"] == .map([
-            DynamicMapEntry(key: .string("a"), value: .string("")),
-            DynamicMapEntry(key: .string("k"), value: .string("2")),
-        ]))
+        #expect(
+            message[fieldNamed: "m_string_string"]
+                == .map([
+                    DynamicMapEntry(key: .string("a"), value: .string("")),
+                    DynamicMapEntry(key: .string("k"), value: .string("2")),
+                ]))
         #expect(try AllTypes(serializedBytes: message.serializedBytes()) == AllTypes(serializedBytes: bytes))
     }
 
@@ -65,10 +69,12 @@ import Testing
             DynamicMapEntry(key: .bool(false), value: .bytes([])),
             DynamicMapEntry(key: .bool(true), value: .bytes([2])),
         ])
-        #expect(message[fieldNamed: "m_bool_bytes"] == .map([
-            DynamicMapEntry(key: .bool(false), value: .bytes([])),
-            DynamicMapEntry(key: .bool(true), value: .bytes([2])),
-        ]))
+        #expect(
+            message[fieldNamed: "m_bool_bytes"]
+                == .map([
+                    DynamicMapEntry(key: .bool(false), value: .bytes([])),
+                    DynamicMapEntry(key: .bool(true), value: .bytes([2])),
+                ]))
         #expect(try message.serializedBytes() == AllTypes(mBoolBytes: [false: [], true: [2]]).serializedBytes())
     }
 
@@ -119,37 +125,37 @@ import Testing
     }
 
     #if os(Linux)
-    @Test func decodeEncodeLoopKeepsResidentMemoryFlat() throws {
-        let value = AllTypes(
-            fBytes: [UInt8](repeating: 0xA5, count: 200_000),
-            rString: (0..<100).map { "cadeia \($0)" },
-            rNested: (0..<100).map { .init(value: Int32($0), label: "n\($0)") },
-            mStringNested: Dictionary(uniqueKeysWithValues: (0..<50).map { ("k\($0)", .init(value: Int32($0))) }),
-            child: AllTypes(rBytes: [[UInt8](repeating: 1, count: 10_000)])
-        )
-        let bytes = try value.serializedBytes()
-        let iterations = 3_000
-        // A leak of one call's buffers would grow by at least this much.
-        #expect(bytes.count * iterations > 600_000_000)
-        func cycle() throws {
-            let reencoded = try DynamicCodec.encode(DynamicCodec.decode(bytes, as: descriptor))
-            if reencoded.count != bytes.count { Issue.record("re-encoding changed the size") }
+        @Test func decodeEncodeLoopKeepsResidentMemoryFlat() throws {
+            let value = AllTypes(
+                fBytes: [UInt8](repeating: 0xA5, count: 200_000),
+                rString: (0..<100).map { "cadeia \($0)" },
+                rNested: (0..<100).map { .init(value: Int32($0), label: "n\($0)") },
+                mStringNested: Dictionary(uniqueKeysWithValues: (0..<50).map { ("k\($0)", .init(value: Int32($0))) }),
+                child: AllTypes(rBytes: [[UInt8](repeating: 1, count: 10_000)])
+            )
+            let bytes = try value.serializedBytes()
+            let iterations = 3_000
+            // A leak of one call's buffers would grow by at least this much.
+            #expect(bytes.count * iterations > 600_000_000)
+            func cycle() throws {
+                let reencoded = try DynamicCodec.encode(DynamicCodec.decode(bytes, as: descriptor))
+                if reencoded.count != bytes.count { Issue.record("re-encoding changed the size") }
+            }
+            for _ in 0..<100 { try cycle() }
+            let before = try Self.residentBytes()
+            for _ in 0..<iterations { try cycle() }
+            let growth = try Self.residentBytes() - before
+            // Small against the 600 MB a per-call leak would add, generous
+            // against the allocator and the other suites running alongside.
+            #expect(growth < 256 * 1024 * 1024, "resident memory grew by \(growth) bytes")
         }
-        for _ in 0..<100 { try cycle() }
-        let before = try Self.residentBytes()
-        for _ in 0..<iterations { try cycle() }
-        let growth = try Self.residentBytes() - before
-        // Small against the 600 MB a per-call leak would add, generous
-        // against the allocator and the other suites running alongside.
-        #expect(growth < 256 * 1024 * 1024, "resident memory grew by \(growth) bytes")
-    }
 
-    /// The resident set size, from /proc/self/statm.
-    static func residentBytes() throws -> Int {
-        let fields = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8).split(separator: " ")
-        let pages = try #require(fields.count > 1 ? Int(fields[1]) : nil)
-        return pages * sysconf(Int32(_SC_PAGESIZE))
-    }
+        /// The resident set size, from /proc/self/statm.
+        static func residentBytes() throws -> Int {
+            let fields = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8).split(separator: " ")
+            let pages = try #require(fields.count > 1 ? Int(fields[1]) : nil)
+            return pages * sysconf(Int32(_SC_PAGESIZE))
+        }
     #endif
 
     /// `depth` AllTypes, each the `child` (field 60) of the one before.

@@ -1,9 +1,9 @@
 // Everything that speaks BigRPC: the echo service and client, the codec samples.
 import BenchProtos
-import Foundation
 import BigRPC
 import BigRPCCodec
 import BigRPCNIO
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -15,13 +15,14 @@ enum BigRPCSamples {
         var items: [Bench_V1_OrderItem] = []
         var sum: Int64 = 0
         for i in 0..<10 {
-            items.append(Bench_V1_OrderItem(
-                productId: "prd_0\(i)_a87ff679a2f3e71d9181a67b7542122c",
-                name: "iPhone 15 Pro Max 256 GB Titânio Natural",
-                quantity: Int32(i + 1),
-                unitPrice: Bench_V1_Money(cents: Int64(899_900 + i), currency: "BRL"),
-                tags: ["black-friday", "eletrônicos"]
-            ))
+            items.append(
+                Bench_V1_OrderItem(
+                    productId: "prd_0\(i)_a87ff679a2f3e71d9181a67b7542122c",
+                    name: "iPhone 15 Pro Max 256 GB Titânio Natural",
+                    quantity: Int32(i + 1),
+                    unitPrice: Bench_V1_Money(cents: Int64(899_900 + i), currency: "BRL"),
+                    tags: ["black-friday", "eletrônicos"]
+                ))
             sum += Int64(899_900 + i) * Int64(i + 1)
         }
         return Bench_V1_Order(

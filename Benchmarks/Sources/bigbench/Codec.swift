@@ -2,7 +2,6 @@
 import CRawCodec
 import Foundation
 
-
 func codecBenchmarks(_ options: Options) throws {
     let rounds = options.int("rounds", 7)
     let targetSeconds = options.double("round-seconds", 0.2)
@@ -15,8 +14,9 @@ func codecBenchmarks(_ options: Options) throws {
     let spOrderBytes = try SwiftProtobufCodecBench.orderBytes(spOrder)
 
     // Every side encodes the same message: same size (field order is the same too).
-    precondition(bigrpcOrderBytes.count == spOrderBytes.count && spOrderBytes.count == bench_c_order_size(),
-                 "order sizes differ: \(bigrpcOrderBytes.count) \(spOrderBytes.count) \(bench_c_order_size())")
+    precondition(
+        bigrpcOrderBytes.count == spOrderBytes.count && spOrderBytes.count == bench_c_order_size(),
+        "order sizes differ: \(bigrpcOrderBytes.count) \(spOrderBytes.count) \(bench_c_order_size())")
     let smallSize = try BigRPCCodecBench.bytes(bigrpcSmall).count
     precondition(smallSize == bench_c_small_size())
     precondition(bigrpcOrderBytes == spOrderBytes, "BigRPC and swift-protobuf encode the order differently")
@@ -26,32 +26,42 @@ func codecBenchmarks(_ options: Options) throws {
         var sides: [(String, (Int) throws -> Int)]
     }
     let cases: [Case] = [
-        Case(name: "Order, 10 items (\(bigrpcOrderBytes.count) B): encode + decode", sides: [
-            ("BigRPC", { try BigRPCCodecBench.orderRoundtrip(bigrpcOrder, $0) }),
-            ("swift-protobuf", { try SwiftProtobufCodecBench.orderRoundtrip(spOrder, $0) }),
-            ("protobuf-c (C)", { Int(truncatingIfNeeded: bench_c_order_roundtrip(Int32($0))) }),
-        ]),
-        Case(name: "Order: encode only", sides: [
-            ("BigRPC", { try BigRPCCodecBench.orderEncode(bigrpcOrder, $0) }),
-            ("swift-protobuf", { try SwiftProtobufCodecBench.orderEncode(spOrder, $0) }),
-            ("protobuf-c (C)", { Int(truncatingIfNeeded: bench_c_order_encode(Int32($0))) }),
-        ]),
-        Case(name: "Order: decode only", sides: [
-            ("BigRPC", { try BigRPCCodecBench.orderDecode(bigrpcOrderBytes, $0) }),
-            ("swift-protobuf", { try SwiftProtobufCodecBench.orderDecode(spOrderBytes, $0) }),
-            ("protobuf-c (C)", { Int(truncatingIfNeeded: bench_c_order_decode(Int32($0))) }),
-        ]),
-        Case(name: "small message (Reservation, \(bench_c_small_size()) B): encode + decode", sides: [
-            ("BigRPC", { try BigRPCCodecBench.smallRoundtrip(bigrpcSmall, $0) }),
-            ("swift-protobuf", { try SwiftProtobufCodecBench.smallRoundtrip(spSmall, $0) }),
-            ("protobuf-c (C)", { Int(truncatingIfNeeded: bench_c_small_roundtrip(Int32($0))) }),
-        ]),
+        Case(
+            name: "Order, 10 items (\(bigrpcOrderBytes.count) B): encode + decode",
+            sides: [
+                ("BigRPC", { try BigRPCCodecBench.orderRoundtrip(bigrpcOrder, $0) }),
+                ("swift-protobuf", { try SwiftProtobufCodecBench.orderRoundtrip(spOrder, $0) }),
+                ("protobuf-c (C)", { Int(truncatingIfNeeded: bench_c_order_roundtrip(Int32($0))) }),
+            ]),
+        Case(
+            name: "Order: encode only",
+            sides: [
+                ("BigRPC", { try BigRPCCodecBench.orderEncode(bigrpcOrder, $0) }),
+                ("swift-protobuf", { try SwiftProtobufCodecBench.orderEncode(spOrder, $0) }),
+                ("protobuf-c (C)", { Int(truncatingIfNeeded: bench_c_order_encode(Int32($0))) }),
+            ]),
+        Case(
+            name: "Order: decode only",
+            sides: [
+                ("BigRPC", { try BigRPCCodecBench.orderDecode(bigrpcOrderBytes, $0) }),
+                ("swift-protobuf", { try SwiftProtobufCodecBench.orderDecode(spOrderBytes, $0) }),
+                ("protobuf-c (C)", { Int(truncatingIfNeeded: bench_c_order_decode(Int32($0))) }),
+            ]),
+        Case(
+            name: "small message (Reservation, \(bench_c_small_size()) B): encode + decode",
+            sides: [
+                ("BigRPC", { try BigRPCCodecBench.smallRoundtrip(bigrpcSmall, $0) }),
+                ("swift-protobuf", { try SwiftProtobufCodecBench.smallRoundtrip(spSmall, $0) }),
+                ("protobuf-c (C)", { Int(truncatingIfNeeded: bench_c_small_roundtrip(Int32($0))) }),
+            ]),
     ]
 
     var table = Table(
         title: "3. Codec (medians of \(rounds) alternating rounds; one thread)",
-        header: ["message", "BigRPC ns/op", "swift-protobuf ns/op", "protobuf-c C ns/op",
-                 "BigRPC speed-up vs swift-protobuf", "BigRPC ÷ C time", "allocs/op B/sp/C"]
+        header: [
+            "message", "BigRPC ns/op", "swift-protobuf ns/op", "protobuf-c C ns/op",
+            "BigRPC speed-up vs swift-protobuf", "BigRPC ÷ C time", "allocs/op B/sp/C",
+        ]
     )
     var sink = 0
     for testCase in cases {
@@ -63,7 +73,10 @@ func codecBenchmarks(_ options: Options) throws {
                 let t0 = nowNs()
                 sink &+= try run(n)
                 let elapsed = Double(nowNs() - t0) / 1e9
-                if elapsed > 0.02 { n = max(100, Int(Double(n) * targetSeconds / elapsed)); break }
+                if elapsed > 0.02 {
+                    n = max(100, Int(Double(n) * targetSeconds / elapsed))
+                    break
+                }
                 n *= 4
             }
             iterations.append(n)
@@ -92,7 +105,9 @@ func codecBenchmarks(_ options: Options) throws {
         ])
         note("codec \(testCase.name): \(table.rows.last!.joined(separator: " "))")
     }
-    table.notes.append("Speed-up = swift-protobuf time ÷ BigRPC time (goal ≥ 2×); BigRPC ÷ C = BigRPC time ÷ protobuf-c time from C (goal ≤ 1.3×). Allocations counted by a malloc interposer. (checksum \(sink & 0xFF))")
+    table.notes.append(
+        "Speed-up = swift-protobuf time ÷ BigRPC time (goal ≥ 2×); BigRPC ÷ C = BigRPC time ÷ protobuf-c time from C (goal ≤ 1.3×). Allocations counted by a malloc interposer. (checksum \(sink & 0xFF))"
+    )
     table.emit()
 }
 

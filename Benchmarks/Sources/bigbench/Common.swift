@@ -2,7 +2,7 @@ import CMallocCounter
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--key value` options and `--flag` flags.
@@ -96,10 +96,12 @@ struct Table {
         let text = render()
         writeStdout(text)
         if let path = ProcessInfo.processInfo.environment["BIGBENCH_REPORT"],
-           let handle = FileHandle(forWritingAtPath: path) ?? {
-               _ = FileManager.default.createFile(atPath: path, contents: nil)
-               return FileHandle(forWritingAtPath: path)
-           }() {
+            let handle = FileHandle(forWritingAtPath: path)
+                ?? {
+                    _ = FileManager.default.createFile(atPath: path, contents: nil)
+                    return FileHandle(forWritingAtPath: path)
+                }()
+        {
             handle.seekToEndOfFile()
             handle.write(Data(text.utf8))
             try? handle.close()
@@ -171,7 +173,8 @@ func writeStdout(_ text: String) {
 /// CPU time (user + system) a process has used, in seconds, from /proc (10 ms ticks).
 func cpuSeconds(pid: Int32) -> Double {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = stat.lastIndex(of: ")") else { return .nan }
+        let close = stat.lastIndex(of: ")")
+    else { return .nan }
     let fields = stat[stat.index(after: close)...].split(separator: " ")
     // after the command: state(0) ppid(1) … utime(11) stime(12)
     guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }

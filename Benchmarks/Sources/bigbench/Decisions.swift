@@ -1,8 +1,8 @@
 // Issue 5: reservation decisions per second in-process — the shop's lock-free
 // ReservationRing vs a mutex-guarded counter vs one SQLite transaction per reserve.
 import CSQLite3Bench
-import Foundation
 import FlashSaleRing
+import Foundation
 import Synchronization
 
 /// Runs `body(thread)` on `threads` OS threads started together; returns the wall time.
@@ -63,11 +63,17 @@ final class SQLiteStock: @unchecked Sendable {
     func reserve(_ n: Int) -> Int {
         let db = open()
         defer { sqlite3_close(db) }
-        var begin: OpaquePointer?, update: OpaquePointer?, commit: OpaquePointer?
+        var begin: OpaquePointer?
+        var update: OpaquePointer?
+        var commit: OpaquePointer?
         sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, nil)
         sqlite3_prepare_v2(db, "UPDATE stock SET remaining = remaining - 1 WHERE id = 1 AND remaining > 0", -1, &update, nil)
         sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nil)
-        defer { sqlite3_finalize(begin); sqlite3_finalize(update); sqlite3_finalize(commit) }
+        defer {
+            sqlite3_finalize(begin)
+            sqlite3_finalize(update)
+            sqlite3_finalize(commit)
+        }
         var granted = 0
         for _ in 0..<n {
             while sqlite3_step(begin) == SQLITE_BUSY { sqlite3_reset(begin) }
@@ -131,7 +137,9 @@ func decisionBenchmarks(_ options: Options) throws {
     )
     for threads in [1, 2] {
         var rates: [[Double]] = [[], [], []]
-        _ = try ringRound(threads); _ = mutexRound(threads); _ = sqliteRound(threads)
+        _ = try ringRound(threads)
+        _ = mutexRound(threads)
+        _ = sqliteRound(threads)
         for round in 0..<rounds {
             for offset in 0..<3 {
                 let index = (round + offset) % 3
@@ -148,6 +156,8 @@ func decisionBenchmarks(_ options: Options) throws {
             ratio(median(zip(rates[0], rates[2]).map { $0 / $1 })),
         ])
     }
-    table.notes.append("A decision is one successful claim from a non-empty pool of 1,000,000 units (ring: `tryClaim`, lock-free; mutex: `Synchronization.Mutex` around a counter; SQLite: BEGIN IMMEDIATE + guarded UPDATE + COMMIT per reserve, WAL, synchronous=NORMAL, one connection per thread).")
+    table.notes.append(
+        "A decision is one successful claim from a non-empty pool of 1,000,000 units (ring: `tryClaim`, lock-free; mutex: `Synchronization.Mutex` around a counter; SQLite: BEGIN IMMEDIATE + guarded UPDATE + COMMIT per reserve, WAL, synchronous=NORMAL, one connection per thread)."
+    )
     table.emit()
 }

@@ -97,7 +97,8 @@ func durabilityBenchmarks(_ options: Options) async throws {
             ratio(median(zip(full, normal).map { $0 / $1 })), fmt(median(perCommit), 1),
         ])
     }
-    let filesystem = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8))
+    let filesystem =
+        (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8))
         .flatMap { mounts in mountType(of: directory, mounts: mounts) } ?? "unknown"
     table.notes.append(
         "Each write inserts one ~220-byte row (a saga-log row). Files on \(filesystem); "

@@ -87,8 +87,10 @@ func echoBenchmarks(_ options: Options) async throws {
     // MARK: 1. Unary
     var table = Table(
         title: "1. Unary echo over loopback (medians of \(rounds) alternating rounds of \(fmt(seconds, 1)) s)",
-        header: ["size", "calls", "conns", "BigRPC req/s", "grpc-swift req/s", "raw req/s",
-                 "BigRPC ÷ grpc", "BigRPC ÷ raw", "p50 µs B/g/r", "p99 µs B/g/r", "p99 B ÷ g"]
+        header: [
+            "size", "calls", "conns", "BigRPC req/s", "grpc-swift req/s", "raw req/s",
+            "BigRPC ÷ grpc", "BigRPC ÷ raw", "p50 µs B/g/r", "p99 µs B/g/r", "p99 B ÷ g",
+        ]
     )
     for large in [false, true] {
         for concurrency in concurrencies {
@@ -123,7 +125,9 @@ func echoBenchmarks(_ options: Options) async throws {
             }
         }
     }
-    table.notes.append("Ratios are medians of per-round ratios. p50/p99 are per-call latencies seen by the client (B = BigRPC, g = grpc-swift 2, r = raw NIO echo). Client and server are separate processes on the same 2 cores.")
+    table.notes.append(
+        "Ratios are medians of per-round ratios. p50/p99 are per-call latencies seen by the client (B = BigRPC, g = grpc-swift 2, r = raw NIO echo). Client and server are separate processes on the same 2 cores."
+    )
     table.emit()
 
     // MARK: 2. Server streaming
@@ -164,8 +168,10 @@ func loadOnly(_ options: Options) async throws {
     let stack: any EchoStack
     switch options.string("stack", "bigrpc") {
     case "grpc": stack = try GRPCEchoClient(host: "127.0.0.1", port: port, connections: connections)
-    case "raw": stack = try await RawEchoClient(host: "127.0.0.1", port: port, connections: connections,
-                                                smallSize: EchoSizes.smallEncoded, largeSize: EchoSizes.largeEncoded)
+    case "raw":
+        stack = try await RawEchoClient(
+            host: "127.0.0.1", port: port, connections: connections,
+            smallSize: EchoSizes.smallEncoded, largeSize: EchoSizes.largeEncoded)
     default: stack = BigRPCEchoClient(host: "127.0.0.1", port: port, connections: connections)
     }
     let serverPID = Int32(options.int("server-pid", 0))
@@ -178,6 +184,8 @@ func loadOnly(_ options: Options) async throws {
     let calls = rate * seconds
     let clientCPU = (ownCPUSeconds() - client0) / calls * 1e6
     let serverCPU = serverPID == 0 ? Double.nan : (cpuSeconds(pid: serverPID) - server0) / calls * 1e6
-    note("\(stack.name): \(fmt(rate)) req/s, p50 \(fmt(latency.percentile(50))) µs, p99 \(fmt(latency.percentile(99))) µs, \(fmt(Double(mallocs() - m0) / calls, 1)) client allocs/call, cpu \(fmt(clientCPU + serverCPU, 1)) µs/call (client \(fmt(clientCPU, 1)), server \(fmt(serverCPU, 1)))")
+    note(
+        "\(stack.name): \(fmt(rate)) req/s, p50 \(fmt(latency.percentile(50))) µs, p99 \(fmt(latency.percentile(99))) µs, \(fmt(Double(mallocs() - m0) / calls, 1)) client allocs/call, cpu \(fmt(clientCPU + serverCPU, 1)) µs/call (client \(fmt(clientCPU, 1)), server \(fmt(serverCPU, 1)))"
+    )
     await stack.close()
 }

@@ -95,10 +95,11 @@ struct Shop {
     }
 
     func schedule(admin: BigShopClient, product: String, startsAtMs: Int64) async throws -> String {
-        let campaign = try await admin.flashSale.scheduleCampaign(.init(
-            productId: product, startsAtMs: startsAtMs, drops: 1, unitsPerDrop: 100, priceCents: 100,
-            dropIntervalMs: 3_600_000, holdMs: 600_000, perCustomerLimit: 1
-        ))
+        let campaign = try await admin.flashSale.scheduleCampaign(
+            .init(
+                productId: product, startsAtMs: startsAtMs, drops: 1, unitsPerDrop: 100, priceCents: 100,
+                dropIntervalMs: 3_600_000, holdMs: 600_000, perCustomerLimit: 1
+            ))
         return campaign.id
     }
 
@@ -124,7 +125,8 @@ struct Shop {
 }
 
 enum ReserveOutcome: Sendable {
-    case granted, soldOut, limitReached, other(String)
+    case granted, soldOut, limitReached
+    case other(String)
 }
 
 func reserveOnce(_ client: BigShopClient, campaign: String) async -> ReserveOutcome {
@@ -150,8 +152,9 @@ func flashLoad(_ options: Options) async throws {
     try await waitForPort(shop.port, timeout: 120)
 
     let admin = shop.client()
-    _ = try await admin.login(email: options.string("admin-email", "admin@bench.bigshop.local"),
-                              password: options.string("admin-password", "benchmark-admin-password"))
+    _ = try await admin.login(
+        email: options.string("admin-email", "admin@bench.bigshop.local"),
+        password: options.string("admin-password", "benchmark-admin-password"))
     let product = try await shop.productID(admin: admin)
 
     var t0 = nowNs()
@@ -223,7 +226,9 @@ func flashLoad(_ options: Options) async throws {
         "\(mib(rssIdle)) / \(mib(max(rssPeak.value.load(ordering: .relaxed), rssAfter))) / \(mib(rssAfter))",
     ])
     let ok = answered == clients.count && r.granted == 100 && drop.remaining == 0
-    table.notes.append("Check: all answered and exactly 100 holds: \(ok ? "yes" : "NO") (server reports \(drop.remaining) remaining). `bigshop serve --rate-limit off` on loopback; each customer signed in on its own connection beforehand; latency is per call from the moment the gate opened to its answer; a hold is committed to SQLite (group commit) and becomes a PENDING_PAYMENT order before its OK.\(r.other.isEmpty ? "" : " Other answers: \(Set(r.other).prefix(3).joined(separator: "; "))")")
+    table.notes.append(
+        "Check: all answered and exactly 100 holds: \(ok ? "yes" : "NO") (server reports \(drop.remaining) remaining). `bigshop serve --rate-limit off` on loopback; each customer signed in on its own connection beforehand; latency is per call from the moment the gate opened to its answer; a hold is committed to SQLite (group commit) and becomes a PENDING_PAYMENT order before its OK.\(r.other.isEmpty ? "" : " Other answers: \(Set(r.other).prefix(3).joined(separator: "; "))")"
+    )
     table.emit()
     for client in clients { await client.close() }
     await admin.close()
@@ -243,8 +248,9 @@ func reserveVersusRedis(_ options: Options) async throws {
     try await waitForPort(shop.port, timeout: 120)
 
     let admin = shop.client()
-    _ = try await admin.login(email: options.string("admin-email", "admin@bench.bigshop.local"),
-                              password: options.string("admin-password", "benchmark-admin-password"))
+    _ = try await admin.login(
+        email: options.string("admin-email", "admin@bench.bigshop.local"),
+        password: options.string("admin-password", "benchmark-admin-password"))
     let product = try await shop.productID(admin: admin)
     try await shop.registerCustomers(offset + concurrency)
     let clients = try await shop.signIn(offset..<(offset + concurrency))
@@ -263,8 +269,10 @@ func reserveVersusRedis(_ options: Options) async throws {
         return String(decoding: data, as: UTF8.self)
     }
 
-    var shopRates: [Double] = [], redisRates: [Double] = []
-    var shopP99: [Double] = [], redisP99: [Double] = []
+    var shopRates: [Double] = []
+    var redisRates: [Double] = []
+    var shopP99: [Double] = []
+    var redisP99: [Double] = []
     var granted = 0
     for round in 0..<rounds {
         for side in (round % 2 == 0 ? [0, 1] : [1, 0]) {
@@ -282,8 +290,10 @@ func reserveVersusRedis(_ options: Options) async throws {
                 shopP99.append(latency.percentile(99) / 1000)
             } else {
                 _ = try redis(["redis-cli", "-p", "\(redisPort)", "SET", "stock", "100"])
-                let csv = try redis(["redis-benchmark", "-p", "\(redisPort)", "-c", "\(concurrency)", "-n", "\(redisRequests)",
-                                     "--csv", "EVAL", lua, "1", "stock"])
+                let csv = try redis([
+                    "redis-benchmark", "-p", "\(redisPort)", "-c", "\(concurrency)", "-n", "\(redisRequests)",
+                    "--csv", "EVAL", lua, "1", "stock",
+                ])
                 // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
                 guard let line = csv.split(separator: "\n").last(where: { $0.hasPrefix("\"EVAL") || $0.hasPrefix("\"eval") }) else {
                     throw RPCError(.internal, "unexpected redis-benchmark output: \(csv)")
@@ -300,11 +310,17 @@ func reserveVersusRedis(_ options: Options) async throws {
         title: "Flash sale: end-to-end Reserve throughput vs Redis + Lua, \(concurrency) concurrent clients (medians of \(rounds) alternating rounds)",
         header: ["", "BigShop Reserve (BigRPC, gateway, ring, SQLite)", "Redis EVAL check-and-decrement", "BigShop ÷ Redis"]
     )
-    table.rows.append(["decisions/s", fmt(median(shopRates)), fmt(median(redisRates)),
-                       ratio(median(zip(shopRates, redisRates).map { $0 / $1 }))])
-    table.rows.append(["p99 latency", "\(fmt(median(shopP99), 2)) ms", "\(fmt(median(redisP99), 2)) ms",
-                       ratio(median(zip(shopP99, redisP99).map { $0 / $1 }))])
-    table.notes.append("Each side: a drop of 100 units (\(granted) granted on the BigShop side in the last round), then \(concurrency) clients press in a loop, so nearly every answer is a refusal — as at a real drop. BigShop: \(concurrency) signed-in customers, one connection each, through the gateway (session check) to the ring; grants are committed to SQLite. Redis: `redis-benchmark -c \(concurrency) -n \(redisRequests)` running EVAL of `\(lua)` on `redis-server --save '' --appendonly no` (no persistence). Both servers and both load generators share the same 2 cores.")
+    table.rows.append([
+        "decisions/s", fmt(median(shopRates)), fmt(median(redisRates)),
+        ratio(median(zip(shopRates, redisRates).map { $0 / $1 })),
+    ])
+    table.rows.append([
+        "p99 latency", "\(fmt(median(shopP99), 2)) ms", "\(fmt(median(redisP99), 2)) ms",
+        ratio(median(zip(shopP99, redisP99).map { $0 / $1 })),
+    ])
+    table.notes.append(
+        "Each side: a drop of 100 units (\(granted) granted on the BigShop side in the last round), then \(concurrency) clients press in a loop, so nearly every answer is a refusal — as at a real drop. BigShop: \(concurrency) signed-in customers, one connection each, through the gateway (session check) to the ring; grants are committed to SQLite. Redis: `redis-benchmark -c \(concurrency) -n \(redisRequests)` running EVAL of `\(lua)` on `redis-server --save '' --appendonly no` (no persistence). Both servers and both load generators share the same 2 cores."
+    )
     table.emit()
     for client in clients { await client.close() }
     await admin.close()

@@ -104,8 +104,9 @@ func allocationsPerCall(_ options: Options) async throws {
     let stacks: [any EchoStack] = [
         BigRPCEchoClient(host: "127.0.0.1", port: bigrpcPort, connections: 1),
         try GRPCEchoClient(host: "127.0.0.1", port: grpcPort, connections: 1),
-        try await RawEchoClient(host: "127.0.0.1", port: rawPort, connections: 1,
-                                smallSize: EchoSizes.smallEncoded, largeSize: EchoSizes.largeEncoded),
+        try await RawEchoClient(
+            host: "127.0.0.1", port: rawPort, connections: 1,
+            smallSize: EchoSizes.smallEncoded, largeSize: EchoSizes.largeEncoded),
     ]
     var table = Table(
         title: "4b. Heap allocations per unary call (client + server in one process, ~100 B messages)",

@@ -9,7 +9,8 @@ final class RawFrameDecoder: ByteToMessageDecoder {
 
     func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self),
-              buffer.readableBytes >= 4 + Int(length) else { return .needMoreData }
+            buffer.readableBytes >= 4 + Int(length)
+        else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: 4 + Int(length))!))
         return .continue
     }
@@ -79,16 +80,17 @@ final class RawEchoClient: EchoStack {
     init(host: String, port: Int, connections: Int, smallSize: Int, largeSize: Int) async throws {
         var channels: [any Channel] = []
         for _ in 0..<connections {
-            channels.append(try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RawFrameDecoder()))
-                        try channel.pipeline.syncOperations.addHandler(RawClientHandler())
+            channels.append(
+                try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RawFrameDecoder()))
+                            try channel.pipeline.syncOperations.addHandler(RawClientHandler())
+                        }
                     }
-                }
-                .connect(host: host, port: port)
-                .get())
+                    .connect(host: host, port: port)
+                    .get())
         }
         self.channels = channels
         func frame(_ size: Int) -> ByteBuffer {

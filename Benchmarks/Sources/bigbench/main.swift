@@ -19,7 +19,8 @@ do {
     case "reserve-vs-redis": try await reserveVersusRedis(options)
     case "durability": try await durabilityBenchmarks(options)
     default:
-        print("""
+        print(
+            """
             bigbench serve-echo | echo | codec | idle | allocs | decisions | durability | flash | reserve-vs-redis [--options]
             Run through Benchmarks/run, which starts the servers and prints the tables.
             """)

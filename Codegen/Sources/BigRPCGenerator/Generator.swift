@@ -35,17 +35,19 @@ public struct Generator {
             let entry = try moduleMap.entry(for: name)
             let base = String(name.dropLast(".proto".count))
             let swiftFile = String(base.split(separator: "/").last ?? "") + ".bigrpc.swift"
-            files.append(File(
-                name: entry.swiftDirectory + "/" + swiftFile,
-                content: try FileEmitter(
-                    file: file, types: types, moduleMap: moduleMap, recursiveFields: recursiveFields,
-                    fileDescriptorProtos: file.service.isEmpty ? [] : try fileDescriptorProtos(of: file)
-                ).emit()
-            ))
-            files.append(File(
-                name: entry.cDirectory + "/include/" + base + ".bigrpc.h",
-                content: CHeaderEmitter(file: file, types: types).emit()
-            ))
+            files.append(
+                File(
+                    name: entry.swiftDirectory + "/" + swiftFile,
+                    content: try FileEmitter(
+                        file: file, types: types, moduleMap: moduleMap, recursiveFields: recursiveFields,
+                        fileDescriptorProtos: file.service.isEmpty ? [] : try fileDescriptorProtos(of: file)
+                    ).emit()
+                ))
+            files.append(
+                File(
+                    name: entry.cDirectory + "/include/" + base + ".bigrpc.h",
+                    content: CHeaderEmitter(file: file, types: types).emit()
+                ))
         }
         return files
     }

@@ -70,15 +70,16 @@ struct MessageEmitter {
                 default: cardinality = .implicit
                 }
             }
-            fields.append(FieldModel(
-                proto: field,
-                index: index,
-                swiftName: Naming.escaped(Naming.lowerCamel(field.name ?? "")),
-                cardinality: cardinality,
-                kind: try FieldModel.valueKind(field, types: types),
-                isBoxed: recursiveFields.contains("\(info.fullName)#\(field.number ?? 0)"),
-                comment: comments[path + [SourceComments.messageField, Int32(declarationIndex)]]
-            ))
+            fields.append(
+                FieldModel(
+                    proto: field,
+                    index: index,
+                    swiftName: Naming.escaped(Naming.lowerCamel(field.name ?? "")),
+                    cardinality: cardinality,
+                    kind: try FieldModel.valueKind(field, types: types),
+                    isBoxed: recursiveFields.contains("\(info.fullName)#\(field.number ?? 0)"),
+                    comment: comments[path + [SourceComments.messageField, Int32(declarationIndex)]]
+                ))
         }
         let oneofs = info.proto.oneofDecl.enumerated().map { offset, decl in
             let name = decl.name ?? ""
@@ -127,7 +128,8 @@ struct MessageEmitter {
         out.line("public init() {}")
         guard !fields.isEmpty || !oneofs.isEmpty else { return }
         out.line()
-        let parameters = fields.map { "\($0.swiftName): \($0.propertyType) = \($0.defaultValue)" }
+        let parameters =
+            fields.map { "\($0.swiftName): \($0.propertyType) = \($0.defaultValue)" }
             + oneofs.map { "\($0.swiftName): \($0.typeName)? = nil" }
         out.line("public init(")
         out.indent { out in
@@ -184,8 +186,9 @@ struct MessageEmitter {
                     if case .message = field.kind {
                         out.line("\(name) = " + FieldModel.readExpression(field.kind, reader: "reader", index: field.index))
                     } else {
-                        out.line("if reader.has(\(field.index)) { \(name) = "
-                            + FieldModel.readExpression(field.kind, reader: "reader", index: field.index) + " }")
+                        out.line(
+                            "if reader.has(\(field.index)) { \(name) = "
+                                + FieldModel.readExpression(field.kind, reader: "reader", index: field.index) + " }")
                     }
                 case .implicit, .required, .oneofMember:
                     out.line("\(name) = " + FieldModel.readExpression(field.kind, reader: "reader", index: field.index))
@@ -222,14 +225,16 @@ struct MessageEmitter {
                 case .repeated:
                     out.line(FieldModel.writeRepeatedStatement(field.kind, writer: "writer", index: field.index, value: unwrapped))
                 case .optional:
-                    out.line("if let value = \(unwrapped) { "
-                        + FieldModel.writeStatement(field.kind, writer: "writer", index: field.index, value: "value") + " }")
+                    out.line(
+                        "if let value = \(unwrapped) { "
+                            + FieldModel.writeStatement(field.kind, writer: "writer", index: field.index, value: "value") + " }")
                 case .implicit, .required, .oneofMember:
                     let write = FieldModel.writeStatement(field.kind, writer: "writer", index: field.index, value: unwrapped)
                     switch field.kind {
                     case .message:
-                        out.line("if let value = \(unwrapped) { "
-                            + FieldModel.writeStatement(field.kind, writer: "writer", index: field.index, value: "value") + " }")
+                        out.line(
+                            "if let value = \(unwrapped) { "
+                                + FieldModel.writeStatement(field.kind, writer: "writer", index: field.index, value: "value") + " }")
                     case .string, .bytes:
                         out.line("if !\(unwrapped).isEmpty { \(write) }")
                     default:
@@ -240,8 +245,9 @@ struct MessageEmitter {
             for oneof in oneofs {
                 out.line("switch self.\(oneof.swiftName) {")
                 for member in oneof.members {
-                    out.line("case .\(member.swiftName)(let value)?: "
-                        + FieldModel.writeStatement(member.kind, writer: "writer", index: member.index, value: "value"))
+                    out.line(
+                        "case .\(member.swiftName)(let value)?: "
+                            + FieldModel.writeStatement(member.kind, writer: "writer", index: member.index, value: "value"))
                 }
                 out.line("case nil: break")
                 out.line("}")

@@ -28,21 +28,23 @@ struct ServiceEmitter {
         let namespace = Naming.packagePrefix(package) + name
         var methods: [MethodModel] = []
         for (offset, method) in service.method.enumerated() {
-            let kind = switch (method.clientStreaming ?? false, method.serverStreaming ?? false) {
-            case (false, false): "unary"
-            case (true, false): "clientStreaming"
-            case (false, true): "serverStreaming"
-            case (true, true): "bidirectionalStreaming"
-            }
+            let kind =
+                switch (method.clientStreaming ?? false, method.serverStreaming ?? false) {
+                case (false, false): "unary"
+                case (true, false): "clientStreaming"
+                case (false, true): "serverStreaming"
+                case (true, true): "bidirectionalStreaming"
+                }
             let methodName = method.name ?? ""
-            methods.append(MethodModel(
-                protoName: methodName,
-                swiftName: Naming.escaped(lowerFirst(methodName)),
-                input: try types.message(method.inputType ?? "").swiftName,
-                output: try types.message(method.outputType ?? "").swiftName,
-                kind: kind,
-                comment: comments[path + [SourceComments.serviceMethod, Int32(offset)]]
-            ))
+            methods.append(
+                MethodModel(
+                    protoName: methodName,
+                    swiftName: Naming.escaped(lowerFirst(methodName)),
+                    input: try types.message(method.inputType ?? "").swiftName,
+                    output: try types.message(method.outputType ?? "").swiftName,
+                    kind: kind,
+                    comment: comments[path + [SourceComments.serviceMethod, Int32(offset)]]
+                ))
         }
 
         out.docComment(comments[path])

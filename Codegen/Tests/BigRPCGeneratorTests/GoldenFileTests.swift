@@ -1,7 +1,8 @@
-@testable import BigRPCGenerator
 import Foundation
 import ProtocPluginProtos
 import Testing
+
+@testable import BigRPCGenerator
 
 /// The generator's output for committed inputs, compared byte for byte with
 /// committed expectations. The input is a `protoc --descriptor_set_out` of
@@ -28,10 +29,11 @@ import Testing
     @Test func matchesTheGoldenFiles() throws {
         let request = try Self.request(generating: ["golden/v1/golden.proto", "golden/v1/legacy.proto"])
         let files = try Generator(request: request, moduleMap: ModuleMap(parsing: Self.moduleMap)).generate()
-        #expect(files.map(\.name) == [
-            "Out/GoldenAPI/golden.bigrpc.swift", "Out/CGolden/include/golden/v1/golden.bigrpc.h",
-            "Out/LegacyAPI/legacy.bigrpc.swift", "Out/CGolden/include/golden/v1/legacy.bigrpc.h",
-        ])
+        #expect(
+            files.map(\.name) == [
+                "Out/GoldenAPI/golden.bigrpc.swift", "Out/CGolden/include/golden/v1/golden.bigrpc.h",
+                "Out/LegacyAPI/legacy.bigrpc.swift", "Out/CGolden/include/golden/v1/legacy.bigrpc.h",
+            ])
         let update = ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] == "1"
         for file in files {
             let golden = Self.fixtures.appendingPathComponent("expected").appendingPathComponent(file.name)
@@ -78,9 +80,10 @@ import Testing
     @Test func refusesProto3Optional() throws {
         var request = try Self.request(generating: ["golden/v1/golden.proto"])
         let index = try #require(request.protoFile.firstIndex { $0.name == "golden/v1/golden.proto" })
-        request.protoFile[index].messageType[1].field.append(Google_Protobuf_FieldDescriptorProto(
-            name: "maybe", number: 1, label: .optional, type: .int32, proto3Optional: true
-        ))
+        request.protoFile[index].messageType[1].field.append(
+            Google_Protobuf_FieldDescriptorProto(
+                name: "maybe", number: 1, label: .optional, type: .int32, proto3Optional: true
+            ))
         #expect(throws: GeneratorError.self) {
             try Generator(request: request, moduleMap: ModuleMap(parsing: Self.moduleMap)).generate()
         }

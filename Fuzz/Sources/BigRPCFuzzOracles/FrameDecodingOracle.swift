@@ -45,10 +45,11 @@ public enum FrameDecodingOracle {
         for frame in whole.frames {
             let action: ServerConnectionStateMachine.Action
             if dropsLargeFrames, frame.payload.readableBytes >= 16 {
-                action = machine.receiveDropped(DroppedFrame(
-                    type: frame.type, flags: frame.flags, streamID: frame.streamID,
-                    payloadSize: frame.payload.readableBytes, status: busy
-                ))
+                action = machine.receiveDropped(
+                    DroppedFrame(
+                        type: frame.type, flags: frame.flags, streamID: frame.streamID,
+                        payloadSize: frame.payload.readableBytes, status: busy
+                    ))
             } else {
                 action = machine.receive(frame)
             }

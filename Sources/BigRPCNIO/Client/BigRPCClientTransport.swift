@@ -170,7 +170,8 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
             if let localHost = configuration.localHost {
                 bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: localHost, port: 0))
             }
-            let channel = try await bootstrap
+            let channel =
+                try await bootstrap
                 .connectTimeout(TimeAmount(saturating: configuration.connectTimeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
@@ -180,10 +181,12 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
                             setup.securityReady.withLock { $0 = ready }
                         }
                         let sync = channel.pipeline.syncOperations
-                        try sync.addHandler(ByteToMessageHandler(FrameDecoder(
-                            maxPayloadSize: configuration.maxPayloadSize,
-                            readTimeout: configuration.readTimeout.map(TimeAmount.init(saturating:))
-                        )))
+                        try sync.addHandler(
+                            ByteToMessageHandler(
+                                FrameDecoder(
+                                    maxPayloadSize: configuration.maxPayloadSize,
+                                    readTimeout: configuration.readTimeout.map(TimeAmount.init(saturating:))
+                                )))
                         try sync.addHandler(FrameEncoder())
                         let handler = ClientConnectionHandler(sendsHalfClose: configuration.halfClose, logger: logger)
                         try sync.addHandler(handler)

@@ -209,13 +209,16 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
         case .goAway(let notProcessed, let code, let message, let closesConnection):
             usable.set(false)
             if code != .ok {
-                logger.info("the server closed the connection", metadata: [
-                    "code": "\(code)", "message": "\(Status.excerpt(message))",
-                ])
+                logger.info(
+                    "the server closed the connection",
+                    metadata: [
+                        "code": "\(code)", "message": "\(Status.excerpt(message))",
+                    ])
             }
             // A GOAWAY with an error code says why (e.g. "this port requires
             // TLS"): pass that on rather than a generic message.
-            let error = code == .ok
+            let error =
+                code == .ok
                 ? RPCError(.unavailable, "the server is going away; the call was not processed")
                 : RPCError(.unavailable, "the server closed the connection (\(code.name): \(message.prefix(200))); the call was not processed")
             for handle in notProcessed { forget(handle, error) }

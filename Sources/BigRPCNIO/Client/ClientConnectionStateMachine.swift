@@ -210,7 +210,8 @@ package struct ClientConnectionStateMachine {
             return .deliverMessage(handle: handle, frame.payload)
         case .trailers:
             guard let handle = handles.removeValue(forKey: frame.streamID),
-                  streams.removeValue(forKey: handle) != nil else { return .none }
+                streams.removeValue(forKey: handle) != nil
+            else { return .none }
             do {
                 let status = try Bigrpc_V1_Status(serializedBytes: frame.payload.readableBytesView)
                 return .deliverStatus(

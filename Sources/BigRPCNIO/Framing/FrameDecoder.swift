@@ -93,7 +93,8 @@ final class FrameDecoder: ByteToMessageDecoder {
     /// header (length within the maximum, a known type).
     private func reserveOrDropPartialFrame(_ buffer: inout ByteBuffer) -> DroppedFrame? {
         guard reserved == 0, let budget,
-              let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
+            let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self)
+        else { return nil }
         let size = Int(length) - Frame.lengthCoveredHeaderSize
         guard size >= FrameDecoder.countedPartialFrameSize else { return nil }
         if budget.reserve(size) {
@@ -102,10 +103,11 @@ final class FrameDecoder: ByteToMessageDecoder {
         }
         // The whole header is needed to say which stream loses the frame.
         guard buffer.readableBytes >= Frame.headerSize,
-              let rawType = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self),
-              let type = FrameType(rawValue: rawType),
-              let flags = buffer.getInteger(at: buffer.readerIndex + 5, as: UInt8.self),
-              let streamID = buffer.getInteger(at: buffer.readerIndex + 6, as: UInt32.self) else { return nil }
+            let rawType = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self),
+            let type = FrameType(rawValue: rawType),
+            let flags = buffer.getInteger(at: buffer.readerIndex + 5, as: UInt8.self),
+            let streamID = buffer.getInteger(at: buffer.readerIndex + 6, as: UInt32.self)
+        else { return nil }
         buffer.moveReaderIndex(forwardBy: Frame.headerSize)
         return DroppedFrame(
             type: type,

@@ -1,5 +1,5 @@
-public import NIOCore
 import BigRPC
+public import NIOCore
 
 /// Cuts frames off the front of a byte buffer, checking each header in the
 /// order the protocol prescribes: `length` < 6 (INTERNAL), payload over the

@@ -37,10 +37,12 @@ final class AcceptErrorLogger: ChannelInboundHandler {
     }
 
     private func log(_ count: Int) {
-        logger.error("accepting connections failed", metadata: [
-            "failures": "\(count)",
-            "interval": "\(throttle.interval.roundedDescription)",
-            "error": "\(lastError.map { "\($0)" } ?? "?")",
-        ])
+        logger.error(
+            "accepting connections failed",
+            metadata: [
+                "failures": "\(count)",
+                "interval": "\(throttle.interval.roundedDescription)",
+                "error": "\(lastError.map { "\($0)" } ?? "?")",
+            ])
     }
 }

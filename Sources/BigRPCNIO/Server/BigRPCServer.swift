@@ -277,11 +277,13 @@ public final class BigRPCServer: ServerTransport, Sendable {
         if stoppedEarly { channel.close(promise: nil) }
         if let address {
             for waiter in waiters { waiter.resume(returning: address) }
-            logger.info("listening on \(address)", metadata: [
-                "max-connections": "\(effectiveMaxConnections)",
-                "max-connections-per-address": "\(configuration.maxConnectionsPerAddress)",
-                "descriptor-limit": "\(DescriptorLimit.current().map(String.init) ?? "unlimited")",
-            ])
+            logger.info(
+                "listening on \(address)",
+                metadata: [
+                    "max-connections": "\(effectiveMaxConnections)",
+                    "max-connections-per-address": "\(configuration.maxConnectionsPerAddress)",
+                    "descriptor-limit": "\(DescriptorLimit.current().map(String.init) ?? "unlimited")",
+                ])
         }
         return channel
     }
@@ -295,36 +297,40 @@ public final class BigRPCServer: ServerTransport, Sendable {
         streamBudgets: ConnectionStreamBudgets? = nil,
         logger: Logger
     ) throws {
-        try pipeline.addHandler(ByteToMessageHandler(FrameDecoder(
-            maxPayloadSize: configuration.maxPayloadSize,
-            readTimeout: configuration.readTimeout.map(TimeAmount.init(saturating:)),
-            budget: requestBytes
-        )))
+        try pipeline.addHandler(
+            ByteToMessageHandler(
+                FrameDecoder(
+                    maxPayloadSize: configuration.maxPayloadSize,
+                    readTimeout: configuration.readTimeout.map(TimeAmount.init(saturating:)),
+                    budget: requestBytes
+                )))
         try pipeline.addHandler(FrameEncoder())
-        try pipeline.addHandler(ServerConnectionHandler(
-            configuration: .init(
-                maxConcurrentStreams: configuration.maxConcurrentStreams,
-                maxPayloadSize: configuration.maxPayloadSize,
-                maxStreamChurn: configuration.maxStreamChurn,
-                churnWindow: TimeAmount(saturating: configuration.streamChurnWindow)
-            ),
-            idleTimeout: configuration.idleTimeout.map(TimeAmount.init(saturating:)),
-            setupTimeout: configuration.connectionSetupTimeout.map(TimeAmount.init(saturating:)),
-            streamBudgets: streamBudgets,
-            logger: logger
-        ))
-        try pipeline.addHandler(ServerStreamDispatcher(
-            server: server,
-            decodingLimits: ProtoDecodingLimits(maxBytes: configuration.maxPayloadSize),
-            limits: .init(
-                requestTimeout: configuration.requestTimeout.map(TimeAmount.init(saturating:)),
-                maxBufferedRequestBytesPerConnection: configuration.maxBufferedRequestBytesPerConnection,
-                process: requestBytes
-            ),
-            handlerExecutor: configuration.runsHandlersOnEventLoops
-                ? EventLoopTaskExecutor(eventLoop: eventLoop) : nil,
-            security: configuration.security
-        ))
+        try pipeline.addHandler(
+            ServerConnectionHandler(
+                configuration: .init(
+                    maxConcurrentStreams: configuration.maxConcurrentStreams,
+                    maxPayloadSize: configuration.maxPayloadSize,
+                    maxStreamChurn: configuration.maxStreamChurn,
+                    churnWindow: TimeAmount(saturating: configuration.streamChurnWindow)
+                ),
+                idleTimeout: configuration.idleTimeout.map(TimeAmount.init(saturating:)),
+                setupTimeout: configuration.connectionSetupTimeout.map(TimeAmount.init(saturating:)),
+                streamBudgets: streamBudgets,
+                logger: logger
+            ))
+        try pipeline.addHandler(
+            ServerStreamDispatcher(
+                server: server,
+                decodingLimits: ProtoDecodingLimits(maxBytes: configuration.maxPayloadSize),
+                limits: .init(
+                    requestTimeout: configuration.requestTimeout.map(TimeAmount.init(saturating:)),
+                    maxBufferedRequestBytesPerConnection: configuration.maxBufferedRequestBytesPerConnection,
+                    process: requestBytes
+                ),
+                handlerExecutor: configuration.runsHandlersOnEventLoops
+                    ? EventLoopTaskExecutor(eventLoop: eventLoop) : nil,
+                security: configuration.security
+            ))
     }
 
     private enum Registration {
@@ -340,7 +346,10 @@ public final class BigRPCServer: ServerTransport, Sendable {
         let address = ConnectionAddress(channel.remoteAddress)
         let (maxTotal, maxPerAddress) = (effectiveMaxConnections, configuration.maxConnectionsPerAddress)
         let maxStreamsPerAddress = configuration.maxOpenStreamsPerAddress
-        enum Verdict { case accepted(draining: Bool, OpenStreamBudget?), refused(String, LogThrottle.Decision) }
+        enum Verdict {
+            case accepted(draining: Bool, OpenStreamBudget?)
+            case refused(String, LogThrottle.Decision)
+        }
         let verdict: Verdict = shared.withLock { shared in
             var refusal: String?
             if shared.connections.count >= maxTotal {
@@ -395,9 +404,11 @@ public final class BigRPCServer: ServerTransport, Sendable {
     }
 
     private func logRefusals(_ count: Int, reason: String) {
-        logger.warning("refused connections over a cap", metadata: [
-            "refused": "\(count)", "interval": "10 s", "last-reason": "\(reason)",
-        ])
+        logger.warning(
+            "refused connections over a cap",
+            metadata: [
+                "refused": "\(count)", "interval": "10 s", "last-reason": "\(reason)",
+            ])
     }
 
     private func finishDrainIfDone() {

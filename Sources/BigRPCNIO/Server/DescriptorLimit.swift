@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How many connections the process's file descriptor limit leaves room for.
@@ -18,9 +18,9 @@ enum DescriptorLimit {
     static func current() -> Int? {
         var limit = rlimit()
         #if os(Linux)
-        let result = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+            let result = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
         #else
-        let result = getrlimit(RLIMIT_NOFILE, &limit)
+            let result = getrlimit(RLIMIT_NOFILE, &limit)
         #endif
         guard result == 0, limit.rlim_cur != rlim_t.max, limit.rlim_cur <= rlim_t(Int.max) else { return nil }
         return Int(limit.rlim_cur)

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Gives the memory of a burst back to the system once the burst is over.
 ///
@@ -72,14 +73,13 @@ final class MemoryTrim: Sendable {
 
     private static let queue = DispatchQueue(label: "bigrpc.memory-trim", qos: .background)
 
-
     /// `malloc_trim(0)` where glibc has it; nothing elsewhere.
     private static func trim() {
         #if canImport(Glibc)
-        // malloc_trim is in <malloc.h>, which the Glibc module does not import.
-        typealias MallocTrim = @convention(c) (Int) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
-        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+            // malloc_trim is in <malloc.h>, which the Glibc module does not import.
+            typealias MallocTrim = @convention(c) (Int) -> Int32
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
         #endif
     }
 }

@@ -206,9 +206,11 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private func goAwayAndClose(context: ChannelHandlerContext, _ violation: ProtocolViolation) {
-        logger.info("closing connection after a protocol violation", metadata: [
-            "peer": "\(context.remoteAddress?.description ?? "?")", "violation": "\(violation)",
-        ])
+        logger.info(
+            "closing connection after a protocol violation",
+            metadata: [
+                "peer": "\(context.remoteAddress?.description ?? "?")", "violation": "\(violation)",
+            ])
         writeGoAwayThenClose(context: context, code: violation.code, message: violation.message)
     }
 

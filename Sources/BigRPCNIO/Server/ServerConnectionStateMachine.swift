@@ -127,21 +127,24 @@ package struct ServerConnectionStateMachine {
             return refuse(id, Status(code: .unavailable, message: "the server is shutting down"))
         }
         guard streams.count < configuration.maxConcurrentStreams else {
-            return refuse(id, Status(
-                code: .resourceExhausted,
-                message: "too many concurrent streams (limit \(configuration.maxConcurrentStreams))"
-            ))
+            return refuse(
+                id,
+                Status(
+                    code: .resourceExhausted,
+                    message: "too many concurrent streams (limit \(configuration.maxConcurrentStreams))"
+                ))
         }
         let endStream = frame.flags.contains(.endStream)
         streams[id] = endStream ? .halfClosed : .open
         let timeout: Duration? = headers.timeoutMs == 0 ? nil : Self.timeout(milliseconds: headers.timeoutMs)
-        return .openStream(OpenedStream(
-            streamID: id,
-            path: headers.method,
-            metadata: Metadata(headers.metadata),
-            timeout: timeout,
-            endStream: endStream
-        ))
+        return .openStream(
+            OpenedStream(
+                streamID: id,
+                path: headers.method,
+                metadata: Metadata(headers.metadata),
+                timeout: timeout,
+                endStream: endStream
+            ))
     }
 
     /// A wire `timeout_ms` as the call's timeout: any value, up to
@@ -250,7 +253,9 @@ package struct ServerConnectionStateMachine {
             churn = 1
         }
         guard churn > configuration.maxStreamChurn else { return nil }
-        return fail(.resourceExhausted, "too many streams cancelled or refused (limit \(configuration.maxStreamChurn) per \(configuration.churnWindow.roundedDescription))")
+        return fail(
+            .resourceExhausted,
+            "too many streams cancelled or refused (limit \(configuration.maxStreamChurn) per \(configuration.churnWindow.roundedDescription))")
     }
 
     private mutating func receivePing(_ frame: Frame) -> Action {

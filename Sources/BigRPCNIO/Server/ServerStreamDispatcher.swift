@@ -369,10 +369,12 @@ final class ServerStreamDispatcher: ChannelDuplexHandler {
             }
             requestDeadlines.removeFirst()
             let allowed = limits.requestTimeout?.roundedDescription ?? "the time allowed"
-            failStream(first.id, Status(
-                code: .deadlineExceeded,
-                message: "the request did not arrive whole within \(allowed) of its headers"
-            ), context: context)
+            failStream(
+                first.id,
+                Status(
+                    code: .deadlineExceeded,
+                    message: "the request did not arrive whole within \(allowed) of its headers"
+                ), context: context)
         }
     }
 

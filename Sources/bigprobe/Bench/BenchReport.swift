@@ -12,7 +12,9 @@ struct BenchReport: Codable, Equatable {
         var max: Double
 
         enum CodingKeys: String, CodingKey {
-            case min, p50, p90, p99, p999 = "p99.9", max
+            case min, p50, p90, p99
+            case p999 = "p99.9"
+            case max
         }
     }
 

@@ -30,7 +30,7 @@ struct DescribeCommand: ProbeCommand {
             }
             let (service, method) = ServerSchema.split(name)
             guard let schema = try await ServerSchema.fetch(service, over: transport),
-                  let target = schema.methods(of: service)?.first(where: { $0.method.method == method })
+                let target = schema.methods(of: service)?.first(where: { $0.method.method == method })
             else { return nil }
             return ProtoText.rpc(target) + "\n\n" + ProtoText.message(target.input) + "\n" + ProtoText.message(target.output)
         }

@@ -56,11 +56,13 @@ struct LoginCommand: ProbeCommand {
         }
         let store = TokenStore()
         try store.save(token, for: endpoint)
-        var signedInAs = email, role = "no role"
+        var signedInAs = email
+        var role = "no role"
         if case .single(.message(let user))? = Self.value(session, "user") {
             if case .single(.string(let name))? = Self.value(user, "email") { signedInAs = name }
             if case .single(.enumValue(let number))? = Self.value(user, "role"),
-               let name = user.descriptor.field(named: "role")?.enumType?.name(of: number) {
+                let name = user.descriptor.field(named: "role")?.enumType?.name(of: number)
+            {
                 role = (name.hasPrefix("ROLE_") ? name.dropFirst(5) : Substring(name)).lowercased()
             }
         }

@@ -7,7 +7,7 @@ struct Endpoint: ExpressibleByArgument, CustomStringConvertible, Hashable {
 
     init?(argument: String) {
         guard let colon = argument.lastIndex(of: ":"),
-              let port = Int(argument[argument.index(after: colon)...]), (1...65535).contains(port)
+            let port = Int(argument[argument.index(after: colon)...]), (1...65535).contains(port)
         else { return nil }
         var host = String(argument[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }

@@ -43,7 +43,7 @@ struct ServerSchema {
     static func method(named name: String, over transport: any ClientTransport, metadata: Metadata = [:]) async throws -> ReflectedMethod {
         let (service, method) = split(name)
         guard let schema = try await fetch(service, over: transport, metadata: metadata),
-              let found = schema.methods(of: service)?.first(where: { $0.method.method == method })
+            let found = schema.methods(of: service)?.first(where: { $0.method.method == method })
         else {
             throw ProbeError("unknown method \(name): 'bigprobe list HOST:PORT SERVICE' shows a service's methods")
         }
@@ -58,12 +58,13 @@ struct ServerSchema {
             guard let input = pool.message(named: method.inputType), let output = pool.message(named: method.outputType) else {
                 return nil
             }
-            let kind: RPCKind = switch (method.clientStreaming, method.serverStreaming) {
-            case (false, false): .unary
-            case (true, false): .clientStreaming
-            case (false, true): .serverStreaming
-            case (true, true): .bidirectionalStreaming
-            }
+            let kind: RPCKind =
+                switch (method.clientStreaming, method.serverStreaming) {
+                case (false, false): .unary
+                case (true, false): .clientStreaming
+                case (false, true): .serverStreaming
+                case (true, true): .bidirectionalStreaming
+                }
             return ReflectedMethod(method: MethodDescriptor(service: name, method: method.name, kind: kind), input: input, output: output)
         }
     }
