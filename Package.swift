@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "BigShopAuth",
             dependencies: [
-                "BigRPC", "BigRPCCodec", "BigShopAuthAPI", "BigShopServiceKit", "BigShopStore", "DedicatedThread",
+                "BigRPC", "BigShopAuthAPI", "BigShopServiceKit", "BigShopStore", "DedicatedThread",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "BigShopCatalog",
             dependencies: [
-                "BigRPC", "BigRPCCodec", "BigShopCatalogAPI", "WellKnownProtos", "BigShopServiceKit", "BigShopStore",
+                "BigRPC", "BigShopCatalogAPI", "WellKnownProtos", "BigShopServiceKit", "BigShopStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "BigShopOrders",
             dependencies: [
-                "BigRPC", "BigRPCCodec", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI",
+                "BigRPC", "BigShopOrdersAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI",
                 "BigShopServiceKit", "BigShopStore", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -123,7 +123,7 @@ let package = Package(
         .target(
             name: "BigShopPayments",
             dependencies: [
-                "BigRPC", "BigRPCCodec", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopOrchestratorAPI",
+                "BigRPC", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopOrchestratorAPI",
                 "PaymentRules", "BigShopServiceKit", "BigShopStore", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -201,7 +201,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "bigshop-example", dependencies: ["BigShopClient"], path: "Examples/BigShopExample"),
+        .executableTarget(
+            name: "bigshop-example",
+            dependencies: [
+                "BigShopClient", "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopHistoryAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI",
+            ],
+            path: "Examples/BigShopExample"
+        ),
 
         // MARK: Shop building blocks with no RPC in them
         .target(name: "FlashSaleRing"),
@@ -328,13 +334,19 @@ let package = Package(
         .testTarget(
             name: "BigShopCrashTests",
             dependencies: [
-                "bigshop", "BigShopServerTestSupport", "BigRPC", "BigRPCNIO", "BigRPCProtos", "BigShopStore", "BigShopAuthAPI", "BigShopCatalogAPI",
-                "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI", "BigRPCTLS", "TLSTestSupport",
+                "bigshop", "BigShopServerTestSupport", "BigRPC", "BigRPCNIO", "BigRPCProtos", "BigShopStore", "BigShopCatalogAPI",
+                "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopFlashSaleAPI", "BigRPCTLS", "TLSTestSupport",
                 "ChildProcess",
             ]
         ),
-        .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigRPC"]),
-        .testTarget(name: "BigShopAuthTests", dependencies: ["BigShopTestSupport", "BigShopAuth", "BigShopAuthAPI", "BigShopServiceKit", "BigRPC"]),
+        .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit"]),
+        .testTarget(
+            name: "BigShopAuthTests",
+            dependencies: [
+                "BigShopTestSupport", "BigShopAuth", "BigShopAuthAPI", "BigShopServiceKit", "BigRPC",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "BigShopOrdersTests",
             dependencies: [
@@ -376,8 +388,8 @@ let package = Package(
                 "BigShopServer", "BigShopServerTestSupport", "BigShopTestSupport", "SeededRandom",
             ]
         ),
-        .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopTestSupport", "BigShopStore", "store-crash-helper", "ChildProcess"]),
-        .testTarget(name: "BigShopFlashSaleTests", dependencies: ["BigShopFlashSale", "FlashSaleRing"]),
+        .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopTestSupport", "BigShopStore", "CSQLite", "store-crash-helper", "ChildProcess"]),
+        .testTarget(name: "BigShopFlashSaleTests", dependencies: ["BigShopFlashSale"]),
         .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules", "SeededRandom"]),
         .testTarget(
             name: "BigRPCGeneratorTests",
