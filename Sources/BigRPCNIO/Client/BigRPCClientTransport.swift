@@ -31,8 +31,26 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
         /// END_STREAM, and a bidirectional `finish()` after a request written
         /// without `isLast` throws FAILED_PRECONDITION.
         public var halfClose = true
+        /// PINGs that find a dead link in seconds; nil (the default) sends
+        /// none, and a dead link is found when TCP gives up.
+        public var keepalive: Keepalive?
 
         public init() {}
+    }
+
+    /// How a connection checks that the server still answers.
+    public struct Keepalive: Sendable {
+        /// How often a PING goes out (one at a time).
+        public var interval: Duration
+        /// How long a PING may wait for its reply before the connection is
+        /// closed, failing its calls with UNAVAILABLE; the next call connects
+        /// anew.
+        public var timeout: Duration
+
+        public init(interval: Duration = .seconds(10), timeout: Duration = .seconds(5)) {
+            self.interval = interval
+            self.timeout = timeout
+        }
     }
 
     public let host: String
@@ -188,6 +206,13 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
                                     readTimeout: configuration.readTimeout.map(TimeAmount.init(saturating:))
                                 )))
                         try sync.addHandler(FrameEncoder())
+                        if let keepalive = configuration.keepalive {
+                            try sync.addHandler(
+                                KeepaliveHandler(
+                                    interval: TimeAmount(saturating: keepalive.interval),
+                                    timeout: TimeAmount(saturating: keepalive.timeout)
+                                ))
+                        }
                         let handler = ClientConnectionHandler(sendsHalfClose: configuration.halfClose, logger: logger)
                         try sync.addHandler(handler)
                         setup.handler.withLock { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
