@@ -5,7 +5,7 @@ import Testing
 @testable import BigRPCNIO
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The client's keepalive PINGs: a link whose server no longer answers is
