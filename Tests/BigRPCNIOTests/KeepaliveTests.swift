@@ -70,7 +70,7 @@ struct KeepaliveTests {
 }
 
 /// A TCP socket listening on a free loopback port that never accepts.
-private struct SilentListener {
+struct SilentListener {
     let descriptor: Int32
     let port: Int
 

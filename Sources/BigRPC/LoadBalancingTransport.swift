@@ -1,0 +1,117 @@
+import Synchronization
+
+/// Spreads the calls of one service over several endpoints (replicas), each
+/// reached through a transport of its own.
+///
+/// Each call goes to the less loaded (fewer calls in flight) of two endpoints
+/// picked at random among those not backing off ("power of two choices"). An
+/// endpoint that cannot be reached (UNAVAILABLE before the call's stream
+/// opened: the server never saw the call) gets no calls for a backoff that
+/// doubles with each failure, and the call moves to another endpoint without
+/// its caller seeing the failure. Calls that reached a server are never
+/// retried here: whether they may be is the caller's decision.
+public final class LoadBalancingTransport: ClientTransport {
+    /// How long an unreachable endpoint is left alone.
+    public struct Backoff: Sendable {
+        /// After the first failure in a row.
+        public var initial: Duration
+        /// The longest, however many failures in a row.
+        public var maximum: Duration
+
+        public init(initial: Duration = .milliseconds(100), maximum: Duration = .seconds(5)) {
+            self.initial = initial
+            self.maximum = maximum
+        }
+    }
+
+    private struct Endpoint {
+        var inFlight = 0
+        var failuresInARow = 0
+        var downUntil: ContinuousClock.Instant?
+    }
+
+    /// The endpoints' transports, in the order given.
+    public let endpoints: [any ClientTransport]
+    private let backoff: Backoff
+    private let state: Mutex<[Endpoint]>
+
+    /// Balances over `endpoints` (at least one).
+    public init(endpoints: [any ClientTransport], backoff: Backoff = Backoff()) {
+        precondition(!endpoints.isEmpty, "a balancer needs at least one endpoint")
+        self.endpoints = endpoints
+        self.backoff = backoff
+        self.state = Mutex(Array(repeating: Endpoint(), count: endpoints.count))
+    }
+
+    /// The number of calls in flight on each endpoint, in the order given.
+    public var callsInFlight: [Int] { state.withLock { $0.map(\.inFlight) } }
+
+    public func withStream<Result: Sendable>(
+        method: MethodDescriptor,
+        metadata: Metadata,
+        options: CallOptions,
+        _ body: (ClientStream) async throws -> Result
+    ) async throws -> Result {
+        var tried = Set<Int>()
+        var lastFailure: (any Error)?
+        while let index = pick(excluding: tried) {
+            var opened = false
+            do {
+                let result = try await endpoints[index].withStream(method: method, metadata: metadata, options: options) { stream in
+                    opened = true
+                    return try await body(stream)
+                }
+                finished(index, reachable: true)
+                return result
+            } catch {
+                let unreachable = !opened && (error as? RPCError)?.code == .unavailable
+                finished(index, reachable: !unreachable)
+                guard unreachable else { throw error }
+                tried.insert(index)
+                lastFailure = error
+            }
+        }
+        throw lastFailure ?? RPCError(.unavailable, "no endpoint could be reached")
+    }
+
+    /// The endpoint for the next call, counted in flight; nil when every
+    /// endpoint was tried. Endpoints backing off are taken only when all
+    /// untried ones are, the one whose backoff ends first.
+    private func pick(excluding tried: Set<Int>) -> Int? {
+        let now = ContinuousClock.now
+        return state.withLock { endpoints in
+            let untried = endpoints.indices.filter { !tried.contains($0) }
+            guard !untried.isEmpty else { return nil }
+            let up = untried.filter { endpoints[$0].downUntil.map { $0 <= now } ?? true }
+            let chosen: Int
+            if up.isEmpty {
+                chosen = untried.min { endpoints[$0].downUntil! < endpoints[$1].downUntil! }!
+            } else if up.count == 1 {
+                chosen = up[0]
+            } else {
+                let first = up.randomElement()!
+                var second = up.randomElement()!
+                while second == first { second = up.randomElement()! }
+                chosen = endpoints[second].inFlight < endpoints[first].inFlight ? second : first
+            }
+            endpoints[chosen].inFlight += 1
+            return chosen
+        }
+    }
+
+    private func finished(_ index: Int, reachable: Bool) {
+        let now = ContinuousClock.now
+        state.withLock { endpoints in
+            endpoints[index].inFlight -= 1
+            if reachable {
+                endpoints[index].failuresInARow = 0
+                endpoints[index].downUntil = nil
+            } else {
+                endpoints[index].failuresInARow += 1
+                let doublings = min(endpoints[index].failuresInARow - 1, 16)
+                let wait = min(backoff.initial * (1 << doublings), backoff.maximum)
+                endpoints[index].downUntil = now + wait
+            }
+        }
+    }
+}
