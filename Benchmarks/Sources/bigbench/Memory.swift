@@ -95,8 +95,8 @@ func allocationsPerCall(_ options: Options) async throws {
     let bigrpcPort = options.int("bigrpc-port", 17021)
     let grpcPort = options.int("grpc-port", 17022)
     let rawPort = options.int("raw-port", 17023)
-    let server = BigRPCEchoServer.make(port: bigrpcPort)
-    let serverTask = Task { try await server.run() }
+    let (server, rpcServer) = BigRPCEchoServer.make(port: bigrpcPort)
+    let serverTask = Task { try await server.listen(rpcServer) }
     let grpcTask = Task { try await GRPCEchoServer.serve(port: grpcPort) }
     let raw = try await RawEchoServer.start(port: rawPort)
     for port in [bigrpcPort, grpcPort, rawPort] { try await waitForPort(port) }
@@ -140,8 +140,8 @@ func allocationsPerCall(_ options: Options) async throws {
 func profileCalls(_ options: Options) async throws {
     let calls = options.int("calls", 2000)
     let port = options.int("port", 17031)
-    let server = BigRPCEchoServer.make(port: port)
-    let serverTask = Task { try await server.run() }
+    let (server, rpcServer) = BigRPCEchoServer.make(port: port)
+    let serverTask = Task { try await server.listen(rpcServer) }
     try await waitForPort(port)
     let client = BigRPCEchoClient(host: "127.0.0.1", port: port, connections: 1)
     for _ in 0..<200 { try await client.unary(connection: 0, large: false) }
