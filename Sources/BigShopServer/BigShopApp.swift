@@ -88,7 +88,8 @@ public final class BigShopApp: Sendable {
                 interceptors: [AccessLogInterceptor(logger: assembly.logger("access")), gateway],
                 logger: assembly.logger("rpc")
             ),
-            health: standard.health
+            health: standard.health,
+            drainGrace: Duration(saturatingSeconds: configuration.drainGraceSeconds)
         )
         return BigShopApp(configuration: configuration, shop: shop, publicPort: publicPort)
     }

@@ -61,6 +61,10 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     public var idleTimeoutSeconds = 300.0
     public var readTimeoutSeconds = 10.0
     public var drainTimeoutSeconds = 10.0
+    /// At a graceful shutdown, how long the public port keeps serving after
+    /// Health turns NOT_SERVING, before GOAWAY: time for load balancers that
+    /// poll Health to stop sending new calls. 0 (the default): at once.
+    public var drainGraceSeconds = 0.0
     /// Time for a unary or server-streaming request to arrive whole after its HEADERS.
     public var requestTimeoutSeconds = 10.0
     /// Time for a new connection to send its first HEADERS.
@@ -141,6 +145,7 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         idleTimeoutSeconds = try value(.idleTimeoutSeconds, defaults.idleTimeoutSeconds)
         readTimeoutSeconds = try value(.readTimeoutSeconds, defaults.readTimeoutSeconds)
         drainTimeoutSeconds = try value(.drainTimeoutSeconds, defaults.drainTimeoutSeconds)
+        drainGraceSeconds = try value(.drainGraceSeconds, defaults.drainGraceSeconds)
         tlsCertificatePath = try container.decodeIfPresent(String.self, forKey: .tlsCertificatePath)
         tlsKeyPath = try container.decodeIfPresent(String.self, forKey: .tlsKeyPath)
         requestTimeoutSeconds = try value(.requestTimeoutSeconds, defaults.requestTimeoutSeconds)
@@ -181,6 +186,10 @@ extension BigShopConfiguration {
         for (name, seconds) in timeouts {
             try require(seconds > 0, "\(name) must be a positive number of seconds")
         }
+        try require(
+            drainGraceSeconds >= 0 && drainGraceSeconds <= 3600,
+            "drainGraceSeconds (--drain-grace) must be between 0 and 3600 seconds"
+        )
         let counts: [(String, Int)] = [
             ("maxPayloadBytes (--max-payload)", effectiveMaxPayloadBytes),
             ("maxConcurrentStreams (--max-streams)", maxConcurrentStreams),

@@ -77,6 +77,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Idle connection timeout, in seconds.") var idleTimeout: Double?
     @Option(help: "Time for a started frame to arrive whole, in seconds.") var readTimeout: Double?
     @Option(help: "Graceful shutdown drain timeout, in seconds.") var drainTimeout: Double?
+    @Option(help: "At a graceful shutdown, seconds to keep serving after Health turns NOT_SERVING, before GOAWAY (default 0).")
+    var drainGrace: Double?
     @Option(
         name: .customLong("tls-cert"),
         help: ArgumentHelp("TLS 1.3 on the public port: the certificate chain, PEM, server's first (with --tls-key).", valueName: "file")
@@ -141,6 +143,7 @@ struct Serve: AsyncParsableCommand {
         if let idleTimeout { c.idleTimeoutSeconds = idleTimeout }
         if let readTimeout { c.readTimeoutSeconds = readTimeout }
         if let drainTimeout { c.drainTimeoutSeconds = drainTimeout }
+        if let drainGrace { c.drainGraceSeconds = drainGrace }
         if let tlsCertificate { c.tlsCertificatePath = tlsCertificate }
         if let tlsKey { c.tlsKeyPath = tlsKey }
         if let requestTimeout { c.requestTimeoutSeconds = requestTimeout }

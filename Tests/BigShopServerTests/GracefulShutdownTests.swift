@@ -1,4 +1,7 @@
 import BigRPC
+import BigRPCNIO
+import BigRPCProtos
+import BigShopCatalogAPI
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
 import BigShopServerTestSupport
@@ -85,5 +88,26 @@ import Testing
         let confirmed = try await ledger.lookupOrder(.init(orderId: order.id))
         #expect(confirmed.status == .confirmed)
         try await next.stopAndRemove()
+    }
+
+    @Test("With a drain grace the public port answers NOT_SERVING, yet serves calls, until the grace ends")
+    func drainGrace() async throws {
+        let shop = try await TestShop.start(configure: {
+            $0.drainGraceSeconds = 5
+            $0.seedDemoCatalog = true
+        })
+        defer { shop.removeData() }
+        let transport = BigRPCClientTransport(host: "127.0.0.1", port: shop.port)
+        let health = Bigrpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
+        let catalog = Bigshop_Catalog_V1_CatalogService.Client(wrapping: RPCClient(transport: transport))
+        #expect(try await health.check(.init()).status == .serving)
+
+        let stopping = Task { try await shop.stop() }
+        #expect(await eventually(timeout: .seconds(4)) { try await health.check(.init()).status == .notServing })
+        // A load balancer has not noticed yet: its calls are still served.
+        #expect(try await catalog.listProducts(.init(pageSize: 1)).products.count == 1)
+        try await stopping.value
+        #expect(await statusCode { try await health.check(.init()) } == .unavailable)
+        await transport.close()
     }
 }
