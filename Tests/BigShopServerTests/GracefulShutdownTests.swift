@@ -93,7 +93,9 @@ import Testing
     @Test("With a drain grace the public port answers NOT_SERVING, yet serves calls, until the grace ends")
     func drainGrace() async throws {
         let shop = try await TestShop.start(configure: {
-            $0.drainGraceSeconds = 5
+            // Long enough that a test machine stalled for seconds still
+            // checks Health and calls within it.
+            $0.drainGraceSeconds = 15
             $0.seedDemoCatalog = true
         })
         defer { shop.removeData() }
@@ -103,7 +105,7 @@ import Testing
         #expect(try await health.check(.init()).status == .serving)
 
         let stopping = Task { try await shop.stop() }
-        #expect(await eventually(timeout: .seconds(4)) { try await health.check(.init()).status == .notServing })
+        #expect(await eventually(timeout: .seconds(10)) { try await health.check(.init()).status == .notServing })
         // A load balancer has not noticed yet: its calls are still served.
         #expect(try await catalog.listProducts(.init(pageSize: 1)).products.count == 1)
         try await stopping.value
