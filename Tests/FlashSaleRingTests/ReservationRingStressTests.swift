@@ -72,13 +72,13 @@ import Testing
 
     /// The same sell-out on 16 OS threads for 2 cores, so that threads are
     /// preempted in the middle of claims.
-    @Test func oversubscribedThreadsSellExactlyTheReleasedUnits() throws {
+    @Test func oversubscribedThreadsSellExactlyTheReleasedUnits() async throws {
         let ring = ReservationRing(capacity: Self.units)
         let clock = SharedCounter()
         for round in 0..<500 {
             let units = Self.units(forRound: round)
             try ring.add(units)
-            let customers = runOnThreads(16) { _ in
+            let customers = await runOnThreads(16) { _ in
                 var presses = Presses()
                 for _ in 0..<10 {
                     presses.press(ring, clock: clock)
@@ -91,13 +91,13 @@ import Testing
 
     /// Claims and releases on 16 OS threads for 2 cores, so that threads are
     /// preempted in the middle of both.
-    @Test func oversubscribedThreadsConserveUnits() throws {
+    @Test func oversubscribedThreadsConserveUnits() async throws {
         let ring = ReservationRing(capacity: Self.units)
         let seed = UInt64.random(in: .min ... .max)
         for round in 0..<200 {
             let units = Self.units(forRound: round)
             try ring.add(units)
-            let outcomes = runOnThreads(16) { thread in
+            let outcomes = await runOnThreads(16) { thread in
                 var rng = SplitMix64(seed: seed &+ UInt64(round * 16 + thread))
                 var churn = Churn()
                 for _ in 0..<5_000 {
@@ -203,8 +203,10 @@ private struct Churn: Sendable {
 }
 
 /// Runs `body` on `count` new OS threads that start together, and returns
-/// their results in thread order.
-private func runOnThreads<Result: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> Result) -> [Result] {
+/// their results in thread order. Waits without holding a thread of Swift's
+/// cooperative pool: blocking one (there is one per core) for the seconds
+/// these rounds take stalled every other test of the process.
+private func runOnThreads<Result: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> Result) async -> [Result] {
     let arrived = SharedCounter()
     let results = ResultSlots<Result>(count: count)
     let finished = DispatchGroup()
@@ -221,7 +223,9 @@ private func runOnThreads<Result: Sendable>(_ count: Int, _ body: @escaping @Sen
             finished.leave()
         }.start()
     }
-    finished.wait()
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        finished.notify(queue: .global()) { continuation.resume() }
+    }
     return results.values
 }
 
