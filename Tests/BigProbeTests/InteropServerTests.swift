@@ -42,7 +42,7 @@ struct InteropServerTests {
 
     /// Runs `bigrpc-interop server` on a free loopback port until `body` returns.
     private func withInteropServer(_ body: (String) async throws -> Void) async throws {
-        let port = try Self.freePort()
+        let port = try LoopbackPort.free()
         let server = try ChildProcess(
             executable: URL(fileURLWithPath: try Probe.executable())
                 .deletingLastPathComponent().appendingPathComponent("bigrpc-interop").path,
@@ -72,22 +72,5 @@ struct InteropServerTests {
         }
         try #require(ready, "bigrpc-interop did not start on \(endpoint)")
         try await body(endpoint)
-    }
-
-    /// A loopback port free at the time of the call.
-    private static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(socket, generic, length) == 0 && getsockname(socket, generic, &length) == 0
-            }
-        }
-        guard bound else { throw ProbeTestError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -82,7 +82,7 @@ struct ServeTLSTests {
     static func serve(_ arguments: [String]) async throws -> (exitCode: Int32, output: String) {
         let process = try ChildProcess(
             executable: try ServerProcess.executable(),
-            arguments: ["serve", "--port", String(try ServerProcess.freePort())] + arguments,
+            arguments: ["serve", "--port", String(try LoopbackPort.free())] + arguments,
             standardOutput: .capture,
             standardError: .capture
         )

@@ -31,7 +31,7 @@ final class ServerProcess: @unchecked Sendable {
         clientSecurity: (any ClientConnectionSecurity)? = nil,
         descriptorLimit: Int? = nil
     ) throws {
-        self.port = try Self.freePort()
+        self.port = try LoopbackPort.free()
         self.dataDirectory = dataDirectory
         self.extraArguments = extraArguments
         self.clientSecurity = clientSecurity
@@ -122,23 +122,6 @@ final class ServerProcess: @unchecked Sendable {
         guard let process else { return 0 }
         process.send(SIGTERM)
         return await process.wait(killingAfter: .seconds(30)).code
-    }
-
-    /// A port nobody listens on right now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw CrashTestError("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw CrashTestError("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 
