@@ -85,14 +85,11 @@ public final class LoadBalancingTransport: ClientTransport {
             let up = untried.filter { endpoints[$0].downUntil.map { $0 <= now } ?? true }
             let chosen: Int
             if up.isEmpty {
-                chosen = untried.min { endpoints[$0].downUntil! < endpoints[$1].downUntil! }!
-            } else if up.count == 1 {
-                chosen = up[0]
+                // All backing off: the one whose backoff ends first.
+                chosen = untried.min { (endpoints[$0].downUntil ?? now) < (endpoints[$1].downUntil ?? now) } ?? untried[0]
             } else {
-                let first = up.randomElement()!
-                var second = up.randomElement()!
-                while second == first { second = up.randomElement()! }
-                chosen = endpoints[second].inFlight < endpoints[first].inFlight ? second : first
+                // Two at random among those up, the less loaded of them.
+                chosen = up.shuffled().prefix(2).min { endpoints[$0].inFlight < endpoints[$1].inFlight } ?? up[0]
             }
             endpoints[chosen].inFlight += 1
             return chosen

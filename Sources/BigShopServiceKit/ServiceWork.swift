@@ -58,9 +58,10 @@ public final class ServiceWork: Sendable {
         intake.withLock { intake in
             switch intake {
             case .open(let queued, let waiter?):
-                precondition(queued.isEmpty)
+                // A waiter means the queue was handed out; take it along
+                // all the same rather than trap on a request's path.
                 intake = .open(queued: [], waiter: nil)
-                waiter.resume(returning: [body])
+                waiter.resume(returning: queued + [body])
             case .open(let queued, nil):
                 intake = .open(queued: queued + [body], waiter: nil)
             case .closed:
