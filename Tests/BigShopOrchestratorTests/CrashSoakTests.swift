@@ -46,7 +46,17 @@ struct CrashSoakTests {
                 // that it falls among flows in progress.
                 group.addTask {
                     for round in 1...5 {
+                        var progress = (checkouts: checkouts.value, at: ContinuousClock.now)
                         while checkouts.value < round * 5 && ContinuousClock.now < deadline {
+                            if checkouts.value != progress.checkouts {
+                                progress = (checkouts.value, ContinuousClock.now)
+                            } else if ContinuousClock.now - progress.at > .seconds(2) {
+                                // Every customer is held by the checkout limits
+                                // (three unpaid orders, cool-downs), which only
+                                // time lifts: unpaid orders expire, cool-downs end.
+                                shop.clock.advance(byMs: 4 * 60_000)
+                                progress.at = ContinuousClock.now
+                            }
                             try await Task.sleep(for: .milliseconds(1))
                         }
                         shop.clock.advance(byMs: 4 * 60_000)
