@@ -9,7 +9,11 @@ import Synchronization
 /// opened: the server never saw the call) gets no calls for a backoff that
 /// doubles with each failure, and the call moves to another endpoint without
 /// its caller seeing the failure. Calls that reached a server are never
-/// retried here: whether they may be is the caller's decision.
+/// retried here: whether they may be is the caller's decision (see
+/// ``RetryInterceptor``).
+///
+/// An endpoint marked not serving (``setServing(_:endpoint:)``, e.g. by a
+/// health checker) gets no new calls while another is serving.
 public final class LoadBalancingTransport: ClientTransport {
     /// How long an unreachable endpoint is left alone.
     public struct Backoff: Sendable {
@@ -28,6 +32,7 @@ public final class LoadBalancingTransport: ClientTransport {
         var inFlight = 0
         var failuresInARow = 0
         var downUntil: ContinuousClock.Instant?
+        var serving = true
     }
 
     /// The endpoints' transports, in the order given.
@@ -45,6 +50,15 @@ public final class LoadBalancingTransport: ClientTransport {
 
     /// The number of calls in flight on each endpoint, in the order given.
     public var callsInFlight: [Int] { state.withLock { $0.map(\.inFlight) } }
+
+    /// Whether each endpoint is marked serving, in the order given.
+    public var serving: [Bool] { state.withLock { $0.map(\.serving) } }
+
+    /// Marks endpoint `index` serving or not: one not serving gets new
+    /// calls only when no endpoint is serving.
+    public func setServing(_ serving: Bool, endpoint index: Int) {
+        state.withLock { $0[index].serving = serving }
+    }
 
     public func withStream<Result: Sendable>(
         method: MethodDescriptor,
@@ -82,7 +96,9 @@ public final class LoadBalancingTransport: ClientTransport {
         return state.withLock { endpoints in
             let untried = endpoints.indices.filter { !tried.contains($0) }
             guard !untried.isEmpty else { return nil }
-            let up = untried.filter { endpoints[$0].downUntil.map { $0 <= now } ?? true }
+            let reachable = untried.filter { endpoints[$0].downUntil.map { $0 <= now } ?? true }
+            let serving = reachable.filter { endpoints[$0].serving }
+            let up = serving.isEmpty ? reachable : serving
             let chosen: Int
             if up.isEmpty {
                 // All backing off: the one whose backoff ends first.

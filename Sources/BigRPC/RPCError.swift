@@ -9,6 +9,11 @@ public struct RPCError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// Trailing metadata, e.g. `reason` or `retry-after-ms`.
     public var metadata: Metadata
+    /// Set by client transports when the server certainly never processed
+    /// the call (no connection, or GOAWAY refused its stream): the call may
+    /// be sent again, to this server or another, whatever it does. Never
+    /// sent on the wire.
+    public var callWasNotProcessed = false
 
     public init(_ code: StatusCode, _ message: String = "", metadata: Metadata = [:]) {
         precondition(code != .ok, "an RPCError cannot carry OK")

@@ -80,6 +80,17 @@ public struct RPCRouter: Sendable {
         }
     }
 
+    /// Registers a handler that works on the call's raw messages, undecoded:
+    /// for proxies such as ``ForwardingService``. The handler writes the
+    /// responses to `call.responses` itself; returning ends the call OK
+    /// with the context's trailers, throwing ends it as for any handler.
+    public mutating func registerRaw(
+        _ method: MethodDescriptor,
+        handler: @escaping @Sendable (ServerCall, ServerContext) async throws -> Void
+    ) {
+        add(method, handler)
+    }
+
     private mutating func add(
         _ method: MethodDescriptor,
         _ run: @escaping @Sendable (ServerCall, ServerContext) async throws -> Void

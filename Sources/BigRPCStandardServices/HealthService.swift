@@ -9,11 +9,11 @@ import Synchronization
 public final class HealthService: Bigrpc_Health_V1_Health.ServiceProtocol {
     public typealias ServingStatus = Bigrpc_Health_V1_HealthCheckResponse.ServingStatus
 
-    private let state: Mutex<(serving: Bool, services: Set<String>)>
+    private let state: Mutex<(serving: Bool, services: Set<String>, notServing: Set<String>)>
 
     /// - Parameter services: the fully qualified names the server exposes.
     public init(services: some Sequence<String>) {
-        state = Mutex((serving: true, services: Set(services)))
+        state = Mutex((serving: true, services: Set(services), notServing: []))
     }
 
     /// Marks the whole server (and every service) serving or not.
@@ -21,11 +21,21 @@ public final class HealthService: Bigrpc_Health_V1_Health.ServiceProtocol {
         state.withLock { $0.serving = serving }
     }
 
+    /// Marks one service serving or not (while the server serves); the
+    /// server's own status (service "") is unchanged.
+    public func setServing(_ serving: Bool, service: String) {
+        state.withLock { state in
+            if serving { state.notServing.remove(service) } else { state.notServing.insert(service) }
+        }
+    }
+
     public func check(
         request: Bigrpc_Health_V1_HealthCheckRequest,
         context: ServerContext
     ) async throws -> Bigrpc_Health_V1_HealthCheckResponse {
-        let (serving, known) = state.withLock { ($0.serving, $0.services.contains(request.service)) }
+        let (serving, known) = state.withLock {
+            ($0.serving && !$0.notServing.contains(request.service), $0.services.contains(request.service))
+        }
         guard request.service.isEmpty || known else {
             throw RPCError(.notFound, "unknown service \(Status.excerpt(request.service))")
         }

@@ -75,6 +75,13 @@ struct LoadBalancingTests {
         #expect(balancer.callsInFlight == [0, 0])
     }
 
+    @Test func aCallThatCouldNotConnectSaysItWasNotProcessed() async throws {
+        let client = RPCClient(transport: BigRPCClientTransport(host: "127.0.0.1", port: try SilentPort.free()))
+        await #expect {
+            _ = try await client.unary(request: Request(payload: [1]), method: ProbeService.echo, responseType: Response.self).message
+        } throws: { ($0 as? RPCError)?.callWasNotProcessed == true }
+    }
+
     @Test func anUnavailableAnswerFromAServerIsNotRetriedOnAnotherReplica() async throws {
         // Both replicas answer UNAVAILABLE themselves (as a service that is
         // shutting down does): the call reached a server, so retrying it is

@@ -127,7 +127,14 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
         // A connection can turn unusable between our check and the event loop
         // (GOAWAY arriving): then retry once on a fresh one.
         for _ in 0..<3 {
-            let connection = try await usableConnection()
+            let connection: ClientConnection
+            do {
+                connection = try await usableConnection()
+            } catch var error as RPCError {
+                // No connection: the call never left this process.
+                error.callWasNotProcessed = true
+                throw error
+            }
             do {
                 return try await connection.openStream(method: method, metadata: metadata, timeout: timeout)
             } catch is ClientConnectionStateMachine.Unusable {
@@ -136,7 +143,9 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
                 }
             }
         }
-        throw RPCError(.unavailable, "no usable connection to \(host):\(port)")
+        var error = RPCError(.unavailable, "no usable connection to \(host):\(port)")
+        error.callWasNotProcessed = true
+        throw error
     }
 
     /// The connection, made if needed. Calls that need one at the same time

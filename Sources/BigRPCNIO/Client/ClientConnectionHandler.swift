@@ -217,10 +217,11 @@ final class ClientConnectionHandler: ChannelDuplexHandler {
             }
             // A GOAWAY with an error code says why (e.g. "this port requires
             // TLS"): pass that on rather than a generic message.
-            let error =
+            var error =
                 code == .ok
                 ? RPCError(.unavailable, "the server is going away; the call was not processed")
                 : RPCError(.unavailable, "the server closed the connection (\(code.name): \(message.prefix(200))); the call was not processed")
+            error.callWasNotProcessed = true
             for handle in notProcessed { forget(handle, error) }
             if closesConnection { context.close(promise: nil) }
         case .connectionError(let violation):

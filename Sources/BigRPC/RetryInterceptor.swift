@@ -1,25 +1,26 @@
-import BigRPC
-
-/// Sends a retryable call again while it fails with `UNAVAILABLE`, as its
-/// ``RetryPolicy`` allows, within the call's deadline (each attempt gets
-/// what is left of it).
+/// Sends a call again while it fails with `UNAVAILABLE` and may be repeated
+/// (see ``RetryPolicy``), as its ``RetryPolicy`` allows, within the call's
+/// deadline (each attempt gets what is left of it).
 ///
 /// A call fails with `UNAVAILABLE` in two ways: the transport throws it (no
 /// connection, the connection lost, a GOAWAY before the call was served), or
 /// the server ends the call with it (the interceptor then sees a failed
 /// ``ClientResponse``).
-struct RetryInterceptor: ClientInterceptor {
-    let policy: RetryPolicy
+public struct RetryInterceptor: ClientInterceptor {
+    public let policy: RetryPolicy
 
-    func intercept<Result: Sendable>(
+    public init(policy: RetryPolicy) {
+        self.policy = policy
+    }
+
+    public func intercept<Result: Sendable>(
         method: MethodDescriptor,
         metadata: Metadata,
         options: CallOptions,
         next: (Metadata, CallOptions) async throws -> Result
     ) async throws -> Result {
-        guard policy.maxAttempts > 1, RetryPolicy.isRetryable(method, metadata: metadata) else {
-            return try await next(metadata, options)
-        }
+        guard policy.maxAttempts > 1 else { return try await next(metadata, options) }
+        let repeatable = RetryPolicy.isRetryable(method, metadata: metadata)
         let clock = ContinuousClock()
         let deadline = options.timeout.map { clock.now + $0 }
         var attempt = 1
@@ -32,7 +33,9 @@ struct RetryInterceptor: ClientInterceptor {
             } catch {
                 outcome = .failure(error)
             }
-            guard attempt < policy.maxAttempts, RetryInterceptor.isUnavailable(outcome) else {
+            guard attempt < policy.maxAttempts, let failure = RetryInterceptor.unavailable(outcome),
+                repeatable || failure.callWasNotProcessed
+            else {
                 return try outcome.get()
             }
             let wait = policy.backoff(beforeRetry: attempt)
@@ -44,11 +47,14 @@ struct RetryInterceptor: ClientInterceptor {
         }
     }
 
-    private static func isUnavailable<Result>(_ outcome: Swift.Result<Result, any Error>) -> Bool {
-        switch outcome {
-        case .success(let value): (value as? any FailedCallOutcome)?.failureCode == .unavailable
-        case .failure(let error): (error as? RPCError)?.code == .unavailable
-        }
+    /// The outcome's `UNAVAILABLE` error, if it is one.
+    private static func unavailable<Result>(_ outcome: Swift.Result<Result, any Error>) -> RPCError? {
+        let error: RPCError? =
+            switch outcome {
+            case .success(let value): (value as? any FailedCallOutcome)?.failure
+            case .failure(let error): error as? RPCError
+            }
+        return error?.code == .unavailable ? error : nil
     }
 }
 
@@ -56,13 +62,13 @@ struct RetryInterceptor: ClientInterceptor {
 /// client-streaming call returns its ``RPCError`` in its ``ClientResponse``
 /// rather than throwing it).
 protocol FailedCallOutcome {
-    /// The status code of the failure, or nil when the call succeeded.
-    var failureCode: StatusCode? { get }
+    /// The failure, or nil when the call succeeded.
+    var failure: RPCError? { get }
 }
 
 extension ClientResponse: FailedCallOutcome {
-    var failureCode: StatusCode? {
+    var failure: RPCError? {
         guard case .failure(let error) = result else { return nil }
-        return error.code
+        return error
     }
 }

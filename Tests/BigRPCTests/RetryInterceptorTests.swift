@@ -1,8 +1,7 @@
-import BigRPC
 import Synchronization
 import Testing
 
-@testable import BigShopClient
+@testable import BigRPC
 
 /// What the retry interceptor counts as UNAVAILABLE, and when it stops.
 @Suite struct RetryInterceptorTests {
@@ -42,8 +41,17 @@ import Testing
     @Test func otherFailuresAreNotRetried() async throws {
         let script = Script([Self.response(.notFound), Self.response(.ok)])
         let response = try await interceptor.intercept(method: read, metadata: [:], options: .defaults) { _, _ in try script.next() }
-        #expect(response.failureCode == .notFound)
+        #expect(response.failure?.code == .notFound)
         #expect(script.attempts.withLock { $0 } == 1)
+    }
+
+    @Test func aMutatingCallTheServerNeverProcessedIsRetried() async throws {
+        var refused = RPCError(.unavailable, "the server is going away; the call was not processed")
+        refused.callWasNotProcessed = true
+        let script = Script([.failure(refused), .failure(refused), Self.response(.ok)])
+        let response = try await interceptor.intercept(method: write, metadata: [:], options: .defaults) { _, _ in try script.next() }
+        #expect(try response.message == 7)
+        #expect(script.attempts.withLock { $0 } == 3)
     }
 
     @Test func aMutatingCallIsRetriedOnlyWithAnIdempotencyKey() async throws {
@@ -64,7 +72,7 @@ import Testing
     @Test func theLastFailureIsReturnedAfterTheLastAttempt() async throws {
         let script = Script([Self.response(.unavailable)])
         let response = try await interceptor.intercept(method: read, metadata: [:], options: .defaults) { _, _ in try script.next() }
-        #expect(response.failureCode == .unavailable)
+        #expect(response.failure?.code == .unavailable)
         #expect(script.attempts.withLock { $0 } == 4)
     }
 

@@ -1,10 +1,11 @@
-public import BigRPC
-
-/// When and how ``BigShopClient`` sends a call again after `UNAVAILABLE`.
+/// When and how a ``RetryInterceptor`` sends a call again after `UNAVAILABLE`.
 ///
-/// Only calls that are safe to repeat are retried: reads (methods named
-/// `Get…` or `List…`, `WhoAmI`, the health check) and calls that carry an
-/// `idempotency-key`, which the server answers the same way every time.
+/// A call the server never processed (``RPCError/callWasNotProcessed``: no
+/// connection, or refused by a GOAWAY) is always safe to send again. Other
+/// `UNAVAILABLE` calls (the connection lost mid-call) are retried only when
+/// repeating them is safe: reads (methods named `Get…` or `List…`, `WhoAmI`,
+/// the health check) and calls that carry an `idempotency-key`, which the
+/// server answers the same way every time.
 /// Waits grow exponentially with "equal jitter": half the step, plus a random
 /// part of the other half, so clients that failed together do not retry
 /// together. Retries stop at ``maxAttempts`` or when the next wait would
@@ -46,7 +47,7 @@ public struct RetryPolicy: Hashable, Sendable {
     }
 
     /// How long to wait before retry number `retry` (from 1).
-    func backoff(beforeRetry retry: Int) -> Duration {
+    public func backoff(beforeRetry retry: Int) -> Duration {
         var step = initialBackoff
         for _ in 1..<max(retry, 1) {
             step = min(step * multiplier, maxBackoff)
