@@ -132,10 +132,9 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         context: ServerContext
     ) async throws -> Bigshop_Auth_V1_LogoutResponse {
         let principal = try context.requirePrincipal()
-        guard let token = context.values[SessionTokenKey.self] else {
+        guard let tokenHash = principal.sessionID, !tokenHash.isEmpty else {
             throw RPCError(.unauthenticated, "a valid session token is required")
         }
-        let tokenHash = SessionToken.hash(of: token)
         let wasLive = try await store.revokeSession(tokenHash: tokenHash, userID: principal.userID, atMs: clock.nowMs())
         sessions.invalidate(tokenHash)
         if wasLive {

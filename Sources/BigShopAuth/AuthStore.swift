@@ -140,7 +140,7 @@ final class AuthStore: Sendable {
             guard let role = ShopRole(rawValue: roleName) else { throw AuthStoreError.unknownRole(roleName) }
             return Bigshop_Auth_V1_Principal(
                 userId: try row.string(0), role: role.proto, email: try row.string(2),
-                sessionExpiresAtMs: try row.int64(3)
+                sessionExpiresAtMs: try row.int64(3), sessionId: tokenHash
             )
         }
     }

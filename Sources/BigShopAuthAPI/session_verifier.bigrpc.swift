@@ -35,6 +35,10 @@ public struct Bigshop_Auth_V1_Principal: ProtoMessage {
     public var role: Bigshop_Auth_V1_Role = .unspecified
     public var email: String = ""
     public var sessionExpiresAtMs: Int64 = 0
+    /// The session's identifier (a hash of its token, never the token): what
+    /// the gateway forwards so that Logout can revoke the session without the
+    /// bearer token leaving the gateway.
+    public var sessionId: String = ""
 
     public init() {}
 
@@ -42,12 +46,14 @@ public struct Bigshop_Auth_V1_Principal: ProtoMessage {
         userId: String = "",
         role: Bigshop_Auth_V1_Role = .unspecified,
         email: String = "",
-        sessionExpiresAtMs: Int64 = 0
+        sessionExpiresAtMs: Int64 = 0,
+        sessionId: String = ""
     ) {
         self.userId = userId
         self.role = role
         self.email = email
         self.sessionExpiresAtMs = sessionExpiresAtMs
+        self.sessionId = sessionId
     }
 
     public static var protoDescriptor: ProtoMessageDescriptor {
@@ -59,6 +65,7 @@ public struct Bigshop_Auth_V1_Principal: ProtoMessage {
         role = Bigshop_Auth_V1_Role(rawValue: reader.enumValue(1))
         email = try reader.string(2)
         sessionExpiresAtMs = reader.int64(3)
+        sessionId = try reader.string(4)
     }
 
     public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
@@ -66,6 +73,7 @@ public struct Bigshop_Auth_V1_Principal: ProtoMessage {
         writer.setEnumValue(1, self.role.rawValue)
         if !self.email.isEmpty { try writer.setString(2, self.email) }
         writer.setInt64(3, self.sessionExpiresAtMs)
+        if !self.sessionId.isEmpty { try writer.setString(4, self.sessionId) }
     }
 }
 
@@ -87,7 +95,7 @@ public enum Bigshop_Auth_V1_SessionVerifier {
     /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
     /// the service, then of every file it imports: what reflection serves.
     public static let fileDescriptorProtos: [[UInt8]] = [
-        "\u{a}&bigshop/auth/v1/session_verifier.proto\u{12}\u{f}bigshop.auth.v1\u{1a}\u{1a}bigshop/auth/v1/auth.proto\"+\u{a}\u{13}AuthenticateRequest\u{12}\u{14}\u{a}\u{5}token\u{18}\u{1} \u{1}(\u{9}R\u{5}token\"\u{98}\u{1}\u{a}\u{9}Principal\u{12}\u{17}\u{a}\u{7}user_id\u{18}\u{1} \u{1}(\u{9}R\u{6}userId\u{12})\u{a}\u{4}role\u{18}\u{2} \u{1}(\u{e}2\u{15}.bigshop.auth.v1.RoleR\u{4}role\u{12}\u{14}\u{a}\u{5}email\u{18}\u{3} \u{1}(\u{9}R\u{5}email\u{12}1\u{a}\u{15}session_expires_at_ms\u{18}\u{4} \u{1}(\u{3}R\u{12}sessionExpiresAtMs2c\u{a}\u{f}SessionVerifier\u{12}P\u{a}\u{c}Authenticate\u{12}$.bigshop.auth.v1.AuthenticateRequest\u{1a}\u{1a}.bigshop.auth.v1.Principalb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+        "\u{a}&bigshop/auth/v1/session_verifier.proto\u{12}\u{f}bigshop.auth.v1\u{1a}\u{1a}bigshop/auth/v1/auth.proto\"+\u{a}\u{13}AuthenticateRequest\u{12}\u{14}\u{a}\u{5}token\u{18}\u{1} \u{1}(\u{9}R\u{5}token\"\u{b7}\u{1}\u{a}\u{9}Principal\u{12}\u{17}\u{a}\u{7}user_id\u{18}\u{1} \u{1}(\u{9}R\u{6}userId\u{12})\u{a}\u{4}role\u{18}\u{2} \u{1}(\u{e}2\u{15}.bigshop.auth.v1.RoleR\u{4}role\u{12}\u{14}\u{a}\u{5}email\u{18}\u{3} \u{1}(\u{9}R\u{5}email\u{12}1\u{a}\u{15}session_expires_at_ms\u{18}\u{4} \u{1}(\u{3}R\u{12}sessionExpiresAtMs\u{12}\u{1d}\u{a}\u{a}session_id\u{18}\u{5} \u{1}(\u{9}R\u{9}sessionId2c\u{a}\u{f}SessionVerifier\u{12}P\u{a}\u{c}Authenticate\u{12}$.bigshop.auth.v1.AuthenticateRequest\u{1a}\u{1a}.bigshop.auth.v1.Principalb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
         "\u{a}\u{1a}bigshop/auth/v1/auth.proto\u{12}\u{f}bigshop.auth.v1\"W\u{a}\u{f}RegisterRequest\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{1a}\u{a}\u{8}password\u{18}\u{2} \u{1}(\u{9}R\u{8}password\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\"@\u{a}\u{c}LoginRequest\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{1a}\u{a}\u{8}password\u{18}\u{2} \u{1}(\u{9}R\u{8}password\"\u{f}\u{a}\u{d}LogoutRequest\"\u{10}\u{a}\u{e}LogoutResponse\"\u{f}\u{a}\u{d}WhoAmIRequest\"k\u{a}\u{4}User\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{14}\u{a}\u{5}email\u{18}\u{2} \u{1}(\u{9}R\u{5}email\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\u{12})\u{a}\u{4}role\u{18}\u{4} \u{1}(\u{e}2\u{15}.bigshop.auth.v1.RoleR\u{4}role\"n\u{a}\u{7}Session\u{12}\u{14}\u{a}\u{5}token\u{18}\u{1} \u{1}(\u{9}R\u{5}token\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{b}expiresAtMs\u{12})\u{a}\u{4}user\u{18}\u{3} \u{1}(\u{b}2\u{15}.bigshop.auth.v1.UserR\u{4}user*?\u{a}\u{4}Role\u{12}\u{14}\u{a}\u{10}ROLE_UNSPECIFIED\u{10}\u{0}\u{12}\u{11}\u{a}\u{d}ROLE_CUSTOMER\u{10}\u{1}\u{12}\u{e}\u{a}\u{a}ROLE_ADMIN\u{10}\u{2}2\u{e8}\u{2}\u{a}\u{b}AuthService\u{12}C\u{a}\u{8}Register\u{12} .bigshop.auth.v1.RegisterRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}@\u{a}\u{5}Login\u{12}\u{1d}.bigshop.auth.v1.LoginRequest\u{1a}\u{18}.bigshop.auth.v1.Session\u{12}I\u{a}\u{6}Logout\u{12}\u{1e}.bigshop.auth.v1.LogoutRequest\u{1a}\u{1f}.bigshop.auth.v1.LogoutResponse\u{12}?\u{a}\u{6}WhoAmI\u{12}\u{1e}.bigshop.auth.v1.WhoAmIRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}F\u{a}\u{b}CreateAdmin\u{12} .bigshop.auth.v1.RegisterRequest\u{1a}\u{15}.bigshop.auth.v1.Userb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
     ]
 

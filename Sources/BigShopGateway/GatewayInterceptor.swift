@@ -45,7 +45,6 @@ public struct GatewayInterceptor: ServerInterceptor {
             try limiters?.admitTokenCheck(from: address)
             if let principal = try await authenticate(token) {
                 context.values[PrincipalKey.self] = principal
-                context.values[SessionTokenKey.self] = token
             } else {
                 limiters?.chargeFailedAuthentication(from: address)
                 if access != .public {

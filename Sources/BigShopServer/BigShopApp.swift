@@ -55,7 +55,9 @@ public final class BigShopApp: Sendable {
         ) { token in
             do {
                 let principal = try await verifier.authenticate(.init(token: token))
-                return Principal(userID: principal.userId, role: principal.role == .admin ? .admin : .customer, email: principal.email)
+                return Principal(
+                    userID: principal.userId, role: principal.role == .admin ? .admin : .customer, email: principal.email,
+                    sessionID: principal.sessionId)
             } catch let error as RPCError where error.code == .unauthenticated {
                 return nil
             }

@@ -12,11 +12,15 @@ public struct Principal: Hashable, Sendable {
     public var userID: String
     public var role: ShopRole
     public var email: String
+    /// The session the caller signed in with (a hash of its token, never
+    /// the token), when it came from one: what Logout revokes.
+    public var sessionID: String?
 
-    public init(userID: String, role: ShopRole, email: String) {
+    public init(userID: String, role: ShopRole, email: String, sessionID: String? = nil) {
         self.userID = userID
         self.role = role
         self.email = email
+        self.sessionID = sessionID
     }
 
     public var isAdmin: Bool { role == .admin }
@@ -25,12 +29,6 @@ public struct Principal: Hashable, Sendable {
 /// The ``ServerContextValues`` key of the caller's ``Principal``.
 public enum PrincipalKey: ServerContextKey {
     public typealias Value = Principal
-}
-
-/// The session token the caller presented, for services that act on the
-/// session itself (Logout).
-public enum SessionTokenKey: ServerContextKey {
-    public typealias Value = String
 }
 
 extension ServerContext {

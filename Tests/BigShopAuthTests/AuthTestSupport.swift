@@ -10,7 +10,7 @@ import Testing
 /// Plays the gateway for these tests, and only that part of it the Auth
 /// service relies on: turns `authorization: Bearer <token>` into the
 /// caller's principal through the SessionVerifier (called in process over
-/// its generated client), and sets PrincipalKey and SessionTokenKey. It
+/// its generated client), and sets PrincipalKey (with the session id). It
 /// checks no roles, so the providers' own checks are what the tests see.
 struct TestGateway: ServerInterceptor {
     let verifier: Bigshop_Auth_V1_SessionVerifier.Client
@@ -22,9 +22,9 @@ struct TestGateway: ServerInterceptor {
             do {
                 let principal = try await verifier.authenticate(Bigshop_Auth_V1_AuthenticateRequest(token: token))
                 context.values[PrincipalKey.self] = Principal(
-                    userID: principal.userId, role: principal.role == .admin ? .admin : .customer, email: principal.email
+                    userID: principal.userId, role: principal.role == .admin ? .admin : .customer, email: principal.email,
+                    sessionID: principal.sessionId
                 )
-                context.values[SessionTokenKey.self] = token
             } catch let error as RPCError where error.code == .unauthenticated {
                 // An invalid token: the call goes on anonymous.
             }

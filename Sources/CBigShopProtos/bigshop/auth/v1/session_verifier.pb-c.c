@@ -135,7 +135,7 @@ const ProtobufCMessageDescriptor bigshop__auth__v1__authenticate_request__descri
   (ProtobufCMessageInit) bigshop__auth__v1__authenticate_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bigshop__auth__v1__principal__field_descriptors[4] =
+static const ProtobufCFieldDescriptor bigshop__auth__v1__principal__field_descriptors[5] =
 {
   {
     "user_id",
@@ -185,17 +185,30 @@ static const ProtobufCFieldDescriptor bigshop__auth__v1__principal__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "session_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Auth__V1__Principal, session_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bigshop__auth__v1__principal__field_indices_by_name[] = {
   2,   /* field[2] = email */
   1,   /* field[1] = role */
   3,   /* field[3] = session_expires_at_ms */
+  4,   /* field[4] = session_id */
   0,   /* field[0] = user_id */
 };
 static const ProtobufCIntRange bigshop__auth__v1__principal__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor bigshop__auth__v1__principal__descriptor =
 {
@@ -205,7 +218,7 @@ const ProtobufCMessageDescriptor bigshop__auth__v1__principal__descriptor =
   "Bigshop__Auth__V1__Principal",
   "bigshop.auth.v1",
   sizeof(Bigshop__Auth__V1__Principal),
-  4,
+  5,
   bigshop__auth__v1__principal__field_descriptors,
   bigshop__auth__v1__principal__field_indices_by_name,
   1,  bigshop__auth__v1__principal__number_ranges,

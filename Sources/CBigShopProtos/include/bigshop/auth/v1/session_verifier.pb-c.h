@@ -45,10 +45,16 @@ struct  Bigshop__Auth__V1__Principal
   Bigshop__Auth__V1__Role role;
   char *email;
   int64_t session_expires_at_ms;
+  /*
+   * The session's identifier (a hash of its token, never the token): what
+   * the gateway forwards so that Logout can revoke the session without the
+   * bearer token leaving the gateway.
+   */
+  char *session_id;
 };
 #define BIGSHOP__AUTH__V1__PRINCIPAL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bigshop__auth__v1__principal__descriptor) \
-    , (char *)protobuf_c_empty_string, BIGSHOP__AUTH__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, BIGSHOP__AUTH__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 /* Bigshop__Auth__V1__AuthenticateRequest methods */
