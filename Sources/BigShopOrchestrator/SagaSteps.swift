@@ -5,7 +5,10 @@ import BigShopOrdersAPI
 import BigShopPaymentsAPI
 
 /// The calls the saga makes to the other services, each keyed by the order
-/// id so that repeating it is safe.
+/// id so that repeating it is safe. Each also carries an `idempotency-key`
+/// naming the step and the order, which says so to every client in between:
+/// a retry interceptor may then resend a step whose connection was lost
+/// mid-call (the services on other hosts), as the saga itself would.
 struct SagaSteps: Sendable {
     let orderLedger: Bigshop_Orders_V1_OrderLedger.Client
     let inventory: Bigshop_Catalog_V1_InventoryService.Client
@@ -28,7 +31,7 @@ struct SagaSteps: Sendable {
             reservationId: orderID,
             lines: lines.map { Bigshop_Catalog_V1_StockLine(productId: $0.productId, quantity: $0.quantity) })
         return try await runner.run("ReserveStock", orderID: orderID, .forward) {
-            try await inventory.reserveStock(request)
+            try await inventory.reserveStock(request, metadata: Self.key("ReserveStock", orderID))
         }
     }
 
@@ -36,7 +39,7 @@ struct SagaSteps: Sendable {
     func createOrder(_ saga: SagaRecord) async throws -> Bigshop_Orders_V1_Order {
         let request = Bigshop_Orders_V1_CreateOrderRequest(order: saga.orderDraft, removeFromCart: saga.kind == .cart)
         return try await runner.run("CreateOrder", orderID: saga.orderID, .forward) {
-            try await orderLedger.createOrder(request)
+            try await orderLedger.createOrder(request, metadata: Self.key("CreateOrder", saga.orderID))
         }
     }
 
@@ -59,11 +62,12 @@ struct SagaSteps: Sendable {
         switch saga.kind {
         case .cart:
             _ = try await runner.run("ReleaseStock", orderID: saga.orderID, .untilDone) {
-                try await inventory.releaseStock(Bigshop_Catalog_V1_ReleaseStockRequest(reservationId: saga.orderID))
+                try await inventory.releaseStock(
+                    Bigshop_Catalog_V1_ReleaseStockRequest(reservationId: saga.orderID), metadata: Self.key("ReleaseStock", saga.orderID))
             }
         case .hold:
             _ = try await runner.run("ReleaseHold", orderID: saga.orderID, .untilDone) {
-                try await holds.releaseHold(Bigshop_Flashsale_V1_SettleHoldRequest(orderId: saga.orderID))
+                try await holds.releaseHold(Bigshop_Flashsale_V1_SettleHoldRequest(orderId: saga.orderID), metadata: Self.key("ReleaseHold", saga.orderID))
             }
         }
     }
@@ -73,11 +77,12 @@ struct SagaSteps: Sendable {
         switch saga.kind {
         case .cart:
             _ = try await runner.run("CommitStock", orderID: saga.orderID, .untilDone) {
-                try await inventory.commitStock(Bigshop_Catalog_V1_CommitStockRequest(reservationId: saga.orderID))
+                try await inventory.commitStock(
+                    Bigshop_Catalog_V1_CommitStockRequest(reservationId: saga.orderID), metadata: Self.key("CommitStock", saga.orderID))
             }
         case .hold:
             _ = try await runner.run("CommitHold", orderID: saga.orderID, .untilDone) {
-                try await holds.commitHold(Bigshop_Flashsale_V1_SettleHoldRequest(orderId: saga.orderID))
+                try await holds.commitHold(Bigshop_Flashsale_V1_SettleHoldRequest(orderId: saga.orderID), metadata: Self.key("CommitHold", saga.orderID))
             }
         }
     }
@@ -85,7 +90,7 @@ struct SagaSteps: Sendable {
     /// PENDING_PAYMENT → CONFIRMED.
     func confirmOrder(_ orderID: String) async throws {
         _ = try await runner.run("ConfirmOrder", orderID: orderID, .untilDone) {
-            try await orderLedger.confirmOrder(Bigshop_Orders_V1_ConfirmOrderRequest(orderId: orderID))
+            try await orderLedger.confirmOrder(Bigshop_Orders_V1_ConfirmOrderRequest(orderId: orderID), metadata: Self.key("ConfirmOrder", orderID))
         }
     }
 
@@ -95,7 +100,7 @@ struct SagaSteps: Sendable {
         try await runner.run("AbandonOrder", orderID: orderID, .untilDone) {
             do {
                 _ = try await orderLedger.abandonOrder(
-                    Bigshop_Orders_V1_AbandonOrderRequest(orderId: orderID, reason: reason))
+                    Bigshop_Orders_V1_AbandonOrderRequest(orderId: orderID, reason: reason), metadata: Self.key("AbandonOrder", orderID))
             } catch let error as RPCError where error.code == .notFound {
                 return
             }
@@ -105,7 +110,8 @@ struct SagaSteps: Sendable {
     /// Expires the order's PENDING payments: it can no longer be paid.
     func closePayments(_ orderID: String) async throws {
         _ = try await runner.run("CloseOrderPayments", orderID: orderID, .untilDone) {
-            try await payments.closeOrderPayments(Bigshop_Payments_V1_CloseOrderPaymentsRequest(orderId: orderID))
+            try await payments.closeOrderPayments(
+                Bigshop_Payments_V1_CloseOrderPaymentsRequest(orderId: orderID), metadata: Self.key("CloseOrderPayments", orderID))
         }
     }
 
@@ -113,7 +119,7 @@ struct SagaSteps: Sendable {
     func abortInterruptedPayments(_ orderID: String) async throws {
         _ = try await runner.run("AbortInterruptedPayments", orderID: orderID, .untilDone) {
             try await payments.abortInterruptedPayments(
-                Bigshop_Payments_V1_AbortInterruptedPaymentsRequest(orderId: orderID))
+                Bigshop_Payments_V1_AbortInterruptedPaymentsRequest(orderId: orderID), metadata: Self.key("AbortInterruptedPayments", orderID))
         }
     }
 
@@ -122,5 +128,10 @@ struct SagaSteps: Sendable {
         try await runner.run("ListPaymentsOf", orderID: orderID, .untilDone) {
             try await payments.listPaymentsOf(Bigshop_Payments_V1_ListPaymentsOfRequest(orderId: orderID)).payments
         }
+    }
+
+    /// The `idempotency-key` of one step of one order's saga.
+    static func key(_ step: String, _ orderID: String) -> Metadata {
+        [Metadata.idempotencyKey: "saga-\(step)-\(orderID)"]
     }
 }

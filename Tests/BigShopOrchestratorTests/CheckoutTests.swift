@@ -100,6 +100,22 @@ struct CheckoutTests {
         }
     }
 
+    @Test("every saga step carries an idempotency key naming the step and the order")
+    func sagaStepsCarryIdempotencyKeys() async throws {
+        try await ShopHarness.with { shop in
+            let phone = try await shop.product("Phone", priceCents: 150_000, stock: 10)
+            try await shop.fillCart("ana", [(phone, 1)])
+            let order = try await shop.checkout("ana")
+            _ = try await shop.payByCard("ana", order)
+            let faults = shop.run.faults
+            for step in ["ReserveStock", "CreateOrder", "CommitStock", "ConfirmOrder"] {
+                #expect(faults.idempotencyKeys(of: step).contains("saga-\(step)-\(order.id)"), "\(step)")
+            }
+            // The user-facing checkout keeps no key it was not given.
+            #expect(faults.idempotencyKeys(of: "StartCheckout").allSatisfy { !$0.hasPrefix("saga-") })
+        }
+    }
+
     @Test("a failed checkout frees its idempotency key")
     func failedCheckoutFreesKey() async throws {
         try await ShopHarness.with { shop in

@@ -21,6 +21,7 @@ final class FaultInjector: ClientInterceptor {
         var paused: Set<String> = []
         var released: Set<String> = []
         var isAborted = false
+        var idempotencyKeys: [String: [String]] = [:]
     }
 
     private let state = Mutex(State())
@@ -61,6 +62,11 @@ final class FaultInjector: ClientInterceptor {
         state.withLock { $0.hanging.contains(method) }
     }
 
+    /// The `idempotency-key` of each call of `method` that carried one, in order.
+    func idempotencyKeys(of method: String) -> [String] {
+        state.withLock { $0.idempotencyKeys[method, default: []] }
+    }
+
     /// Ends every hanging call with `CancellationError`, as the death of the
     /// process would end it: nothing after it runs.
     func abortHangs() {
@@ -74,6 +80,7 @@ final class FaultInjector: ClientInterceptor {
         next: (Metadata, CallOptions) async throws -> Result
     ) async throws -> Result {
         let fault: Fault? = state.withLock { state in
+            if let key = metadata[Metadata.idempotencyKey] { state.idempotencyKeys[method.method, default: []].append(key) }
             switch state.faults[method.method] {
             case .fail(let code, let remaining):
                 state.failures[method.method, default: 0] += 1
