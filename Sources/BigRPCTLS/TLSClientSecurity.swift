@@ -23,6 +23,9 @@ public struct TLSClientSecurity: ClientConnectionSecurity {
     public let serverName: String?
     /// How long a handshake may take.
     public let handshakeTimeout: Duration
+    /// A URI the server's certificate must name (such as
+    /// `spiffe://bigshop/orders`), checked instead of its host name.
+    public let requiredServerURI: String?
 
     private let context: NIOSSLContext
 
@@ -39,16 +42,20 @@ public struct TLSClientSecurity: ClientConnectionSecurity {
     ///   - privateKeyFile: for mutual TLS, the client certificate's
     ///     unencrypted PEM private key.
     ///   - handshakeTimeout: how long a handshake may take.
+    ///   - requiredServerURI: a URI SAN the server's certificate must have
+    ///     (service identity, as SPIFFE names it); when set, the certificate
+    ///     is checked for it instead of for the host name.
     public init(
         trustRootsFile: String? = nil,
         serverName: String? = nil,
         certificateChainFile: String? = nil,
         privateKeyFile: String? = nil,
-        handshakeTimeout: Duration = .seconds(10)
+        handshakeTimeout: Duration = .seconds(10),
+        requiredServerURI: String? = nil
     ) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv13
-        tls.certificateVerification = .fullVerification
+        tls.certificateVerification = requiredServerURI == nil ? .fullVerification : .noHostnameVerification
         if let trustRootsFile {
             tls.trustRoots = .certificates(try PEMFile.certificates(trustRootsFile, what: "CA"))
         }
@@ -71,6 +78,7 @@ public struct TLSClientSecurity: ClientConnectionSecurity {
         }
         self.serverName = serverName
         self.handshakeTimeout = handshakeTimeout
+        self.requiredServerURI = requiredServerURI
     }
 
     public func configure(_ channel: any Channel, host: String) throws -> EventLoopFuture<Void> {
@@ -79,7 +87,8 @@ public struct TLSClientSecurity: ClientConnectionSecurity {
         // IP addresses against the address connected to.
         let hostname = Self.isIPAddress(name) ? nil : name
         let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(NIOSSLClientHandler(context: context, serverHostname: hostname))
+        let tlsHandler = try NIOSSLClientHandler(context: context, serverHostname: hostname)
+        try pipeline.addHandler(tlsHandler)
         let outcome = channel.eventLoop.makePromise(of: Void.self)
         do {
             try pipeline.addHandler(TLSHandshakeHandler(timeout: TimeAmount(handshakeTimeout), staysAfterHandshake: true, outcome: outcome))
@@ -87,7 +96,16 @@ public struct TLSClientSecurity: ClientConnectionSecurity {
             outcome.fail(error)
             throw error
         }
-        return outcome.futureResult
+        guard let requiredServerURI else { return outcome.futureResult }
+        let handler = NIOLoopBound(tlsHandler, eventLoop: channel.eventLoop)
+        return outcome.futureResult.flatMapThrowing {
+            let uris = handler.value.peerCertificate.map { TLSPeerIdentity($0).uris } ?? []
+            guard uris.contains(requiredServerURI) else {
+                channel.close(promise: nil)
+                throw TLSHandshakeError(
+                    kind: .failed, reason: "the server's certificate does not name \(requiredServerURI) (it names \(uris.joined(separator: ", ")))")
+            }
+        }
     }
 
     static func isIPAddress(_ host: String) -> Bool {

@@ -22,6 +22,13 @@ public struct TLSPeerIdentity: Hashable, Sendable, ServerContextKey {
         self.certificateDER = certificateDER
     }
 
+    /// The identity in the first certificate of a PEM file (one's own, to
+    /// check what it names); throws a ``TLSConfigurationError`` naming the
+    /// file when it holds none.
+    public init(certificateFile: String) throws {
+        self.init(try PEMFile.certificates(certificateFile, what: "TLS certificate")[0])
+    }
+
     init(_ certificate: NIOSSLCertificate) {
         var uris: [String] = []
         var dnsNames: [String] = []

@@ -9,9 +9,11 @@ import Logging
 public import NIOCore
 public import ServiceLifecycle
 
-/// `bigshop serve`: the services of a ``ShopAssembly`` behind one public
+/// `bigshop serve`: the services of a ``ShopAssembly`` behind the public
 /// port, which exposes the public services through the gateway (access log,
-/// authentication, roles, rate limits).
+/// authentication, roles, rate limits), and, when the process runs only some
+/// of the services (``BigShopConfiguration/services``), the internal port
+/// that serves them to the shop's other processes.
 ///
 /// ```swift
 /// let app = try await BigShopApp.open(ShopAssembly(configuration: configuration))
@@ -21,31 +23,98 @@ public final class BigShopApp: Sendable {
     public let configuration: BigShopConfiguration
     /// The services, open and wired.
     public let shop: OpenShop
-    private let publicPort: PublicPort
+    private let remoteParts: RemoteParts?
+    private let publicPort: DrainingPort?
+    private let internalPort: DrainingPort?
 
-    /// The shop's services, then the public server: a `ServiceGroup`'s
-    /// graceful shutdown drains the public port first, then stops each
-    /// service after those that call it (each finishing its work in flight)
-    /// and closes its database.
-    public var services: [any Service] { shop.services + [publicPort] }
-
-    private init(configuration: BigShopConfiguration, shop: OpenShop, publicPort: PublicPort) {
-        self.configuration = configuration
-        self.shop = shop
-        self.publicPort = publicPort
+    /// The connections to other processes, the shop's services, then the
+    /// ports: a `ServiceGroup`'s graceful shutdown drains the public port
+    /// first, then the internal one, then stops each service after those
+    /// that call it (each finishing its work in flight) and closes its
+    /// database, and closes the connections to other processes last.
+    public var services: [any Service] {
+        [remoteParts].compactMap { $0 } + shop.services + [internalPort, publicPort].compactMap { $0 }
     }
 
-    /// Opens every service of `assembly` (see ``ShopAssembly/open()``) and
-    /// the public server over them. Serving starts when ``services`` run.
+    private init(configuration: BigShopConfiguration, shop: OpenShop, remoteParts: RemoteParts?, publicPort: DrainingPort?, internalPort: DrainingPort?) {
+        self.configuration = configuration
+        self.shop = shop
+        self.remoteParts = remoteParts
+        self.publicPort = publicPort
+        self.internalPort = internalPort
+    }
+
+    /// Opens the services of `assembly` (see ``ShopAssembly/open()``) and
+    /// the ports over them. Serving starts when ``services`` run.
+    ///
+    /// When the configuration runs only some of the services, they replace
+    /// the assembly's ``ShopAssembly/parts``, and the parts they call are
+    /// reached at the addresses of the peers file.
     public static func open(_ assembly: ShopAssembly) async throws -> BigShopApp {
+        var assembly = assembly
         let configuration = assembly.configuration
         let logger = assembly.logger("")
         try configuration.validate()
-        // Before any database: bad TLS files fail the start at once.
-        let security = try publicPortSecurity(configuration, logger: logger, tlsLogger: assembly.logger("tls"))
-        try DataDirectory.prepare(configuration.dataDirectory, logger: logger)
+        let selection = try configuration.serviceSelection()
+        if !selection.isEverything { assembly.parts = selection.parts }
+
+        // Before any database: bad TLS or peers files fail the start at once.
+        let security = selection.runsGateway ? try publicPortSecurity(configuration, logger: logger, tlsLogger: assembly.logger("tls")) : nil
+        let internalTLS = InternalTLS(configuration)
+        if let internalTLS { try checkCertificate(internalTLS, names: selection, logger: logger) }
+        let remote = selection.isEverything ? [] : selection.remoteDependencies
+        var remoteParts: RemoteParts?
+        if !remote.isEmpty {
+            guard let peersFile = configuration.peersFile else {
+                let names = remote.map(\.rawValue).sorted().joined(separator: ",")
+                throw BigShopConfigurationError("these services call \(names), which this process does not run: give their addresses with --peers")
+            }
+            let parts = try RemoteParts(parts: remote, peers: try Peers.load(fromJSONFile: peersFile), tls: internalTLS, logger: assembly.logger("peers"))
+            remoteParts = parts
+            assembly.remoteParts = parts.balancers
+            // Calls lost on the way to another host: resent when they were
+            // never processed, or are idempotent (saga steps carry keys).
+            assembly.clientInterceptors.append(RetryInterceptor(policy: RetryPolicy()))
+        }
+        if !assembly.parts.isEmpty { try DataDirectory.prepare(configuration.dataDirectory, logger: logger) }
         let shop = try await assembly.open()
 
+        let publicPort =
+            selection.runsGateway
+            ? try makeGatewayPort(assembly, shop: shop, remoteParts: remoteParts, security: security) : nil
+        var internalPort: DrainingPort?
+        if let port = configuration.effectiveInternalPort {
+            internalPort = try makeInternalPort(assembly, shop: shop, port: port, tls: internalTLS)
+        }
+        logger.info(
+            "services",
+            metadata: [
+                "run": "\(selection.names.joined(separator: ","))", "public-port": "\(selection.runsGateway ? "\(configuration.port)" : "none")",
+                "internal-port": "\(configuration.effectiveInternalPort.map { "\(configuration.internalHost):\($0)" } ?? "none")",
+            ])
+        return BigShopApp(configuration: configuration, shop: shop, remoteParts: remoteParts, publicPort: publicPort, internalPort: internalPort)
+    }
+
+    /// The public port's address once bound (port 0 picks a free one).
+    public func listeningAddress() async throws -> SocketAddress {
+        guard let publicPort else { throw BigShopConfigurationError("this process runs no gateway: it has no public port") }
+        return try await publicPort.transport.listeningAddress()
+    }
+
+    /// The internal port's address once bound.
+    public func internalListeningAddress() async throws -> SocketAddress {
+        guard let internalPort else { throw BigShopConfigurationError("this process has no internal port") }
+        return try await internalPort.transport.listeningAddress()
+    }
+
+    // MARK: Ports
+
+    /// The public port: the local public services, and the remote ones
+    /// forwarded undecoded, all behind the gateway's checks.
+    private static func makeGatewayPort(
+        _ assembly: ShopAssembly, shop: OpenShop, remoteParts: RemoteParts?, security: (any ServerConnectionSecurity)?
+    ) throws -> DrainingPort {
+        let configuration = assembly.configuration
         var policy = AccessPolicy.shop
         policy.merge(assembly.extraAccess)
         let verifier = Bigshop_Auth_V1_SessionVerifier.Client(wrapping: shop.client)
@@ -62,10 +131,79 @@ public final class BigShopApp: Sendable {
                 return nil
             }
         }
+        var forwarded: [any RegistrableRPCService] = []
+        for (part, balancer) in (remoteParts?.balancers ?? [:]).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            guard let shape = part.publicService else { continue }
+            forwarded.append(
+                ForwardingService(
+                    methods: shape.methods, fileDescriptorProtos: shape.fileDescriptorProtos, transport: balancer, retry: RetryPolicy(),
+                    metadata: forwardedMetadata))
+        }
 
-        var server = BigRPCServer.Configuration()
+        var server = serverConfiguration(configuration)
         server.host = configuration.host
         server.port = configuration.port
+        server.security = security
+        let standard = StandardServices(serving: shop.publicServices + forwarded)
+        return DrainingPort(
+            transport: BigRPCServer(configuration: server, logger: assembly.logger("rpc")),
+            server: RPCServer(
+                services: standard.all,
+                interceptors: [AccessLogInterceptor(logger: assembly.logger("access")), gateway],
+                logger: assembly.logger("rpc")
+            ),
+            health: standard.health,
+            drainGrace: Duration(saturatingSeconds: configuration.drainGraceSeconds)
+        )
+    }
+
+    /// What a gateway sends upstream with a public call: the caller's
+    /// metadata without its token and without `x-bigshop-*` keys, the
+    /// principal it established, and the call's request id.
+    @Sendable static func forwardedMetadata(_ context: ServerContext) -> Metadata {
+        var metadata = ForwardedPrincipal.publicPart(of: context.metadata)
+        metadata[Metadata.requestIDKey] = context.requestID
+        if let principal = context.principal { metadata[ForwardedPrincipal.metadataKey] = ForwardedPrincipal.encode(principal) }
+        return metadata
+    }
+
+    /// The internal port: every local service, to the shop's other
+    /// processes, under the internal access policy.
+    private static func makeInternalPort(_ assembly: ShopAssembly, shop: OpenShop, port: Int, tls: InternalTLS?) throws -> DrainingPort {
+        let configuration = assembly.configuration
+        let logger = assembly.logger("")
+        var server = serverConfiguration(configuration)
+        server.host = configuration.internalHost
+        server.port = port
+        // Few peers, many calls each: the per-address caps meant for the
+        // public side would throttle a gateway.
+        server.maxConcurrentStreams = max(configuration.maxConcurrentStreams, 4_096)
+        server.maxConnectionsPerAddress = configuration.maxConnections
+        server.maxOpenStreamsPerAddress = configuration.maxOpenStreams
+        server.maxStreamChurn = max(configuration.maxStreamChurn, 100_000)
+        if let tls {
+            server.security = try tls.serverSecurity(logger: assembly.logger("tls"))
+            logger.info("the internal port requires mutual TLS 1.3", metadata: ["address": "\(configuration.internalHost):\(port)"])
+        } else {
+            logger.warning(
+                "the internal port serves plain text on loopback: callers are not authenticated (--internal-tls-cert, --internal-tls-key and --internal-ca turn on mutual TLS)",
+                metadata: ["address": "\(configuration.internalHost):\(port)"])
+        }
+        let standard = StandardServices(serving: shop.localServices)
+        return DrainingPort(
+            transport: BigRPCServer(configuration: server, logger: assembly.logger("internal")),
+            server: RPCServer(
+                services: standard.all,
+                interceptors: [InternalCallInterceptor(policy: .shop, authenticatesCallers: tls != nil)],
+                logger: assembly.logger("internal")),
+            health: standard.health,
+            drainGrace: Duration(saturatingSeconds: configuration.drainGraceSeconds)
+        )
+    }
+
+    /// The transport settings both ports share.
+    private static func serverConfiguration(_ configuration: BigShopConfiguration) -> BigRPCServer.Configuration {
+        var server = BigRPCServer.Configuration()
         server.maxPayloadSize = configuration.effectiveMaxPayloadBytes
         server.maxConcurrentStreams = configuration.maxConcurrentStreams
         server.idleTimeout = Duration(saturatingSeconds: configuration.idleTimeoutSeconds)
@@ -81,23 +219,19 @@ public final class BigShopApp: Sendable {
         server.maxOpenStreamsPerAddress = configuration.maxOpenStreamsPerAddress
         server.maxStreamChurn = configuration.maxStreamChurn
         server.memoryTrimInterval = .seconds(1)
-        server.security = security
-        let standard = StandardServices(serving: shop.publicServices)
-        let publicPort = PublicPort(
-            transport: BigRPCServer(configuration: server, logger: assembly.logger("rpc")),
-            server: RPCServer(
-                services: standard.all,
-                interceptors: [AccessLogInterceptor(logger: assembly.logger("access")), gateway],
-                logger: assembly.logger("rpc")
-            ),
-            health: standard.health,
-            drainGrace: Duration(saturatingSeconds: configuration.drainGraceSeconds)
-        )
-        return BigShopApp(configuration: configuration, shop: shop, publicPort: publicPort)
+        return server
     }
 
-    /// The public port's address once bound (port 0 picks a free one).
-    public func listeningAddress() async throws -> SocketAddress {
-        try await publicPort.transport.listeningAddress()
+    /// Refuses a certificate that does not name every service the process
+    /// runs: its peers would refuse it.
+    private static func checkCertificate(_ tls: InternalTLS, names selection: ServiceSelection, logger: Logger) throws {
+        let named = try tls.certificateServiceNames()
+        let missing = selection.names.filter { !named.contains($0) }
+        guard missing.isEmpty else {
+            throw BigShopConfigurationError(
+                "the internal certificate \(tls.certificateFile) does not name \(missing.map(InternalTLS.uri(of:)).joined(separator: ", ")) (it names \(named.sorted().map(InternalTLS.uri(of:)).joined(separator: ", ")))"
+            )
+        }
+        logger.info("internal identity", metadata: ["names": "\(named.sorted().map(InternalTLS.uri(of:)).joined(separator: ","))"])
     }
 }

@@ -99,6 +99,38 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
 
+    /// The services this process runs (`--services`): any of
+    /// ``ServiceSelection/allNames``; all of them by default, in one process.
+    public var services = ServiceSelection.allNames
+    /// Where the internal (service-to-service) port listens.
+    public var internalHost = "127.0.0.1"
+    /// The internal port; nil for the default: 7071 when the process runs
+    /// only some of the services, none when it runs them all or only the
+    /// gateway (nothing to serve to other processes).
+    public var internalPort: Int?
+    /// The peers file (`--peers`): where the services this process does not
+    /// run are (see ``Peers``).
+    public var peersFile: String?
+    /// Mutual TLS between services: this process's certificate chain (its
+    /// certificate names its services as `spiffe://bigshop/<service>` URIs),
+    /// its key, and the CA that signs every service's certificate. All three
+    /// or none; without them internal ports listen on loopback only.
+    public var internalTLSCertificatePath: String?
+    public var internalTLSKeyPath: String?
+    public var internalCAPath: String?
+
+    /// The internal port in force: ``internalPort``, or its default.
+    public var effectiveInternalPort: Int? {
+        if let internalPort { return internalPort }
+        guard let selection = try? serviceSelection(), !selection.isEverything, !selection.parts.isEmpty else { return nil }
+        return 7071
+    }
+
+    /// The services this process runs, parsed.
+    public func serviceSelection() throws(BigShopConfigurationError) -> ServiceSelection {
+        try ServiceSelection(names: services)
+    }
+
     /// Fills an empty catalog with demo products (scripts/run).
     public var seedDemoCatalog = false
     /// Also serves bigrpc.testing.v1.TestService (conformance), publicly:
@@ -159,6 +191,13 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         maxOpenStreams = try value(.maxOpenStreams, defaults.maxOpenStreams)
         maxOpenStreamsPerAddress = try value(.maxOpenStreamsPerAddress, defaults.maxOpenStreamsPerAddress)
         maxStreamChurn = try value(.maxStreamChurn, defaults.maxStreamChurn)
+        services = try value(.services, defaults.services)
+        internalHost = try value(.internalHost, defaults.internalHost)
+        internalPort = try container.decodeIfPresent(Int.self, forKey: .internalPort)
+        peersFile = try container.decodeIfPresent(String.self, forKey: .peersFile)
+        internalTLSCertificatePath = try container.decodeIfPresent(String.self, forKey: .internalTLSCertificatePath)
+        internalTLSKeyPath = try container.decodeIfPresent(String.self, forKey: .internalTLSKeyPath)
+        internalCAPath = try container.decodeIfPresent(String.self, forKey: .internalCAPath)
         seedDemoCatalog = try value(.seedDemoCatalog, defaults.seedDemoCatalog)
         enableConformanceService = try value(.enableConformanceService, defaults.enableConformanceService)
     }
@@ -211,6 +250,20 @@ extension BigShopConfiguration {
             (tlsCertificatePath == nil) == (tlsKeyPath == nil),
             "--tls-cert and --tls-key (tlsCertificatePath, tlsKeyPath) go together: give both or neither"
         )
+        // The services and how they reach each other.
+        _ = try serviceSelection()
+        if let internalPort {
+            try require((0...65535).contains(internalPort), "internalPort (--internal-port) must be between 0 and 65535")
+        }
+        let internalTLS = [internalTLSCertificatePath, internalTLSKeyPath, internalCAPath].compactMap { $0 }.count
+        try require(
+            internalTLS == 0 || internalTLS == 3,
+            "--internal-tls-cert, --internal-tls-key and --internal-ca go together: give all three or none"
+        )
+        try require(
+            internalTLS == 3 || Self.isLoopback(internalHost),
+            "internalHost (--internal-host) \(internalHost) is not a loopback address: an internal port on the network needs mutual TLS (--internal-tls-cert, --internal-tls-key, --internal-ca)"
+        )
         // Shop rules.
         try require(
             (1...thirtyDays).contains(paymentWindowSeconds),
@@ -233,6 +286,13 @@ extension BigShopConfiguration {
                 throw BigShopConfigurationError(error.description)
             }
         }
+    }
+}
+
+extension BigShopConfiguration {
+    /// Whether `host` is a loopback address or name.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
 

@@ -19,8 +19,9 @@ public import ServiceLifecycle
 
 /// Which shop services one process runs and how they are wired: any subset
 /// of them, over the data directory, reaching each other with generated
-/// clients through one in-process server that also serves `extraServices`
-/// (a part not run here is reached there too).
+/// clients through one in-process server that also serves `extraServices`.
+/// A part not run here is reached through its transport in ``remoteParts``
+/// (its peers on other hosts), or else in process too.
 ///
 /// ```swift
 /// var assembly = ShopAssembly(configuration: configuration)
@@ -36,6 +37,8 @@ public struct ShopAssembly: Sendable {
 
     public var configuration: BigShopConfiguration
     public var parts = Set(Part.allCases)
+    /// The transports to parts this process calls but does not run.
+    public var remoteParts: [Part: any ClientTransport] = [:]
     /// The time of every service; tests pass a `ManualClock`.
     public var clock: any ShopClock = SystemClock()
     /// The logger of each part ("auth", "orders", "rpc", …) and, for "",
@@ -77,7 +80,11 @@ public struct ShopAssembly: Sendable {
     /// ``OpenShop/services`` to serve.
     public func open() async throws -> OpenShop {
         let data = configuration.dataDirectory
-        let client = RPCClient(transport: transport, interceptors: clientInterceptors)
+        var routes: [String: any ClientTransport] = [:]
+        for (part, remote) in remoteParts where !parts.contains(part) {
+            for name in part.serviceNames { routes[name] = remote }
+        }
+        let client = RPCClient(transport: RoutingTransport(routes: routes, fallback: transport), interceptors: clientInterceptors)
         let inventory = Bigshop_Catalog_V1_InventoryService.Client(wrapping: client)
         let orderLedger = Bigshop_Orders_V1_OrderLedger.Client(wrapping: client)
         let saga = Bigshop_Orchestrator_V1_CheckoutSaga.Client(wrapping: client)
@@ -147,9 +154,10 @@ public struct ShopAssembly: Sendable {
             auth?.sessionVerifier, catalog?.inventoryService, orders?.orderLedger, payments?.paymentLedger,
             orchestrator?.sagaService, flashSale?.holdLedger,
         ]
+        let localServices = (publicServices + internalServices).compactMap { $0 }
         transport.bind(
             to: RPCServer(
-                services: (publicServices + internalServices).compactMap { $0 } + extraServices,
+                services: localServices + extraServices,
                 interceptors: serverInterceptors,
                 logger: logger("internal")))
 
@@ -174,6 +182,7 @@ public struct ShopAssembly: Sendable {
         return OpenShop(
             services: services.compactMap { $0 },
             publicServices: publicServices.compactMap { $0 } + extraServices,
+            localServices: localServices,
             client: client, auth: auth, catalog: catalog, orders: orders, payments: payments,
             orchestrator: orchestrator, flashSale: flashSale, history: history)
     }
@@ -187,6 +196,9 @@ public struct OpenShop: Sendable {
     public let services: [any Service]
     /// The services for the public port, behind the gateway.
     public let publicServices: [any RegistrableRPCService]
+    /// Every service of the parts run here, public and internal: what the
+    /// internal port serves to other processes.
+    public let localServices: [any RegistrableRPCService]
     /// A client to every service, in process, through the client
     /// interceptors.
     public let client: RPCClient

@@ -10,7 +10,7 @@ import ServiceLifecycle
 struct BigShopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bigshop",
-        abstract: "The BigShop backend: every service in one process behind one port.",
+        abstract: "The BigShop backend: every service in one process behind one port, or any of them per process.",
         subcommands: [Serve.self],
         defaultSubcommand: Serve.self
     )
@@ -23,12 +23,14 @@ enum Switch: String, ExpressibleByArgument, CaseIterable {
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve every BigShop service on one port until SIGTERM or SIGINT.",
+        abstract: "Serve BigShop's services (all of them by default) until SIGTERM or SIGINT.",
         discussion: """
             Creates its SQLite files under --data on first start and migrates them on \
             later ones. BIGSHOP_ADMIN_EMAIL and BIGSHOP_ADMIN_PASSWORD create the first \
             admin if absent. Without --tls-cert and --tls-key the public port serves \
-            plain text. Settings: flags override --config (JSON), which overrides \
+            plain text. With --services, a process runs only those services, serves \
+            them to the others on --internal-port, and reaches the rest at the \
+            addresses of --peers (docs/OPERATIONS.md, "Across hosts"). Settings: flags override --config (JSON), which overrides \
             the defaults; see docs/OPERATIONS.md.
             """
     )
@@ -101,6 +103,25 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Streams open at once from one IPv4 address or IPv6 /64.") var maxOpenStreamsPerAddress: Int?
     @Option(help: "Streams of a connection cancelled or refused in 10 s before it is closed.") var maxStreamChurn: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "The services this process runs, comma-separated: any of gateway,auth,catalog,orders,history,payments,orchestrator,flashsale (default: all).",
+            valueName: "list"))
+    var services: String?
+    @Option(help: "The address of the internal (service-to-service) port.") var internalHost: String?
+    @Option(help: "The internal port (default 7071 when running only some services; none when running all, or only the gateway).")
+    var internalPort: Int?
+    @Option(help: ArgumentHelp("JSON: each service name to its peers' addresses (host:port or dns:NAME:PORT).", valueName: "file"))
+    var peers: String?
+    @Option(
+        name: .customLong("internal-tls-cert"),
+        help: ArgumentHelp("Mutual TLS between services: this process's certificate chain, PEM (URI SANs spiffe://bigshop/<service>).", valueName: "file"))
+    var internalTLSCertificate: String?
+    @Option(name: .customLong("internal-tls-key"), help: ArgumentHelp("The internal certificate's private key, PEM.", valueName: "file"))
+    var internalTLSKey: String?
+    @Option(name: .customLong("internal-ca"), help: ArgumentHelp("The CA that signs every service's internal certificate, PEM.", valueName: "file"))
+    var internalCA: String?
+
     @Flag(help: "Fill an empty catalog with demo products.") var seedDemo = false
     @Flag(help: "Also serve the conformance service bigrpc.testing.v1.TestService.") var conformance = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
@@ -157,6 +178,13 @@ struct Serve: AsyncParsableCommand {
         if let maxOpenStreams { c.maxOpenStreams = maxOpenStreams }
         if let maxOpenStreamsPerAddress { c.maxOpenStreamsPerAddress = maxOpenStreamsPerAddress }
         if let maxStreamChurn { c.maxStreamChurn = maxStreamChurn }
+        if let services { c.services = services.split(separator: ",").map(String.init) }
+        if let internalHost { c.internalHost = internalHost }
+        if let internalPort { c.internalPort = internalPort }
+        if let peers { c.peersFile = peers }
+        if let internalTLSCertificate { c.internalTLSCertificatePath = internalTLSCertificate }
+        if let internalTLSKey { c.internalTLSKeyPath = internalTLSKey }
+        if let internalCA { c.internalCAPath = internalCA }
         if seedDemo { c.seedDemoCatalog = true }
         if conformance { c.enableConformanceService = true }
         do {

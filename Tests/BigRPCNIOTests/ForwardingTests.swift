@@ -123,12 +123,12 @@ struct ForwardingTests {
         try await withProxy { client, probe, _ in
             await #expect {
                 _ = try await client.unary(
-                    request: Request(responseSize: 5_000, payload: Array("slow".utf8)), method: ProbeService.sleep, responseType: Response.self,
-                    options: CallOptions(timeout: .milliseconds(300))
+                    request: Request(responseSize: 60_000, payload: Array("slow".utf8)), method: ProbeService.sleep, responseType: Response.self,
+                    options: CallOptions(timeout: .seconds(2))
                 ).message
             } throws: { ($0 as? RPCError)?.code == .deadlineExceeded }
             // The upstream handler was cancelled by its own deadline, not left running.
-            #expect(await probe.waitFor(.cancelled("slow")))
+            #expect(await probe.waitFor(.cancelled("slow"), timeout: .seconds(30)))
         }
     }
 
@@ -137,7 +137,8 @@ struct ForwardingTests {
         let servers = [try await TestServer(services: standards[0].all), try await TestServer(services: standards[1].all)]
         let transports = servers.map { $0.transport() }
         let balancer = LoadBalancingTransport(endpoints: transports)
-        let checker = HealthChecker(balancer: balancer, service: ProbeService.echo.service)
+        // A generous timeout: the whole suite shares two cores.
+        let checker = HealthChecker(balancer: balancer, service: ProbeService.echo.service, timeout: .seconds(20))
         await checker.checkOnce()
         #expect(balancer.serving == [true, true])
 

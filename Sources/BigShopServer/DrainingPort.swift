@@ -3,11 +3,11 @@ import BigRPCNIO
 import BigRPCStandardServices
 import ServiceLifecycle
 
-/// The public port as a `ServiceGroup` member: serves until a graceful
-/// shutdown, which turns Health NOT_SERVING, keeps serving for the drain
-/// grace (so load balancers that poll Health stop sending new calls first),
-/// then drains the calls in flight (GOAWAY).
-struct PublicPort: Service {
+/// A port (the public one, or the internal one) as a `ServiceGroup` member:
+/// serves until a graceful shutdown, which turns Health NOT_SERVING, keeps
+/// serving for the drain grace (so load balancers that poll Health stop
+/// sending new calls first), then drains the calls in flight (GOAWAY).
+struct DrainingPort: Service {
     let transport: BigRPCServer
     let server: RPCServer
     let health: HealthService
