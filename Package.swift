@@ -378,7 +378,7 @@ let package = Package(
                 "BigShopServerTestSupport", "BigShopTestSupport", "BigShopServer", "BigRPC", "BigRPCNIO", "BigShopServiceKit", "BigShopAuthAPI",
                 "BigShopCatalogAPI",
                 "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI", "WellKnownProtos",
-                "PaymentRules", "BigShopGateway", "BigRPCStandardServices", "BigRPCProtos",
+                "PaymentRules", "BigShopGateway", "BigRPCStandardServices", "BigRPCProtos", "BigRPCTLS", "TLSTestSupport",
             ]
         ),
         .testTarget(

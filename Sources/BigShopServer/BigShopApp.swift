@@ -95,6 +95,12 @@ public final class BigShopApp: Sendable {
         return BigShopApp(configuration: configuration, shop: shop, remoteParts: remoteParts, publicPort: publicPort, internalPort: internalPort)
     }
 
+    /// Whether this process serves the public port (it runs the gateway).
+    public var hasPublicPort: Bool { publicPort != nil }
+
+    /// Whether this process serves an internal port.
+    public var hasInternalPort: Bool { internalPort != nil }
+
     /// The public port's address once bound (port 0 picks a free one).
     public func listeningAddress() async throws -> SocketAddress {
         guard let publicPort else { throw BigShopConfigurationError("this process runs no gateway: it has no public port") }

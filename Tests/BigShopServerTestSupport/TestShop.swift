@@ -24,7 +24,10 @@ public struct TestShop: Sendable {
     public static let adminPassword = "admin-password-1"
 
     public let app: BigShopApp
+    /// The public port, or 0 for a process without the gateway.
     public let port: Int
+    /// The internal port, if the process serves one.
+    public let internalPort: Int?
     public let dataDirectory: String
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
@@ -80,8 +83,9 @@ public struct TestShop: Sendable {
         let app = try await BigShopApp.open(assembly)
         let group = ServiceGroup(services: app.services, logger: Logger(label: "bigshop.test"))
         let task = Task { try await group.run() }
-        let bound = try await app.listeningAddress().port!
-        return TestShop(app: app, port: bound, dataDirectory: directory, group: group, task: task)
+        let bound = app.hasPublicPort ? try await app.listeningAddress().port! : 0
+        let internalPort = app.hasInternalPort ? try await app.internalListeningAddress().port : nil
+        return TestShop(app: app, port: bound, internalPort: internalPort, dataDirectory: directory, group: group, task: task)
     }
 
     /// Gracefully stops the shop, as SIGTERM does, and waits until its

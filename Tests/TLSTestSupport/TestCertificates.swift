@@ -62,6 +62,18 @@ public struct TestCertificates: Sendable {
         return certificates
     }
 
+    /// Makes a certificate (and key) for a BigShop process running
+    /// `services`, each named by a `spiffe://bigshop/<service>` URI SAN,
+    /// signed by ``caFile`` (or by ``wrongCAFile`` with `wrongCA`), usable
+    /// as server and client; returns the certificate's and key's paths.
+    public func makeServiceCertificate(_ name: String, services: [String], wrongCA: Bool = false) async throws -> (certificate: String, key: String) {
+        let uris = services.map { "URI:spiffe://bigshop/\($0)" }.joined(separator: ",")
+        try await makeLeaf(
+            name, name: name, ca: wrongCA ? "wrong-ca" : "ca",
+            extensions: "subjectAltName=\(uris),IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n")
+        return (path("\(name).pem"), path("\(name).key"))
+    }
+
     /// Deletes the directory.
     public func remove() {
         try? FileManager.default.removeItem(atPath: directory)
