@@ -12,7 +12,8 @@ public struct Peers: Sendable, Equatable {
     public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         public var host: String
         public var port: Int
-        /// A `dns:` entry: the name is resolved again at every connection.
+        /// A `dns:` entry: calls go to every address the name resolves to,
+        /// looked up again every 30 s.
         public var isDNSName: Bool
 
         public init(host: String, port: Int, isDNSName: Bool = false) {

@@ -6,13 +6,16 @@ import ServiceLifecycle
 
 /// The parts a process calls but does not run, on their peers: a balancer
 /// per part over one connection per peer address (keepalive PINGs drop a
-/// dead link in seconds), each peer's health checked for that part. A
+/// dead link in seconds; a `dns:` peer is every address its name resolves
+/// to, looked up again every 30 s), each peer's health checked for that part. A
 /// `ServiceGroup` member, started first and stopped last, so that calls to
 /// peers work while this process's own services start and drain.
 final class RemoteParts: Service {
     /// Each remote part's balancer, for the assembly's routes.
     let balancers: [ShopAssembly.Part: LoadBalancingTransport]
     private let connections: [BigRPCClientTransport]
+    /// The `dns:` peers, each looked up again every 30 s.
+    private let names: [DNSResolvingTransport]
     private let checkers: [HealthChecker]
 
     /// - Parameters:
@@ -21,6 +24,7 @@ final class RemoteParts: Service {
     init(parts: Set<ShopAssembly.Part>, peers: Peers, tls: InternalTLS?, logger: Logger) throws {
         var balancers: [ShopAssembly.Part: LoadBalancingTransport] = [:]
         var connections: [BigRPCClientTransport] = []
+        var names: [DNSResolvingTransport] = []
         var checkers: [HealthChecker] = []
         for part in parts.sorted(by: { $0.rawValue < $1.rawValue }) {
             guard let endpoints = peers.endpoints[part], !endpoints.isEmpty else {
@@ -30,10 +34,20 @@ final class RemoteParts: Service {
             configuration.keepalive = .init(interval: .seconds(5), timeout: .seconds(3))
             configuration.connectTimeout = .seconds(2)
             configuration.security = try tls?.clientSecurity(for: part.rawValue)
-            let transports = endpoints.map { BigRPCClientTransport(host: $0.host, port: $0.port, configuration: configuration, logger: logger) }
+            var transports: [any ClientTransport] = []
+            for endpoint in endpoints {
+                if endpoint.isDNSName {
+                    let name = DNSResolvingTransport(name: endpoint.host, port: endpoint.port, configuration: configuration, logger: logger)
+                    names.append(name)
+                    transports.append(name)
+                } else {
+                    let connection = BigRPCClientTransport(host: endpoint.host, port: endpoint.port, configuration: configuration, logger: logger)
+                    connections.append(connection)
+                    transports.append(connection)
+                }
+            }
             let balancer = LoadBalancingTransport(endpoints: transports)
             balancers[part] = balancer
-            connections += transports
             checkers.append(HealthChecker(balancer: balancer, service: part.healthService))
             logger.info(
                 "peers",
@@ -41,6 +55,7 @@ final class RemoteParts: Service {
         }
         self.balancers = balancers
         self.connections = connections
+        self.names = names
         self.checkers = checkers
     }
 
@@ -48,6 +63,9 @@ final class RemoteParts: Service {
         await withDiscardingTaskGroup { group in
             for checker in checkers {
                 group.addTask { await checker.run() }
+            }
+            for name in names {
+                group.addTask { await name.run() }
             }
             // Returns at the graceful shutdown, or throws when cancelled.
             try? await gracefulShutdown()

@@ -226,9 +226,27 @@ struct SplitDeploymentTests {
         let cases: [(String, (inout BigShopConfiguration) -> Void)] = [
             ("not a service", { $0.services = ["gateway", "warehouse"] }),
             ("--peers", { $0.services = ["orders"] }),
-            ("not host:port", { $0.services = ["history"]; $0.peersFile = badPeers }),
-            ("mutual TLS", { $0.services = ["catalog"]; $0.internalHost = "0.0.0.0" }),
-            ("go together", { $0.services = ["catalog"]; $0.internalCAPath = certificates.caFile }),
+            (
+                "not host:port",
+                {
+                    $0.services = ["history"]
+                    $0.peersFile = badPeers
+                }
+            ),
+            (
+                "mutual TLS",
+                {
+                    $0.services = ["catalog"]
+                    $0.internalHost = "0.0.0.0"
+                }
+            ),
+            (
+                "go together",
+                {
+                    $0.services = ["catalog"]
+                    $0.internalCAPath = certificates.caFile
+                }
+            ),
             (
                 "does not name spiffe://bigshop/catalog",
                 {
