@@ -28,4 +28,14 @@ enum CatalogLimits {
     static let maxReservationLines = 500
     /// Ids of one LookupProducts request.
     static let maxLookupIDs = 1_000
+    /// Categories in the whole catalog: few enough to load the tree in one read.
+    static let maxCategories = 1_000
+    /// Levels of the category tree: a root, its children and theirs.
+    static let maxCategoryDepth = 3
+    /// A category slug: 1-64 characters.
+    static let maxSlugLength = 64
+    /// A category name, in Unicode scalars.
+    static let maxCategoryNameLength = 100
+    /// The highest sibling position.
+    static let maxCategoryPosition: Int32 = 1_000_000
 }

@@ -50,9 +50,9 @@ public final class CatalogModule: Service, Sendable {
         return CatalogModule(database: database, clock: clock, logger: logger)
     }
 
-    /// Inserts a small demo catalog (a dozen products of a Brazilian
-    /// electronics shop) if no product was ever created, deleted ones
-    /// included, so a catalog an admin emptied stays empty.
+    /// Inserts a small demo catalog (a category tree and a dozen products of
+    /// a Brazilian electronics shop) if no product was ever created, deleted
+    /// ones included, so a catalog an admin emptied stays empty.
     ///
     /// - Returns: the number of products inserted: 12, or 0.
     @discardableResult
@@ -61,12 +61,24 @@ public final class CatalogModule: Service, Sendable {
         return try await database.write { connection -> Int in
             guard try ProductStore.countIncludingDeleted(in: connection) == 0 else { return 0 }
             let nowMs = clock.nowMs()
+            var idsBySlug: [String: String] = [:]
+            if try CategoryStore.tree(in: connection).count == 0 {
+                for demo in DemoCatalog.categories {
+                    let category = Bigshop_Catalog_V1_Category(
+                        id: ShopID.make("cat"), slug: demo.slug, name: demo.name,
+                        parentId: idsBySlug[demo.parentSlug] ?? "", position: demo.position, createdAtMs: nowMs,
+                        updatedAtMs: nowMs)
+                    try CategoryStore.insert(category, in: connection)
+                    idsBySlug[demo.slug] = category.id
+                }
+            }
             for request in DemoCatalog.products {
                 try ProductStore.insert(
                     Bigshop_Catalog_V1_Product(
                         id: ShopID.make("prd"), sku: request.sku, name: request.name, description: request.description,
                         priceCents: request.priceCents, stock: request.stock, category: request.category,
-                        createdAtMs: nowMs, updatedAtMs: nowMs), in: connection)
+                        createdAtMs: nowMs, updatedAtMs: nowMs, categoryId: idsBySlug[request.category] ?? ""),
+                    in: connection)
             }
             return DemoCatalog.products.count
         }

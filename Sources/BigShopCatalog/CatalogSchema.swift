@@ -13,6 +13,11 @@ import BigShopStore
 ///   as a `RELEASED` row with no lines.
 /// - `reservation_lines`: one line per product of a reservation, with the
 ///   name and unit price at the moment of reserving (the order's frozen price).
+/// - `categories` (version 2): the managed tree; `parent_id` is NULL for a
+///   root; `slug` is unique. `products.category_id` links a product to one;
+///   a deleted product's link is cleared when its category is deleted.
+///   Version 2 also re-folds `name_folded` and `sku_folded` without accents
+///   (``Swift/String/foldedForSearch``), which version 1 only lowercased.
 enum CatalogSchema {
     static let migrations: [Migration] = [
         Migration(
@@ -50,6 +55,31 @@ enum CatalogSchema {
                     unit_price_cents INTEGER NOT NULL CHECK (unit_price_cents >= 0),
                     PRIMARY KEY (reservation_id, line)
                 ) WITHOUT ROWID;
+                """),
+        Migration(version: 2, name: "categories; search ignores accents") { connection in
+            try connection.execute(
+                """
+                CREATE TABLE categories (
+                    number INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    slug TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    parent_id TEXT REFERENCES categories (id),
+                    position INTEGER NOT NULL CHECK (position >= 0),
+                    created_at_ms INTEGER NOT NULL,
+                    updated_at_ms INTEGER NOT NULL
+                );
+                CREATE INDEX categories_by_parent ON categories (parent_id);
+                ALTER TABLE products ADD COLUMN category_id TEXT REFERENCES categories (id);
+                CREATE INDEX products_live_by_category_id ON products (category_id, number)
+                    WHERE deleted_at_ms IS NULL;
                 """)
+            for row in try connection.query("SELECT id, name, sku FROM products") {
+                try connection.run(
+                    "UPDATE products SET name_folded = ?, sku_folded = ? WHERE id = ?",
+                    .text(try row.string(1).foldedForSearch), .text(try row.string(2).foldedForSearch),
+                    .text(try row.string(0)))
+            }
+        },
     ]
 }

@@ -12,9 +12,9 @@ import Logging
 /// again. Listing uses keyset page tokens (see
 /// ``CatalogServiceProvider/listProducts(request:context:)``).
 public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceProtocol {
-    private let database: Database
-    private let clock: any ShopClock
-    private let logger: Logger
+    let database: Database
+    let clock: any ShopClock
+    let logger: Logger
 
     init(database: Database, clock: any ShopClock, logger: Logger) {
         self.database = database
@@ -38,9 +38,11 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
         try ProductValidation.category(request.category, field: "category")
         let draft = Bigshop_Catalog_V1_Product(
             id: ShopID.make("prd"), sku: request.sku, name: request.name, description: request.description,
-            priceCents: request.priceCents, stock: request.stock, category: request.category)
+            priceCents: request.priceCents, stock: request.stock, category: request.category,
+            categoryId: request.categoryId)
         let clock = self.clock
         let product = try await database.write { connection in
+            try Self.requireCategory(draft.categoryId, field: "category_id", in: connection)
             guard try !ProductStore.liveSKUExists(draft.sku, in: connection) else {
                 throw RPCError(.alreadyExists, "a product with sku \(draft.sku.statusPrefix()) already exists")
             }
@@ -59,7 +61,7 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
     }
 
     /// Admin. Changes the fields `update_mask` names (AIP-134): `name`,
-    /// `description`, `price_cents`, `stock`, `category`. An empty mask means
+    /// `description`, `price_cents`, `stock`, `category`, `category_id`. An empty mask means
     /// every one of those that `product` sets to a non-default value (so it
     /// cannot zero a field: name the path for that); with none set, the
     /// product is returned unchanged. `id`, `sku` and the timestamps cannot
@@ -84,6 +86,9 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
                 throw RPCError(.notFound, "no product \(patch.id.statusPrefix())")
             }
             guard !fields.isEmpty else { return stored.product }
+            if fields.contains(.categoryID) {
+                try Self.requireCategory(patch.categoryId, field: "product.category_id", in: connection)
+            }
             var product = stored.product
             for field in fields { field.copy(from: patch, to: &product) }
             product.updatedAtMs = clock.nowMs()
@@ -133,12 +138,13 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
     /// Public. Live products in creation order, `page_size` at a time (0: 50;
     /// capped at 500; negative: INVALID_ARGUMENT).
     ///
-    /// `category` filters exactly; `query` matches a substring of the name or
-    /// the sku, ignoring case (Unicode lowercase, so "ÁGUA" finds "Água");
-    /// `%` and `_` are plain characters. Tokens are keyset cursors: products
+    /// `category` filters the label exactly; `category_id` keeps the
+    /// category and everything below it (unknown: INVALID_ARGUMENT); `query`
+    /// matches a substring of the name or the sku, ignoring case and accents
+    /// (so "AGUA" finds "Água"); `%` and `_` are plain characters. Tokens are keyset cursors: products
     /// created while a client pages show up on a later page, none is repeated
     /// or skipped. A token that this service did not issue, or issued for
-    /// another `category` or `query`: INVALID_ARGUMENT.
+    /// other filters: INVALID_ARGUMENT.
     public func listProducts(
         request: Bigshop_Catalog_V1_ListProductsRequest,
         context: ServerContext
@@ -151,20 +157,34 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
         guard request.query.unicodeScalars.count <= CatalogLimits.maxQueryLength else {
             throw RPCError(.invalidArgument, "query must be at most \(CatalogLimits.maxQueryLength) characters")
         }
-        let cursor = try ProductListCursor.decode(request.pageToken, category: request.category, query: request.query)
+        let cursor = try ProductListCursor.decode(
+            request.pageToken, category: request.category, categoryID: request.categoryId, query: request.query)
         let foldedQuery = request.query.foldedForSearch
         let rows = try await database.read { connection in
-            try ProductStore.page(
-                afterNumber: cursor?.afterNumber ?? 0, category: request.category, foldedQuery: foldedQuery,
-                limit: pageSize + 1, in: connection)
+            if !request.categoryId.isEmpty {
+                try Self.requireCategory(request.categoryId, field: "category_id", in: connection)
+            }
+            return try ProductStore.page(
+                afterNumber: cursor?.afterNumber ?? 0, category: request.category, categoryID: request.categoryId,
+                foldedQuery: foldedQuery, limit: pageSize + 1, in: connection)
         }
         var response = Bigshop_Catalog_V1_ListProductsResponse(products: rows.prefix(pageSize).map(\.product))
         if rows.count > pageSize {
             response.nextPageToken =
                 ProductListCursor(
-                    afterNumber: rows[pageSize - 1].number, category: request.category, query: request.query
+                    afterNumber: rows[pageSize - 1].number, category: request.category,
+                    categoryID: request.categoryId, query: request.query
                 ).token
         }
         return response
+    }
+
+    /// Fails with INVALID_ARGUMENT naming `field` unless `categoryID` is
+    /// empty or a category's id.
+    static func requireCategory(_ categoryID: String, field: String, in connection: Connection) throws {
+        guard !categoryID.isEmpty else { return }
+        guard try CategoryStore.exists(id: categoryID, in: connection) else {
+            throw RPCError(.invalidArgument, "\(field): no category \(categoryID.statusPrefix())")
+        }
     }
 }

@@ -1,8 +1,32 @@
 import BigShopCatalogAPI
 
 /// A small catalog of a Brazilian electronics shop, for `scripts/run` and
-/// demos: a dozen products, prices in centavos.
+/// demos: a category tree and a dozen products, prices in centavos. Each
+/// product's `category` label is the slug of the category it is put in.
 enum DemoCatalog {
+    /// A demo category: its parent named by slug, before its children.
+    struct Category {
+        var slug: String
+        var name: String
+        var parentSlug: String = ""
+        var position: Int32
+    }
+
+    static let categories: [Category] = [
+        .init(slug: "celulares", name: "Celulares e Smartphones", position: 1),
+        .init(slug: "informatica", name: "Informática", position: 2),
+        .init(slug: "notebooks", name: "Notebooks", parentSlug: "informatica", position: 1),
+        .init(slug: "tv-e-video", name: "TV e Vídeo", position: 3),
+        .init(slug: "tvs", name: "Smart TVs", parentSlug: "tv-e-video", position: 1),
+        .init(slug: "games", name: "Games", position: 4),
+        .init(slug: "audio", name: "Áudio", position: 5),
+        .init(slug: "casa", name: "Casa", position: 6),
+        .init(slug: "eletrodomesticos", name: "Eletrodomésticos", parentSlug: "casa", position: 1),
+        .init(slug: "eletroportateis", name: "Eletroportáteis", parentSlug: "casa", position: 2),
+        .init(slug: "livros", name: "Livros", position: 7),
+        .init(slug: "ebooks", name: "Leitores de e-books", parentSlug: "livros", position: 1),
+    ]
+
     static let products: [Bigshop_Catalog_V1_CreateProductRequest] = [
         .init(
             sku: "APL-IPH15-128-PRT", name: "iPhone 15 128 GB Preto",

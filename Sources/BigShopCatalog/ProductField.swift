@@ -14,6 +14,7 @@ enum ProductField: String, CaseIterable, Sendable {
     case priceCents = "price_cents"
     case stock
     case category
+    case categoryID = "category_id"
 
     /// Product fields that exist but are never updated: naming one in a mask
     /// is INVALID_ARGUMENT with its own message.
@@ -51,6 +52,7 @@ enum ProductField: String, CaseIterable, Sendable {
         case .priceCents: product.priceCents != 0
         case .stock: product.stock != 0
         case .category: !product.category.isEmpty
+        case .categoryID: !product.categoryId.isEmpty
         }
     }
 
@@ -63,6 +65,7 @@ enum ProductField: String, CaseIterable, Sendable {
         case .priceCents: try ProductValidation.priceCents(product.priceCents, field: field)
         case .stock: try ProductValidation.stock(product.stock, field: field)
         case .category: try ProductValidation.category(product.category, field: field)
+        case .categoryID: break  // checked against the categories, in the write
         }
     }
 
@@ -74,6 +77,7 @@ enum ProductField: String, CaseIterable, Sendable {
         case .priceCents: target.priceCents = source.priceCents
         case .stock: target.stock = source.stock
         case .category: target.category = source.category
+        case .categoryID: target.categoryId = source.categoryId
         }
     }
 }

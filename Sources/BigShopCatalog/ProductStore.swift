@@ -25,13 +25,13 @@ enum ProductStore {
         try connection.run(
             """
             INSERT INTO products (id, sku, name, description, price_cents, stock, category,
-                                  created_at_ms, updated_at_ms, name_folded, sku_folded)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  created_at_ms, updated_at_ms, name_folded, sku_folded, category_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             .text(product.id), .text(product.sku), .text(product.name), .text(product.description),
             .integer(product.priceCents), .integer(product.stock), .text(product.category),
             .integer(product.createdAtMs), .integer(product.updatedAtMs),
-            .text(product.name.foldedForSearch), .text(product.sku.foldedForSearch)
+            .text(product.name.foldedForSearch), .text(product.sku.foldedForSearch), categoryValue(product)
         )
     }
 
@@ -41,13 +41,18 @@ enum ProductStore {
             """
             UPDATE products
             SET name = ?, description = ?, price_cents = ?, stock = ?, category = ?,
-                updated_at_ms = ?, name_folded = ?
+                updated_at_ms = ?, name_folded = ?, category_id = ?
             WHERE id = ?
             """,
             .text(product.name), .text(product.description), .integer(product.priceCents),
             .integer(product.stock), .text(product.category), .integer(product.updatedAtMs),
-            .text(product.name.foldedForSearch), .text(product.id)
+            .text(product.name.foldedForSearch), categoryValue(product), .text(product.id)
         )
+    }
+
+    /// `category_id` as stored: NULL for none.
+    private static func categoryValue(_ product: Bigshop_Catalog_V1_Product) -> SQLiteValue {
+        product.categoryId.isEmpty ? .null : .text(product.categoryId)
     }
 
     /// Soft-deletes a live product. Returns false if there is none with `id`.
@@ -78,14 +83,16 @@ enum ProductStore {
     }
 
     /// Up to `limit` live products after the cursor `afterNumber`, in creation
-    /// order, optionally of one `category` and matching `query` (already
-    /// folded) in the name or sku.
+    /// order, optionally of one `category` label, of the category
+    /// `categoryID` or one below it, and matching `query` (already folded) in
+    /// the name or sku.
     ///
     /// The query is a plain substring (`instr`), so `%` and `_` match only
     /// themselves.
     static func page(
         afterNumber: Int64,
         category: String,
+        categoryID: String,
         foldedQuery: String,
         limit: Int,
         in connection: Connection
@@ -95,6 +102,10 @@ enum ProductStore {
         if !category.isEmpty {
             conditions.append("category = ?")
             bindings.append(.text(category))
+        }
+        if !categoryID.isEmpty {
+            conditions.append("category_id IN (\(CategoryStore.subtreeIDs))")
+            bindings.append(.text(categoryID))
         }
         if !foldedQuery.isEmpty {
             conditions.append("(instr(name_folded, ?) > 0 OR instr(sku_folded, ?) > 0)")

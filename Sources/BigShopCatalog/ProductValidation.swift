@@ -48,7 +48,7 @@ enum ProductValidation {
     /// A length in Unicode scalars (proportional to the bytes stored, unlike
     /// grapheme clusters) and no control characters but, where allowed, line
     /// breaks and tabs.
-    private static func text(_ value: String, field: String, maxLength: Int, allowsLineBreaks: Bool) throws(RPCError) {
+    static func text(_ value: String, field: String, maxLength: Int, allowsLineBreaks: Bool) throws(RPCError) {
         var count = 0
         for scalar in value.unicodeScalars {
             count += 1

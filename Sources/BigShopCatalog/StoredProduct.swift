@@ -14,7 +14,8 @@ struct StoredProduct: Sendable {
 
     /// The columns ``init(row:)`` reads, in order.
     static let columns = """
-        number, id, sku, name, description, price_cents, stock, category, created_at_ms, updated_at_ms, deleted_at_ms
+        number, id, sku, name, description, price_cents, stock, category, created_at_ms, updated_at_ms, deleted_at_ms,
+        category_id
         """
 
     /// Reads a row selected with ``columns``.
@@ -32,5 +33,6 @@ struct StoredProduct: Sendable {
             updatedAtMs: try row.int64(9)
         )
         deletedAtMs = try row.optionalInt64(10)
+        product.categoryId = try row.optionalString(11) ?? ""
     }
 }

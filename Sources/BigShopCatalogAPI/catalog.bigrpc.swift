@@ -18,6 +18,8 @@ public struct Bigshop_Catalog_V1_Product: ProtoMessage {
     public var category: String = ""
     public var createdAtMs: Int64 = 0
     public var updatedAtMs: Int64 = 0
+    /// The managed category it belongs to; empty: none.
+    public var categoryId: String = ""
 
     public init() {}
 
@@ -30,7 +32,8 @@ public struct Bigshop_Catalog_V1_Product: ProtoMessage {
         stock: Int64 = 0,
         category: String = "",
         createdAtMs: Int64 = 0,
-        updatedAtMs: Int64 = 0
+        updatedAtMs: Int64 = 0,
+        categoryId: String = ""
     ) {
         self.id = id
         self.sku = sku
@@ -41,6 +44,7 @@ public struct Bigshop_Catalog_V1_Product: ProtoMessage {
         self.category = category
         self.createdAtMs = createdAtMs
         self.updatedAtMs = updatedAtMs
+        self.categoryId = categoryId
     }
 
     public static var protoDescriptor: ProtoMessageDescriptor {
@@ -57,6 +61,7 @@ public struct Bigshop_Catalog_V1_Product: ProtoMessage {
         category = try reader.string(6)
         createdAtMs = reader.int64(7)
         updatedAtMs = reader.int64(8)
+        categoryId = try reader.string(9)
     }
 
     public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
@@ -69,6 +74,7 @@ public struct Bigshop_Catalog_V1_Product: ProtoMessage {
         if !self.category.isEmpty { try writer.setString(6, self.category) }
         writer.setInt64(7, self.createdAtMs)
         writer.setInt64(8, self.updatedAtMs)
+        if !self.categoryId.isEmpty { try writer.setString(9, self.categoryId) }
     }
 }
 
@@ -79,6 +85,8 @@ public struct Bigshop_Catalog_V1_CreateProductRequest: ProtoMessage {
     public var priceCents: Int64 = 0
     public var stock: Int64 = 0
     public var category: String = ""
+    /// Empty: no category. Unknown id: INVALID_ARGUMENT.
+    public var categoryId: String = ""
 
     public init() {}
 
@@ -88,7 +96,8 @@ public struct Bigshop_Catalog_V1_CreateProductRequest: ProtoMessage {
         description: String = "",
         priceCents: Int64 = 0,
         stock: Int64 = 0,
-        category: String = ""
+        category: String = "",
+        categoryId: String = ""
     ) {
         self.sku = sku
         self.name = name
@@ -96,6 +105,7 @@ public struct Bigshop_Catalog_V1_CreateProductRequest: ProtoMessage {
         self.priceCents = priceCents
         self.stock = stock
         self.category = category
+        self.categoryId = categoryId
     }
 
     public static var protoDescriptor: ProtoMessageDescriptor {
@@ -109,6 +119,7 @@ public struct Bigshop_Catalog_V1_CreateProductRequest: ProtoMessage {
         priceCents = reader.int64(3)
         stock = reader.int64(4)
         category = try reader.string(5)
+        categoryId = try reader.string(6)
     }
 
     public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
@@ -118,6 +129,7 @@ public struct Bigshop_Catalog_V1_CreateProductRequest: ProtoMessage {
         writer.setInt64(3, self.priceCents)
         writer.setInt64(4, self.stock)
         if !self.category.isEmpty { try writer.setString(5, self.category) }
+        if !self.categoryId.isEmpty { try writer.setString(6, self.categoryId) }
     }
 }
 
@@ -125,7 +137,7 @@ public struct Bigshop_Catalog_V1_UpdateProductRequest: ProtoMessage {
     /// product.id names the product.
     public var product: Bigshop_Catalog_V1_Product? = nil
     /// AIP-134 partial update: paths among name, description, price_cents,
-    /// stock, category. Empty: every field of `product` set to a non-default value.
+    /// stock, category, category_id. Empty: every field of `product` set to a non-default value.
     public var updateMask: Google_Protobuf_FieldMask? = nil
 
     public init() {}
@@ -219,6 +231,8 @@ public struct Bigshop_Catalog_V1_ListProductsRequest: ProtoMessage {
     public var pageToken: String = ""
     public var category: String = ""
     public var query: String = ""
+    /// Products of this category and of its sub-categories.
+    public var categoryId: String = ""
 
     public init() {}
 
@@ -226,12 +240,14 @@ public struct Bigshop_Catalog_V1_ListProductsRequest: ProtoMessage {
         pageSize: Int32 = 0,
         pageToken: String = "",
         category: String = "",
-        query: String = ""
+        query: String = "",
+        categoryId: String = ""
     ) {
         self.pageSize = pageSize
         self.pageToken = pageToken
         self.category = category
         self.query = query
+        self.categoryId = categoryId
     }
 
     public static var protoDescriptor: ProtoMessageDescriptor {
@@ -243,6 +259,7 @@ public struct Bigshop_Catalog_V1_ListProductsRequest: ProtoMessage {
         pageToken = try reader.string(1)
         category = try reader.string(2)
         query = try reader.string(3)
+        categoryId = try reader.string(4)
     }
 
     public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
@@ -250,6 +267,7 @@ public struct Bigshop_Catalog_V1_ListProductsRequest: ProtoMessage {
         if !self.pageToken.isEmpty { try writer.setString(1, self.pageToken) }
         if !self.category.isEmpty { try writer.setString(2, self.category) }
         if !self.query.isEmpty { try writer.setString(3, self.query) }
+        if !self.categoryId.isEmpty { try writer.setString(4, self.categoryId) }
     }
 }
 
@@ -282,6 +300,240 @@ public struct Bigshop_Catalog_V1_ListProductsResponse: ProtoMessage {
     }
 }
 
+public struct Bigshop_Catalog_V1_Category: ProtoMessage {
+    public var id: String = ""
+    public var slug: String = ""
+    public var name: String = ""
+    /// Empty for a root category.
+    public var parentId: String = ""
+    /// Order among siblings, ascending; 0 to 1,000,000.
+    public var position: Int32 = 0
+    /// 1 for a root, 2 for its children, 3 below them. Output only.
+    public var depth: Int32 = 0
+    public var createdAtMs: Int64 = 0
+    public var updatedAtMs: Int64 = 0
+
+    public init() {}
+
+    public init(
+        id: String = "",
+        slug: String = "",
+        name: String = "",
+        parentId: String = "",
+        position: Int32 = 0,
+        depth: Int32 = 0,
+        createdAtMs: Int64 = 0,
+        updatedAtMs: Int64 = 0
+    ) {
+        self.id = id
+        self.slug = slug
+        self.name = name
+        self.parentId = parentId
+        self.position = position
+        self.depth = depth
+        self.createdAtMs = createdAtMs
+        self.updatedAtMs = updatedAtMs
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__catalog__v1__category__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        id = try reader.string(0)
+        slug = try reader.string(1)
+        name = try reader.string(2)
+        parentId = try reader.string(3)
+        position = reader.int32(4)
+        depth = reader.int32(5)
+        createdAtMs = reader.int64(6)
+        updatedAtMs = reader.int64(7)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if !self.id.isEmpty { try writer.setString(0, self.id) }
+        if !self.slug.isEmpty { try writer.setString(1, self.slug) }
+        if !self.name.isEmpty { try writer.setString(2, self.name) }
+        if !self.parentId.isEmpty { try writer.setString(3, self.parentId) }
+        writer.setInt32(4, self.position)
+        writer.setInt32(5, self.depth)
+        writer.setInt64(6, self.createdAtMs)
+        writer.setInt64(7, self.updatedAtMs)
+    }
+}
+
+public struct Bigshop_Catalog_V1_CreateCategoryRequest: ProtoMessage {
+    public var slug: String = ""
+    public var name: String = ""
+    public var parentId: String = ""
+    public var position: Int32 = 0
+
+    public init() {}
+
+    public init(
+        slug: String = "",
+        name: String = "",
+        parentId: String = "",
+        position: Int32 = 0
+    ) {
+        self.slug = slug
+        self.name = name
+        self.parentId = parentId
+        self.position = position
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__catalog__v1__create_category_request__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        slug = try reader.string(0)
+        name = try reader.string(1)
+        parentId = try reader.string(2)
+        position = reader.int32(3)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if !self.slug.isEmpty { try writer.setString(0, self.slug) }
+        if !self.name.isEmpty { try writer.setString(1, self.name) }
+        if !self.parentId.isEmpty { try writer.setString(2, self.parentId) }
+        writer.setInt32(3, self.position)
+    }
+}
+
+public struct Bigshop_Catalog_V1_UpdateCategoryRequest: ProtoMessage {
+    /// category.id names the category.
+    public var category: Bigshop_Catalog_V1_Category? = nil
+    public var updateMask: Google_Protobuf_FieldMask? = nil
+
+    public init() {}
+
+    public init(
+        category: Bigshop_Catalog_V1_Category? = nil,
+        updateMask: Google_Protobuf_FieldMask? = nil
+    ) {
+        self.category = category
+        self.updateMask = updateMask
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__catalog__v1__update_category_request__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        category = try reader.message(0, as: Bigshop_Catalog_V1_Category.self)
+        updateMask = try reader.message(1, as: Google_Protobuf_FieldMask.self)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if let value = self.category { try writer.setMessage(0, value) }
+        if let value = self.updateMask { try writer.setMessage(1, value) }
+    }
+}
+
+public struct Bigshop_Catalog_V1_DeleteCategoryRequest: ProtoMessage {
+    public var id: String = ""
+
+    public init() {}
+
+    public init(
+        id: String = ""
+    ) {
+        self.id = id
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__catalog__v1__delete_category_request__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        id = try reader.string(0)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if !self.id.isEmpty { try writer.setString(0, self.id) }
+    }
+}
+
+public struct Bigshop_Catalog_V1_DeleteCategoryResponse: ProtoMessage {
+
+    public init() {}
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__catalog__v1__delete_category_response__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {}
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {}
+}
+
+public struct Bigshop_Catalog_V1_GetCategoryRequest: ProtoMessage {
+    public var id: String = ""
+    public var slug: String = ""
+
+    public init() {}
+
+    public init(
+        id: String = "",
+        slug: String = ""
+    ) {
+        self.id = id
+        self.slug = slug
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__catalog__v1__get_category_request__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        id = try reader.string(0)
+        slug = try reader.string(1)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if !self.id.isEmpty { try writer.setString(0, self.id) }
+        if !self.slug.isEmpty { try writer.setString(1, self.slug) }
+    }
+}
+
+public struct Bigshop_Catalog_V1_ListCategoriesRequest: ProtoMessage {
+
+    public init() {}
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__catalog__v1__list_categories_request__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {}
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {}
+}
+
+public struct Bigshop_Catalog_V1_ListCategoriesResponse: ProtoMessage {
+    public var categories: [Bigshop_Catalog_V1_Category] = []
+
+    public init() {}
+
+    public init(
+        categories: [Bigshop_Catalog_V1_Category] = []
+    ) {
+        self.categories = categories
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__catalog__v1__list_categories_response__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        categories = try reader.messages(0, as: Bigshop_Catalog_V1_Category.self)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        try writer.setMessages(0, self.categories)
+    }
+}
+
 ///
 /// `bigshop.catalog.v1.CatalogService`: implement ``Bigshop_Catalog_V1_CatalogService/ServiceProtocol`` to serve it,
 /// call it through ``Bigshop_Catalog_V1_CatalogService/Client``.
@@ -301,14 +553,24 @@ public enum Bigshop_Catalog_V1_CatalogService {
             service: serviceName, method: "GetProduct", kind: .unary)
         public static let listProducts = MethodDescriptor(
             service: serviceName, method: "ListProducts", kind: .unary)
+        public static let createCategory = MethodDescriptor(
+            service: serviceName, method: "CreateCategory", kind: .unary)
+        public static let updateCategory = MethodDescriptor(
+            service: serviceName, method: "UpdateCategory", kind: .unary)
+        public static let deleteCategory = MethodDescriptor(
+            service: serviceName, method: "DeleteCategory", kind: .unary)
+        public static let getCategory = MethodDescriptor(
+            service: serviceName, method: "GetCategory", kind: .unary)
+        public static let listCategories = MethodDescriptor(
+            service: serviceName, method: "ListCategories", kind: .unary)
 
-        public static let all: [MethodDescriptor] = [createProduct, updateProduct, deleteProduct, getProduct, listProducts]
+        public static let all: [MethodDescriptor] = [createProduct, updateProduct, deleteProduct, getProduct, listProducts, createCategory, updateCategory, deleteCategory, getCategory, listCategories]
     }
 
     /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
     /// the service, then of every file it imports: what reflection serves.
     public static let fileDescriptorProtos: [[UInt8]] = [
-        "\u{a} bigshop/catalog/v1/catalog.proto\u{12}\u{12}bigshop.catalog.v1\u{1a} google/protobuf/field_mask.proto\"\u{fc}\u{1}\u{a}\u{7}Product\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{10}\u{a}\u{3}sku\u{18}\u{2} \u{1}(\u{9}R\u{3}sku\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\u{12} \u{a}\u{b}description\u{18}\u{4} \u{1}(\u{9}R\u{b}description\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{5} \u{1}(\u{3}R\u{a}priceCents\u{12}\u{14}\u{a}\u{5}stock\u{18}\u{6} \u{1}(\u{3}R\u{5}stock\u{12}\u{1a}\u{a}\u{8}category\u{18}\u{7} \u{1}(\u{9}R\u{8}category\u{12}\"\u{a}\u{d}created_at_ms\u{18}\u{8} \u{1}(\u{3}R\u{b}createdAtMs\u{12}\"\u{a}\u{d}updated_at_ms\u{18}\u{9} \u{1}(\u{3}R\u{b}updatedAtMs\"\u{b1}\u{1}\u{a}\u{14}CreateProductRequest\u{12}\u{10}\u{a}\u{3}sku\u{18}\u{1} \u{1}(\u{9}R\u{3}sku\u{12}\u{12}\u{a}\u{4}name\u{18}\u{2} \u{1}(\u{9}R\u{4}name\u{12} \u{a}\u{b}description\u{18}\u{3} \u{1}(\u{9}R\u{b}description\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{4} \u{1}(\u{3}R\u{a}priceCents\u{12}\u{14}\u{a}\u{5}stock\u{18}\u{5} \u{1}(\u{3}R\u{5}stock\u{12}\u{1a}\u{a}\u{8}category\u{18}\u{6} \u{1}(\u{9}R\u{8}category\"\u{8a}\u{1}\u{a}\u{14}UpdateProductRequest\u{12}5\u{a}\u{7}product\u{18}\u{1} \u{1}(\u{b}2\u{1b}.bigshop.catalog.v1.ProductR\u{7}product\u{12};\u{a}\u{b}update_mask\u{18}\u{2} \u{1}(\u{b}2\u{1a}.google.protobuf.FieldMaskR\u{a}updateMask\"&\u{a}\u{14}DeleteProductRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"\u{17}\u{a}\u{15}DeleteProductResponse\"#\u{a}\u{11}GetProductRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"\u{83}\u{1}\u{a}\u{13}ListProductsRequest\u{12}\u{1b}\u{a}\u{9}page_size\u{18}\u{1} \u{1}(\u{5}R\u{8}pageSize\u{12}\u{1d}\u{a}\u{a}page_token\u{18}\u{2} \u{1}(\u{9}R\u{9}pageToken\u{12}\u{1a}\u{a}\u{8}category\u{18}\u{3} \u{1}(\u{9}R\u{8}category\u{12}\u{14}\u{a}\u{5}query\u{18}\u{4} \u{1}(\u{9}R\u{5}query\"w\u{a}\u{14}ListProductsResponse\u{12}7\u{a}\u{8}products\u{18}\u{1} \u{3}(\u{b}2\u{1b}.bigshop.catalog.v1.ProductR\u{8}products\u{12}&\u{a}\u{f}next_page_token\u{18}\u{2} \u{1}(\u{9}R\u{d}nextPageToken2\u{db}\u{3}\u{a}\u{e}CatalogService\u{12}V\u{a}\u{d}CreateProduct\u{12}(.bigshop.catalog.v1.CreateProductRequest\u{1a}\u{1b}.bigshop.catalog.v1.Product\u{12}V\u{a}\u{d}UpdateProduct\u{12}(.bigshop.catalog.v1.UpdateProductRequest\u{1a}\u{1b}.bigshop.catalog.v1.Product\u{12}d\u{a}\u{d}DeleteProduct\u{12}(.bigshop.catalog.v1.DeleteProductRequest\u{1a}).bigshop.catalog.v1.DeleteProductResponse\u{12}P\u{a}\u{a}GetProduct\u{12}%.bigshop.catalog.v1.GetProductRequest\u{1a}\u{1b}.bigshop.catalog.v1.Product\u{12}a\u{a}\u{c}ListProducts\u{12}'.bigshop.catalog.v1.ListProductsRequest\u{1a}(.bigshop.catalog.v1.ListProductsResponseb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+        "\u{a} bigshop/catalog/v1/catalog.proto\u{12}\u{12}bigshop.catalog.v1\u{1a} google/protobuf/field_mask.proto\"\u{9d}\u{2}\u{a}\u{7}Product\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{10}\u{a}\u{3}sku\u{18}\u{2} \u{1}(\u{9}R\u{3}sku\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\u{12} \u{a}\u{b}description\u{18}\u{4} \u{1}(\u{9}R\u{b}description\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{5} \u{1}(\u{3}R\u{a}priceCents\u{12}\u{14}\u{a}\u{5}stock\u{18}\u{6} \u{1}(\u{3}R\u{5}stock\u{12}\u{1a}\u{a}\u{8}category\u{18}\u{7} \u{1}(\u{9}R\u{8}category\u{12}\"\u{a}\u{d}created_at_ms\u{18}\u{8} \u{1}(\u{3}R\u{b}createdAtMs\u{12}\"\u{a}\u{d}updated_at_ms\u{18}\u{9} \u{1}(\u{3}R\u{b}updatedAtMs\u{12}\u{1f}\u{a}\u{b}category_id\u{18}\u{a} \u{1}(\u{9}R\u{a}categoryId\"\u{d2}\u{1}\u{a}\u{14}CreateProductRequest\u{12}\u{10}\u{a}\u{3}sku\u{18}\u{1} \u{1}(\u{9}R\u{3}sku\u{12}\u{12}\u{a}\u{4}name\u{18}\u{2} \u{1}(\u{9}R\u{4}name\u{12} \u{a}\u{b}description\u{18}\u{3} \u{1}(\u{9}R\u{b}description\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{4} \u{1}(\u{3}R\u{a}priceCents\u{12}\u{14}\u{a}\u{5}stock\u{18}\u{5} \u{1}(\u{3}R\u{5}stock\u{12}\u{1a}\u{a}\u{8}category\u{18}\u{6} \u{1}(\u{9}R\u{8}category\u{12}\u{1f}\u{a}\u{b}category_id\u{18}\u{7} \u{1}(\u{9}R\u{a}categoryId\"\u{8a}\u{1}\u{a}\u{14}UpdateProductRequest\u{12}5\u{a}\u{7}product\u{18}\u{1} \u{1}(\u{b}2\u{1b}.bigshop.catalog.v1.ProductR\u{7}product\u{12};\u{a}\u{b}update_mask\u{18}\u{2} \u{1}(\u{b}2\u{1a}.google.protobuf.FieldMaskR\u{a}updateMask\"&\u{a}\u{14}DeleteProductRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"\u{17}\u{a}\u{15}DeleteProductResponse\"#\u{a}\u{11}GetProductRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"\u{a4}\u{1}\u{a}\u{13}ListProductsRequest\u{12}\u{1b}\u{a}\u{9}page_size\u{18}\u{1} \u{1}(\u{5}R\u{8}pageSize\u{12}\u{1d}\u{a}\u{a}page_token\u{18}\u{2} \u{1}(\u{9}R\u{9}pageToken\u{12}\u{1a}\u{a}\u{8}category\u{18}\u{3} \u{1}(\u{9}R\u{8}category\u{12}\u{14}\u{a}\u{5}query\u{18}\u{4} \u{1}(\u{9}R\u{5}query\u{12}\u{1f}\u{a}\u{b}category_id\u{18}\u{5} \u{1}(\u{9}R\u{a}categoryId\"w\u{a}\u{14}ListProductsResponse\u{12}7\u{a}\u{8}products\u{18}\u{1} \u{3}(\u{b}2\u{1b}.bigshop.catalog.v1.ProductR\u{8}products\u{12}&\u{a}\u{f}next_page_token\u{18}\u{2} \u{1}(\u{9}R\u{d}nextPageToken\"\u{d9}\u{1}\u{a}\u{8}Category\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{12}\u{a}\u{4}slug\u{18}\u{2} \u{1}(\u{9}R\u{4}slug\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\u{12}\u{1b}\u{a}\u{9}parent_id\u{18}\u{4} \u{1}(\u{9}R\u{8}parentId\u{12}\u{1a}\u{a}\u{8}position\u{18}\u{5} \u{1}(\u{5}R\u{8}position\u{12}\u{14}\u{a}\u{5}depth\u{18}\u{6} \u{1}(\u{5}R\u{5}depth\u{12}\"\u{a}\u{d}created_at_ms\u{18}\u{7} \u{1}(\u{3}R\u{b}createdAtMs\u{12}\"\u{a}\u{d}updated_at_ms\u{18}\u{8} \u{1}(\u{3}R\u{b}updatedAtMs\"x\u{a}\u{15}CreateCategoryRequest\u{12}\u{12}\u{a}\u{4}slug\u{18}\u{1} \u{1}(\u{9}R\u{4}slug\u{12}\u{12}\u{a}\u{4}name\u{18}\u{2} \u{1}(\u{9}R\u{4}name\u{12}\u{1b}\u{a}\u{9}parent_id\u{18}\u{3} \u{1}(\u{9}R\u{8}parentId\u{12}\u{1a}\u{a}\u{8}position\u{18}\u{4} \u{1}(\u{5}R\u{8}position\"\u{8e}\u{1}\u{a}\u{15}UpdateCategoryRequest\u{12}8\u{a}\u{8}category\u{18}\u{1} \u{1}(\u{b}2\u{1c}.bigshop.catalog.v1.CategoryR\u{8}category\u{12};\u{a}\u{b}update_mask\u{18}\u{2} \u{1}(\u{b}2\u{1a}.google.protobuf.FieldMaskR\u{a}updateMask\"'\u{a}\u{15}DeleteCategoryRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\"\u{18}\u{a}\u{16}DeleteCategoryResponse\"8\u{a}\u{12}GetCategoryRequest\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{12}\u{a}\u{4}slug\u{18}\u{2} \u{1}(\u{9}R\u{4}slug\"\u{17}\u{a}\u{15}ListCategoriesRequest\"V\u{a}\u{16}ListCategoriesResponse\u{12}<\u{a}\u{a}categories\u{18}\u{1} \u{3}(\u{b}2\u{1c}.bigshop.catalog.v1.CategoryR\u{a}categories2\u{b8}\u{7}\u{a}\u{e}CatalogService\u{12}V\u{a}\u{d}CreateProduct\u{12}(.bigshop.catalog.v1.CreateProductRequest\u{1a}\u{1b}.bigshop.catalog.v1.Product\u{12}V\u{a}\u{d}UpdateProduct\u{12}(.bigshop.catalog.v1.UpdateProductRequest\u{1a}\u{1b}.bigshop.catalog.v1.Product\u{12}d\u{a}\u{d}DeleteProduct\u{12}(.bigshop.catalog.v1.DeleteProductRequest\u{1a}).bigshop.catalog.v1.DeleteProductResponse\u{12}P\u{a}\u{a}GetProduct\u{12}%.bigshop.catalog.v1.GetProductRequest\u{1a}\u{1b}.bigshop.catalog.v1.Product\u{12}a\u{a}\u{c}ListProducts\u{12}'.bigshop.catalog.v1.ListProductsRequest\u{1a}(.bigshop.catalog.v1.ListProductsResponse\u{12}Y\u{a}\u{e}CreateCategory\u{12}).bigshop.catalog.v1.CreateCategoryRequest\u{1a}\u{1c}.bigshop.catalog.v1.Category\u{12}Y\u{a}\u{e}UpdateCategory\u{12}).bigshop.catalog.v1.UpdateCategoryRequest\u{1a}\u{1c}.bigshop.catalog.v1.Category\u{12}g\u{a}\u{e}DeleteCategory\u{12}).bigshop.catalog.v1.DeleteCategoryRequest\u{1a}*.bigshop.catalog.v1.DeleteCategoryResponse\u{12}S\u{a}\u{b}GetCategory\u{12}&.bigshop.catalog.v1.GetCategoryRequest\u{1a}\u{1c}.bigshop.catalog.v1.Category\u{12}g\u{a}\u{e}ListCategories\u{12}).bigshop.catalog.v1.ListCategoriesRequest\u{1a}*.bigshop.catalog.v1.ListCategoriesResponseb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
         "\u{a} google/protobuf/field_mask.proto\u{12}\u{f}google.protobuf\"!\u{a}\u{9}FieldMask\u{12}\u{14}\u{a}\u{5}paths\u{18}\u{1} \u{3}(\u{9}R\u{5}pathsB\u{85}\u{1}\u{a}\u{13}com.google.protobufB\u{e}FieldMaskProtoP\u{1}Z2google.golang.org/protobuf/types/known/fieldmaskpb\u{f8}\u{1}\u{1}\u{a2}\u{2}\u{3}GPB\u{aa}\u{2}\u{1e}Google.Protobuf.WellKnownTypesb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
     ]
 
@@ -333,8 +595,36 @@ public enum Bigshop_Catalog_V1_CatalogService {
         func getProduct(request: Bigshop_Catalog_V1_GetProductRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_Product
 
         /// Public. Creation order, keyset page tokens (a token stays valid across
-        /// restarts). Page size default 50, max 500; `query` matches name or sku.
+        /// restarts). Page size default 50, max 500; `query` matches a part of the
+        /// name or sku ignoring case and accents ("iphone" finds "iPhone", "cafe"
+        /// finds "Café"); `category_id` keeps the products of that category and of
+        /// every category below it (unknown id: INVALID_ARGUMENT).
         func listProducts(request: Bigshop_Catalog_V1_ListProductsRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_ListProductsResponse
+
+        /// Admin. Unknown parent_id or a parent already two levels deep:
+        /// INVALID_ARGUMENT (reason CATEGORY_TOO_DEEP for the depth). A slug in use:
+        /// ALREADY_EXISTS. The 1,001st category: FAILED_PRECONDITION, reason
+        /// TOO_MANY_CATEGORIES.
+        func createCategory(request: Bigshop_Catalog_V1_CreateCategoryRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_Category
+
+        /// Admin. Changes only the fields named by update_mask (paths: slug, name,
+        /// parent_id, position; empty mask: every one set to a non-default value).
+        /// Moving a category under itself or below one of its own descendants, or
+        /// so deep that its subtree passes three levels: INVALID_ARGUMENT (reason
+        /// CATEGORY_CYCLE or CATEGORY_TOO_DEEP). Unknown id: NOT_FOUND.
+        func updateCategory(request: Bigshop_Catalog_V1_UpdateCategoryRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_Category
+
+        /// Admin. Refused while live products or sub-categories belong to it:
+        /// FAILED_PRECONDITION, reason CATEGORY_NOT_EMPTY (the message says how
+        /// many). Unknown id: NOT_FOUND. Deleted products keep no link to it.
+        func deleteCategory(request: Bigshop_Catalog_V1_DeleteCategoryRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_DeleteCategoryResponse
+
+        /// Public. By id or, when id is empty, by slug. Unknown: NOT_FOUND.
+        func getCategory(request: Bigshop_Catalog_V1_GetCategoryRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_Category
+
+        /// Public. Every category, parents before their children, siblings by
+        /// position then name (depth-first, ready to draw as a tree).
+        func listCategories(request: Bigshop_Catalog_V1_ListCategoriesRequest, context: ServerContext) async throws -> Bigshop_Catalog_V1_ListCategoriesResponse
     }
 
     /// A typed client. Every error it throws is an `RPCError`.
@@ -439,7 +729,10 @@ public enum Bigshop_Catalog_V1_CatalogService {
         }
 
         /// Public. Creation order, keyset page tokens (a token stays valid across
-        /// restarts). Page size default 50, max 500; `query` matches name or sku.
+        /// restarts). Page size default 50, max 500; `query` matches a part of the
+        /// name or sku ignoring case and accents ("iphone" finds "iPhone", "cafe"
+        /// finds "Café"); `category_id` keeps the products of that category and of
+        /// every category below it (unknown id: INVALID_ARGUMENT).
         public func listProducts(
             _ request: Bigshop_Catalog_V1_ListProductsRequest,
             metadata: Metadata = [:],
@@ -458,6 +751,126 @@ public enum Bigshop_Catalog_V1_CatalogService {
         ) async throws -> Result {
             try await handle(rpcClient.unary(
                 request: request, method: Method.listProducts, responseType: Bigshop_Catalog_V1_ListProductsResponse.self,
+                metadata: metadata, options: options))
+        }
+
+        /// Admin. Unknown parent_id or a parent already two levels deep:
+        /// INVALID_ARGUMENT (reason CATEGORY_TOO_DEEP for the depth). A slug in use:
+        /// ALREADY_EXISTS. The 1,001st category: FAILED_PRECONDITION, reason
+        /// TOO_MANY_CATEGORIES.
+        public func createCategory(
+            _ request: Bigshop_Catalog_V1_CreateCategoryRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Bigshop_Catalog_V1_Category {
+            try await createCategory(request, metadata: metadata, options: options) { try $0.message }
+        }
+
+        /// `CreateCategory`, handing the whole response (message or error, and
+        /// trailing metadata) to `handle`.
+        public func createCategory<Result: Sendable>(
+            _ request: Bigshop_Catalog_V1_CreateCategoryRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            onResponse handle: (ClientResponse<Bigshop_Catalog_V1_Category>) async throws -> Result
+        ) async throws -> Result {
+            try await handle(rpcClient.unary(
+                request: request, method: Method.createCategory, responseType: Bigshop_Catalog_V1_Category.self,
+                metadata: metadata, options: options))
+        }
+
+        /// Admin. Changes only the fields named by update_mask (paths: slug, name,
+        /// parent_id, position; empty mask: every one set to a non-default value).
+        /// Moving a category under itself or below one of its own descendants, or
+        /// so deep that its subtree passes three levels: INVALID_ARGUMENT (reason
+        /// CATEGORY_CYCLE or CATEGORY_TOO_DEEP). Unknown id: NOT_FOUND.
+        public func updateCategory(
+            _ request: Bigshop_Catalog_V1_UpdateCategoryRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Bigshop_Catalog_V1_Category {
+            try await updateCategory(request, metadata: metadata, options: options) { try $0.message }
+        }
+
+        /// `UpdateCategory`, handing the whole response (message or error, and
+        /// trailing metadata) to `handle`.
+        public func updateCategory<Result: Sendable>(
+            _ request: Bigshop_Catalog_V1_UpdateCategoryRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            onResponse handle: (ClientResponse<Bigshop_Catalog_V1_Category>) async throws -> Result
+        ) async throws -> Result {
+            try await handle(rpcClient.unary(
+                request: request, method: Method.updateCategory, responseType: Bigshop_Catalog_V1_Category.self,
+                metadata: metadata, options: options))
+        }
+
+        /// Admin. Refused while live products or sub-categories belong to it:
+        /// FAILED_PRECONDITION, reason CATEGORY_NOT_EMPTY (the message says how
+        /// many). Unknown id: NOT_FOUND. Deleted products keep no link to it.
+        public func deleteCategory(
+            _ request: Bigshop_Catalog_V1_DeleteCategoryRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Bigshop_Catalog_V1_DeleteCategoryResponse {
+            try await deleteCategory(request, metadata: metadata, options: options) { try $0.message }
+        }
+
+        /// `DeleteCategory`, handing the whole response (message or error, and
+        /// trailing metadata) to `handle`.
+        public func deleteCategory<Result: Sendable>(
+            _ request: Bigshop_Catalog_V1_DeleteCategoryRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            onResponse handle: (ClientResponse<Bigshop_Catalog_V1_DeleteCategoryResponse>) async throws -> Result
+        ) async throws -> Result {
+            try await handle(rpcClient.unary(
+                request: request, method: Method.deleteCategory, responseType: Bigshop_Catalog_V1_DeleteCategoryResponse.self,
+                metadata: metadata, options: options))
+        }
+
+        /// Public. By id or, when id is empty, by slug. Unknown: NOT_FOUND.
+        public func getCategory(
+            _ request: Bigshop_Catalog_V1_GetCategoryRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Bigshop_Catalog_V1_Category {
+            try await getCategory(request, metadata: metadata, options: options) { try $0.message }
+        }
+
+        /// `GetCategory`, handing the whole response (message or error, and
+        /// trailing metadata) to `handle`.
+        public func getCategory<Result: Sendable>(
+            _ request: Bigshop_Catalog_V1_GetCategoryRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            onResponse handle: (ClientResponse<Bigshop_Catalog_V1_Category>) async throws -> Result
+        ) async throws -> Result {
+            try await handle(rpcClient.unary(
+                request: request, method: Method.getCategory, responseType: Bigshop_Catalog_V1_Category.self,
+                metadata: metadata, options: options))
+        }
+
+        /// Public. Every category, parents before their children, siblings by
+        /// position then name (depth-first, ready to draw as a tree).
+        public func listCategories(
+            _ request: Bigshop_Catalog_V1_ListCategoriesRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Bigshop_Catalog_V1_ListCategoriesResponse {
+            try await listCategories(request, metadata: metadata, options: options) { try $0.message }
+        }
+
+        /// `ListCategories`, handing the whole response (message or error, and
+        /// trailing metadata) to `handle`.
+        public func listCategories<Result: Sendable>(
+            _ request: Bigshop_Catalog_V1_ListCategoriesRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            onResponse handle: (ClientResponse<Bigshop_Catalog_V1_ListCategoriesResponse>) async throws -> Result
+        ) async throws -> Result {
+            try await handle(rpcClient.unary(
+                request: request, method: Method.listCategories, responseType: Bigshop_Catalog_V1_ListCategoriesResponse.self,
                 metadata: metadata, options: options))
         }
     }
@@ -481,6 +894,21 @@ extension Bigshop_Catalog_V1_CatalogService.ServiceProtocol {
         }
         router.registerUnary(Bigshop_Catalog_V1_CatalogService.Method.listProducts) { request, context in
             try await self.listProducts(request: request, context: context)
+        }
+        router.registerUnary(Bigshop_Catalog_V1_CatalogService.Method.createCategory) { request, context in
+            try await self.createCategory(request: request, context: context)
+        }
+        router.registerUnary(Bigshop_Catalog_V1_CatalogService.Method.updateCategory) { request, context in
+            try await self.updateCategory(request: request, context: context)
+        }
+        router.registerUnary(Bigshop_Catalog_V1_CatalogService.Method.deleteCategory) { request, context in
+            try await self.deleteCategory(request: request, context: context)
+        }
+        router.registerUnary(Bigshop_Catalog_V1_CatalogService.Method.getCategory) { request, context in
+            try await self.getCategory(request: request, context: context)
+        }
+        router.registerUnary(Bigshop_Catalog_V1_CatalogService.Method.listCategories) { request, context in
+            try await self.listCategories(request: request, context: context)
         }
     }
 }

@@ -38,6 +38,11 @@ public struct AccessPolicy: Sendable {
         Bigshop_Catalog_V1_CatalogService.Method.deleteProduct: .admin,
         Bigshop_Catalog_V1_CatalogService.Method.getProduct: .public,
         Bigshop_Catalog_V1_CatalogService.Method.listProducts: .public,
+        Bigshop_Catalog_V1_CatalogService.Method.createCategory: .admin,
+        Bigshop_Catalog_V1_CatalogService.Method.updateCategory: .admin,
+        Bigshop_Catalog_V1_CatalogService.Method.deleteCategory: .admin,
+        Bigshop_Catalog_V1_CatalogService.Method.getCategory: .public,
+        Bigshop_Catalog_V1_CatalogService.Method.listCategories: .public,
 
         Bigshop_Orders_V1_OrdersService.Method.getCart: .customer,
         Bigshop_Orders_V1_OrdersService.Method.setCartItem: .customer,

@@ -2,6 +2,8 @@ import BigRPC
 import BigShopCatalogAPI
 import Testing
 
+@testable import BigShopCatalog
+
 @Suite("Demo catalog", .timeLimit(.minutes(2)))
 struct DemoCatalogTests {
     @Test func seedsAnEmptyCatalogOnce() async throws {
@@ -13,6 +15,13 @@ struct DemoCatalogTests {
             #expect(products.allSatisfy { $0.priceCents > 0 && $0.stock > 0 && !$0.category.isEmpty })
             #expect(products.contains { $0.name.hasPrefix("iPhone") })
             #expect(try await shop.catalog.listProducts(.init(query: "smart tv")).products.count == 2)
+
+            let categories = try await shop.catalog.listCategories(.init()).categories
+            #expect(categories.count == DemoCatalog.categories.count)
+            #expect(products.allSatisfy { product in categories.contains { $0.id == product.categoryId } })
+            let informatica = try await shop.catalog.getCategory(.init(slug: "informatica"))
+            let computers = try await shop.catalog.listProducts(.init(categoryId: informatica.id)).products
+            #expect(computers.count == 2 && computers.allSatisfy { $0.category == "notebooks" })
 
             #expect(try await shop.module.seedDemoCatalog() == 0)
             #expect(try await shop.catalog.listProducts(.init()).products.count == 12)

@@ -83,12 +83,17 @@ struct SplitDeploymentTests {
         #expect(try await admin.catalog.getProduct(.init(id: product.id)).stock == 3)
 
         // A server stream through the gateway: History replays the order's statuses.
-        let statuses = try await ana.history.watchOrder(.init(orderId: order.id), options: CallOptions(timeout: .seconds(1))) { events in
+        // Read until the confirmation arrives (bounded: a loaded machine may
+        // need seconds, and a stream that never confirms fails at 10 s).
+        let statuses = try await ana.history.watchOrder(.init(orderId: order.id), options: CallOptions(timeout: .seconds(10))) { events in
             var statuses: [Bigshop_Orders_V1_OrderStatus] = []
             do {
-                for try await event in events { statuses.append(event.status) }
+                for try await event in events {
+                    statuses.append(event.status)
+                    if event.status == .confirmed { break }
+                }
             } catch let error as RPCError where error.code == .deadlineExceeded {
-                // The order is not finished: the stream stays open until the deadline.
+                // Never confirmed: the expectations below say so.
             }
             return statuses
         }

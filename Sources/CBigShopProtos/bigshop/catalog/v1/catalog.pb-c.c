@@ -367,7 +367,367 @@ void   bigshop__catalog__v1__list_products_response__free_unpacked
   assert(message->base.descriptor == &bigshop__catalog__v1__list_products_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor bigshop__catalog__v1__product__field_descriptors[9] =
+void   bigshop__catalog__v1__category__init
+                     (Bigshop__Catalog__V1__Category         *message)
+{
+  static const Bigshop__Catalog__V1__Category init_value = BIGSHOP__CATALOG__V1__CATEGORY__INIT;
+  *message = init_value;
+}
+size_t bigshop__catalog__v1__category__get_packed_size
+                     (const Bigshop__Catalog__V1__Category *message)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__category__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__catalog__v1__category__pack
+                     (const Bigshop__Catalog__V1__Category *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__category__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__catalog__v1__category__pack_to_buffer
+                     (const Bigshop__Catalog__V1__Category *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__category__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Catalog__V1__Category *
+       bigshop__catalog__v1__category__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Catalog__V1__Category *)
+     protobuf_c_message_unpack (&bigshop__catalog__v1__category__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__catalog__v1__category__free_unpacked
+                     (Bigshop__Catalog__V1__Category *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__catalog__v1__category__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__catalog__v1__create_category_request__init
+                     (Bigshop__Catalog__V1__CreateCategoryRequest         *message)
+{
+  static const Bigshop__Catalog__V1__CreateCategoryRequest init_value = BIGSHOP__CATALOG__V1__CREATE_CATEGORY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t bigshop__catalog__v1__create_category_request__get_packed_size
+                     (const Bigshop__Catalog__V1__CreateCategoryRequest *message)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__create_category_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__catalog__v1__create_category_request__pack
+                     (const Bigshop__Catalog__V1__CreateCategoryRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__create_category_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__catalog__v1__create_category_request__pack_to_buffer
+                     (const Bigshop__Catalog__V1__CreateCategoryRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__create_category_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Catalog__V1__CreateCategoryRequest *
+       bigshop__catalog__v1__create_category_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Catalog__V1__CreateCategoryRequest *)
+     protobuf_c_message_unpack (&bigshop__catalog__v1__create_category_request__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__catalog__v1__create_category_request__free_unpacked
+                     (Bigshop__Catalog__V1__CreateCategoryRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__catalog__v1__create_category_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__catalog__v1__update_category_request__init
+                     (Bigshop__Catalog__V1__UpdateCategoryRequest         *message)
+{
+  static const Bigshop__Catalog__V1__UpdateCategoryRequest init_value = BIGSHOP__CATALOG__V1__UPDATE_CATEGORY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t bigshop__catalog__v1__update_category_request__get_packed_size
+                     (const Bigshop__Catalog__V1__UpdateCategoryRequest *message)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__update_category_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__catalog__v1__update_category_request__pack
+                     (const Bigshop__Catalog__V1__UpdateCategoryRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__update_category_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__catalog__v1__update_category_request__pack_to_buffer
+                     (const Bigshop__Catalog__V1__UpdateCategoryRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__update_category_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Catalog__V1__UpdateCategoryRequest *
+       bigshop__catalog__v1__update_category_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Catalog__V1__UpdateCategoryRequest *)
+     protobuf_c_message_unpack (&bigshop__catalog__v1__update_category_request__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__catalog__v1__update_category_request__free_unpacked
+                     (Bigshop__Catalog__V1__UpdateCategoryRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__catalog__v1__update_category_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__catalog__v1__delete_category_request__init
+                     (Bigshop__Catalog__V1__DeleteCategoryRequest         *message)
+{
+  static const Bigshop__Catalog__V1__DeleteCategoryRequest init_value = BIGSHOP__CATALOG__V1__DELETE_CATEGORY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t bigshop__catalog__v1__delete_category_request__get_packed_size
+                     (const Bigshop__Catalog__V1__DeleteCategoryRequest *message)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__delete_category_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__catalog__v1__delete_category_request__pack
+                     (const Bigshop__Catalog__V1__DeleteCategoryRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__delete_category_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__catalog__v1__delete_category_request__pack_to_buffer
+                     (const Bigshop__Catalog__V1__DeleteCategoryRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__delete_category_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Catalog__V1__DeleteCategoryRequest *
+       bigshop__catalog__v1__delete_category_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Catalog__V1__DeleteCategoryRequest *)
+     protobuf_c_message_unpack (&bigshop__catalog__v1__delete_category_request__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__catalog__v1__delete_category_request__free_unpacked
+                     (Bigshop__Catalog__V1__DeleteCategoryRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__catalog__v1__delete_category_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__catalog__v1__delete_category_response__init
+                     (Bigshop__Catalog__V1__DeleteCategoryResponse         *message)
+{
+  static const Bigshop__Catalog__V1__DeleteCategoryResponse init_value = BIGSHOP__CATALOG__V1__DELETE_CATEGORY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t bigshop__catalog__v1__delete_category_response__get_packed_size
+                     (const Bigshop__Catalog__V1__DeleteCategoryResponse *message)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__delete_category_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__catalog__v1__delete_category_response__pack
+                     (const Bigshop__Catalog__V1__DeleteCategoryResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__delete_category_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__catalog__v1__delete_category_response__pack_to_buffer
+                     (const Bigshop__Catalog__V1__DeleteCategoryResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__delete_category_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Catalog__V1__DeleteCategoryResponse *
+       bigshop__catalog__v1__delete_category_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Catalog__V1__DeleteCategoryResponse *)
+     protobuf_c_message_unpack (&bigshop__catalog__v1__delete_category_response__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__catalog__v1__delete_category_response__free_unpacked
+                     (Bigshop__Catalog__V1__DeleteCategoryResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__catalog__v1__delete_category_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__catalog__v1__get_category_request__init
+                     (Bigshop__Catalog__V1__GetCategoryRequest         *message)
+{
+  static const Bigshop__Catalog__V1__GetCategoryRequest init_value = BIGSHOP__CATALOG__V1__GET_CATEGORY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t bigshop__catalog__v1__get_category_request__get_packed_size
+                     (const Bigshop__Catalog__V1__GetCategoryRequest *message)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__get_category_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__catalog__v1__get_category_request__pack
+                     (const Bigshop__Catalog__V1__GetCategoryRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__get_category_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__catalog__v1__get_category_request__pack_to_buffer
+                     (const Bigshop__Catalog__V1__GetCategoryRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__get_category_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Catalog__V1__GetCategoryRequest *
+       bigshop__catalog__v1__get_category_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Catalog__V1__GetCategoryRequest *)
+     protobuf_c_message_unpack (&bigshop__catalog__v1__get_category_request__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__catalog__v1__get_category_request__free_unpacked
+                     (Bigshop__Catalog__V1__GetCategoryRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__catalog__v1__get_category_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__catalog__v1__list_categories_request__init
+                     (Bigshop__Catalog__V1__ListCategoriesRequest         *message)
+{
+  static const Bigshop__Catalog__V1__ListCategoriesRequest init_value = BIGSHOP__CATALOG__V1__LIST_CATEGORIES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t bigshop__catalog__v1__list_categories_request__get_packed_size
+                     (const Bigshop__Catalog__V1__ListCategoriesRequest *message)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__list_categories_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__catalog__v1__list_categories_request__pack
+                     (const Bigshop__Catalog__V1__ListCategoriesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__list_categories_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__catalog__v1__list_categories_request__pack_to_buffer
+                     (const Bigshop__Catalog__V1__ListCategoriesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__list_categories_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Catalog__V1__ListCategoriesRequest *
+       bigshop__catalog__v1__list_categories_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Catalog__V1__ListCategoriesRequest *)
+     protobuf_c_message_unpack (&bigshop__catalog__v1__list_categories_request__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__catalog__v1__list_categories_request__free_unpacked
+                     (Bigshop__Catalog__V1__ListCategoriesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__catalog__v1__list_categories_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__catalog__v1__list_categories_response__init
+                     (Bigshop__Catalog__V1__ListCategoriesResponse         *message)
+{
+  static const Bigshop__Catalog__V1__ListCategoriesResponse init_value = BIGSHOP__CATALOG__V1__LIST_CATEGORIES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t bigshop__catalog__v1__list_categories_response__get_packed_size
+                     (const Bigshop__Catalog__V1__ListCategoriesResponse *message)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__list_categories_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__catalog__v1__list_categories_response__pack
+                     (const Bigshop__Catalog__V1__ListCategoriesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__list_categories_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__catalog__v1__list_categories_response__pack_to_buffer
+                     (const Bigshop__Catalog__V1__ListCategoriesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__catalog__v1__list_categories_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Catalog__V1__ListCategoriesResponse *
+       bigshop__catalog__v1__list_categories_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Catalog__V1__ListCategoriesResponse *)
+     protobuf_c_message_unpack (&bigshop__catalog__v1__list_categories_response__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__catalog__v1__list_categories_response__free_unpacked
+                     (Bigshop__Catalog__V1__ListCategoriesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__catalog__v1__list_categories_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor bigshop__catalog__v1__product__field_descriptors[10] =
 {
   {
     "id",
@@ -477,9 +837,22 @@ static const ProtobufCFieldDescriptor bigshop__catalog__v1__product__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "category_id",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__Product, category_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bigshop__catalog__v1__product__field_indices_by_name[] = {
   6,   /* field[6] = category */
+  9,   /* field[9] = category_id */
   7,   /* field[7] = created_at_ms */
   3,   /* field[3] = description */
   0,   /* field[0] = id */
@@ -492,7 +865,7 @@ static const unsigned bigshop__catalog__v1__product__field_indices_by_name[] = {
 static const ProtobufCIntRange bigshop__catalog__v1__product__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor bigshop__catalog__v1__product__descriptor =
 {
@@ -502,14 +875,14 @@ const ProtobufCMessageDescriptor bigshop__catalog__v1__product__descriptor =
   "Bigshop__Catalog__V1__Product",
   "bigshop.catalog.v1",
   sizeof(Bigshop__Catalog__V1__Product),
-  9,
+  10,
   bigshop__catalog__v1__product__field_descriptors,
   bigshop__catalog__v1__product__field_indices_by_name,
   1,  bigshop__catalog__v1__product__number_ranges,
   (ProtobufCMessageInit) bigshop__catalog__v1__product__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bigshop__catalog__v1__create_product_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor bigshop__catalog__v1__create_product_request__field_descriptors[7] =
 {
   {
     "sku",
@@ -583,9 +956,22 @@ static const ProtobufCFieldDescriptor bigshop__catalog__v1__create_product_reque
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "category_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__CreateProductRequest, category_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bigshop__catalog__v1__create_product_request__field_indices_by_name[] = {
   5,   /* field[5] = category */
+  6,   /* field[6] = category_id */
   2,   /* field[2] = description */
   1,   /* field[1] = name */
   3,   /* field[3] = price_cents */
@@ -595,7 +981,7 @@ static const unsigned bigshop__catalog__v1__create_product_request__field_indice
 static const ProtobufCIntRange bigshop__catalog__v1__create_product_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor bigshop__catalog__v1__create_product_request__descriptor =
 {
@@ -605,7 +991,7 @@ const ProtobufCMessageDescriptor bigshop__catalog__v1__create_product_request__d
   "Bigshop__Catalog__V1__CreateProductRequest",
   "bigshop.catalog.v1",
   sizeof(Bigshop__Catalog__V1__CreateProductRequest),
-  6,
+  7,
   bigshop__catalog__v1__create_product_request__field_descriptors,
   bigshop__catalog__v1__create_product_request__field_indices_by_name,
   1,  bigshop__catalog__v1__create_product_request__number_ranges,
@@ -757,7 +1143,7 @@ const ProtobufCMessageDescriptor bigshop__catalog__v1__get_product_request__desc
   (ProtobufCMessageInit) bigshop__catalog__v1__get_product_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bigshop__catalog__v1__list_products_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor bigshop__catalog__v1__list_products_request__field_descriptors[5] =
 {
   {
     "page_size",
@@ -807,9 +1193,22 @@ static const ProtobufCFieldDescriptor bigshop__catalog__v1__list_products_reques
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "category_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__ListProductsRequest, category_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bigshop__catalog__v1__list_products_request__field_indices_by_name[] = {
   2,   /* field[2] = category */
+  4,   /* field[4] = category_id */
   0,   /* field[0] = page_size */
   1,   /* field[1] = page_token */
   3,   /* field[3] = query */
@@ -817,7 +1216,7 @@ static const unsigned bigshop__catalog__v1__list_products_request__field_indices
 static const ProtobufCIntRange bigshop__catalog__v1__list_products_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor bigshop__catalog__v1__list_products_request__descriptor =
 {
@@ -827,7 +1226,7 @@ const ProtobufCMessageDescriptor bigshop__catalog__v1__list_products_request__de
   "Bigshop__Catalog__V1__ListProductsRequest",
   "bigshop.catalog.v1",
   sizeof(Bigshop__Catalog__V1__ListProductsRequest),
-  4,
+  5,
   bigshop__catalog__v1__list_products_request__field_descriptors,
   bigshop__catalog__v1__list_products_request__field_indices_by_name,
   1,  bigshop__catalog__v1__list_products_request__number_ranges,
@@ -885,19 +1284,449 @@ const ProtobufCMessageDescriptor bigshop__catalog__v1__list_products_response__d
   (ProtobufCMessageInit) bigshop__catalog__v1__list_products_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor bigshop__catalog__v1__catalog_service__method_descriptors[5] =
+static const ProtobufCFieldDescriptor bigshop__catalog__v1__category__field_descriptors[8] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__Category, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "slug",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__Category, slug),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__Category, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "parent_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__Category, parent_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "position",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__Category, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "depth",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__Category, depth),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__Category, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__Category, updated_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__catalog__v1__category__field_indices_by_name[] = {
+  6,   /* field[6] = created_at_ms */
+  5,   /* field[5] = depth */
+  0,   /* field[0] = id */
+  2,   /* field[2] = name */
+  3,   /* field[3] = parent_id */
+  4,   /* field[4] = position */
+  1,   /* field[1] = slug */
+  7,   /* field[7] = updated_at_ms */
+};
+static const ProtobufCIntRange bigshop__catalog__v1__category__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor bigshop__catalog__v1__category__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.catalog.v1.Category",
+  "Category",
+  "Bigshop__Catalog__V1__Category",
+  "bigshop.catalog.v1",
+  sizeof(Bigshop__Catalog__V1__Category),
+  8,
+  bigshop__catalog__v1__category__field_descriptors,
+  bigshop__catalog__v1__category__field_indices_by_name,
+  1,  bigshop__catalog__v1__category__number_ranges,
+  (ProtobufCMessageInit) bigshop__catalog__v1__category__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__catalog__v1__create_category_request__field_descriptors[4] =
+{
+  {
+    "slug",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__CreateCategoryRequest, slug),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__CreateCategoryRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "parent_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__CreateCategoryRequest, parent_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "position",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__CreateCategoryRequest, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__catalog__v1__create_category_request__field_indices_by_name[] = {
+  1,   /* field[1] = name */
+  2,   /* field[2] = parent_id */
+  3,   /* field[3] = position */
+  0,   /* field[0] = slug */
+};
+static const ProtobufCIntRange bigshop__catalog__v1__create_category_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor bigshop__catalog__v1__create_category_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.catalog.v1.CreateCategoryRequest",
+  "CreateCategoryRequest",
+  "Bigshop__Catalog__V1__CreateCategoryRequest",
+  "bigshop.catalog.v1",
+  sizeof(Bigshop__Catalog__V1__CreateCategoryRequest),
+  4,
+  bigshop__catalog__v1__create_category_request__field_descriptors,
+  bigshop__catalog__v1__create_category_request__field_indices_by_name,
+  1,  bigshop__catalog__v1__create_category_request__number_ranges,
+  (ProtobufCMessageInit) bigshop__catalog__v1__create_category_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__catalog__v1__update_category_request__field_descriptors[2] =
+{
+  {
+    "category",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__UpdateCategoryRequest, category),
+    &bigshop__catalog__v1__category__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__UpdateCategoryRequest, update_mask),
+    &google__protobuf__field_mask__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__catalog__v1__update_category_request__field_indices_by_name[] = {
+  0,   /* field[0] = category */
+  1,   /* field[1] = update_mask */
+};
+static const ProtobufCIntRange bigshop__catalog__v1__update_category_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor bigshop__catalog__v1__update_category_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.catalog.v1.UpdateCategoryRequest",
+  "UpdateCategoryRequest",
+  "Bigshop__Catalog__V1__UpdateCategoryRequest",
+  "bigshop.catalog.v1",
+  sizeof(Bigshop__Catalog__V1__UpdateCategoryRequest),
+  2,
+  bigshop__catalog__v1__update_category_request__field_descriptors,
+  bigshop__catalog__v1__update_category_request__field_indices_by_name,
+  1,  bigshop__catalog__v1__update_category_request__number_ranges,
+  (ProtobufCMessageInit) bigshop__catalog__v1__update_category_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__catalog__v1__delete_category_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__DeleteCategoryRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__catalog__v1__delete_category_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange bigshop__catalog__v1__delete_category_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor bigshop__catalog__v1__delete_category_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.catalog.v1.DeleteCategoryRequest",
+  "DeleteCategoryRequest",
+  "Bigshop__Catalog__V1__DeleteCategoryRequest",
+  "bigshop.catalog.v1",
+  sizeof(Bigshop__Catalog__V1__DeleteCategoryRequest),
+  1,
+  bigshop__catalog__v1__delete_category_request__field_descriptors,
+  bigshop__catalog__v1__delete_category_request__field_indices_by_name,
+  1,  bigshop__catalog__v1__delete_category_request__number_ranges,
+  (ProtobufCMessageInit) bigshop__catalog__v1__delete_category_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define bigshop__catalog__v1__delete_category_response__field_descriptors NULL
+#define bigshop__catalog__v1__delete_category_response__field_indices_by_name NULL
+#define bigshop__catalog__v1__delete_category_response__number_ranges NULL
+const ProtobufCMessageDescriptor bigshop__catalog__v1__delete_category_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.catalog.v1.DeleteCategoryResponse",
+  "DeleteCategoryResponse",
+  "Bigshop__Catalog__V1__DeleteCategoryResponse",
+  "bigshop.catalog.v1",
+  sizeof(Bigshop__Catalog__V1__DeleteCategoryResponse),
+  0,
+  bigshop__catalog__v1__delete_category_response__field_descriptors,
+  bigshop__catalog__v1__delete_category_response__field_indices_by_name,
+  0,  bigshop__catalog__v1__delete_category_response__number_ranges,
+  (ProtobufCMessageInit) bigshop__catalog__v1__delete_category_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__catalog__v1__get_category_request__field_descriptors[2] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__GetCategoryRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "slug",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Catalog__V1__GetCategoryRequest, slug),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__catalog__v1__get_category_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+  1,   /* field[1] = slug */
+};
+static const ProtobufCIntRange bigshop__catalog__v1__get_category_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor bigshop__catalog__v1__get_category_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.catalog.v1.GetCategoryRequest",
+  "GetCategoryRequest",
+  "Bigshop__Catalog__V1__GetCategoryRequest",
+  "bigshop.catalog.v1",
+  sizeof(Bigshop__Catalog__V1__GetCategoryRequest),
+  2,
+  bigshop__catalog__v1__get_category_request__field_descriptors,
+  bigshop__catalog__v1__get_category_request__field_indices_by_name,
+  1,  bigshop__catalog__v1__get_category_request__number_ranges,
+  (ProtobufCMessageInit) bigshop__catalog__v1__get_category_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define bigshop__catalog__v1__list_categories_request__field_descriptors NULL
+#define bigshop__catalog__v1__list_categories_request__field_indices_by_name NULL
+#define bigshop__catalog__v1__list_categories_request__number_ranges NULL
+const ProtobufCMessageDescriptor bigshop__catalog__v1__list_categories_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.catalog.v1.ListCategoriesRequest",
+  "ListCategoriesRequest",
+  "Bigshop__Catalog__V1__ListCategoriesRequest",
+  "bigshop.catalog.v1",
+  sizeof(Bigshop__Catalog__V1__ListCategoriesRequest),
+  0,
+  bigshop__catalog__v1__list_categories_request__field_descriptors,
+  bigshop__catalog__v1__list_categories_request__field_indices_by_name,
+  0,  bigshop__catalog__v1__list_categories_request__number_ranges,
+  (ProtobufCMessageInit) bigshop__catalog__v1__list_categories_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__catalog__v1__list_categories_response__field_descriptors[1] =
+{
+  {
+    "categories",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bigshop__Catalog__V1__ListCategoriesResponse, n_categories),
+    offsetof(Bigshop__Catalog__V1__ListCategoriesResponse, categories),
+    &bigshop__catalog__v1__category__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__catalog__v1__list_categories_response__field_indices_by_name[] = {
+  0,   /* field[0] = categories */
+};
+static const ProtobufCIntRange bigshop__catalog__v1__list_categories_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor bigshop__catalog__v1__list_categories_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.catalog.v1.ListCategoriesResponse",
+  "ListCategoriesResponse",
+  "Bigshop__Catalog__V1__ListCategoriesResponse",
+  "bigshop.catalog.v1",
+  sizeof(Bigshop__Catalog__V1__ListCategoriesResponse),
+  1,
+  bigshop__catalog__v1__list_categories_response__field_descriptors,
+  bigshop__catalog__v1__list_categories_response__field_indices_by_name,
+  1,  bigshop__catalog__v1__list_categories_response__number_ranges,
+  (ProtobufCMessageInit) bigshop__catalog__v1__list_categories_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor bigshop__catalog__v1__catalog_service__method_descriptors[10] =
 {
   { "CreateProduct", &bigshop__catalog__v1__create_product_request__descriptor, &bigshop__catalog__v1__product__descriptor },
   { "UpdateProduct", &bigshop__catalog__v1__update_product_request__descriptor, &bigshop__catalog__v1__product__descriptor },
   { "DeleteProduct", &bigshop__catalog__v1__delete_product_request__descriptor, &bigshop__catalog__v1__delete_product_response__descriptor },
   { "GetProduct", &bigshop__catalog__v1__get_product_request__descriptor, &bigshop__catalog__v1__product__descriptor },
   { "ListProducts", &bigshop__catalog__v1__list_products_request__descriptor, &bigshop__catalog__v1__list_products_response__descriptor },
+  { "CreateCategory", &bigshop__catalog__v1__create_category_request__descriptor, &bigshop__catalog__v1__category__descriptor },
+  { "UpdateCategory", &bigshop__catalog__v1__update_category_request__descriptor, &bigshop__catalog__v1__category__descriptor },
+  { "DeleteCategory", &bigshop__catalog__v1__delete_category_request__descriptor, &bigshop__catalog__v1__delete_category_response__descriptor },
+  { "GetCategory", &bigshop__catalog__v1__get_category_request__descriptor, &bigshop__catalog__v1__category__descriptor },
+  { "ListCategories", &bigshop__catalog__v1__list_categories_request__descriptor, &bigshop__catalog__v1__list_categories_response__descriptor },
 };
 const unsigned bigshop__catalog__v1__catalog_service__method_indices_by_name[] = {
+  5,        /* CreateCategory */
   0,        /* CreateProduct */
+  7,        /* DeleteCategory */
   2,        /* DeleteProduct */
+  8,        /* GetCategory */
   3,        /* GetProduct */
+  9,        /* ListCategories */
   4,        /* ListProducts */
+  6,        /* UpdateCategory */
   1         /* UpdateProduct */
 };
 const ProtobufCServiceDescriptor bigshop__catalog__v1__catalog_service__descriptor =
@@ -907,7 +1736,7 @@ const ProtobufCServiceDescriptor bigshop__catalog__v1__catalog_service__descript
   "CatalogService",
   "Bigshop__Catalog__V1__CatalogService",
   "bigshop.catalog.v1",
-  5,
+  10,
   bigshop__catalog__v1__catalog_service__method_descriptors,
   bigshop__catalog__v1__catalog_service__method_indices_by_name
 };
@@ -950,6 +1779,46 @@ void bigshop__catalog__v1__catalog_service__list_products(ProtobufCService *serv
 {
   assert(service->descriptor == &bigshop__catalog__v1__catalog_service__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void bigshop__catalog__v1__catalog_service__create_category(ProtobufCService *service,
+                                                            const Bigshop__Catalog__V1__CreateCategoryRequest *input,
+                                                            Bigshop__Catalog__V1__Category_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &bigshop__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void bigshop__catalog__v1__catalog_service__update_category(ProtobufCService *service,
+                                                            const Bigshop__Catalog__V1__UpdateCategoryRequest *input,
+                                                            Bigshop__Catalog__V1__Category_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &bigshop__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void bigshop__catalog__v1__catalog_service__delete_category(ProtobufCService *service,
+                                                            const Bigshop__Catalog__V1__DeleteCategoryRequest *input,
+                                                            Bigshop__Catalog__V1__DeleteCategoryResponse_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &bigshop__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void bigshop__catalog__v1__catalog_service__get_category(ProtobufCService *service,
+                                                         const Bigshop__Catalog__V1__GetCategoryRequest *input,
+                                                         Bigshop__Catalog__V1__Category_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &bigshop__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void bigshop__catalog__v1__catalog_service__list_categories(ProtobufCService *service,
+                                                            const Bigshop__Catalog__V1__ListCategoriesRequest *input,
+                                                            Bigshop__Catalog__V1__ListCategoriesResponse_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &bigshop__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void bigshop__catalog__v1__catalog_service__init (Bigshop__Catalog__V1__CatalogService_Service *service,
                                                   Bigshop__Catalog__V1__CatalogService_ServiceDestroy destroy)

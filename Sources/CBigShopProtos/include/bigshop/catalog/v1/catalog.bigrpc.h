@@ -37,4 +37,36 @@ static inline const void *bigshop__catalog__v1__list_products_response__descript
     return &bigshop__catalog__v1__list_products_response__descriptor;
 }
 
+static inline const void *bigshop__catalog__v1__category__descriptor_ptr(void) {
+    return &bigshop__catalog__v1__category__descriptor;
+}
+
+static inline const void *bigshop__catalog__v1__create_category_request__descriptor_ptr(void) {
+    return &bigshop__catalog__v1__create_category_request__descriptor;
+}
+
+static inline const void *bigshop__catalog__v1__update_category_request__descriptor_ptr(void) {
+    return &bigshop__catalog__v1__update_category_request__descriptor;
+}
+
+static inline const void *bigshop__catalog__v1__delete_category_request__descriptor_ptr(void) {
+    return &bigshop__catalog__v1__delete_category_request__descriptor;
+}
+
+static inline const void *bigshop__catalog__v1__delete_category_response__descriptor_ptr(void) {
+    return &bigshop__catalog__v1__delete_category_response__descriptor;
+}
+
+static inline const void *bigshop__catalog__v1__get_category_request__descriptor_ptr(void) {
+    return &bigshop__catalog__v1__get_category_request__descriptor;
+}
+
+static inline const void *bigshop__catalog__v1__list_categories_request__descriptor_ptr(void) {
+    return &bigshop__catalog__v1__list_categories_request__descriptor;
+}
+
+static inline const void *bigshop__catalog__v1__list_categories_response__descriptor_ptr(void) {
+    return &bigshop__catalog__v1__list_categories_response__descriptor;
+}
+
 #endif

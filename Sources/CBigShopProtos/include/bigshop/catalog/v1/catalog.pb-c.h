@@ -24,6 +24,14 @@ typedef struct Bigshop__Catalog__V1__DeleteProductResponse Bigshop__Catalog__V1_
 typedef struct Bigshop__Catalog__V1__GetProductRequest Bigshop__Catalog__V1__GetProductRequest;
 typedef struct Bigshop__Catalog__V1__ListProductsRequest Bigshop__Catalog__V1__ListProductsRequest;
 typedef struct Bigshop__Catalog__V1__ListProductsResponse Bigshop__Catalog__V1__ListProductsResponse;
+typedef struct Bigshop__Catalog__V1__Category Bigshop__Catalog__V1__Category;
+typedef struct Bigshop__Catalog__V1__CreateCategoryRequest Bigshop__Catalog__V1__CreateCategoryRequest;
+typedef struct Bigshop__Catalog__V1__UpdateCategoryRequest Bigshop__Catalog__V1__UpdateCategoryRequest;
+typedef struct Bigshop__Catalog__V1__DeleteCategoryRequest Bigshop__Catalog__V1__DeleteCategoryRequest;
+typedef struct Bigshop__Catalog__V1__DeleteCategoryResponse Bigshop__Catalog__V1__DeleteCategoryResponse;
+typedef struct Bigshop__Catalog__V1__GetCategoryRequest Bigshop__Catalog__V1__GetCategoryRequest;
+typedef struct Bigshop__Catalog__V1__ListCategoriesRequest Bigshop__Catalog__V1__ListCategoriesRequest;
+typedef struct Bigshop__Catalog__V1__ListCategoriesResponse Bigshop__Catalog__V1__ListCategoriesResponse;
 
 
 /* --- enums --- */
@@ -49,10 +57,14 @@ struct  Bigshop__Catalog__V1__Product
   char *category;
   int64_t created_at_ms;
   int64_t updated_at_ms;
+  /*
+   * The managed category it belongs to; empty: none.
+   */
+  char *category_id;
 };
 #define BIGSHOP__CATALOG__V1__PRODUCT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__product__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Bigshop__Catalog__V1__CreateProductRequest
@@ -64,10 +76,14 @@ struct  Bigshop__Catalog__V1__CreateProductRequest
   int64_t price_cents;
   int64_t stock;
   char *category;
+  /*
+   * Empty: no category. Unknown id: INVALID_ARGUMENT.
+   */
+  char *category_id;
 };
 #define BIGSHOP__CATALOG__V1__CREATE_PRODUCT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__create_product_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Bigshop__Catalog__V1__UpdateProductRequest
@@ -79,7 +95,7 @@ struct  Bigshop__Catalog__V1__UpdateProductRequest
   Bigshop__Catalog__V1__Product *product;
   /*
    * AIP-134 partial update: paths among name, description, price_cents,
-   * stock, category. Empty: every field of `product` set to a non-default value.
+   * stock, category, category_id. Empty: every field of `product` set to a non-default value.
    */
   Google__Protobuf__FieldMask *update_mask;
 };
@@ -124,10 +140,14 @@ struct  Bigshop__Catalog__V1__ListProductsRequest
   char *page_token;
   char *category;
   char *query;
+  /*
+   * Products of this category and of its sub-categories.
+   */
+  char *category_id;
 };
 #define BIGSHOP__CATALOG__V1__LIST_PRODUCTS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__list_products_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Bigshop__Catalog__V1__ListProductsResponse
@@ -140,6 +160,109 @@ struct  Bigshop__Catalog__V1__ListProductsResponse
 #define BIGSHOP__CATALOG__V1__LIST_PRODUCTS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__list_products_response__descriptor) \
     , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Bigshop__Catalog__V1__Category
+{
+  ProtobufCMessage base;
+  char *id;
+  char *slug;
+  char *name;
+  /*
+   * Empty for a root category.
+   */
+  char *parent_id;
+  /*
+   * Order among siblings, ascending; 0 to 1,000,000.
+   */
+  int32_t position;
+  /*
+   * 1 for a root, 2 for its children, 3 below them. Output only.
+   */
+  int32_t depth;
+  int64_t created_at_ms;
+  int64_t updated_at_ms;
+};
+#define BIGSHOP__CATALOG__V1__CATEGORY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__category__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
+
+
+struct  Bigshop__Catalog__V1__CreateCategoryRequest
+{
+  ProtobufCMessage base;
+  char *slug;
+  char *name;
+  char *parent_id;
+  int32_t position;
+};
+#define BIGSHOP__CATALOG__V1__CREATE_CATEGORY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__create_category_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Bigshop__Catalog__V1__UpdateCategoryRequest
+{
+  ProtobufCMessage base;
+  /*
+   * category.id names the category.
+   */
+  Bigshop__Catalog__V1__Category *category;
+  Google__Protobuf__FieldMask *update_mask;
+};
+#define BIGSHOP__CATALOG__V1__UPDATE_CATEGORY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__update_category_request__descriptor) \
+    , NULL, NULL }
+
+
+struct  Bigshop__Catalog__V1__DeleteCategoryRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define BIGSHOP__CATALOG__V1__DELETE_CATEGORY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__delete_category_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Bigshop__Catalog__V1__DeleteCategoryResponse
+{
+  ProtobufCMessage base;
+};
+#define BIGSHOP__CATALOG__V1__DELETE_CATEGORY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__delete_category_response__descriptor) \
+     }
+
+
+struct  Bigshop__Catalog__V1__GetCategoryRequest
+{
+  ProtobufCMessage base;
+  char *id;
+  char *slug;
+};
+#define BIGSHOP__CATALOG__V1__GET_CATEGORY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__get_category_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Bigshop__Catalog__V1__ListCategoriesRequest
+{
+  ProtobufCMessage base;
+};
+#define BIGSHOP__CATALOG__V1__LIST_CATEGORIES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__list_categories_request__descriptor) \
+     }
+
+
+struct  Bigshop__Catalog__V1__ListCategoriesResponse
+{
+  ProtobufCMessage base;
+  size_t n_categories;
+  Bigshop__Catalog__V1__Category **categories;
+};
+#define BIGSHOP__CATALOG__V1__LIST_CATEGORIES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__catalog__v1__list_categories_response__descriptor) \
+    , 0,NULL }
 
 
 /* Bigshop__Catalog__V1__Product methods */
@@ -294,6 +417,158 @@ Bigshop__Catalog__V1__ListProductsResponse *
 void   bigshop__catalog__v1__list_products_response__free_unpacked
                      (Bigshop__Catalog__V1__ListProductsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Bigshop__Catalog__V1__Category methods */
+void   bigshop__catalog__v1__category__init
+                     (Bigshop__Catalog__V1__Category         *message);
+size_t bigshop__catalog__v1__category__get_packed_size
+                     (const Bigshop__Catalog__V1__Category   *message);
+size_t bigshop__catalog__v1__category__pack
+                     (const Bigshop__Catalog__V1__Category   *message,
+                      uint8_t             *out);
+size_t bigshop__catalog__v1__category__pack_to_buffer
+                     (const Bigshop__Catalog__V1__Category   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Catalog__V1__Category *
+       bigshop__catalog__v1__category__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__catalog__v1__category__free_unpacked
+                     (Bigshop__Catalog__V1__Category *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Catalog__V1__CreateCategoryRequest methods */
+void   bigshop__catalog__v1__create_category_request__init
+                     (Bigshop__Catalog__V1__CreateCategoryRequest         *message);
+size_t bigshop__catalog__v1__create_category_request__get_packed_size
+                     (const Bigshop__Catalog__V1__CreateCategoryRequest   *message);
+size_t bigshop__catalog__v1__create_category_request__pack
+                     (const Bigshop__Catalog__V1__CreateCategoryRequest   *message,
+                      uint8_t             *out);
+size_t bigshop__catalog__v1__create_category_request__pack_to_buffer
+                     (const Bigshop__Catalog__V1__CreateCategoryRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Catalog__V1__CreateCategoryRequest *
+       bigshop__catalog__v1__create_category_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__catalog__v1__create_category_request__free_unpacked
+                     (Bigshop__Catalog__V1__CreateCategoryRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Catalog__V1__UpdateCategoryRequest methods */
+void   bigshop__catalog__v1__update_category_request__init
+                     (Bigshop__Catalog__V1__UpdateCategoryRequest         *message);
+size_t bigshop__catalog__v1__update_category_request__get_packed_size
+                     (const Bigshop__Catalog__V1__UpdateCategoryRequest   *message);
+size_t bigshop__catalog__v1__update_category_request__pack
+                     (const Bigshop__Catalog__V1__UpdateCategoryRequest   *message,
+                      uint8_t             *out);
+size_t bigshop__catalog__v1__update_category_request__pack_to_buffer
+                     (const Bigshop__Catalog__V1__UpdateCategoryRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Catalog__V1__UpdateCategoryRequest *
+       bigshop__catalog__v1__update_category_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__catalog__v1__update_category_request__free_unpacked
+                     (Bigshop__Catalog__V1__UpdateCategoryRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Catalog__V1__DeleteCategoryRequest methods */
+void   bigshop__catalog__v1__delete_category_request__init
+                     (Bigshop__Catalog__V1__DeleteCategoryRequest         *message);
+size_t bigshop__catalog__v1__delete_category_request__get_packed_size
+                     (const Bigshop__Catalog__V1__DeleteCategoryRequest   *message);
+size_t bigshop__catalog__v1__delete_category_request__pack
+                     (const Bigshop__Catalog__V1__DeleteCategoryRequest   *message,
+                      uint8_t             *out);
+size_t bigshop__catalog__v1__delete_category_request__pack_to_buffer
+                     (const Bigshop__Catalog__V1__DeleteCategoryRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Catalog__V1__DeleteCategoryRequest *
+       bigshop__catalog__v1__delete_category_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__catalog__v1__delete_category_request__free_unpacked
+                     (Bigshop__Catalog__V1__DeleteCategoryRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Catalog__V1__DeleteCategoryResponse methods */
+void   bigshop__catalog__v1__delete_category_response__init
+                     (Bigshop__Catalog__V1__DeleteCategoryResponse         *message);
+size_t bigshop__catalog__v1__delete_category_response__get_packed_size
+                     (const Bigshop__Catalog__V1__DeleteCategoryResponse   *message);
+size_t bigshop__catalog__v1__delete_category_response__pack
+                     (const Bigshop__Catalog__V1__DeleteCategoryResponse   *message,
+                      uint8_t             *out);
+size_t bigshop__catalog__v1__delete_category_response__pack_to_buffer
+                     (const Bigshop__Catalog__V1__DeleteCategoryResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Catalog__V1__DeleteCategoryResponse *
+       bigshop__catalog__v1__delete_category_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__catalog__v1__delete_category_response__free_unpacked
+                     (Bigshop__Catalog__V1__DeleteCategoryResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Catalog__V1__GetCategoryRequest methods */
+void   bigshop__catalog__v1__get_category_request__init
+                     (Bigshop__Catalog__V1__GetCategoryRequest         *message);
+size_t bigshop__catalog__v1__get_category_request__get_packed_size
+                     (const Bigshop__Catalog__V1__GetCategoryRequest   *message);
+size_t bigshop__catalog__v1__get_category_request__pack
+                     (const Bigshop__Catalog__V1__GetCategoryRequest   *message,
+                      uint8_t             *out);
+size_t bigshop__catalog__v1__get_category_request__pack_to_buffer
+                     (const Bigshop__Catalog__V1__GetCategoryRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Catalog__V1__GetCategoryRequest *
+       bigshop__catalog__v1__get_category_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__catalog__v1__get_category_request__free_unpacked
+                     (Bigshop__Catalog__V1__GetCategoryRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Catalog__V1__ListCategoriesRequest methods */
+void   bigshop__catalog__v1__list_categories_request__init
+                     (Bigshop__Catalog__V1__ListCategoriesRequest         *message);
+size_t bigshop__catalog__v1__list_categories_request__get_packed_size
+                     (const Bigshop__Catalog__V1__ListCategoriesRequest   *message);
+size_t bigshop__catalog__v1__list_categories_request__pack
+                     (const Bigshop__Catalog__V1__ListCategoriesRequest   *message,
+                      uint8_t             *out);
+size_t bigshop__catalog__v1__list_categories_request__pack_to_buffer
+                     (const Bigshop__Catalog__V1__ListCategoriesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Catalog__V1__ListCategoriesRequest *
+       bigshop__catalog__v1__list_categories_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__catalog__v1__list_categories_request__free_unpacked
+                     (Bigshop__Catalog__V1__ListCategoriesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Catalog__V1__ListCategoriesResponse methods */
+void   bigshop__catalog__v1__list_categories_response__init
+                     (Bigshop__Catalog__V1__ListCategoriesResponse         *message);
+size_t bigshop__catalog__v1__list_categories_response__get_packed_size
+                     (const Bigshop__Catalog__V1__ListCategoriesResponse   *message);
+size_t bigshop__catalog__v1__list_categories_response__pack
+                     (const Bigshop__Catalog__V1__ListCategoriesResponse   *message,
+                      uint8_t             *out);
+size_t bigshop__catalog__v1__list_categories_response__pack_to_buffer
+                     (const Bigshop__Catalog__V1__ListCategoriesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Catalog__V1__ListCategoriesResponse *
+       bigshop__catalog__v1__list_categories_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__catalog__v1__list_categories_response__free_unpacked
+                     (Bigshop__Catalog__V1__ListCategoriesResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Bigshop__Catalog__V1__Product_Closure)
@@ -319,6 +594,30 @@ typedef void (*Bigshop__Catalog__V1__ListProductsRequest_Closure)
                   void *closure_data);
 typedef void (*Bigshop__Catalog__V1__ListProductsResponse_Closure)
                  (const Bigshop__Catalog__V1__ListProductsResponse *message,
+                  void *closure_data);
+typedef void (*Bigshop__Catalog__V1__Category_Closure)
+                 (const Bigshop__Catalog__V1__Category *message,
+                  void *closure_data);
+typedef void (*Bigshop__Catalog__V1__CreateCategoryRequest_Closure)
+                 (const Bigshop__Catalog__V1__CreateCategoryRequest *message,
+                  void *closure_data);
+typedef void (*Bigshop__Catalog__V1__UpdateCategoryRequest_Closure)
+                 (const Bigshop__Catalog__V1__UpdateCategoryRequest *message,
+                  void *closure_data);
+typedef void (*Bigshop__Catalog__V1__DeleteCategoryRequest_Closure)
+                 (const Bigshop__Catalog__V1__DeleteCategoryRequest *message,
+                  void *closure_data);
+typedef void (*Bigshop__Catalog__V1__DeleteCategoryResponse_Closure)
+                 (const Bigshop__Catalog__V1__DeleteCategoryResponse *message,
+                  void *closure_data);
+typedef void (*Bigshop__Catalog__V1__GetCategoryRequest_Closure)
+                 (const Bigshop__Catalog__V1__GetCategoryRequest *message,
+                  void *closure_data);
+typedef void (*Bigshop__Catalog__V1__ListCategoriesRequest_Closure)
+                 (const Bigshop__Catalog__V1__ListCategoriesRequest *message,
+                  void *closure_data);
+typedef void (*Bigshop__Catalog__V1__ListCategoriesResponse_Closure)
+                 (const Bigshop__Catalog__V1__ListCategoriesResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -347,6 +646,26 @@ struct Bigshop__Catalog__V1__CatalogService_Service
                         const Bigshop__Catalog__V1__ListProductsRequest *input,
                         Bigshop__Catalog__V1__ListProductsResponse_Closure closure,
                         void *closure_data);
+  void (*create_category)(Bigshop__Catalog__V1__CatalogService_Service *service,
+                          const Bigshop__Catalog__V1__CreateCategoryRequest *input,
+                          Bigshop__Catalog__V1__Category_Closure closure,
+                          void *closure_data);
+  void (*update_category)(Bigshop__Catalog__V1__CatalogService_Service *service,
+                          const Bigshop__Catalog__V1__UpdateCategoryRequest *input,
+                          Bigshop__Catalog__V1__Category_Closure closure,
+                          void *closure_data);
+  void (*delete_category)(Bigshop__Catalog__V1__CatalogService_Service *service,
+                          const Bigshop__Catalog__V1__DeleteCategoryRequest *input,
+                          Bigshop__Catalog__V1__DeleteCategoryResponse_Closure closure,
+                          void *closure_data);
+  void (*get_category)(Bigshop__Catalog__V1__CatalogService_Service *service,
+                       const Bigshop__Catalog__V1__GetCategoryRequest *input,
+                       Bigshop__Catalog__V1__Category_Closure closure,
+                       void *closure_data);
+  void (*list_categories)(Bigshop__Catalog__V1__CatalogService_Service *service,
+                          const Bigshop__Catalog__V1__ListCategoriesRequest *input,
+                          Bigshop__Catalog__V1__ListCategoriesResponse_Closure closure,
+                          void *closure_data);
 };
 typedef void (*Bigshop__Catalog__V1__CatalogService_ServiceDestroy)(Bigshop__Catalog__V1__CatalogService_Service *);
 void bigshop__catalog__v1__catalog_service__init (Bigshop__Catalog__V1__CatalogService_Service *service,
@@ -359,7 +678,12 @@ void bigshop__catalog__v1__catalog_service__init (Bigshop__Catalog__V1__CatalogS
       function_prefix__ ## update_product,\
       function_prefix__ ## delete_product,\
       function_prefix__ ## get_product,\
-      function_prefix__ ## list_products  }
+      function_prefix__ ## list_products,\
+      function_prefix__ ## create_category,\
+      function_prefix__ ## update_category,\
+      function_prefix__ ## delete_category,\
+      function_prefix__ ## get_category,\
+      function_prefix__ ## list_categories  }
 void bigshop__catalog__v1__catalog_service__create_product(ProtobufCService *service,
                                                            const Bigshop__Catalog__V1__CreateProductRequest *input,
                                                            Bigshop__Catalog__V1__Product_Closure closure,
@@ -380,6 +704,26 @@ void bigshop__catalog__v1__catalog_service__list_products(ProtobufCService *serv
                                                           const Bigshop__Catalog__V1__ListProductsRequest *input,
                                                           Bigshop__Catalog__V1__ListProductsResponse_Closure closure,
                                                           void *closure_data);
+void bigshop__catalog__v1__catalog_service__create_category(ProtobufCService *service,
+                                                            const Bigshop__Catalog__V1__CreateCategoryRequest *input,
+                                                            Bigshop__Catalog__V1__Category_Closure closure,
+                                                            void *closure_data);
+void bigshop__catalog__v1__catalog_service__update_category(ProtobufCService *service,
+                                                            const Bigshop__Catalog__V1__UpdateCategoryRequest *input,
+                                                            Bigshop__Catalog__V1__Category_Closure closure,
+                                                            void *closure_data);
+void bigshop__catalog__v1__catalog_service__delete_category(ProtobufCService *service,
+                                                            const Bigshop__Catalog__V1__DeleteCategoryRequest *input,
+                                                            Bigshop__Catalog__V1__DeleteCategoryResponse_Closure closure,
+                                                            void *closure_data);
+void bigshop__catalog__v1__catalog_service__get_category(ProtobufCService *service,
+                                                         const Bigshop__Catalog__V1__GetCategoryRequest *input,
+                                                         Bigshop__Catalog__V1__Category_Closure closure,
+                                                         void *closure_data);
+void bigshop__catalog__v1__catalog_service__list_categories(ProtobufCService *service,
+                                                            const Bigshop__Catalog__V1__ListCategoriesRequest *input,
+                                                            Bigshop__Catalog__V1__ListCategoriesResponse_Closure closure,
+                                                            void *closure_data);
 
 /* --- descriptors --- */
 
@@ -391,6 +735,14 @@ extern const ProtobufCMessageDescriptor bigshop__catalog__v1__delete_product_res
 extern const ProtobufCMessageDescriptor bigshop__catalog__v1__get_product_request__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__catalog__v1__list_products_request__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__catalog__v1__list_products_response__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__catalog__v1__category__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__catalog__v1__create_category_request__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__catalog__v1__update_category_request__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__catalog__v1__delete_category_request__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__catalog__v1__delete_category_response__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__catalog__v1__get_category_request__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__catalog__v1__list_categories_request__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__catalog__v1__list_categories_response__descriptor;
 extern const ProtobufCServiceDescriptor bigshop__catalog__v1__catalog_service__descriptor;
 
 PROTOBUF_C__END_DECLS
