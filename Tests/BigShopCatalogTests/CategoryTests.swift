@@ -1,11 +1,12 @@
 import BigRPC
-@testable import BigShopCatalog
 import BigShopCatalogAPI
 import BigShopServiceKit
 import BigShopStore
 import BigShopTestSupport
 import Testing
 import WellKnownProtos
+
+@testable import BigShopCatalog
 
 @Suite("Categories", .timeLimit(.minutes(3)))
 struct CategoryTests {
