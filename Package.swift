@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The HTTP edge only (BigRPCHTTP).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // MARK: protobuf-c and its generated C
@@ -162,8 +164,8 @@ let package = Package(
         .target(
             name: "BigShopServer",
             dependencies: [
-                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCStandardServices", "BigShopServiceKit", "BigShopGateway",
-                "BigShopAuth", "BigShopCatalog", "BigShopOrders", "BigShopHistory", "BigShopPayments", "BigShopOrchestrator",
+                "BigRPC", "BigRPCNIO", "BigRPCTLS", "BigRPCStandardServices", "BigRPCHTTP", "BigShopServiceKit",
+                "BigShopGateway", "BigShopAuth", "BigShopCatalog", "BigShopOrders", "BigShopHistory", "BigShopPayments", "BigShopOrchestrator",
                 "BigShopFlashSale",
                 "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopFlashSaleAPI",
                 "BigShopOrchestratorAPI", "BigShopHistoryAPI",
@@ -225,6 +227,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: HTTP/JSON in front of any RPCServer (Hummingbird); not a dependency of the core
+        .target(
+            name: "BigRPCHTTP",
+            dependencies: [
+                "BigRPC", "BigRPCCodec", "ProtoJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -379,6 +393,7 @@ let package = Package(
                 "BigShopCatalogAPI",
                 "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI", "WellKnownProtos",
                 "PaymentRules", "BigShopGateway", "BigRPCStandardServices", "BigRPCProtos", "BigRPCTLS", "TLSTestSupport",
+                "ChildProcess",
             ]
         ),
         .testTarget(

@@ -9,10 +9,17 @@
 public struct InProcessTransport: ClientTransport {
     /// The server every call goes to.
     public let server: RPCServer
+    /// What the server's ``ServerContext/peer`` says of these calls.
+    public let peer: String
 
     /// A transport whose calls `server` handles, each in a task of its own.
-    public init(server: RPCServer) {
+    ///
+    /// - Parameter peer: the calls' remote address as the server sees it:
+    ///   `in-process`, or the address of the client that a bridge (such as
+    ///   an HTTP edge) calls on behalf of, so per-address limits still apply.
+    public init(server: RPCServer, peer: String = "in-process") {
         self.server = server
+        self.peer = peer
     }
 
     /// Starts the call on ``server`` and lends `body` its stream.
@@ -35,7 +42,7 @@ public struct InProcessTransport: ClientTransport {
             path: method.path,
             metadata: metadata,
             timeout: options.timeout,
-            peer: "in-process",
+            peer: peer,
             requests: RPCAsyncSequence { try await requests.next() },
             responses: ResponseSink(queue: responses, requests: requests)
         )

@@ -1,4 +1,5 @@
 import BigRPC
+import BigRPCHTTP
 import BigRPCNIO
 import BigRPCStandardServices
 import BigShopAuthAPI
@@ -26,22 +27,29 @@ public final class BigShopApp: Sendable {
     private let remoteParts: RemoteParts?
     private let publicPort: DrainingPort?
     private let internalPort: DrainingPort?
+    private let httpEdge: HTTPEdge?
 
     /// The connections to other processes, the shop's services, then the
-    /// ports: a `ServiceGroup`'s graceful shutdown drains the public port
-    /// first, then the internal one, then stops each service after those
+    /// ports: a `ServiceGroup`'s graceful shutdown stops the HTTP edge and
+    /// drains the public port first, then the internal one, then stops each
+    /// service after those
     /// that call it (each finishing its work in flight) and closes its
     /// database, and closes the connections to other processes last.
     public var services: [any Service] {
-        [remoteParts].compactMap { $0 } + shop.services + [internalPort, publicPort].compactMap { $0 }
+        [remoteParts].compactMap { $0 } + shop.services
+            + ([internalPort, publicPort] as [(any Service)?] + [httpEdge]).compactMap { $0 }
     }
 
-    private init(configuration: BigShopConfiguration, shop: OpenShop, remoteParts: RemoteParts?, publicPort: DrainingPort?, internalPort: DrainingPort?) {
+    private init(
+        configuration: BigShopConfiguration, shop: OpenShop, remoteParts: RemoteParts?, publicPort: DrainingPort?,
+        internalPort: DrainingPort?, httpEdge: HTTPEdge?
+    ) {
         self.configuration = configuration
         self.shop = shop
         self.remoteParts = remoteParts
         self.publicPort = publicPort
         self.internalPort = internalPort
+        self.httpEdge = httpEdge
     }
 
     /// Opens the services of `assembly` (see ``ShopAssembly/open()``) and
@@ -92,7 +100,28 @@ public final class BigShopApp: Sendable {
                 "run": "\(selection.names.joined(separator: ","))", "public-port": "\(selection.runsGateway ? "\(configuration.port)" : "none")",
                 "internal-port": "\(configuration.effectiveInternalPort.map { "\(configuration.internalHost):\($0)" } ?? "none")",
             ])
-        return BigShopApp(configuration: configuration, shop: shop, remoteParts: remoteParts, publicPort: publicPort, internalPort: internalPort)
+        var httpEdge: HTTPEdge?
+        if let publicPort, let httpPort = configuration.httpPort, httpPort != 0 {
+            var edge = HTTPEdgeConfiguration()
+            edge.host = configuration.host
+            edge.port = httpPort
+            edge.maxBodyBytes = configuration.effectiveMaxPayloadBytes
+            edge.allowedOrigins = configuration.httpAllowedOrigins
+            let transcoder = try HTTPTranscoder(server: publicPort.server, services: publicPort.services)
+            httpEdge = HTTPEdge(transcoder: transcoder, configuration: edge, logger: assembly.logger("http"))
+        }
+        return BigShopApp(
+            configuration: configuration, shop: shop, remoteParts: remoteParts, publicPort: publicPort,
+            internalPort: internalPort, httpEdge: httpEdge)
+    }
+
+    /// Whether this process serves the HTTP/JSON edge.
+    public var hasHTTPEdge: Bool { httpEdge != nil }
+
+    /// The HTTP edge's address once bound (port 0 picks a free one).
+    public func httpListeningAddress() async throws -> SocketAddress {
+        guard let httpEdge else { throw BigShopConfigurationError("this process serves no HTTP edge (--http-port)") }
+        return await httpEdge.listeningAddress()
     }
 
     /// Whether this process serves the public port (it runs the gateway).
@@ -158,6 +187,7 @@ public final class BigShopApp: Sendable {
                 interceptors: [AccessLogInterceptor(logger: assembly.logger("access")), gateway],
                 logger: assembly.logger("rpc")
             ),
+            services: standard.all,
             health: standard.health,
             drainGrace: Duration(saturatingSeconds: configuration.drainGraceSeconds)
         )
@@ -202,6 +232,7 @@ public final class BigShopApp: Sendable {
                 services: standard.all,
                 interceptors: [InternalCallInterceptor(policy: .shop, authenticatesCallers: tls != nil)],
                 logger: assembly.logger("internal")),
+            services: standard.all,
             health: standard.health,
             drainGrace: Duration(saturatingSeconds: configuration.drainGraceSeconds)
         )

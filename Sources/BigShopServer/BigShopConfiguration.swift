@@ -131,6 +131,13 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         try ServiceSelection(names: services)
     }
 
+    /// The HTTP/JSON edge's port (`--http-port`), on ``host``: every public
+    /// method as `POST /<package>.<Service>/<Method>` behind the same gateway
+    /// checks. nil or 0: off.
+    public var httpPort: Int?
+    /// Origins whose pages may call the HTTP edge (CORS); `*` for any.
+    public var httpAllowedOrigins: [String] = []
+
     /// Fills an empty catalog with demo products (scripts/run).
     public var seedDemoCatalog = false
     /// Also serves bigrpc.testing.v1.TestService (conformance), publicly:
@@ -198,6 +205,8 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         internalTLSCertificatePath = try container.decodeIfPresent(String.self, forKey: .internalTLSCertificatePath)
         internalTLSKeyPath = try container.decodeIfPresent(String.self, forKey: .internalTLSKeyPath)
         internalCAPath = try container.decodeIfPresent(String.self, forKey: .internalCAPath)
+        httpPort = try container.decodeIfPresent(Int.self, forKey: .httpPort)
+        httpAllowedOrigins = try value(.httpAllowedOrigins, defaults.httpAllowedOrigins)
         seedDemoCatalog = try value(.seedDemoCatalog, defaults.seedDemoCatalog)
         enableConformanceService = try value(.enableConformanceService, defaults.enableConformanceService)
     }
@@ -252,6 +261,9 @@ extension BigShopConfiguration {
         )
         // The services and how they reach each other.
         _ = try serviceSelection()
+        if let httpPort {
+            try require((0...65535).contains(httpPort), "httpPort (--http-port) must be between 0 and 65535")
+        }
         if let internalPort {
             try require((0...65535).contains(internalPort), "internalPort (--internal-port) must be between 0 and 65535")
         }

@@ -10,6 +10,8 @@ import ServiceLifecycle
 struct DrainingPort: Service {
     let transport: BigRPCServer
     let server: RPCServer
+    /// What `server` serves (for the HTTP edge's routes).
+    let services: [any RegistrableRPCService]
     let health: HealthService
     /// Between NOT_SERVING and GOAWAY.
     let drainGrace: Duration

@@ -1,4 +1,4 @@
-public import BigRPC
+import BigRPC
 import BigShopAuthAPI
 import BigShopCatalogAPI
 import BigShopFlashSaleAPI

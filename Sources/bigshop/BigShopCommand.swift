@@ -122,6 +122,13 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("internal-ca"), help: ArgumentHelp("The CA that signs every service's internal certificate, PEM.", valueName: "file"))
     var internalCA: String?
 
+    @Option(help: "HTTP/JSON on this port too (every public method as POST /<package>.<Service>/<Method>; 0: off).")
+    var httpPort: Int?
+    @Option(
+        name: .customLong("http-cors-origin"),
+        help: ArgumentHelp("An origin whose pages may call the HTTP port (repeatable; * for any).", valueName: "origin"))
+    var httpCORSOrigins: [String] = []
+
     @Flag(help: "Fill an empty catalog with demo products.") var seedDemo = false
     @Flag(help: "Also serve the conformance service bigrpc.testing.v1.TestService.") var conformance = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel: String = "info"
@@ -181,6 +188,8 @@ struct Serve: AsyncParsableCommand {
         if let services { c.services = services.split(separator: ",").map(String.init) }
         if let internalHost { c.internalHost = internalHost }
         if let internalPort { c.internalPort = internalPort }
+        if let httpPort { c.httpPort = httpPort }
+        if !httpCORSOrigins.isEmpty { c.httpAllowedOrigins = httpCORSOrigins }
         if let peers { c.peersFile = peers }
         if let internalTLSCertificate { c.internalTLSCertificatePath = internalTLSCertificate }
         if let internalTLSKey { c.internalTLSKeyPath = internalTLSKey }

@@ -1,0 +1,15 @@
+/// Where and how the HTTP edge listens.
+public struct HTTPEdgeConfiguration: Sendable {
+    /// The address to bind.
+    public var host = "127.0.0.1"
+    /// The port to bind; 0 picks a free one.
+    public var port = 0
+    /// The largest request body; larger ones are answered 413 unread.
+    public var maxBodyBytes = 64 * 1024
+    /// Origins whose pages may call the edge (CORS), e.g.
+    /// `https://shop.example.com`; `*` allows every origin; empty: none
+    /// (same-origin pages only).
+    public var allowedOrigins: [String] = []
+
+    public init() {}
+}
