@@ -18,7 +18,7 @@ final class ClusterLedger: Sendable {
     /// Other calls that failed without an answer (UNAVAILABLE mid-call, …):
     /// their outcome is unknown, which is allowed.
     let unknownOutcomes = Mutex<[String: Int]>([:])
-    /// Calls answered, by method and status code.
+    /// Calls answered, by method, status code and refusal reason.
     let answers = Mutex<[String: Int]>([:])
     let signedIn = Atomic<Int>(0)
 
@@ -27,7 +27,8 @@ final class ClusterLedger: Sendable {
 
     func record(_ method: String, idempotent: Bool, _ error: (any Error)?) {
         let code = error.map { ($0 as? RPCError)?.code ?? .unknown } ?? .ok
-        answers.withLock { $0["\(method) \(code)", default: 0] += 1 }
+        let reason = (error as? RPCError)?.metadata["reason"].map { " " + $0 } ?? ""
+        answers.withLock { $0["\(method) \(code)\(reason)", default: 0] += 1 }
         guard !Self.answerCodes.contains(code) else { return }
         if idempotent {
             idempotentFailures.withLock { $0.append("\(method): \(error.map { "\($0)" } ?? "")") }

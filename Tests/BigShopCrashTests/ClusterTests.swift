@@ -24,6 +24,8 @@ struct ClusterTests {
     static let enabled = environment["BIGSHOP_CLUSTER_TEST"] == "1"
     static let shopperCount = environment["BIGSHOP_CLUSTER_SHOPPERS"].flatMap { Int($0) } ?? 2_000
     static let initialStock: Int64 = 300
+    /// Short: under this load a call waits seconds for its turn, so many
+    /// orders expire while their payment is on its way, racing it.
     static let paymentWindowSeconds = 10
     static let holdMs: Int64 = 6_000
     static let dropIntervalMs: Int64 = 15_000
