@@ -350,7 +350,7 @@ let package = Package(
             dependencies: [
                 "bigshop", "BigShopServerTestSupport", "BigRPC", "BigRPCNIO", "BigRPCProtos", "BigShopStore", "BigShopCatalogAPI",
                 "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopFlashSaleAPI", "BigRPCTLS", "TLSTestSupport",
-                "ChildProcess",
+                "ChildProcess", "BigShopAuthAPI", "BigShopHistoryAPI", "BigShopServiceKit",
             ]
         ),
         .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit"]),

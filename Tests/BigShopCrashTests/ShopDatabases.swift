@@ -5,9 +5,12 @@ import Foundation
 /// public API exposes (every payment of an order, reservation states).
 struct ShopDatabases {
     let directory: String
+    /// The directory of each database (by service name) that is not in
+    /// ``directory``: the services ran in processes of their own.
+    var directories: [String: String] = [:]
 
     func query(_ name: String, _ sql: String) async throws -> [Row] {
-        let database = try await Database(path: directory + "/" + name + ".sqlite")
+        let database = try await Database(path: (directories[name] ?? directory) + "/" + name + ".sqlite")
         // Closed before returning (not in a detached task), so the test's
         // cleanup never races SQLite removing its -wal and -shm files.
         let rows: [Row]
