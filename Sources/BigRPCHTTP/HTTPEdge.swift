@@ -1,6 +1,7 @@
 import BigRPC
 import HTTPTypes
 import Hummingbird
+import HummingbirdTLS
 public import Logging
 import NIOCore
 public import ServiceLifecycle
@@ -53,6 +54,7 @@ public final class HTTPEdge: Service, Sendable {
         }
         let app = Application(
             router: router,
+            server: try configuration.tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { [bound, logger] channel in
                 guard let address = channel.localAddress else { return }

@@ -1,3 +1,5 @@
+public import NIOSSL
+
 /// Where and how the HTTP edge listens.
 public struct HTTPEdgeConfiguration: Sendable {
     /// The address to bind.
@@ -10,6 +12,8 @@ public struct HTTPEdgeConfiguration: Sendable {
     /// `https://shop.example.com`; `*` allows every origin; empty: none
     /// (same-origin pages only).
     public var allowedOrigins: [String] = []
+    /// HTTPS with these settings; nil: plain HTTP.
+    public var tls: TLSConfiguration?
 
     public init() {}
 }

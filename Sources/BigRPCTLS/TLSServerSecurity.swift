@@ -3,7 +3,7 @@ public import BigRPCNIO
 import Foundation
 public import Logging
 public import NIOCore
-import NIOSSL
+public import NIOSSL
 
 /// TLS 1.3 (and nothing older) on every connection of a ``BigRPCServer``,
 /// with a certificate chain and private key from PEM files:
@@ -30,6 +30,9 @@ public struct TLSServerSecurity: ServerConnectionSecurity {
     public let requiresClientCertificate: Bool
     /// How long a handshake may take before the connection is closed.
     public let handshakeTimeout: Duration
+    /// The checked settings, for another listener that must serve the same
+    /// certificate the same way (the shop's HTTP edge).
+    public let tlsConfiguration: TLSConfiguration
 
     private let context: NIOSSLContext
     private let failures: HandshakeFailureLog
@@ -68,6 +71,7 @@ public struct TLSServerSecurity: ServerConnectionSecurity {
             tls.certificateVerification = .noHostnameVerification
             tls.sendCANameList = true
         }
+        tlsConfiguration = tls
         do {
             context = try NIOSSLContext(configuration: tls)
         } catch {

@@ -107,6 +107,9 @@ public final class BigShopApp: Sendable {
             edge.port = httpPort
             edge.maxBodyBytes = configuration.effectiveMaxPayloadBytes
             edge.allowedOrigins = configuration.httpAllowedOrigins
+            // The same certificate as the BigRPC port; plain text (and its
+            // warning) when that one is plain.
+            edge.tls = security?.tlsConfiguration
             let transcoder = try HTTPTranscoder(server: publicPort.server, services: publicPort.services)
             httpEdge = HTTPEdge(transcoder: transcoder, configuration: edge, logger: assembly.logger("http"))
         }

@@ -3,6 +3,7 @@ import BigShopServer
 import BigShopServerTestSupport
 import ChildProcess
 import Foundation
+import TLSTestSupport
 import Testing
 
 /// The HTTP/JSON edge of a real `BigShopApp` (`--http-port`), called over
@@ -225,6 +226,37 @@ struct HTTPEdgeTests {
             #expect(last?.json["code"] as? String == "RESOURCE_EXHAUSTED")
             #expect(Int(last?.header("retry-after") ?? "") ?? 0 >= 1)
         }
+    }
+
+    @Test func theEdgeServesTheBigRPCPortsCertificate() async throws {
+        let certificates = try await TestCertificates.make()
+        defer { certificates.remove() }
+        try await Self.withEdge(configure: {
+            $0.tlsCertificatePath = certificates.localhostCertificateFile
+            $0.tlsKeyPath = certificates.localhostKeyFile
+        }) { shop, http in
+            let port = try await shop.app.httpListeningAddress().port!
+            let secure = try await Self.curl([
+                "--cacert", certificates.caFile, "-X", "POST", "-H", "content-type: application/json", "-d", "{}",
+                "https://localhost:\(port)/bigrpc.health.v1.Health/Check",
+            ])
+            #expect(secure.exitCode == 0 && secure.output.contains("SERVING"), "\(secure.output)")
+            // Untrusted certificate, and plain text: no answer.
+            let untrusted = try await Self.curl([
+                "--cacert", certificates.wrongCAFile, "-X", "POST", "-d", "{}", "https://localhost:\(port)/bigrpc.health.v1.Health/Check",
+            ])
+            #expect(untrusted.exitCode != 0)
+            await #expect(throws: (any Error).self) { _ = try await http.call("bigrpc.health.v1.Health/Check") }
+        }
+    }
+
+    /// Runs curl (silently, failing on no answer) for at most 20 s.
+    static func curl(_ arguments: [String]) async throws -> (exitCode: Int32, output: String) {
+        let process = try ChildProcess(
+            executable: "/usr/bin/curl", arguments: ["-sS", "--max-time", "15"] + arguments, standardOutput: .capture,
+            standardError: .capture)
+        let termination = await process.wait(killingAfter: .seconds(20))
+        return (termination.code, String(decoding: await process.standardOutput() + process.standardError(), as: UTF8.self))
     }
 
     @Test func corsAnswersOnlyTheConfiguredOrigin() async throws {
