@@ -44,6 +44,18 @@ public final class HTTPEdge: Service, Sendable {
         if !configuration.allowedOrigins.isEmpty {
             router.add(middleware: AllowedOriginsMiddleware(configuration.allowedOrigins))
         }
+        for (path, file) in configuration.staticFiles {
+            let headers: HTTPFields = [
+                .contentType: file.contentType, .cacheControl: "no-cache", Self.contentTypeOptions: "nosniff",
+                .contentSecurityPolicy:
+                    "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+                Self.referrerPolicy: "no-referrer",
+            ]
+            let body = ByteBuffer(bytes: file.body)
+            router.get(RouterPath(path)) { _, _ in
+                Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+            }
+        }
         let transcoder = self.transcoder
         let maxBody = configuration.maxBodyBytes
         router.post(":service/:method") { request, context in
@@ -66,6 +78,8 @@ public final class HTTPEdge: Service, Sendable {
     }
 
     private static let lastEventID = HTTPField.Name("last-event-id")!
+    private static let contentTypeOptions = HTTPField.Name("x-content-type-options")!
+    private static let referrerPolicy = HTTPField.Name("referrer-policy")!
 
     private static func path(_ context: EdgeRequestContext) -> String {
         "/\(context.parameters.get("service") ?? "")/\(context.parameters.get("method") ?? "")"

@@ -14,6 +14,21 @@ public struct HTTPEdgeConfiguration: Sendable {
     public var allowedOrigins: [String] = []
     /// HTTPS with these settings; nil: plain HTTP.
     public var tls: TLSConfiguration?
+    /// Files served as they are to `GET <path>` (e.g. a storefront at `/`),
+    /// with a strict Content-Security-Policy: same-origin scripts, styles and
+    /// calls only.
+    public var staticFiles: [String: HTTPStaticFile] = [:]
 
     public init() {}
+}
+
+/// A file the edge serves as it is.
+public struct HTTPStaticFile: Sendable {
+    public var contentType: String
+    public var body: [UInt8]
+
+    public init(contentType: String, body: [UInt8]) {
+        self.contentType = contentType
+        self.body = body
+    }
 }

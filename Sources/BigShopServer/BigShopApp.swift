@@ -110,6 +110,7 @@ public final class BigShopApp: Sendable {
             // The same certificate as the BigRPC port; plain text (and its
             // warning) when that one is plain.
             edge.tls = security?.tlsConfiguration
+            edge.staticFiles = try StorefrontFiles.load()
             let transcoder = try HTTPTranscoder(server: publicPort.server, services: publicPort.services)
             httpEdge = HTTPEdge(transcoder: transcoder, configuration: edge, logger: assembly.logger("http"))
         }

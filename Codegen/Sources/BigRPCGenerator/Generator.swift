@@ -14,14 +14,29 @@ public struct Generator {
 
     private let request: Google_Protobuf_Compiler_CodeGeneratorRequest
     private let moduleMap: ModuleMap
+    private let openAPI: (file: String, title: String)?
 
-    public init(request: Google_Protobuf_Compiler_CodeGeneratorRequest, moduleMap: ModuleMap) {
+    /// - Parameter openAPI: when set, the generator writes only an OpenAPI
+    ///   document of the files' services to `file`, instead of Swift and C.
+    public init(
+        request: Google_Protobuf_Compiler_CodeGeneratorRequest, moduleMap: ModuleMap,
+        openAPI: (file: String, title: String)? = nil
+    ) {
         self.request = request
         self.moduleMap = moduleMap
+        self.openAPI = openAPI
     }
 
     public func generate() throws(GeneratorError) -> [File] {
         let types = TypeIndex(files: request.protoFile, moduleMap: moduleMap)
+        if let openAPI {
+            let files = request.fileToGenerate.compactMap { name in request.protoFile.first { $0.name == name } }
+            return [
+                File(
+                    name: openAPI.file,
+                    content: try OpenAPIEmitter(files: files, allFiles: request.protoFile, types: types, title: openAPI.title).emit())
+            ]
+        }
         let recursiveFields = types.recursiveFields()
         var files: [File] = []
         for name in request.fileToGenerate {
@@ -87,7 +102,8 @@ public struct Generator {
             let request = try Google_Protobuf_Compiler_CodeGeneratorRequest(serializedBytes: requestBytes)
             let options = try GeneratorOptions(parameter: request.parameter ?? "")
             let moduleMap = try ModuleMap(parsing: try readFile(options.moduleMapPath))
-            response.file = try Generator(request: request, moduleMap: moduleMap).generate().map {
+            let openAPI = options.openAPIFile.map { (file: $0, title: options.openAPITitle) }
+            response.file = try Generator(request: request, moduleMap: moduleMap, openAPI: openAPI).generate().map {
                 Google_Protobuf_Compiler_CodeGeneratorResponse.File(name: $0.name, content: $0.content)
             }
         } catch {
@@ -98,9 +114,13 @@ public struct Generator {
     }
 }
 
-/// The plugin's parameter: `ModuleMap=<path to proto/modules.map>`.
+/// The plugin's parameter: `ModuleMap=<path to proto/modules.map>`, and
+/// optionally `OpenAPI=<output file>` (with `OpenAPITitle=<title>`) to write
+/// an OpenAPI document of the services instead of code.
 struct GeneratorOptions {
     var moduleMapPath: String
+    var openAPIFile: String?
+    var openAPITitle = "BigRPC HTTP/JSON API"
 
     init(parameter: String) throws(GeneratorError) {
         var moduleMapPath: String?
@@ -108,10 +128,19 @@ struct GeneratorOptions {
             let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
             switch (parts.first, parts.count) {
             case ("ModuleMap", 2): moduleMapPath = parts[1]
-            default: throw GeneratorError("unknown option `\(option)`; expected ModuleMap=<path>")
+            case ("OpenAPI", 2): openAPIFile = parts[1]
+            case ("OpenAPITitle", 2): openAPITitle = parts[1].replacingSpaces()
+            default: throw GeneratorError("unknown option `\(option)`; expected ModuleMap=<path>, OpenAPI=<file>, OpenAPITitle=<title>")
             }
         }
         guard let moduleMapPath else { throw GeneratorError("missing option ModuleMap=<path to proto/modules.map>") }
         self.moduleMapPath = moduleMapPath
+    }
+}
+
+extension String {
+    /// protoc parameters cannot hold spaces easily: `+` stands for one.
+    fileprivate func replacingSpaces() -> String {
+        String(map { $0 == "+" ? " " : $0 })
     }
 }

@@ -1,0 +1,68 @@
+import BigShopServerTestSupport
+import ChildProcess
+import Foundation
+import Testing
+
+/// The storefront in a real browser: headless Chromium opens the page the
+/// HTTP edge serves at `/` and goes through a purchase with its own buttons
+/// and forms (`storefront-selftest.js`: sign up, search, cart, card payment
+/// with the status changing live, a Pix code, a cancellation). Screenshots
+/// are kept in `.build/artefacts/storefront/` (or `$BIGSHOP_ARTEFACTS`).
+@Suite("Storefront in Chromium", .serialized, .timeLimit(.minutes(3)))
+struct StorefrontBrowserTests {
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+
+    static var artefacts: String {
+        if let directory = ProcessInfo.processInfo.environment["BIGSHOP_ARTEFACTS"] { return directory + "/storefront" }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/artefacts/storefront").path
+    }
+
+    /// Runs headless Chromium on `url` with `arguments`; virtual time lets
+    /// the page's scripts run to their end before it dumps or shoots.
+    static func runChromium(_ arguments: [String], url: String) async throws -> String {
+        let chromium = try #require(chromium, "chromium is missing: scripts/install-deps installs it")
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("bigshop-chromium-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        let process = try ChildProcess(
+            executable: chromium,
+            arguments: [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--user-data-dir=\(profile)", "--virtual-time-budget=60000",
+            ] + arguments + [url],
+            standardOutput: .capture, standardError: .capture)
+        let termination = await process.wait(killingAfter: .seconds(90))
+        let output = String(decoding: await process.standardOutput(), as: UTF8.self)
+        let errors = String(decoding: await process.standardError(), as: UTF8.self)
+        #expect(termination.code == 0, "chromium: \(errors.suffix(2_000))")
+        return output
+    }
+
+    @Test func aShopperBuysThroughTheStorefront() async throws {
+        let httpPort = try LoopbackPort.free()
+        try FileManager.default.createDirectory(atPath: Self.artefacts, withIntermediateDirectories: true)
+        try await withShop(configure: {
+            $0.httpPort = httpPort
+            $0.seedDemoCatalog = true
+        }) { _ in
+            let base = "http://127.0.0.1:\(httpPort)/"
+            let dom = try await Self.runChromium(["--dump-dom"], url: base + "#selftest")
+            let log =
+                dom.components(separatedBy: "<pre id=\"selftest\">").dropFirst().first?
+                .components(separatedBy: "</pre>").first ?? "(no self-test output)"
+            #expect(log.contains("SELFTEST PASS"), "\(log)")
+            #expect(log.contains("paid by card, live status: Confirmado") && log.contains("cancelled, live status: Cancelado"))
+
+            // Screenshots for people: the catalog, and the page after a journey.
+            for (name, fragment) in [("catalog", ""), ("purchase", "#selftest")] {
+                let file = Self.artefacts + "/\(name).png"
+                try? FileManager.default.removeItem(atPath: file)
+                _ = try await Self.runChromium(["--screenshot=\(file)", "--window-size=1280,1600"], url: base + fragment)
+                let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+                #expect(size > 10_000, "\(file): \(size) bytes")
+            }
+        }
+    }
+}
