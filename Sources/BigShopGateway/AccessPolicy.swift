@@ -32,6 +32,7 @@ public struct AccessPolicy: Sendable {
         Bigshop_Auth_V1_AuthService.Method.logout: .authenticated,
         Bigshop_Auth_V1_AuthService.Method.whoAmI: .authenticated,
         Bigshop_Auth_V1_AuthService.Method.createAdmin: .admin,
+        Bigshop_Auth_V1_AuthService.Method.createCustomers: .admin,
 
         Bigshop_Catalog_V1_CatalogService.Method.createProduct: .admin,
         Bigshop_Catalog_V1_CatalogService.Method.updateProduct: .admin,
