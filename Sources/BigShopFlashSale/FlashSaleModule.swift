@@ -44,13 +44,20 @@ public final class FlashSaleModule: Service, Sendable {
 
     /// Opens `flashsale.sqlite` under `dataDirectory` and rebuilds every
     /// campaign's units and per-customer counts.
+    ///
+    /// - Parameter faults: faults to commit on purpose; tests only (see
+    ///   ``FlashSaleFaults``).
     public static func open(
         dataDirectory: String,
         clock: any ShopClock,
         inventory: Bigshop_Catalog_V1_InventoryService.Client,
         saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client,
+        faults: FlashSaleFaults = FlashSaleFaults(),
         logger: Logger = Logger(label: "bigshop.flashsale")
     ) async throws -> FlashSaleModule {
+        if faults.any {
+            logger.critical("TEST FAULTS ON: this flash sale breaks its promises on purpose", metadata: ["faults": "\(faults)"])
+        }
         // synchronous=FULL: a hold a customer was told about must survive a
         // power loss (holds are group-committed, so one fsync covers a burst).
         let database = try await ServiceDatabase.open(
@@ -58,12 +65,12 @@ public final class FlashSaleModule: Service, Sendable {
             configuration: DatabaseConfiguration(synchronous: .full)
         )
         let store = FlashSaleStore(database: database)
-        let registry = CampaignRegistry()
+        let registry = CampaignRegistry(faults: faults)
         do {
             let nowMs = clock.nowMs()
             for campaign in try await store.campaigns() {
                 let holds = try await store.liveHolds(campaignID: campaign.id)
-                registry.add(try CampaignEngine(campaign: campaign, liveHolds: holds, nowMs: nowMs))
+                registry.add(try CampaignEngine(campaign: campaign, liveHolds: holds, nowMs: nowMs, faults: faults))
             }
         } catch {
             await database.close()

@@ -38,7 +38,7 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         let nowMs = clock.nowMs()
         let campaign = try Campaign.make(id: ShopID.make("cmp"), request: request, productName: product.name, nowMs: nowMs)
         try await store.insertCampaign(campaign, createdAtMs: nowMs)
-        registry.add(try CampaignEngine(campaign: campaign, liveHolds: [], nowMs: nowMs))
+        registry.add(try CampaignEngine(campaign: campaign, liveHolds: [], nowMs: nowMs, faults: registry.faults))
         logger.info(
             "campaign scheduled",
             metadata: [
