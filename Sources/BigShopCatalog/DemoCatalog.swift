@@ -3,6 +3,9 @@ import BigShopCatalogAPI
 /// A small catalog of a Brazilian electronics shop, for `scripts/run` and
 /// demos: a dozen products, prices in centavos.
 enum DemoCatalog {
+    /// The demo iPhone, the product of the demo flash-sale campaign.
+    static let flashSaleSKU = "APL-IPH15-128-PRT"
+
     static let products: [Bigshop_Catalog_V1_CreateProductRequest] = [
         .init(
             sku: "APL-IPH15-128-PRT", name: "iPhone 15 128 GB Preto",

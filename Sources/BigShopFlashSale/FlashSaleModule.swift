@@ -1,4 +1,5 @@
 public import BigShopCatalogAPI
+public import BigShopFlashSaleAPI
 public import BigShopOrchestratorAPI
 public import BigShopServiceKit
 import BigShopStore
@@ -122,6 +123,21 @@ public final class FlashSaleModule: Service, Sendable {
             }
         ])
         await store.database.close()
+    }
+
+    /// Schedules the demo campaign of `bigshop serve --seed-demo` (see
+    /// ``Campaign/demo(id:productID:productName:nowMs:)``) on the product
+    /// `productID`, unless a campaign was ever scheduled: like the demo
+    /// catalog, it seeds an empty shop only.
+    ///
+    /// - Returns: the campaign scheduled, or nil if there was one already.
+    public func seedDemoCampaign(productID: String, productName: String) async throws -> Bigshop_Flashsale_V1_Campaign? {
+        guard try await store.campaigns().isEmpty else { return nil }
+        let nowMs = clock.nowMs()
+        let campaign = Campaign.demo(id: ShopID.make("cmp"), productID: productID, productName: productName, nowMs: nowMs)
+        try await store.insertCampaign(campaign, createdAtMs: nowMs)
+        registry.add(try CampaignEngine(campaign: campaign, liveHolds: [], nowMs: nowMs, faults: registry.faults))
+        return campaign.message
     }
 
     /// Hold counts of a campaign by state (held, sold, released), for tests

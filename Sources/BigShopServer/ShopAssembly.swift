@@ -181,6 +181,7 @@ public struct ShopAssembly: Sendable {
         if configuration.seedDemoCatalog, let catalog {
             let inserted = try await catalog.seedDemoCatalog()
             if inserted > 0 { log.info("demo catalog seeded", metadata: ["products": "\(inserted)"]) }
+            if let flashSale { try await DemoCampaign.seed(catalog: catalog, flashSale: flashSale, logger: log) }
         }
         let services: [(any Service)?] = [auth, catalog, orchestrator, orders, payments, flashSale]
         return OpenShop(

@@ -7,7 +7,7 @@ import BigShopTestSupport
 import Foundation
 import Testing
 
-/// ListCampaigns and GetCampaignStats.
+/// ListCampaigns, GetCampaignStats and the demo campaign of `--seed-demo`.
 @Suite struct FlashSaleCampaignsTests {
     static let blackFriday = FlashSaleFlowTests.blackFriday
     static let hour: Int64 = 3_600_000
@@ -79,6 +79,37 @@ import Testing
             #expect(await code(try await shop.clients().flashSale.getCampaignStats(.init(campaignId: campaign.id))) == .unauthenticated)
             let admin = try await shop.admin()
             #expect(await code(try await admin.flashSale.getCampaignStats(.init(campaignId: "cmp_missing"))) == .notFound)
+        }
+    }
+
+    @Test func seedDemoSchedulesOneDemoCampaignAMinuteAhead() async throws {
+        let startedMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let shop = try await TestShop.startDemo()
+        let directory = shop.dataDirectory
+        do {
+            let listed = try await shop.clients().flashSale.listCampaigns(.init())
+            #expect(listed.campaigns.count == 1)
+            let summary = try #require(listed.campaigns.first)
+            let campaign = try #require(summary.campaign)
+            #expect(summary.productName.hasPrefix("iPhone"))
+            #expect(campaign.drops == 24 && campaign.unitsPerDrop == 100 && campaign.priceCents == 100)
+            #expect(campaign.dropIntervalMs == Self.hour && campaign.perCustomerLimit == 1)
+            #expect(campaign.startsAtMs >= startedMs + 60_000)
+            #expect(campaign.startsAtMs <= Int64(Date().timeIntervalSince1970 * 1000) + 60_000)
+            #expect(summary.nextDrop?.index == 0 && summary.nextDrop?.startsAtMs == campaign.startsAtMs)
+            let product = try await shop.clients().catalog.getProduct(.init(id: campaign.productId))
+            #expect(product.name == summary.productName)
+            try await shop.stop()
+
+            // A restart over the same data keeps the one campaign.
+            let again = try await TestShop.startDemo(dataDirectory: directory)
+            let relisted = try await again.clients().flashSale.listCampaigns(.init())
+            #expect(relisted.campaigns.map { $0.campaign?.id } == [campaign.id])
+            try await again.stopAndRemove()
+        } catch {
+            try? await shop.stop()
+            shop.removeData()
+            throw error
         }
     }
 }
