@@ -24,9 +24,10 @@ struct RehearseCommand: ProbeCommand {
             as a smoke test), 64 + status for a call that could not be made. \
             Rehearse a campaign nobody else is buying from: other customers' holds \
             would count as this rehearsal's. From one address, a launch server's \
-            defaults allow 500 connections and a burst of 2,000 calls: for more \
-            customers, raise --max-connections-per-address and --pre-auth-address-burst \
-            on the server or rehearse from several machines.
+            defaults allow 500 connections, 2,048 open streams and a burst of 2,000 \
+            calls: for more customers, raise --max-connections-per-address, \
+            --max-open-streams-per-address and --pre-auth-address-burst on the server \
+            (docs/OPERATIONS.md) or rehearse from several machines.
             """
     )
 

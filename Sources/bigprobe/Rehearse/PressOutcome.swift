@@ -8,7 +8,8 @@ struct PressOutcome: Sendable {
         case granted
         case soldOut
         case limitReached
-        /// The gateway's per-user or per-address limits (RESOURCE_EXHAUSTED).
+        /// The gateway's per-user or per-address limits (RESOURCE_EXHAUSTED
+        /// with a `reason`).
         case rateLimited
         /// Still NO_ACTIVE_DROP after retrying until the drop's end.
         case noActiveDrop
@@ -31,7 +32,9 @@ struct PressOutcome: Sendable {
             case (.failedPrecondition, "SOLD_OUT"): self = .soldOut
             case (.failedPrecondition, "NO_ACTIVE_DROP"): self = .noActiveDrop
             case (.alreadyExists, "LIMIT_REACHED"): self = .limitReached
-            case (.resourceExhausted, _): self = .rateLimited
+            // With a reason: a gateway budget; without: a transport one
+            // (open streams or connections per address), named by its code.
+            case (.resourceExhausted, .some): self = .rateLimited
             default: self = .failed(error.code.name)
             }
         }

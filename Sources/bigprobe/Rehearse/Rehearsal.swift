@@ -80,7 +80,8 @@ struct Rehearsal: Sendable {
         let checks = RehearsalChecks(
             presses: pressSummary, unitsOnOffer: unitsOnOffer, perCustomerLimit: Int(campaign.perCustomerLimit),
             approvedPayments: paid.approved, before: UnitCounts(before), afterPresses: UnitCounts(afterPresses),
-            final: UnitCounts(final), dropBefore: before.drops.first { $0.index == drop.index }, dropAfterPresses: afterPresses.drops.first { $0.index == drop.index },
+            final: UnitCounts(final), dropBefore: before.drops.first { $0.index == drop.index },
+            dropAfterPresses: afterPresses.drops.first { $0.index == drop.index },
             dropFinal: final.drops.first { $0.index == drop.index }
         ).all
         let report = RehearsalReport(
@@ -125,9 +126,10 @@ struct Rehearsal: Sendable {
         let answered = await concurrentMap(customers.count, width: 64) { index in
             defer { progress.advance() }
             let customer = customers[index]
-            return (try? await ShopCaller.patiently(attempts: 5) {
-                try await customer.auth.whoAmI(.init(), metadata: customer.metadata, options: ShopCaller.options)
-            }) != nil
+            return
+                (try? await ShopCaller.patiently(attempts: 5) {
+                    try await customer.auth.whoAmI(.init(), metadata: customer.metadata, options: ShopCaller.options)
+                }) != nil
         }
         let failed = answered.filter { !$0 }.count
         if failed > 0 { note("\(failed) customers could not connect; they do not press") }

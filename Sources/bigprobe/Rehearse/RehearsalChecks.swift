@@ -90,6 +90,7 @@ struct RehearsalChecks {
         let held = dropFinal.map { Int($0.held) }
         return .init(
             name: "unpaid holds expired and returned", passed: returned == expected && held == 0,
-            detail: "\(expected) left unpaid; the server counts \(returned.map(String.init) ?? "no") more returned, \(held.map(String.init) ?? "no") still held")
+            detail: "\(expected) left unpaid; the server counts \(returned.map(String.init) ?? "no") more returned, \(held.map(String.init) ?? "no") still held"
+        )
     }
 }

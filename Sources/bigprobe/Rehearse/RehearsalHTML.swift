@@ -28,7 +28,7 @@ enum RehearsalHTML {
             <p>p50 \(String(format: "%.1f", report.latencyMs.p50)) ms, p90 \(String(format: "%.1f", report.latencyMs.p90)) ms, p99 \(String(format: "%.1f", report.latencyMs.p99)) ms, max \(String(format: "%.1f", report.latencyMs.max)) ms.</p>
             \(histogram(latenciesMs))
             <h2>Units remaining</h2>
-            \(timelineChart(timeline))
+            \(timelineChart(timeline, unitsOnOffer: report.unitsOnOffer))
             </body></html>
 
             """
@@ -53,16 +53,19 @@ enum RehearsalHTML {
         var svg = svgOpen
         for (index, count) in counts.enumerated() where count > 0 {
             let barHeight = Double(count) / tallest * plotHeight
-            svg += "<rect x=\"\(f(margin + Double(index) * barWidth))\" y=\"\(f(height - margin - barHeight))\" width=\"\(f(barWidth - 1))\" height=\"\(f(barHeight))\" fill=\"#4078c0\"><title>\(count) answers</title></rect>\n"
+            svg +=
+                "<rect x=\"\(f(margin + Double(index) * barWidth))\" y=\"\(f(height - margin - barHeight))\" width=\"\(f(barWidth - 1))\" height=\"\(f(barHeight))\" fill=\"#4078c0\"><title>\(count) answers</title></rect>\n"
         }
         svg += axes(xLabel: "latency (ms), 0 to \(f(slowest))", yLabel: "answers (most: \(Int(tallest)))")
         return svg + "</svg>"
     }
 
-    /// The pool over time, from the samples of ``RemainingTimeline``.
-    static func timelineChart(_ samples: [RemainingTimeline.Sample]) -> String {
+    /// The pool over time, from the samples of ``RemainingTimeline``, with
+    /// the units on offer marked at the opening: a drop can sell out between
+    /// two samples.
+    static func timelineChart(_ samples: [RemainingTimeline.Sample], unitsOnOffer: Int) -> String {
         guard let first = samples.first, let last = samples.last, last.ms > first.ms else { return "<p>Not enough samples.</p>" }
-        let most = Double(max(samples.map(\.remaining).max() ?? 1, 1))
+        let most = Double(max(samples.map(\.remaining).max() ?? 1, unitsOnOffer, 1))
         let span = Double(last.ms - first.ms)
         let plotWidth = width - 2 * margin
         let plotHeight = height - 2 * margin
@@ -73,7 +76,9 @@ enum RehearsalHTML {
         svg += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"#cf222e\" stroke-width=\"2\"/>\n"
         if first.ms <= 0, last.ms >= 0 {
             svg += "<line x1=\"\(f(x(0)))\" y1=\"\(f(margin))\" x2=\"\(f(x(0)))\" y2=\"\(f(height - margin))\" stroke=\"#999\" stroke-dasharray=\"4\"/>"
-            svg += "<text x=\"\(f(x(0) + 4))\" y=\"\(f(margin + 12))\">drop opens</text>\n"
+            svg += "<text x=\"\(f(x(0) + 4))\" y=\"\(f(height - margin - 6))\">drop opens</text>\n"
+            svg += "<circle cx=\"\(f(x(0)))\" cy=\"\(f(y(unitsOnOffer)))\" r=\"4\" fill=\"#cf222e\"/>"
+            svg += "<text x=\"\(f(x(0) + 8))\" y=\"\(f(y(unitsOnOffer) + 4))\">\(unitsOnOffer) on offer</text>\n"
         }
         svg += axes(
             xLabel: "seconds from the drop's opening, \(f(Double(first.ms) / 1000)) to \(f(Double(last.ms) / 1000))",
