@@ -191,6 +191,8 @@ let package = Package(
             name: "bigprobe",
             dependencies: [
                 "BigRPC", "BigRPCCodec", "BigRPCNIO", "BigRPCTLS", "ProtoJSON", "BigRPCProtos",
+                // `bigprobe rehearse` speaks the shop's own API.
+                "BigShopAuthAPI", "BigShopFlashSaleAPI", "BigShopPaymentsAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -339,7 +341,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BigProbeTests",
-            dependencies: ["BigShopServerTestSupport", "bigprobe", "bigrpc-interop", "BigRPCTestingProtos", "TLSTestSupport", "ChildProcess"]),
+            dependencies: [
+                "BigShopServerTestSupport", "bigprobe", "bigrpc-interop", "BigRPCTestingProtos", "TLSTestSupport", "ChildProcess",
+                "BigShopServer", "BigShopFlashSale", "BigShopFlashSaleAPI",
+            ]),
         .testTarget(
             name: "BigShopClientTests",
             dependencies: [

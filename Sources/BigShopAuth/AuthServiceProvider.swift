@@ -92,6 +92,12 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
     /// The rest of a Login once the account is known: the password, then the
     /// session.
     private func openSession(user: UserRecord, password: String, logger: Logger) async throws -> Bigshop_Auth_V1_Session {
+        if user.passwordHash == UserRecord.noPassword {
+            // Made by CreateCustomers: it signs in only through its session.
+            try await hasher.verifyDecoy(password)
+            logger.info("login refused", metadata: ["user-id": "\(user.id)", "reason": "account has no password"])
+            throw Self.wrongCredentials
+        }
         guard let stored = PasswordHash(encoded: user.passwordHash) else {
             try await hasher.verifyDecoy(password)
             logger.error("login refused: the stored password hash is unreadable", metadata: ["user-id": "\(user.id)"])
@@ -170,6 +176,38 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         guard let user else { throw Self.emailTaken }
         logger.info("admin created by an admin", metadata: ["user-id": "\(user.id)", "by": "\(caller.userID)"])
         return user.proto
+    }
+
+    /// Creates customers without a password and opens a session for each,
+    /// all or nothing; the caller must be an admin (see ``CustomerBatch``).
+    public func createCustomers(
+        request: Bigshop_Auth_V1_CreateCustomersRequest,
+        context: ServerContext
+    ) async throws -> Bigshop_Auth_V1_CreateCustomersResponse {
+        let caller = try context.requirePrincipal()
+        guard caller.isAdmin else {
+            throw RPCError(.permissionDenied, "only an admin may create customers in a batch")
+        }
+        let batch = try CustomerBatch(request)
+        let nowMs = clock.nowMs()
+        let expiresAtMs = nowMs + sessionTTLMs
+        var rows: [(user: UserRecord, tokenHash: String, expiresAtMs: Int64)] = []
+        var response = Bigshop_Auth_V1_CreateCustomersResponse()
+        for customer in batch.customers {
+            let user = UserRecord(
+                id: ShopID.make("usr"), email: customer.email, name: customer.name, role: .customer,
+                passwordHash: UserRecord.noPassword, createdAtMs: nowMs
+            )
+            let (token, tokenHash) = SessionToken.generate()
+            rows.append((user, tokenHash, expiresAtMs))
+            response.customers.append(.init(userId: user.id, token: token, expiresAtMs: expiresAtMs))
+        }
+        guard try await store.insert(rows) else {
+            throw RPCError(.alreadyExists, "an account with one of these emails already exists; none was created")
+        }
+        logger(for: context).info(
+            "customers created by an admin", metadata: ["count": "\(rows.count)", "by": "\(caller.userID)"])
+        return response
     }
 
     // MARK: Shared with AuthModule

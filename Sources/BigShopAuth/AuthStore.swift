@@ -74,6 +74,33 @@ final class AuthStore: Sendable {
         }
     }
 
+    /// Inserts every user of `batch` with its session, in one transaction.
+    /// Returns false, inserting nothing, if any email is taken.
+    func insert(_ batch: [(user: UserRecord, tokenHash: String, expiresAtMs: Int64)]) async throws -> Bool {
+        do {
+            try await database.write { connection in
+                for (user, tokenHash, expiresAtMs) in batch {
+                    try connection.run(
+                        """
+                        INSERT INTO users (id, email, name, role, password_hash, created_at_ms)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                        .text(user.id), .text(user.email), .text(user.name), .text(user.role.rawValue),
+                        .text(user.passwordHash), .integer(user.createdAtMs)
+                    )
+                    try connection.run(
+                        "INSERT INTO sessions (token_hash, user_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)",
+                        .text(tokenHash), .text(user.id), .integer(user.createdAtMs), .integer(expiresAtMs)
+                    )
+                }
+            }
+            return true
+        } catch let error as SQLiteError where error.isUniqueViolation {
+            // The transaction was rolled back: nothing of the batch is stored.
+            return false
+        }
+    }
+
     // MARK: Sessions
 
     /// A stronger hash to store for a user who just proved their password.

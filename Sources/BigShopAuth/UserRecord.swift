@@ -13,6 +13,11 @@ struct UserRecord: Hashable, Sendable {
     var passwordHash: String
     var createdAtMs: Int64
 
+    /// The stored hash of an account made by CreateCustomers: not a
+    /// ``PasswordHash`` text form (no `$`), so no password ever matches it;
+    /// Login treats it as a wrong password.
+    static let noPassword = "none"
+
     /// The columns ``init(row:)`` reads, in order.
     static let columns = "id, email, name, role, password_hash, created_at_ms"
 

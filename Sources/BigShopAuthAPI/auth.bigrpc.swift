@@ -67,6 +67,119 @@ public struct Bigshop_Auth_V1_RegisterRequest: ProtoMessage {
     }
 }
 
+public struct Bigshop_Auth_V1_NewCustomer: ProtoMessage {
+    public var email: String = ""
+    public var name: String = ""
+
+    public init() {}
+
+    public init(
+        email: String = "",
+        name: String = ""
+    ) {
+        self.email = email
+        self.name = name
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__auth__v1__new_customer__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        email = try reader.string(0)
+        name = try reader.string(1)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if !self.email.isEmpty { try writer.setString(0, self.email) }
+        if !self.name.isEmpty { try writer.setString(1, self.name) }
+    }
+}
+
+public struct Bigshop_Auth_V1_CreateCustomersRequest: ProtoMessage {
+    public var customers: [Bigshop_Auth_V1_NewCustomer] = []
+
+    public init() {}
+
+    public init(
+        customers: [Bigshop_Auth_V1_NewCustomer] = []
+    ) {
+        self.customers = customers
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__auth__v1__create_customers_request__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        customers = try reader.messages(0, as: Bigshop_Auth_V1_NewCustomer.self)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        try writer.setMessages(0, self.customers)
+    }
+}
+
+public struct Bigshop_Auth_V1_CreatedCustomer: ProtoMessage {
+    public var userId: String = ""
+    /// Send as `authorization: Bearer <token>`.
+    public var token: String = ""
+    public var expiresAtMs: Int64 = 0
+
+    public init() {}
+
+    public init(
+        userId: String = "",
+        token: String = "",
+        expiresAtMs: Int64 = 0
+    ) {
+        self.userId = userId
+        self.token = token
+        self.expiresAtMs = expiresAtMs
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__auth__v1__created_customer__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        userId = try reader.string(0)
+        token = try reader.string(1)
+        expiresAtMs = reader.int64(2)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if !self.userId.isEmpty { try writer.setString(0, self.userId) }
+        if !self.token.isEmpty { try writer.setString(1, self.token) }
+        writer.setInt64(2, self.expiresAtMs)
+    }
+}
+
+public struct Bigshop_Auth_V1_CreateCustomersResponse: ProtoMessage {
+    /// One per customer, in the request's order.
+    public var customers: [Bigshop_Auth_V1_CreatedCustomer] = []
+
+    public init() {}
+
+    public init(
+        customers: [Bigshop_Auth_V1_CreatedCustomer] = []
+    ) {
+        self.customers = customers
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__auth__v1__create_customers_response__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        customers = try reader.messages(0, as: Bigshop_Auth_V1_CreatedCustomer.self)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        try writer.setMessages(0, self.customers)
+    }
+}
+
 public struct Bigshop_Auth_V1_LoginRequest: ProtoMessage {
     public var email: String = ""
     public var password: String = ""
@@ -237,14 +350,16 @@ public enum Bigshop_Auth_V1_AuthService {
             service: serviceName, method: "WhoAmI", kind: .unary)
         public static let createAdmin = MethodDescriptor(
             service: serviceName, method: "CreateAdmin", kind: .unary)
+        public static let createCustomers = MethodDescriptor(
+            service: serviceName, method: "CreateCustomers", kind: .unary)
 
-        public static let all: [MethodDescriptor] = [register, login, logout, whoAmI, createAdmin]
+        public static let all: [MethodDescriptor] = [register, login, logout, whoAmI, createAdmin, createCustomers]
     }
 
     /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
     /// the service, then of every file it imports: what reflection serves.
     public static let fileDescriptorProtos: [[UInt8]] = [
-        "\u{a}\u{1a}bigshop/auth/v1/auth.proto\u{12}\u{f}bigshop.auth.v1\"W\u{a}\u{f}RegisterRequest\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{1a}\u{a}\u{8}password\u{18}\u{2} \u{1}(\u{9}R\u{8}password\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\"@\u{a}\u{c}LoginRequest\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{1a}\u{a}\u{8}password\u{18}\u{2} \u{1}(\u{9}R\u{8}password\"\u{f}\u{a}\u{d}LogoutRequest\"\u{10}\u{a}\u{e}LogoutResponse\"\u{f}\u{a}\u{d}WhoAmIRequest\"k\u{a}\u{4}User\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{14}\u{a}\u{5}email\u{18}\u{2} \u{1}(\u{9}R\u{5}email\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\u{12})\u{a}\u{4}role\u{18}\u{4} \u{1}(\u{e}2\u{15}.bigshop.auth.v1.RoleR\u{4}role\"n\u{a}\u{7}Session\u{12}\u{14}\u{a}\u{5}token\u{18}\u{1} \u{1}(\u{9}R\u{5}token\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{b}expiresAtMs\u{12})\u{a}\u{4}user\u{18}\u{3} \u{1}(\u{b}2\u{15}.bigshop.auth.v1.UserR\u{4}user*?\u{a}\u{4}Role\u{12}\u{14}\u{a}\u{10}ROLE_UNSPECIFIED\u{10}\u{0}\u{12}\u{11}\u{a}\u{d}ROLE_CUSTOMER\u{10}\u{1}\u{12}\u{e}\u{a}\u{a}ROLE_ADMIN\u{10}\u{2}2\u{e8}\u{2}\u{a}\u{b}AuthService\u{12}C\u{a}\u{8}Register\u{12} .bigshop.auth.v1.RegisterRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}@\u{a}\u{5}Login\u{12}\u{1d}.bigshop.auth.v1.LoginRequest\u{1a}\u{18}.bigshop.auth.v1.Session\u{12}I\u{a}\u{6}Logout\u{12}\u{1e}.bigshop.auth.v1.LogoutRequest\u{1a}\u{1f}.bigshop.auth.v1.LogoutResponse\u{12}?\u{a}\u{6}WhoAmI\u{12}\u{1e}.bigshop.auth.v1.WhoAmIRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}F\u{a}\u{b}CreateAdmin\u{12} .bigshop.auth.v1.RegisterRequest\u{1a}\u{15}.bigshop.auth.v1.Userb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+        "\u{a}\u{1a}bigshop/auth/v1/auth.proto\u{12}\u{f}bigshop.auth.v1\"W\u{a}\u{f}RegisterRequest\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{1a}\u{a}\u{8}password\u{18}\u{2} \u{1}(\u{9}R\u{8}password\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\"7\u{a}\u{b}NewCustomer\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{12}\u{a}\u{4}name\u{18}\u{2} \u{1}(\u{9}R\u{4}name\"T\u{a}\u{16}CreateCustomersRequest\u{12}:\u{a}\u{9}customers\u{18}\u{1} \u{3}(\u{b}2\u{1c}.bigshop.auth.v1.NewCustomerR\u{9}customers\"d\u{a}\u{f}CreatedCustomer\u{12}\u{17}\u{a}\u{7}user_id\u{18}\u{1} \u{1}(\u{9}R\u{6}userId\u{12}\u{14}\u{a}\u{5}token\u{18}\u{2} \u{1}(\u{9}R\u{5}token\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{b}expiresAtMs\"Y\u{a}\u{17}CreateCustomersResponse\u{12}>\u{a}\u{9}customers\u{18}\u{1} \u{3}(\u{b}2 .bigshop.auth.v1.CreatedCustomerR\u{9}customers\"@\u{a}\u{c}LoginRequest\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{1a}\u{a}\u{8}password\u{18}\u{2} \u{1}(\u{9}R\u{8}password\"\u{f}\u{a}\u{d}LogoutRequest\"\u{10}\u{a}\u{e}LogoutResponse\"\u{f}\u{a}\u{d}WhoAmIRequest\"k\u{a}\u{4}User\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{14}\u{a}\u{5}email\u{18}\u{2} \u{1}(\u{9}R\u{5}email\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\u{12})\u{a}\u{4}role\u{18}\u{4} \u{1}(\u{e}2\u{15}.bigshop.auth.v1.RoleR\u{4}role\"n\u{a}\u{7}Session\u{12}\u{14}\u{a}\u{5}token\u{18}\u{1} \u{1}(\u{9}R\u{5}token\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{b}expiresAtMs\u{12})\u{a}\u{4}user\u{18}\u{3} \u{1}(\u{b}2\u{15}.bigshop.auth.v1.UserR\u{4}user*?\u{a}\u{4}Role\u{12}\u{14}\u{a}\u{10}ROLE_UNSPECIFIED\u{10}\u{0}\u{12}\u{11}\u{a}\u{d}ROLE_CUSTOMER\u{10}\u{1}\u{12}\u{e}\u{a}\u{a}ROLE_ADMIN\u{10}\u{2}2\u{ce}\u{3}\u{a}\u{b}AuthService\u{12}C\u{a}\u{8}Register\u{12} .bigshop.auth.v1.RegisterRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}@\u{a}\u{5}Login\u{12}\u{1d}.bigshop.auth.v1.LoginRequest\u{1a}\u{18}.bigshop.auth.v1.Session\u{12}I\u{a}\u{6}Logout\u{12}\u{1e}.bigshop.auth.v1.LogoutRequest\u{1a}\u{1f}.bigshop.auth.v1.LogoutResponse\u{12}?\u{a}\u{6}WhoAmI\u{12}\u{1e}.bigshop.auth.v1.WhoAmIRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}F\u{a}\u{b}CreateAdmin\u{12} .bigshop.auth.v1.RegisterRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}d\u{a}\u{f}CreateCustomers\u{12}'.bigshop.auth.v1.CreateCustomersRequest\u{1a}(.bigshop.auth.v1.CreateCustomersResponseb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
     ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
@@ -275,6 +390,19 @@ public enum Bigshop_Auth_V1_AuthService {
 
         /// Admin (others: PERMISSION_DENIED). Like Register, but makes an admin.
         func createAdmin(request: Bigshop_Auth_V1_RegisterRequest, context: ServerContext) async throws -> Bigshop_Auth_V1_User
+
+        /// Admin (others: PERMISSION_DENIED). Makes 1 to 200 customers in one call
+        /// and opens a session for each, for load rehearsals (`bigprobe
+        /// rehearse`): no password is hashed, so a rehearsal of 10,000 customers
+        /// costs no hashing time and the hashing defaults stay as they are. The
+        /// accounts have no password: Login refuses them (UNAUTHENTICATED, the
+        /// answer to a wrong password) and they act only through the sessions
+        /// returned here. All or nothing: an email taken, or given twice in the
+        /// request: ALREADY_EXISTS, nothing made. A bad email or name (as in
+        /// Register), no customer or more than 200: INVALID_ARGUMENT naming the
+        /// field. The request must fit the server's largest payload (64 KiB by
+        /// default): 200 customers with short emails and names do.
+        func createCustomers(request: Bigshop_Auth_V1_CreateCustomersRequest, context: ServerContext) async throws -> Bigshop_Auth_V1_CreateCustomersResponse
     }
 
     /// A typed client. Every error it throws is an `RPCError`.
@@ -405,6 +533,38 @@ public enum Bigshop_Auth_V1_AuthService {
                 request: request, method: Method.createAdmin, responseType: Bigshop_Auth_V1_User.self,
                 metadata: metadata, options: options))
         }
+
+        /// Admin (others: PERMISSION_DENIED). Makes 1 to 200 customers in one call
+        /// and opens a session for each, for load rehearsals (`bigprobe
+        /// rehearse`): no password is hashed, so a rehearsal of 10,000 customers
+        /// costs no hashing time and the hashing defaults stay as they are. The
+        /// accounts have no password: Login refuses them (UNAUTHENTICATED, the
+        /// answer to a wrong password) and they act only through the sessions
+        /// returned here. All or nothing: an email taken, or given twice in the
+        /// request: ALREADY_EXISTS, nothing made. A bad email or name (as in
+        /// Register), no customer or more than 200: INVALID_ARGUMENT naming the
+        /// field. The request must fit the server's largest payload (64 KiB by
+        /// default): 200 customers with short emails and names do.
+        public func createCustomers(
+            _ request: Bigshop_Auth_V1_CreateCustomersRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Bigshop_Auth_V1_CreateCustomersResponse {
+            try await createCustomers(request, metadata: metadata, options: options) { try $0.message }
+        }
+
+        /// `CreateCustomers`, handing the whole response (message or error, and
+        /// trailing metadata) to `handle`.
+        public func createCustomers<Result: Sendable>(
+            _ request: Bigshop_Auth_V1_CreateCustomersRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            onResponse handle: (ClientResponse<Bigshop_Auth_V1_CreateCustomersResponse>) async throws -> Result
+        ) async throws -> Result {
+            try await handle(rpcClient.unary(
+                request: request, method: Method.createCustomers, responseType: Bigshop_Auth_V1_CreateCustomersResponse.self,
+                metadata: metadata, options: options))
+        }
     }
 }
 
@@ -426,6 +586,9 @@ extension Bigshop_Auth_V1_AuthService.ServiceProtocol {
         }
         router.registerUnary(Bigshop_Auth_V1_AuthService.Method.createAdmin) { request, context in
             try await self.createAdmin(request: request, context: context)
+        }
+        router.registerUnary(Bigshop_Auth_V1_AuthService.Method.createCustomers) { request, context in
+            try await self.createCustomers(request: request, context: context)
         }
     }
 }

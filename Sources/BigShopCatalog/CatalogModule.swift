@@ -84,6 +84,17 @@ public final class CatalogModule: Service, Sendable {
         }
     }
 
+    /// The demo iPhone of ``seedDemoCatalog()``, which the demo flash-sale
+    /// campaign sells; nil if it is not in the catalog (deleted, or the
+    /// catalog was not seeded).
+    public func demoFlashSaleProduct() async throws -> (id: String, name: String)? {
+        try await database.read { connection in
+            try connection.queryOne(
+                "SELECT id, name FROM products WHERE sku = ? AND deleted_at_ms IS NULL", .text(DemoCatalog.flashSaleSKU)
+            ).map { (id: try $0.string(0), name: try $0.string(1)) }
+        }
+    }
+
     /// Waits for a graceful shutdown, then finishes queued database work
     /// and closes the database. Calls made afterwards fail (INTERNAL).
     public func run() async {

@@ -27,6 +27,9 @@ enum DemoCatalog {
         .init(slug: "ebooks", name: "Leitores de e-books", parentSlug: "livros", position: 1),
     ]
 
+    /// The demo iPhone, the product of the demo flash-sale campaign.
+    static let flashSaleSKU = "APL-IPH15-128-PRT"
+
     static let products: [Bigshop_Catalog_V1_CreateProductRequest] = [
         .init(
             sku: "APL-IPH15-128-PRT", name: "iPhone 15 128 GB Preto",

@@ -68,6 +68,19 @@ extension Campaign {
     /// The highest price, as the catalog's: R$ 1.000.000.000,00.
     static let maxPriceCents: Int64 = 100_000_000_000
 
+    /// The demo campaign of `bigshop serve --seed-demo`: its first drop opens
+    /// a minute after `nowMs`, then one every hour, 24 drops of 100 units at
+    /// R$ 1,00, one per customer per drop. Holds last a minute, not ten, so
+    /// that a rehearsal (`bigprobe rehearse`) sees unpaid holds come back
+    /// without a long wait.
+    static func demo(id: String, productID: String, productName: String, nowMs: Int64) -> Campaign {
+        Campaign(
+            id: id, productID: productID, productName: productName, startsAtMs: nowMs + 60_000, drops: defaultDrops,
+            unitsPerDrop: defaultUnitsPerDrop, priceCents: defaultPriceCents, dropIntervalMs: defaultDropIntervalMs,
+            holdMs: 60_000, perCustomerLimit: defaultPerCustomerLimit
+        )
+    }
+
     /// A campaign from a request, zero fields taking the defaults; a missing
     /// start means the start of the current hour (drop 0 opens at once).
     static func make(

@@ -25,11 +25,16 @@ final class CampaignEngine: Sendable {
     private let releasedDrops = Atomic(0)
     /// Serializes the (rare) release of a new drop's units.
     private let releaseLock = Mutex(())
+    /// The faults this engine commits on purpose (tests only).
+    private let faults: FlashSaleFaults
+    /// The last drop oversold by ``FlashSaleFaults/oversellOneUnitPerDrop``.
+    private let oversoldDrop = Atomic(-1)
 
     /// Rebuilds the campaign's state at `nowMs` from the holds that are still
     /// live (held or sold): every started drop's units, minus those.
-    init(campaign: Campaign, liveHolds: [Hold], nowMs: Int64) throws {
+    init(campaign: Campaign, liveHolds: [Hold], nowMs: Int64, faults: FlashSaleFaults = FlashSaleFaults()) throws {
         self.campaign = campaign
+        self.faults = faults
         ring = ReservationRing(capacity: campaign.totalUnits)
         let started = campaign.dropsStarted(atMs: nowMs)
         let taken = Set(liveHolds.map(\.unit))
@@ -58,6 +63,7 @@ final class CampaignEngine: Sendable {
             return .limitReached
         }
         guard let unit = ring.tryClaim() else {
+            if let phantom = oversoldUnit(drop: drop) { return .granted(unit: phantom, dropIndex: drop) }
             limits.release(customer: customer, drop: drop)
             return .soldOut
         }
@@ -88,6 +94,18 @@ final class CampaignEngine: Sendable {
     /// Units released by every drop started by `nowMs`.
     func unitsReleased(atMs nowMs: Int64) -> Int {
         campaign.dropsStarted(atMs: nowMs) * campaign.unitsPerDrop
+    }
+
+    /// Under ``FlashSaleFaults/oversellOneUnitPerDrop`` only, once per drop:
+    /// a unit that does not exist (past the campaign's last), to grant
+    /// although the drop is sold out.
+    private func oversoldUnit(drop: Int) -> UInt32? {
+        guard faults.oversellOneUnitPerDrop else { return nil }
+        let last = oversoldDrop.load(ordering: .relaxed)
+        guard last < drop, oversoldDrop.compareExchange(expected: last, desired: drop, ordering: .relaxed).exchanged else {
+            return nil
+        }
+        return UInt32(campaign.totalUnits + drop)
     }
 
     /// Adds the units of every drop up to `drop` not added yet.

@@ -4,6 +4,12 @@ import Synchronization
 /// the dictionary's reference; the rare writer (a new campaign) replaces it.
 final class CampaignRegistry: Sendable {
     private let current = Mutex<[String: CampaignEngine]>([:])
+    /// The faults every engine of this registry commits (tests only).
+    let faults: FlashSaleFaults
+
+    init(faults: FlashSaleFaults = FlashSaleFaults()) {
+        self.faults = faults
+    }
 
     /// The engine of `campaignID`, if any.
     func engine(_ campaignID: String) -> CampaignEngine? {

@@ -1,4 +1,5 @@
 public import BigShopCatalogAPI
+public import BigShopFlashSaleAPI
 public import BigShopOrchestratorAPI
 public import BigShopServiceKit
 import BigShopStore
@@ -44,13 +45,20 @@ public final class FlashSaleModule: Service, Sendable {
 
     /// Opens `flashsale.sqlite` under `dataDirectory` and rebuilds every
     /// campaign's units and per-customer counts.
+    ///
+    /// - Parameter faults: faults to commit on purpose; tests only (see
+    ///   ``FlashSaleFaults``).
     public static func open(
         dataDirectory: String,
         clock: any ShopClock,
         inventory: Bigshop_Catalog_V1_InventoryService.Client,
         saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client,
+        faults: FlashSaleFaults = FlashSaleFaults(),
         logger: Logger = Logger(label: "bigshop.flashsale")
     ) async throws -> FlashSaleModule {
+        if faults.any {
+            logger.critical("TEST FAULTS ON: this flash sale breaks its promises on purpose", metadata: ["faults": "\(faults)"])
+        }
         // synchronous=FULL: a hold a customer was told about must survive a
         // power loss (holds are group-committed, so one fsync covers a burst).
         let database = try await ServiceDatabase.open(
@@ -58,12 +66,12 @@ public final class FlashSaleModule: Service, Sendable {
             configuration: DatabaseConfiguration(synchronous: .full)
         )
         let store = FlashSaleStore(database: database)
-        let registry = CampaignRegistry()
+        let registry = CampaignRegistry(faults: faults)
         do {
             let nowMs = clock.nowMs()
             for campaign in try await store.campaigns() {
                 let holds = try await store.liveHolds(campaignID: campaign.id)
-                registry.add(try CampaignEngine(campaign: campaign, liveHolds: holds, nowMs: nowMs))
+                registry.add(try CampaignEngine(campaign: campaign, liveHolds: holds, nowMs: nowMs, faults: faults))
             }
         } catch {
             await database.close()
@@ -115,6 +123,21 @@ public final class FlashSaleModule: Service, Sendable {
             }
         ])
         await store.database.close()
+    }
+
+    /// Schedules the demo campaign of `bigshop serve --seed-demo` (see
+    /// ``Campaign/demo(id:productID:productName:nowMs:)``) on the product
+    /// `productID`, unless a campaign was ever scheduled: like the demo
+    /// catalog, it seeds an empty shop only.
+    ///
+    /// - Returns: the campaign scheduled, or nil if there was one already.
+    public func seedDemoCampaign(productID: String, productName: String) async throws -> Bigshop_Flashsale_V1_Campaign? {
+        guard try await store.campaigns().isEmpty else { return nil }
+        let nowMs = clock.nowMs()
+        let campaign = Campaign.demo(id: ShopID.make("cmp"), productID: productID, productName: productName, nowMs: nowMs)
+        try await store.insertCampaign(campaign, createdAtMs: nowMs)
+        registry.add(try CampaignEngine(campaign: campaign, liveHolds: [], nowMs: nowMs, faults: registry.faults))
+        return campaign.message
     }
 
     /// Hold counts of a campaign by state (held, sold, released), for tests

@@ -38,7 +38,7 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         let nowMs = clock.nowMs()
         let campaign = try Campaign.make(id: ShopID.make("cmp"), request: request, productName: product.name, nowMs: nowMs)
         try await store.insertCampaign(campaign, createdAtMs: nowMs)
-        registry.add(try CampaignEngine(campaign: campaign, liveHolds: [], nowMs: nowMs))
+        registry.add(try CampaignEngine(campaign: campaign, liveHolds: [], nowMs: nowMs, faults: registry.faults))
         logger.info(
             "campaign scheduled",
             metadata: [
@@ -52,10 +52,13 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         request: Bigshop_Flashsale_V1_GetCurrentDropRequest,
         context: ServerContext
     ) async throws -> Bigshop_Flashsale_V1_Drop {
-        let engine = try engine(request.campaignId)
+        try currentDrop(of: try engine(request.campaignId), nowMs: clock.nowMs(), context)
+    }
+
+    /// The drop of `engine`'s campaign open at `nowMs`; before the first
+    /// drop, drop 0, to come; after the last, the last.
+    func currentDrop(of engine: CampaignEngine, nowMs: Int64, _ context: ServerContext) throws(RPCError) -> Bigshop_Flashsale_V1_Drop {
         let campaign = engine.campaign
-        let nowMs = clock.nowMs()
-        // Before the first drop: drop 0, to come; after the last: the last.
         let index = campaign.dropIndex(atMs: nowMs) ?? (nowMs < campaign.startsAtMs ? 0 : campaign.drops - 1)
         return Bigshop_Flashsale_V1_Drop(
             campaignId: campaign.id,
@@ -119,7 +122,7 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
 
     /// `value`, or INTERNAL (logged at error) if the engine found its
     /// bookkeeping broken: a bug fails this call, never the process.
-    private func checked<T>(
+    func checked<T>(
         _ value: @autoclosure () throws(CampaignEngineError) -> T,
         _ context: ServerContext
     ) throws(RPCError) -> T {
@@ -135,7 +138,7 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         }
     }
 
-    private func engine(_ campaignID: String) throws(RPCError) -> CampaignEngine {
+    func engine(_ campaignID: String) throws(RPCError) -> CampaignEngine {
         guard !campaignID.isEmpty else { throw RPCError(.invalidArgument, "campaign_id is required") }
         guard let engine = registry.engine(campaignID) else { throw RPCError(.notFound, "no such campaign") }
         return engine

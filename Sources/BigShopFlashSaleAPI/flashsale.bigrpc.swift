@@ -280,6 +280,230 @@ public struct Bigshop_Flashsale_V1_Reservation: ProtoMessage {
     }
 }
 
+public struct Bigshop_Flashsale_V1_ListCampaignsRequest: ProtoMessage {
+
+    public init() {}
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__flashsale__v1__list_campaigns_request__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {}
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {}
+}
+
+public struct Bigshop_Flashsale_V1_CampaignSummary: ProtoMessage {
+    public var campaign: Bigshop_Flashsale_V1_Campaign? = nil
+    public var productName: String = ""
+    /// The drop open now, or else the next to open.
+    public var nextDrop: Bigshop_Flashsale_V1_Drop? = nil
+
+    public init() {}
+
+    public init(
+        campaign: Bigshop_Flashsale_V1_Campaign? = nil,
+        productName: String = "",
+        nextDrop: Bigshop_Flashsale_V1_Drop? = nil
+    ) {
+        self.campaign = campaign
+        self.productName = productName
+        self.nextDrop = nextDrop
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__flashsale__v1__campaign_summary__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        campaign = try reader.message(0, as: Bigshop_Flashsale_V1_Campaign.self)
+        productName = try reader.string(1)
+        nextDrop = try reader.message(2, as: Bigshop_Flashsale_V1_Drop.self)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if let value = self.campaign { try writer.setMessage(0, value) }
+        if !self.productName.isEmpty { try writer.setString(1, self.productName) }
+        if let value = self.nextDrop { try writer.setMessage(2, value) }
+    }
+}
+
+public struct Bigshop_Flashsale_V1_ListCampaignsResponse: ProtoMessage {
+    public var campaigns: [Bigshop_Flashsale_V1_CampaignSummary] = []
+
+    public init() {}
+
+    public init(
+        campaigns: [Bigshop_Flashsale_V1_CampaignSummary] = []
+    ) {
+        self.campaigns = campaigns
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__flashsale__v1__list_campaigns_response__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        campaigns = try reader.messages(0, as: Bigshop_Flashsale_V1_CampaignSummary.self)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        try writer.setMessages(0, self.campaigns)
+    }
+}
+
+public struct Bigshop_Flashsale_V1_GetCampaignStatsRequest: ProtoMessage {
+    public var campaignId: String = ""
+
+    public init() {}
+
+    public init(
+        campaignId: String = ""
+    ) {
+        self.campaignId = campaignId
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__flashsale__v1__get_campaign_stats_request__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        campaignId = try reader.string(0)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if !self.campaignId.isEmpty { try writer.setString(0, self.campaignId) }
+    }
+}
+
+public struct Bigshop_Flashsale_V1_CampaignStats: ProtoMessage {
+    public var campaignId: String = ""
+    /// The server's clock when the counts were taken.
+    public var atMs: Int64 = 0
+    /// Every drop started so far, as in Drop.
+    public var unitsReleased: Int32 = 0
+    /// Units in holds awaiting payment.
+    public var held: Int32 = 0
+    /// Units in paid holds.
+    public var sold: Int32 = 0
+    /// Units that can be reserved now.
+    public var remaining: Int32 = 0
+    /// Holds that expired or were cancelled: their units went back to the pool.
+    public var returned: Int32 = 0
+    /// Every drop started so far, in order.
+    public var drops: [Bigshop_Flashsale_V1_DropStats] = []
+
+    public init() {}
+
+    public init(
+        campaignId: String = "",
+        atMs: Int64 = 0,
+        unitsReleased: Int32 = 0,
+        held: Int32 = 0,
+        sold: Int32 = 0,
+        remaining: Int32 = 0,
+        returned: Int32 = 0,
+        drops: [Bigshop_Flashsale_V1_DropStats] = []
+    ) {
+        self.campaignId = campaignId
+        self.atMs = atMs
+        self.unitsReleased = unitsReleased
+        self.held = held
+        self.sold = sold
+        self.remaining = remaining
+        self.returned = returned
+        self.drops = drops
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__flashsale__v1__campaign_stats__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        campaignId = try reader.string(0)
+        atMs = reader.int64(1)
+        unitsReleased = reader.int32(2)
+        held = reader.int32(3)
+        sold = reader.int32(4)
+        remaining = reader.int32(5)
+        returned = reader.int32(6)
+        drops = try reader.messages(7, as: Bigshop_Flashsale_V1_DropStats.self)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if !self.campaignId.isEmpty { try writer.setString(0, self.campaignId) }
+        writer.setInt64(1, self.atMs)
+        writer.setInt32(2, self.unitsReleased)
+        writer.setInt32(3, self.held)
+        writer.setInt32(4, self.sold)
+        writer.setInt32(5, self.remaining)
+        writer.setInt32(6, self.returned)
+        try writer.setMessages(7, self.drops)
+    }
+}
+
+public struct Bigshop_Flashsale_V1_DropStats: ProtoMessage {
+    public var index: Int32 = 0
+    public var startsAtMs: Int64 = 0
+    /// The units this drop added to the pool.
+    public var unitsAdded: Int32 = 0
+    /// Holds granted in this drop: held + sold + returned.
+    public var granted: Int32 = 0
+    public var held: Int32 = 0
+    public var sold: Int32 = 0
+    public var returned: Int32 = 0
+    /// The most live (held or sold) holds of one customer in this drop.
+    public var mostHeldByOneCustomer: Int32 = 0
+
+    public init() {}
+
+    public init(
+        index: Int32 = 0,
+        startsAtMs: Int64 = 0,
+        unitsAdded: Int32 = 0,
+        granted: Int32 = 0,
+        held: Int32 = 0,
+        sold: Int32 = 0,
+        returned: Int32 = 0,
+        mostHeldByOneCustomer: Int32 = 0
+    ) {
+        self.index = index
+        self.startsAtMs = startsAtMs
+        self.unitsAdded = unitsAdded
+        self.granted = granted
+        self.held = held
+        self.sold = sold
+        self.returned = returned
+        self.mostHeldByOneCustomer = mostHeldByOneCustomer
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__flashsale__v1__drop_stats__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        index = reader.int32(0)
+        startsAtMs = reader.int64(1)
+        unitsAdded = reader.int32(2)
+        granted = reader.int32(3)
+        held = reader.int32(4)
+        sold = reader.int32(5)
+        returned = reader.int32(6)
+        mostHeldByOneCustomer = reader.int32(7)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        writer.setInt32(0, self.index)
+        writer.setInt64(1, self.startsAtMs)
+        writer.setInt32(2, self.unitsAdded)
+        writer.setInt32(3, self.granted)
+        writer.setInt32(4, self.held)
+        writer.setInt32(5, self.sold)
+        writer.setInt32(6, self.returned)
+        writer.setInt32(7, self.mostHeldByOneCustomer)
+    }
+}
+
 ///
 /// `bigshop.flashsale.v1.FlashSaleService`: implement ``Bigshop_Flashsale_V1_FlashSaleService/ServiceProtocol`` to serve it,
 /// call it through ``Bigshop_Flashsale_V1_FlashSaleService/Client``.
@@ -295,14 +519,18 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
             service: serviceName, method: "GetCurrentDrop", kind: .unary)
         public static let reserve = MethodDescriptor(
             service: serviceName, method: "Reserve", kind: .unary)
+        public static let listCampaigns = MethodDescriptor(
+            service: serviceName, method: "ListCampaigns", kind: .unary)
+        public static let getCampaignStats = MethodDescriptor(
+            service: serviceName, method: "GetCampaignStats", kind: .unary)
 
-        public static let all: [MethodDescriptor] = [scheduleCampaign, getCurrentDrop, reserve]
+        public static let all: [MethodDescriptor] = [scheduleCampaign, getCurrentDrop, reserve, listCampaigns, getCampaignStats]
     }
 
     /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
     /// the service, then of every file it imports: what reflection serves.
     public static let fileDescriptorProtos: [[UInt8]] = [
-        "\u{a}$bigshop/flashsale/v1/flashsale.proto\u{12}\u{14}bigshop.flashsale.v1\"\u{a8}\u{2}\u{a}\u{17}ScheduleCampaignRequest\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{1} \u{1}(\u{9}R\u{9}productId\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{14}\u{a}\u{5}drops\u{18}\u{3} \u{1}(\u{5}R\u{5}drops\u{12}$\u{a}\u{e}units_per_drop\u{18}\u{4} \u{1}(\u{5}R\u{c}unitsPerDrop\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{5} \u{1}(\u{3}R\u{a}priceCents\u{12}(\u{a}\u{10}drop_interval_ms\u{18}\u{6} \u{1}(\u{3}R\u{e}dropIntervalMs\u{12}\u{17}\u{a}\u{7}hold_ms\u{18}\u{7} \u{1}(\u{3}R\u{6}holdMs\u{12},\u{a}\u{12}per_customer_limit\u{18}\u{8} \u{1}(\u{5}R\u{10}perCustomerLimit\"\u{a9}\u{2}\u{a}\u{8}Campaign\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{2} \u{1}(\u{9}R\u{9}productId\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{14}\u{a}\u{5}drops\u{18}\u{4} \u{1}(\u{5}R\u{5}drops\u{12}$\u{a}\u{e}units_per_drop\u{18}\u{5} \u{1}(\u{5}R\u{c}unitsPerDrop\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{6} \u{1}(\u{3}R\u{a}priceCents\u{12}(\u{a}\u{10}drop_interval_ms\u{18}\u{7} \u{1}(\u{3}R\u{e}dropIntervalMs\u{12}\u{17}\u{a}\u{7}hold_ms\u{18}\u{8} \u{1}(\u{3}R\u{6}holdMs\u{12},\u{a}\u{12}per_customer_limit\u{18}\u{9} \u{1}(\u{5}R\u{10}perCustomerLimit\"8\u{a}\u{15}GetCurrentDropRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{82}\u{2}\u{a}\u{4}Drop\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{14}\u{a}\u{5}index\u{18}\u{2} \u{1}(\u{5}R\u{5}index\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{1c}\u{a}\u{a}ends_at_ms\u{18}\u{4} \u{1}(\u{3}R\u{8}endsAtMs\u{12}%\u{a}\u{e}units_released\u{18}\u{5} \u{1}(\u{5}R\u{d}unitsReleased\u{12}\u{1c}\u{a}\u{9}remaining\u{18}\u{6} \u{1}(\u{5}R\u{9}remaining\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{7} \u{1}(\u{3}R\u{a}priceCents\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{8} \u{1}(\u{9}R\u{9}productId\"1\u{a}\u{e}ReserveRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{9c}\u{1}\u{a}\u{b}Reservation\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{2} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{1d}\u{a}\u{a}drop_index\u{18}\u{3} \u{1}(\u{5}R\u{9}dropIndex\u{12}\u{19}\u{a}\u{8}order_id\u{18}\u{4} \u{1}(\u{9}R\u{7}orderId\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{5} \u{1}(\u{3}R\u{b}expiresAtMs2\u{a4}\u{2}\u{a}\u{10}FlashSaleService\u{12}a\u{a}\u{10}ScheduleCampaign\u{12}-.bigshop.flashsale.v1.ScheduleCampaignRequest\u{1a}\u{1e}.bigshop.flashsale.v1.Campaign\u{12}Y\u{a}\u{e}GetCurrentDrop\u{12}+.bigshop.flashsale.v1.GetCurrentDropRequest\u{1a}\u{1a}.bigshop.flashsale.v1.Drop\u{12}R\u{a}\u{7}Reserve\u{12}$.bigshop.flashsale.v1.ReserveRequest\u{1a}!.bigshop.flashsale.v1.Reservationb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+        "\u{a}$bigshop/flashsale/v1/flashsale.proto\u{12}\u{14}bigshop.flashsale.v1\"\u{a8}\u{2}\u{a}\u{17}ScheduleCampaignRequest\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{1} \u{1}(\u{9}R\u{9}productId\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{14}\u{a}\u{5}drops\u{18}\u{3} \u{1}(\u{5}R\u{5}drops\u{12}$\u{a}\u{e}units_per_drop\u{18}\u{4} \u{1}(\u{5}R\u{c}unitsPerDrop\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{5} \u{1}(\u{3}R\u{a}priceCents\u{12}(\u{a}\u{10}drop_interval_ms\u{18}\u{6} \u{1}(\u{3}R\u{e}dropIntervalMs\u{12}\u{17}\u{a}\u{7}hold_ms\u{18}\u{7} \u{1}(\u{3}R\u{6}holdMs\u{12},\u{a}\u{12}per_customer_limit\u{18}\u{8} \u{1}(\u{5}R\u{10}perCustomerLimit\"\u{a9}\u{2}\u{a}\u{8}Campaign\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{2} \u{1}(\u{9}R\u{9}productId\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{14}\u{a}\u{5}drops\u{18}\u{4} \u{1}(\u{5}R\u{5}drops\u{12}$\u{a}\u{e}units_per_drop\u{18}\u{5} \u{1}(\u{5}R\u{c}unitsPerDrop\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{6} \u{1}(\u{3}R\u{a}priceCents\u{12}(\u{a}\u{10}drop_interval_ms\u{18}\u{7} \u{1}(\u{3}R\u{e}dropIntervalMs\u{12}\u{17}\u{a}\u{7}hold_ms\u{18}\u{8} \u{1}(\u{3}R\u{6}holdMs\u{12},\u{a}\u{12}per_customer_limit\u{18}\u{9} \u{1}(\u{5}R\u{10}perCustomerLimit\"8\u{a}\u{15}GetCurrentDropRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{82}\u{2}\u{a}\u{4}Drop\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{14}\u{a}\u{5}index\u{18}\u{2} \u{1}(\u{5}R\u{5}index\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{1c}\u{a}\u{a}ends_at_ms\u{18}\u{4} \u{1}(\u{3}R\u{8}endsAtMs\u{12}%\u{a}\u{e}units_released\u{18}\u{5} \u{1}(\u{5}R\u{d}unitsReleased\u{12}\u{1c}\u{a}\u{9}remaining\u{18}\u{6} \u{1}(\u{5}R\u{9}remaining\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{7} \u{1}(\u{3}R\u{a}priceCents\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{8} \u{1}(\u{9}R\u{9}productId\"1\u{a}\u{e}ReserveRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{9c}\u{1}\u{a}\u{b}Reservation\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{2} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{1d}\u{a}\u{a}drop_index\u{18}\u{3} \u{1}(\u{5}R\u{9}dropIndex\u{12}\u{19}\u{a}\u{8}order_id\u{18}\u{4} \u{1}(\u{9}R\u{7}orderId\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{5} \u{1}(\u{3}R\u{b}expiresAtMs\"\u{16}\u{a}\u{14}ListCampaignsRequest\"\u{a9}\u{1}\u{a}\u{f}CampaignSummary\u{12}:\u{a}\u{8}campaign\u{18}\u{1} \u{1}(\u{b}2\u{1e}.bigshop.flashsale.v1.CampaignR\u{8}campaign\u{12}!\u{a}\u{c}product_name\u{18}\u{2} \u{1}(\u{9}R\u{b}productName\u{12}7\u{a}\u{9}next_drop\u{18}\u{3} \u{1}(\u{b}2\u{1a}.bigshop.flashsale.v1.DropR\u{8}nextDrop\"\\\u{a}\u{15}ListCampaignsResponse\u{12}C\u{a}\u{9}campaigns\u{18}\u{1} \u{3}(\u{b}2%.bigshop.flashsale.v1.CampaignSummaryR\u{9}campaigns\":\u{a}\u{17}GetCampaignStatsRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{85}\u{2}\u{a}\u{d}CampaignStats\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{13}\u{a}\u{5}at_ms\u{18}\u{2} \u{1}(\u{3}R\u{4}atMs\u{12}%\u{a}\u{e}units_released\u{18}\u{3} \u{1}(\u{5}R\u{d}unitsReleased\u{12}\u{12}\u{a}\u{4}held\u{18}\u{4} \u{1}(\u{5}R\u{4}held\u{12}\u{12}\u{a}\u{4}sold\u{18}\u{5} \u{1}(\u{5}R\u{4}sold\u{12}\u{1c}\u{a}\u{9}remaining\u{18}\u{6} \u{1}(\u{5}R\u{9}remaining\u{12}\u{1a}\u{a}\u{8}returned\u{18}\u{7} \u{1}(\u{5}R\u{8}returned\u{12}5\u{a}\u{5}drops\u{18}\u{8} \u{3}(\u{b}2\u{1f}.bigshop.flashsale.v1.DropStatsR\u{5}drops\"\u{fc}\u{1}\u{a}\u{9}DropStats\u{12}\u{14}\u{a}\u{5}index\u{18}\u{1} \u{1}(\u{5}R\u{5}index\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{1f}\u{a}\u{b}units_added\u{18}\u{3} \u{1}(\u{5}R\u{a}unitsAdded\u{12}\u{18}\u{a}\u{7}granted\u{18}\u{4} \u{1}(\u{5}R\u{7}granted\u{12}\u{12}\u{a}\u{4}held\u{18}\u{5} \u{1}(\u{5}R\u{4}held\u{12}\u{12}\u{a}\u{4}sold\u{18}\u{6} \u{1}(\u{5}R\u{4}sold\u{12}\u{1a}\u{a}\u{8}returned\u{18}\u{7} \u{1}(\u{5}R\u{8}returned\u{12}8\u{a}\u{19}most_held_by_one_customer\u{18}\u{8} \u{1}(\u{5}R\u{15}mostHeldByOneCustomer2\u{f6}\u{3}\u{a}\u{10}FlashSaleService\u{12}a\u{a}\u{10}ScheduleCampaign\u{12}-.bigshop.flashsale.v1.ScheduleCampaignRequest\u{1a}\u{1e}.bigshop.flashsale.v1.Campaign\u{12}Y\u{a}\u{e}GetCurrentDrop\u{12}+.bigshop.flashsale.v1.GetCurrentDropRequest\u{1a}\u{1a}.bigshop.flashsale.v1.Drop\u{12}R\u{a}\u{7}Reserve\u{12}$.bigshop.flashsale.v1.ReserveRequest\u{1a}!.bigshop.flashsale.v1.Reservation\u{12}h\u{a}\u{d}ListCampaigns\u{12}*.bigshop.flashsale.v1.ListCampaignsRequest\u{1a}+.bigshop.flashsale.v1.ListCampaignsResponse\u{12}f\u{a}\u{10}GetCampaignStats\u{12}-.bigshop.flashsale.v1.GetCampaignStatsRequest\u{1a}#.bigshop.flashsale.v1.CampaignStatsb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
     ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
@@ -321,6 +549,18 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
         /// rules (unpaid orders, units per product, cool-down) do not apply: the
         /// per-customer limit per drop does.
         func reserve(request: Bigshop_Flashsale_V1_ReserveRequest, context: ServerContext) async throws -> Bigshop_Flashsale_V1_Reservation
+
+        /// Public. The campaigns not over yet, current ones first, then upcoming
+        /// ones by their next drop; at most 100. Each comes with its next drop: the
+        /// one open now, or else the next to open.
+        func listCampaigns(request: Bigshop_Flashsale_V1_ListCampaignsRequest, context: ServerContext) async throws -> Bigshop_Flashsale_V1_ListCampaignsResponse
+
+        /// Admin. Where every unit of a campaign is, as the server sees it: for the
+        /// campaign, units released so far, held, sold and remaining (so that
+        /// sold + held + remaining = units_released can be checked from outside),
+        /// and per drop started, the holds granted and what became of them.
+        /// Unknown campaign: NOT_FOUND.
+        func getCampaignStats(request: Bigshop_Flashsale_V1_GetCampaignStatsRequest, context: ServerContext) async throws -> Bigshop_Flashsale_V1_CampaignStats
     }
 
     /// A typed client. Every error it throws is an `RPCError`.
@@ -401,6 +641,56 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
                 request: request, method: Method.reserve, responseType: Bigshop_Flashsale_V1_Reservation.self,
                 metadata: metadata, options: options))
         }
+
+        /// Public. The campaigns not over yet, current ones first, then upcoming
+        /// ones by their next drop; at most 100. Each comes with its next drop: the
+        /// one open now, or else the next to open.
+        public func listCampaigns(
+            _ request: Bigshop_Flashsale_V1_ListCampaignsRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Bigshop_Flashsale_V1_ListCampaignsResponse {
+            try await listCampaigns(request, metadata: metadata, options: options) { try $0.message }
+        }
+
+        /// `ListCampaigns`, handing the whole response (message or error, and
+        /// trailing metadata) to `handle`.
+        public func listCampaigns<Result: Sendable>(
+            _ request: Bigshop_Flashsale_V1_ListCampaignsRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            onResponse handle: (ClientResponse<Bigshop_Flashsale_V1_ListCampaignsResponse>) async throws -> Result
+        ) async throws -> Result {
+            try await handle(rpcClient.unary(
+                request: request, method: Method.listCampaigns, responseType: Bigshop_Flashsale_V1_ListCampaignsResponse.self,
+                metadata: metadata, options: options))
+        }
+
+        /// Admin. Where every unit of a campaign is, as the server sees it: for the
+        /// campaign, units released so far, held, sold and remaining (so that
+        /// sold + held + remaining = units_released can be checked from outside),
+        /// and per drop started, the holds granted and what became of them.
+        /// Unknown campaign: NOT_FOUND.
+        public func getCampaignStats(
+            _ request: Bigshop_Flashsale_V1_GetCampaignStatsRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults
+        ) async throws -> Bigshop_Flashsale_V1_CampaignStats {
+            try await getCampaignStats(request, metadata: metadata, options: options) { try $0.message }
+        }
+
+        /// `GetCampaignStats`, handing the whole response (message or error, and
+        /// trailing metadata) to `handle`.
+        public func getCampaignStats<Result: Sendable>(
+            _ request: Bigshop_Flashsale_V1_GetCampaignStatsRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            onResponse handle: (ClientResponse<Bigshop_Flashsale_V1_CampaignStats>) async throws -> Result
+        ) async throws -> Result {
+            try await handle(rpcClient.unary(
+                request: request, method: Method.getCampaignStats, responseType: Bigshop_Flashsale_V1_CampaignStats.self,
+                metadata: metadata, options: options))
+        }
     }
 }
 
@@ -416,6 +706,12 @@ extension Bigshop_Flashsale_V1_FlashSaleService.ServiceProtocol {
         }
         router.registerUnary(Bigshop_Flashsale_V1_FlashSaleService.Method.reserve) { request, context in
             try await self.reserve(request: request, context: context)
+        }
+        router.registerUnary(Bigshop_Flashsale_V1_FlashSaleService.Method.listCampaigns) { request, context in
+            try await self.listCampaigns(request: request, context: context)
+        }
+        router.registerUnary(Bigshop_Flashsale_V1_FlashSaleService.Method.getCampaignStats) { request, context in
+            try await self.getCampaignStats(request: request, context: context)
         }
     }
 }

@@ -32,6 +32,7 @@ public struct AccessPolicy: Sendable {
         Bigshop_Auth_V1_AuthService.Method.logout: .authenticated,
         Bigshop_Auth_V1_AuthService.Method.whoAmI: .authenticated,
         Bigshop_Auth_V1_AuthService.Method.createAdmin: .admin,
+        Bigshop_Auth_V1_AuthService.Method.createCustomers: .admin,
 
         Bigshop_Catalog_V1_CatalogService.Method.createProduct: .admin,
         Bigshop_Catalog_V1_CatalogService.Method.updateProduct: .admin,
@@ -61,6 +62,8 @@ public struct AccessPolicy: Sendable {
         Bigshop_Flashsale_V1_FlashSaleService.Method.scheduleCampaign: .admin,
         Bigshop_Flashsale_V1_FlashSaleService.Method.getCurrentDrop: .public,
         Bigshop_Flashsale_V1_FlashSaleService.Method.reserve: .customer,
+        Bigshop_Flashsale_V1_FlashSaleService.Method.listCampaigns: .public,
+        Bigshop_Flashsale_V1_FlashSaleService.Method.getCampaignStats: .admin,
 
         MethodDescriptor(service: "bigrpc.health.v1.Health", method: "Check", kind: .unary): .public,
         MethodDescriptor(service: "bigrpc.reflection.v1.Reflection", method: "ListServices", kind: .unary): .public,

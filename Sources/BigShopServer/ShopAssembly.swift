@@ -49,6 +49,9 @@ public struct ShopAssembly: Sendable {
     public var orders: OrdersSettings?
     public var payments: PaymentsSettings?
     public var orchestrator: OrchestratorSettings?
+    /// Faults the flash sale commits on purpose. **Tests only** (see
+    /// ``FlashSaleFaults``): no flag or setting of `bigshop serve` sets them.
+    public var flashSaleFaults = FlashSaleFaults()
     /// The first admin, created at open if missing.
     public var admin: AdminBootstrap?
     /// On every call one service makes to another (tests inject faults).
@@ -143,7 +146,8 @@ public struct ShopAssembly: Sendable {
         let flashSale =
             try await parts.contains(.flashsale)
             ? FlashSaleModule.open(
-                dataDirectory: data, clock: clock, inventory: inventory, saga: saga, logger: logger("flashsale")) : nil
+                dataDirectory: data, clock: clock, inventory: inventory, saga: saga, faults: flashSaleFaults,
+                logger: logger("flashsale")) : nil
         let history = parts.contains(.history) ? HistoryModule(orderLedger: orderLedger, logger: logger("history")) : nil
 
         let publicServices: [(any RegistrableRPCService)?] = [
@@ -177,6 +181,7 @@ public struct ShopAssembly: Sendable {
         if configuration.seedDemoCatalog, let catalog {
             let inserted = try await catalog.seedDemoCatalog()
             if inserted > 0 { log.info("demo catalog seeded", metadata: ["products": "\(inserted)"]) }
+            if let flashSale { try await DemoCampaign.seed(catalog: catalog, flashSale: flashSale, logger: log) }
         }
         let services: [(any Service)?] = [auth, catalog, orchestrator, orders, payments, flashSale]
         return OpenShop(

@@ -10,11 +10,11 @@ struct BigProbe: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 on success; 64 + the status code when a call fails \
             (NOT_FOUND 69, UNAVAILABLE 78, UNAUTHENTICATED 80); 64 for bad arguments \
-            or input; 1 for other local failures.
+            or input; 1 for other local failures; 2 when `rehearse` finds a check failed.
             """,
         subcommands: [
             ListCommand.self, DescribeCommand.self, CallCommand.self, LoginCommand.self, HealthCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, RehearseCommand.self,
         ]
     )
 }

@@ -26,8 +26,9 @@ struct Probe {
     }
 
     /// Runs `bigprobe arguments…` with `input` on its standard input (a pipe,
-    /// so never a terminal), and waits for it to exit (killing it after 60 s).
-    func run(_ arguments: [String], input: String = "") async throws -> ProbeResult {
+    /// so never a terminal), and waits for it to exit (killing it after
+    /// `limit`).
+    func run(_ arguments: [String], input: String = "", killingAfter limit: Duration = .seconds(60)) async throws -> ProbeResult {
         let process = try ChildProcess(
             executable: try Self.executable(),
             arguments: arguments,
@@ -40,7 +41,7 @@ struct Probe {
             standardOutput: .capture,
             standardError: .capture
         )
-        let termination = await process.wait(killingAfter: .seconds(60))
+        let termination = await process.wait(killingAfter: limit)
         return ProbeResult(
             exitCode: termination.code,
             stdout: String(decoding: await process.standardOutput(), as: UTF8.self),

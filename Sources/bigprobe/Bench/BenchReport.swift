@@ -16,6 +16,19 @@ struct BenchReport: Codable, Equatable {
             case p999 = "p99.9"
             case max
         }
+
+        /// The percentiles of `tally`'s latencies; all zero when it is empty.
+        init(_ tally: BenchTally) {
+            let histogram = tally.latencies
+            let empty = tally.count == 0
+            func milliseconds(_ microseconds: UInt64) -> Double { empty ? 0 : Double(microseconds) / 1000 }
+            min = milliseconds(histogram.min)
+            p50 = milliseconds(histogram.valueAtPercentile(50))
+            p90 = milliseconds(histogram.valueAtPercentile(90))
+            p99 = milliseconds(histogram.valueAtPercentile(99))
+            p999 = milliseconds(histogram.valueAtPercentile(99.9))
+            max = milliseconds(histogram.max)
+        }
     }
 
     /// Calls made.
@@ -32,17 +45,7 @@ struct BenchReport: Codable, Equatable {
         count = tally.count
         durationSeconds = elapsed.seconds
         rps = durationSeconds > 0 ? Double(count) / durationSeconds : 0
-        let histogram = tally.latencies
-        let empty = tally.count == 0
-        func milliseconds(_ microseconds: UInt64) -> Double { empty ? 0 : Double(microseconds) / 1000 }
-        latencyMs = Latency(
-            min: milliseconds(histogram.min),
-            p50: milliseconds(histogram.valueAtPercentile(50)),
-            p90: milliseconds(histogram.valueAtPercentile(90)),
-            p99: milliseconds(histogram.valueAtPercentile(99)),
-            p999: milliseconds(histogram.valueAtPercentile(99.9)),
-            max: milliseconds(histogram.max)
-        )
+        latencyMs = Latency(tally)
         statusCodes = Dictionary(uniqueKeysWithValues: tally.statusCounts.map { ($0.key.name, $0.value) })
     }
 

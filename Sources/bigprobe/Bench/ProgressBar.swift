@@ -18,10 +18,18 @@ struct ProgressBar {
             fraction = 0
             detail = "\(finished) calls"
         }
-        let filled = Int((min(max(fraction, 0), 1) * Double(width)).rounded(.down))
-        let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
         let rate = seconds > 0 ? Int((Double(finished) / seconds).rounded()) : 0
-        return "\r[\(bar)] \(detail)  \(rate) calls/s\u{1B}[K"
+        return "\r[\(bar(fraction))] \(detail)  \(rate) calls/s\u{1B}[K"
+    }
+
+    /// The line for a step of a known size: `label` and `done` of `total`.
+    static func line(_ label: String, done: Int, of total: Int) -> String {
+        "\r\(label) [\(bar(Double(done) / Double(max(total, 1))))] \(done)/\(total)\u{1B}[K"
+    }
+
+    private static func bar(_ fraction: Double) -> String {
+        let filled = Int((min(max(fraction, 0), 1) * Double(width)).rounded(.down))
+        return String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
     }
 
     /// Clears the line.

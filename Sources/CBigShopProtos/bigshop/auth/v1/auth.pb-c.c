@@ -52,6 +52,186 @@ void   bigshop__auth__v1__register_request__free_unpacked
   assert(message->base.descriptor == &bigshop__auth__v1__register_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   bigshop__auth__v1__new_customer__init
+                     (Bigshop__Auth__V1__NewCustomer         *message)
+{
+  static const Bigshop__Auth__V1__NewCustomer init_value = BIGSHOP__AUTH__V1__NEW_CUSTOMER__INIT;
+  *message = init_value;
+}
+size_t bigshop__auth__v1__new_customer__get_packed_size
+                     (const Bigshop__Auth__V1__NewCustomer *message)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__new_customer__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__auth__v1__new_customer__pack
+                     (const Bigshop__Auth__V1__NewCustomer *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__new_customer__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__auth__v1__new_customer__pack_to_buffer
+                     (const Bigshop__Auth__V1__NewCustomer *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__new_customer__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Auth__V1__NewCustomer *
+       bigshop__auth__v1__new_customer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Auth__V1__NewCustomer *)
+     protobuf_c_message_unpack (&bigshop__auth__v1__new_customer__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__auth__v1__new_customer__free_unpacked
+                     (Bigshop__Auth__V1__NewCustomer *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__auth__v1__new_customer__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__auth__v1__create_customers_request__init
+                     (Bigshop__Auth__V1__CreateCustomersRequest         *message)
+{
+  static const Bigshop__Auth__V1__CreateCustomersRequest init_value = BIGSHOP__AUTH__V1__CREATE_CUSTOMERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t bigshop__auth__v1__create_customers_request__get_packed_size
+                     (const Bigshop__Auth__V1__CreateCustomersRequest *message)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__create_customers_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__auth__v1__create_customers_request__pack
+                     (const Bigshop__Auth__V1__CreateCustomersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__create_customers_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__auth__v1__create_customers_request__pack_to_buffer
+                     (const Bigshop__Auth__V1__CreateCustomersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__create_customers_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Auth__V1__CreateCustomersRequest *
+       bigshop__auth__v1__create_customers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Auth__V1__CreateCustomersRequest *)
+     protobuf_c_message_unpack (&bigshop__auth__v1__create_customers_request__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__auth__v1__create_customers_request__free_unpacked
+                     (Bigshop__Auth__V1__CreateCustomersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__auth__v1__create_customers_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__auth__v1__created_customer__init
+                     (Bigshop__Auth__V1__CreatedCustomer         *message)
+{
+  static const Bigshop__Auth__V1__CreatedCustomer init_value = BIGSHOP__AUTH__V1__CREATED_CUSTOMER__INIT;
+  *message = init_value;
+}
+size_t bigshop__auth__v1__created_customer__get_packed_size
+                     (const Bigshop__Auth__V1__CreatedCustomer *message)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__created_customer__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__auth__v1__created_customer__pack
+                     (const Bigshop__Auth__V1__CreatedCustomer *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__created_customer__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__auth__v1__created_customer__pack_to_buffer
+                     (const Bigshop__Auth__V1__CreatedCustomer *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__created_customer__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Auth__V1__CreatedCustomer *
+       bigshop__auth__v1__created_customer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Auth__V1__CreatedCustomer *)
+     protobuf_c_message_unpack (&bigshop__auth__v1__created_customer__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__auth__v1__created_customer__free_unpacked
+                     (Bigshop__Auth__V1__CreatedCustomer *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__auth__v1__created_customer__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__auth__v1__create_customers_response__init
+                     (Bigshop__Auth__V1__CreateCustomersResponse         *message)
+{
+  static const Bigshop__Auth__V1__CreateCustomersResponse init_value = BIGSHOP__AUTH__V1__CREATE_CUSTOMERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t bigshop__auth__v1__create_customers_response__get_packed_size
+                     (const Bigshop__Auth__V1__CreateCustomersResponse *message)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__create_customers_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__auth__v1__create_customers_response__pack
+                     (const Bigshop__Auth__V1__CreateCustomersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__create_customers_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__auth__v1__create_customers_response__pack_to_buffer
+                     (const Bigshop__Auth__V1__CreateCustomersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__create_customers_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Auth__V1__CreateCustomersResponse *
+       bigshop__auth__v1__create_customers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Auth__V1__CreateCustomersResponse *)
+     protobuf_c_message_unpack (&bigshop__auth__v1__create_customers_response__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__auth__v1__create_customers_response__free_unpacked
+                     (Bigshop__Auth__V1__CreateCustomersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__auth__v1__create_customers_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   bigshop__auth__v1__login_request__init
                      (Bigshop__Auth__V1__LoginRequest         *message)
 {
@@ -386,6 +566,197 @@ const ProtobufCMessageDescriptor bigshop__auth__v1__register_request__descriptor
   (ProtobufCMessageInit) bigshop__auth__v1__register_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor bigshop__auth__v1__new_customer__field_descriptors[2] =
+{
+  {
+    "email",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Auth__V1__NewCustomer, email),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Auth__V1__NewCustomer, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__auth__v1__new_customer__field_indices_by_name[] = {
+  0,   /* field[0] = email */
+  1,   /* field[1] = name */
+};
+static const ProtobufCIntRange bigshop__auth__v1__new_customer__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor bigshop__auth__v1__new_customer__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.auth.v1.NewCustomer",
+  "NewCustomer",
+  "Bigshop__Auth__V1__NewCustomer",
+  "bigshop.auth.v1",
+  sizeof(Bigshop__Auth__V1__NewCustomer),
+  2,
+  bigshop__auth__v1__new_customer__field_descriptors,
+  bigshop__auth__v1__new_customer__field_indices_by_name,
+  1,  bigshop__auth__v1__new_customer__number_ranges,
+  (ProtobufCMessageInit) bigshop__auth__v1__new_customer__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__auth__v1__create_customers_request__field_descriptors[1] =
+{
+  {
+    "customers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bigshop__Auth__V1__CreateCustomersRequest, n_customers),
+    offsetof(Bigshop__Auth__V1__CreateCustomersRequest, customers),
+    &bigshop__auth__v1__new_customer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__auth__v1__create_customers_request__field_indices_by_name[] = {
+  0,   /* field[0] = customers */
+};
+static const ProtobufCIntRange bigshop__auth__v1__create_customers_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor bigshop__auth__v1__create_customers_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.auth.v1.CreateCustomersRequest",
+  "CreateCustomersRequest",
+  "Bigshop__Auth__V1__CreateCustomersRequest",
+  "bigshop.auth.v1",
+  sizeof(Bigshop__Auth__V1__CreateCustomersRequest),
+  1,
+  bigshop__auth__v1__create_customers_request__field_descriptors,
+  bigshop__auth__v1__create_customers_request__field_indices_by_name,
+  1,  bigshop__auth__v1__create_customers_request__number_ranges,
+  (ProtobufCMessageInit) bigshop__auth__v1__create_customers_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__auth__v1__created_customer__field_descriptors[3] =
+{
+  {
+    "user_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Auth__V1__CreatedCustomer, user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Auth__V1__CreatedCustomer, token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expires_at_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Auth__V1__CreatedCustomer, expires_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__auth__v1__created_customer__field_indices_by_name[] = {
+  2,   /* field[2] = expires_at_ms */
+  1,   /* field[1] = token */
+  0,   /* field[0] = user_id */
+};
+static const ProtobufCIntRange bigshop__auth__v1__created_customer__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor bigshop__auth__v1__created_customer__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.auth.v1.CreatedCustomer",
+  "CreatedCustomer",
+  "Bigshop__Auth__V1__CreatedCustomer",
+  "bigshop.auth.v1",
+  sizeof(Bigshop__Auth__V1__CreatedCustomer),
+  3,
+  bigshop__auth__v1__created_customer__field_descriptors,
+  bigshop__auth__v1__created_customer__field_indices_by_name,
+  1,  bigshop__auth__v1__created_customer__number_ranges,
+  (ProtobufCMessageInit) bigshop__auth__v1__created_customer__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__auth__v1__create_customers_response__field_descriptors[1] =
+{
+  {
+    "customers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bigshop__Auth__V1__CreateCustomersResponse, n_customers),
+    offsetof(Bigshop__Auth__V1__CreateCustomersResponse, customers),
+    &bigshop__auth__v1__created_customer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__auth__v1__create_customers_response__field_indices_by_name[] = {
+  0,   /* field[0] = customers */
+};
+static const ProtobufCIntRange bigshop__auth__v1__create_customers_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor bigshop__auth__v1__create_customers_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.auth.v1.CreateCustomersResponse",
+  "CreateCustomersResponse",
+  "Bigshop__Auth__V1__CreateCustomersResponse",
+  "bigshop.auth.v1",
+  sizeof(Bigshop__Auth__V1__CreateCustomersResponse),
+  1,
+  bigshop__auth__v1__create_customers_response__field_descriptors,
+  bigshop__auth__v1__create_customers_response__field_indices_by_name,
+  1,  bigshop__auth__v1__create_customers_response__number_ranges,
+  (ProtobufCMessageInit) bigshop__auth__v1__create_customers_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor bigshop__auth__v1__login_request__field_descriptors[2] =
 {
   {
@@ -662,16 +1033,18 @@ const ProtobufCEnumDescriptor bigshop__auth__v1__role__descriptor =
   bigshop__auth__v1__role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor bigshop__auth__v1__auth_service__method_descriptors[5] =
+static const ProtobufCMethodDescriptor bigshop__auth__v1__auth_service__method_descriptors[6] =
 {
   { "Register", &bigshop__auth__v1__register_request__descriptor, &bigshop__auth__v1__user__descriptor },
   { "Login", &bigshop__auth__v1__login_request__descriptor, &bigshop__auth__v1__session__descriptor },
   { "Logout", &bigshop__auth__v1__logout_request__descriptor, &bigshop__auth__v1__logout_response__descriptor },
   { "WhoAmI", &bigshop__auth__v1__who_am_irequest__descriptor, &bigshop__auth__v1__user__descriptor },
   { "CreateAdmin", &bigshop__auth__v1__register_request__descriptor, &bigshop__auth__v1__user__descriptor },
+  { "CreateCustomers", &bigshop__auth__v1__create_customers_request__descriptor, &bigshop__auth__v1__create_customers_response__descriptor },
 };
 const unsigned bigshop__auth__v1__auth_service__method_indices_by_name[] = {
   4,        /* CreateAdmin */
+  5,        /* CreateCustomers */
   1,        /* Login */
   2,        /* Logout */
   0,        /* Register */
@@ -684,7 +1057,7 @@ const ProtobufCServiceDescriptor bigshop__auth__v1__auth_service__descriptor =
   "AuthService",
   "Bigshop__Auth__V1__AuthService",
   "bigshop.auth.v1",
-  5,
+  6,
   bigshop__auth__v1__auth_service__method_descriptors,
   bigshop__auth__v1__auth_service__method_indices_by_name
 };
@@ -727,6 +1100,14 @@ void bigshop__auth__v1__auth_service__create_admin(ProtobufCService *service,
 {
   assert(service->descriptor == &bigshop__auth__v1__auth_service__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void bigshop__auth__v1__auth_service__create_customers(ProtobufCService *service,
+                                                       const Bigshop__Auth__V1__CreateCustomersRequest *input,
+                                                       Bigshop__Auth__V1__CreateCustomersResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &bigshop__auth__v1__auth_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void bigshop__auth__v1__auth_service__init (Bigshop__Auth__V1__AuthService_Service *service,
                                             Bigshop__Auth__V1__AuthService_ServiceDestroy destroy)

@@ -277,6 +277,276 @@ void   bigshop__flashsale__v1__reservation__free_unpacked
   assert(message->base.descriptor == &bigshop__flashsale__v1__reservation__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   bigshop__flashsale__v1__list_campaigns_request__init
+                     (Bigshop__Flashsale__V1__ListCampaignsRequest         *message)
+{
+  static const Bigshop__Flashsale__V1__ListCampaignsRequest init_value = BIGSHOP__FLASHSALE__V1__LIST_CAMPAIGNS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t bigshop__flashsale__v1__list_campaigns_request__get_packed_size
+                     (const Bigshop__Flashsale__V1__ListCampaignsRequest *message)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__list_campaigns_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__flashsale__v1__list_campaigns_request__pack
+                     (const Bigshop__Flashsale__V1__ListCampaignsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__list_campaigns_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__flashsale__v1__list_campaigns_request__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__ListCampaignsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__list_campaigns_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Flashsale__V1__ListCampaignsRequest *
+       bigshop__flashsale__v1__list_campaigns_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Flashsale__V1__ListCampaignsRequest *)
+     protobuf_c_message_unpack (&bigshop__flashsale__v1__list_campaigns_request__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__flashsale__v1__list_campaigns_request__free_unpacked
+                     (Bigshop__Flashsale__V1__ListCampaignsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__flashsale__v1__list_campaigns_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__flashsale__v1__campaign_summary__init
+                     (Bigshop__Flashsale__V1__CampaignSummary         *message)
+{
+  static const Bigshop__Flashsale__V1__CampaignSummary init_value = BIGSHOP__FLASHSALE__V1__CAMPAIGN_SUMMARY__INIT;
+  *message = init_value;
+}
+size_t bigshop__flashsale__v1__campaign_summary__get_packed_size
+                     (const Bigshop__Flashsale__V1__CampaignSummary *message)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__campaign_summary__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__flashsale__v1__campaign_summary__pack
+                     (const Bigshop__Flashsale__V1__CampaignSummary *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__campaign_summary__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__flashsale__v1__campaign_summary__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__CampaignSummary *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__campaign_summary__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Flashsale__V1__CampaignSummary *
+       bigshop__flashsale__v1__campaign_summary__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Flashsale__V1__CampaignSummary *)
+     protobuf_c_message_unpack (&bigshop__flashsale__v1__campaign_summary__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__flashsale__v1__campaign_summary__free_unpacked
+                     (Bigshop__Flashsale__V1__CampaignSummary *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__flashsale__v1__campaign_summary__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__flashsale__v1__list_campaigns_response__init
+                     (Bigshop__Flashsale__V1__ListCampaignsResponse         *message)
+{
+  static const Bigshop__Flashsale__V1__ListCampaignsResponse init_value = BIGSHOP__FLASHSALE__V1__LIST_CAMPAIGNS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t bigshop__flashsale__v1__list_campaigns_response__get_packed_size
+                     (const Bigshop__Flashsale__V1__ListCampaignsResponse *message)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__list_campaigns_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__flashsale__v1__list_campaigns_response__pack
+                     (const Bigshop__Flashsale__V1__ListCampaignsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__list_campaigns_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__flashsale__v1__list_campaigns_response__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__ListCampaignsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__list_campaigns_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Flashsale__V1__ListCampaignsResponse *
+       bigshop__flashsale__v1__list_campaigns_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Flashsale__V1__ListCampaignsResponse *)
+     protobuf_c_message_unpack (&bigshop__flashsale__v1__list_campaigns_response__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__flashsale__v1__list_campaigns_response__free_unpacked
+                     (Bigshop__Flashsale__V1__ListCampaignsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__flashsale__v1__list_campaigns_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__flashsale__v1__get_campaign_stats_request__init
+                     (Bigshop__Flashsale__V1__GetCampaignStatsRequest         *message)
+{
+  static const Bigshop__Flashsale__V1__GetCampaignStatsRequest init_value = BIGSHOP__FLASHSALE__V1__GET_CAMPAIGN_STATS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t bigshop__flashsale__v1__get_campaign_stats_request__get_packed_size
+                     (const Bigshop__Flashsale__V1__GetCampaignStatsRequest *message)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__get_campaign_stats_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__flashsale__v1__get_campaign_stats_request__pack
+                     (const Bigshop__Flashsale__V1__GetCampaignStatsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__get_campaign_stats_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__flashsale__v1__get_campaign_stats_request__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__GetCampaignStatsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__get_campaign_stats_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Flashsale__V1__GetCampaignStatsRequest *
+       bigshop__flashsale__v1__get_campaign_stats_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Flashsale__V1__GetCampaignStatsRequest *)
+     protobuf_c_message_unpack (&bigshop__flashsale__v1__get_campaign_stats_request__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__flashsale__v1__get_campaign_stats_request__free_unpacked
+                     (Bigshop__Flashsale__V1__GetCampaignStatsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__flashsale__v1__get_campaign_stats_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__flashsale__v1__campaign_stats__init
+                     (Bigshop__Flashsale__V1__CampaignStats         *message)
+{
+  static const Bigshop__Flashsale__V1__CampaignStats init_value = BIGSHOP__FLASHSALE__V1__CAMPAIGN_STATS__INIT;
+  *message = init_value;
+}
+size_t bigshop__flashsale__v1__campaign_stats__get_packed_size
+                     (const Bigshop__Flashsale__V1__CampaignStats *message)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__campaign_stats__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__flashsale__v1__campaign_stats__pack
+                     (const Bigshop__Flashsale__V1__CampaignStats *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__campaign_stats__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__flashsale__v1__campaign_stats__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__CampaignStats *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__campaign_stats__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Flashsale__V1__CampaignStats *
+       bigshop__flashsale__v1__campaign_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Flashsale__V1__CampaignStats *)
+     protobuf_c_message_unpack (&bigshop__flashsale__v1__campaign_stats__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__flashsale__v1__campaign_stats__free_unpacked
+                     (Bigshop__Flashsale__V1__CampaignStats *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__flashsale__v1__campaign_stats__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__flashsale__v1__drop_stats__init
+                     (Bigshop__Flashsale__V1__DropStats         *message)
+{
+  static const Bigshop__Flashsale__V1__DropStats init_value = BIGSHOP__FLASHSALE__V1__DROP_STATS__INIT;
+  *message = init_value;
+}
+size_t bigshop__flashsale__v1__drop_stats__get_packed_size
+                     (const Bigshop__Flashsale__V1__DropStats *message)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__drop_stats__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__flashsale__v1__drop_stats__pack
+                     (const Bigshop__Flashsale__V1__DropStats *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__drop_stats__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__flashsale__v1__drop_stats__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__DropStats *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__drop_stats__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Flashsale__V1__DropStats *
+       bigshop__flashsale__v1__drop_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Flashsale__V1__DropStats *)
+     protobuf_c_message_unpack (&bigshop__flashsale__v1__drop_stats__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__flashsale__v1__drop_stats__free_unpacked
+                     (Bigshop__Flashsale__V1__DropStats *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__flashsale__v1__drop_stats__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor bigshop__flashsale__v1__schedule_campaign_request__field_descriptors[8] =
 {
   {
@@ -843,14 +1113,434 @@ const ProtobufCMessageDescriptor bigshop__flashsale__v1__reservation__descriptor
   (ProtobufCMessageInit) bigshop__flashsale__v1__reservation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor bigshop__flashsale__v1__flash_sale_service__method_descriptors[3] =
+#define bigshop__flashsale__v1__list_campaigns_request__field_descriptors NULL
+#define bigshop__flashsale__v1__list_campaigns_request__field_indices_by_name NULL
+#define bigshop__flashsale__v1__list_campaigns_request__number_ranges NULL
+const ProtobufCMessageDescriptor bigshop__flashsale__v1__list_campaigns_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.flashsale.v1.ListCampaignsRequest",
+  "ListCampaignsRequest",
+  "Bigshop__Flashsale__V1__ListCampaignsRequest",
+  "bigshop.flashsale.v1",
+  sizeof(Bigshop__Flashsale__V1__ListCampaignsRequest),
+  0,
+  bigshop__flashsale__v1__list_campaigns_request__field_descriptors,
+  bigshop__flashsale__v1__list_campaigns_request__field_indices_by_name,
+  0,  bigshop__flashsale__v1__list_campaigns_request__number_ranges,
+  (ProtobufCMessageInit) bigshop__flashsale__v1__list_campaigns_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__flashsale__v1__campaign_summary__field_descriptors[3] =
+{
+  {
+    "campaign",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__CampaignSummary, campaign),
+    &bigshop__flashsale__v1__campaign__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "product_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__CampaignSummary, product_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_drop",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__CampaignSummary, next_drop),
+    &bigshop__flashsale__v1__drop__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__flashsale__v1__campaign_summary__field_indices_by_name[] = {
+  0,   /* field[0] = campaign */
+  2,   /* field[2] = next_drop */
+  1,   /* field[1] = product_name */
+};
+static const ProtobufCIntRange bigshop__flashsale__v1__campaign_summary__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor bigshop__flashsale__v1__campaign_summary__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.flashsale.v1.CampaignSummary",
+  "CampaignSummary",
+  "Bigshop__Flashsale__V1__CampaignSummary",
+  "bigshop.flashsale.v1",
+  sizeof(Bigshop__Flashsale__V1__CampaignSummary),
+  3,
+  bigshop__flashsale__v1__campaign_summary__field_descriptors,
+  bigshop__flashsale__v1__campaign_summary__field_indices_by_name,
+  1,  bigshop__flashsale__v1__campaign_summary__number_ranges,
+  (ProtobufCMessageInit) bigshop__flashsale__v1__campaign_summary__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__flashsale__v1__list_campaigns_response__field_descriptors[1] =
+{
+  {
+    "campaigns",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bigshop__Flashsale__V1__ListCampaignsResponse, n_campaigns),
+    offsetof(Bigshop__Flashsale__V1__ListCampaignsResponse, campaigns),
+    &bigshop__flashsale__v1__campaign_summary__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__flashsale__v1__list_campaigns_response__field_indices_by_name[] = {
+  0,   /* field[0] = campaigns */
+};
+static const ProtobufCIntRange bigshop__flashsale__v1__list_campaigns_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor bigshop__flashsale__v1__list_campaigns_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.flashsale.v1.ListCampaignsResponse",
+  "ListCampaignsResponse",
+  "Bigshop__Flashsale__V1__ListCampaignsResponse",
+  "bigshop.flashsale.v1",
+  sizeof(Bigshop__Flashsale__V1__ListCampaignsResponse),
+  1,
+  bigshop__flashsale__v1__list_campaigns_response__field_descriptors,
+  bigshop__flashsale__v1__list_campaigns_response__field_indices_by_name,
+  1,  bigshop__flashsale__v1__list_campaigns_response__number_ranges,
+  (ProtobufCMessageInit) bigshop__flashsale__v1__list_campaigns_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__flashsale__v1__get_campaign_stats_request__field_descriptors[1] =
+{
+  {
+    "campaign_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__GetCampaignStatsRequest, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__flashsale__v1__get_campaign_stats_request__field_indices_by_name[] = {
+  0,   /* field[0] = campaign_id */
+};
+static const ProtobufCIntRange bigshop__flashsale__v1__get_campaign_stats_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor bigshop__flashsale__v1__get_campaign_stats_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.flashsale.v1.GetCampaignStatsRequest",
+  "GetCampaignStatsRequest",
+  "Bigshop__Flashsale__V1__GetCampaignStatsRequest",
+  "bigshop.flashsale.v1",
+  sizeof(Bigshop__Flashsale__V1__GetCampaignStatsRequest),
+  1,
+  bigshop__flashsale__v1__get_campaign_stats_request__field_descriptors,
+  bigshop__flashsale__v1__get_campaign_stats_request__field_indices_by_name,
+  1,  bigshop__flashsale__v1__get_campaign_stats_request__number_ranges,
+  (ProtobufCMessageInit) bigshop__flashsale__v1__get_campaign_stats_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__flashsale__v1__campaign_stats__field_descriptors[8] =
+{
+  {
+    "campaign_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__CampaignStats, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__CampaignStats, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "units_released",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__CampaignStats, units_released),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "held",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__CampaignStats, held),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sold",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__CampaignStats, sold),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "remaining",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__CampaignStats, remaining),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "returned",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__CampaignStats, returned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "drops",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bigshop__Flashsale__V1__CampaignStats, n_drops),
+    offsetof(Bigshop__Flashsale__V1__CampaignStats, drops),
+    &bigshop__flashsale__v1__drop_stats__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__flashsale__v1__campaign_stats__field_indices_by_name[] = {
+  1,   /* field[1] = at_ms */
+  0,   /* field[0] = campaign_id */
+  7,   /* field[7] = drops */
+  3,   /* field[3] = held */
+  5,   /* field[5] = remaining */
+  6,   /* field[6] = returned */
+  4,   /* field[4] = sold */
+  2,   /* field[2] = units_released */
+};
+static const ProtobufCIntRange bigshop__flashsale__v1__campaign_stats__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor bigshop__flashsale__v1__campaign_stats__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.flashsale.v1.CampaignStats",
+  "CampaignStats",
+  "Bigshop__Flashsale__V1__CampaignStats",
+  "bigshop.flashsale.v1",
+  sizeof(Bigshop__Flashsale__V1__CampaignStats),
+  8,
+  bigshop__flashsale__v1__campaign_stats__field_descriptors,
+  bigshop__flashsale__v1__campaign_stats__field_indices_by_name,
+  1,  bigshop__flashsale__v1__campaign_stats__number_ranges,
+  (ProtobufCMessageInit) bigshop__flashsale__v1__campaign_stats__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__flashsale__v1__drop_stats__field_descriptors[8] =
+{
+  {
+    "index",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropStats, index),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "starts_at_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropStats, starts_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "units_added",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropStats, units_added),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "granted",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropStats, granted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "held",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropStats, held),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sold",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropStats, sold),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "returned",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropStats, returned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "most_held_by_one_customer",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropStats, most_held_by_one_customer),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__flashsale__v1__drop_stats__field_indices_by_name[] = {
+  3,   /* field[3] = granted */
+  4,   /* field[4] = held */
+  0,   /* field[0] = index */
+  7,   /* field[7] = most_held_by_one_customer */
+  6,   /* field[6] = returned */
+  5,   /* field[5] = sold */
+  1,   /* field[1] = starts_at_ms */
+  2,   /* field[2] = units_added */
+};
+static const ProtobufCIntRange bigshop__flashsale__v1__drop_stats__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor bigshop__flashsale__v1__drop_stats__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.flashsale.v1.DropStats",
+  "DropStats",
+  "Bigshop__Flashsale__V1__DropStats",
+  "bigshop.flashsale.v1",
+  sizeof(Bigshop__Flashsale__V1__DropStats),
+  8,
+  bigshop__flashsale__v1__drop_stats__field_descriptors,
+  bigshop__flashsale__v1__drop_stats__field_indices_by_name,
+  1,  bigshop__flashsale__v1__drop_stats__number_ranges,
+  (ProtobufCMessageInit) bigshop__flashsale__v1__drop_stats__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor bigshop__flashsale__v1__flash_sale_service__method_descriptors[5] =
 {
   { "ScheduleCampaign", &bigshop__flashsale__v1__schedule_campaign_request__descriptor, &bigshop__flashsale__v1__campaign__descriptor },
   { "GetCurrentDrop", &bigshop__flashsale__v1__get_current_drop_request__descriptor, &bigshop__flashsale__v1__drop__descriptor },
   { "Reserve", &bigshop__flashsale__v1__reserve_request__descriptor, &bigshop__flashsale__v1__reservation__descriptor },
+  { "ListCampaigns", &bigshop__flashsale__v1__list_campaigns_request__descriptor, &bigshop__flashsale__v1__list_campaigns_response__descriptor },
+  { "GetCampaignStats", &bigshop__flashsale__v1__get_campaign_stats_request__descriptor, &bigshop__flashsale__v1__campaign_stats__descriptor },
 };
 const unsigned bigshop__flashsale__v1__flash_sale_service__method_indices_by_name[] = {
+  4,        /* GetCampaignStats */
   1,        /* GetCurrentDrop */
+  3,        /* ListCampaigns */
   2,        /* Reserve */
   0         /* ScheduleCampaign */
 };
@@ -861,7 +1551,7 @@ const ProtobufCServiceDescriptor bigshop__flashsale__v1__flash_sale_service__des
   "FlashSaleService",
   "Bigshop__Flashsale__V1__FlashSaleService",
   "bigshop.flashsale.v1",
-  3,
+  5,
   bigshop__flashsale__v1__flash_sale_service__method_descriptors,
   bigshop__flashsale__v1__flash_sale_service__method_indices_by_name
 };
@@ -888,6 +1578,22 @@ void bigshop__flashsale__v1__flash_sale_service__reserve(ProtobufCService *servi
 {
   assert(service->descriptor == &bigshop__flashsale__v1__flash_sale_service__descriptor);
   service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void bigshop__flashsale__v1__flash_sale_service__list_campaigns(ProtobufCService *service,
+                                                                const Bigshop__Flashsale__V1__ListCampaignsRequest *input,
+                                                                Bigshop__Flashsale__V1__ListCampaignsResponse_Closure closure,
+                                                                void *closure_data)
+{
+  assert(service->descriptor == &bigshop__flashsale__v1__flash_sale_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void bigshop__flashsale__v1__flash_sale_service__get_campaign_stats(ProtobufCService *service,
+                                                                    const Bigshop__Flashsale__V1__GetCampaignStatsRequest *input,
+                                                                    Bigshop__Flashsale__V1__CampaignStats_Closure closure,
+                                                                    void *closure_data)
+{
+  assert(service->descriptor == &bigshop__flashsale__v1__flash_sale_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void bigshop__flashsale__v1__flash_sale_service__init (Bigshop__Flashsale__V1__FlashSaleService_Service *service,
                                                        Bigshop__Flashsale__V1__FlashSaleService_ServiceDestroy destroy)

@@ -9,6 +9,22 @@ static inline const void *bigshop__auth__v1__register_request__descriptor_ptr(vo
     return &bigshop__auth__v1__register_request__descriptor;
 }
 
+static inline const void *bigshop__auth__v1__new_customer__descriptor_ptr(void) {
+    return &bigshop__auth__v1__new_customer__descriptor;
+}
+
+static inline const void *bigshop__auth__v1__create_customers_request__descriptor_ptr(void) {
+    return &bigshop__auth__v1__create_customers_request__descriptor;
+}
+
+static inline const void *bigshop__auth__v1__created_customer__descriptor_ptr(void) {
+    return &bigshop__auth__v1__created_customer__descriptor;
+}
+
+static inline const void *bigshop__auth__v1__create_customers_response__descriptor_ptr(void) {
+    return &bigshop__auth__v1__create_customers_response__descriptor;
+}
+
 static inline const void *bigshop__auth__v1__login_request__descriptor_ptr(void) {
     return &bigshop__auth__v1__login_request__descriptor;
 }

@@ -16,6 +16,10 @@ PROTOBUF_C__BEGIN_DECLS
 
 
 typedef struct Bigshop__Auth__V1__RegisterRequest Bigshop__Auth__V1__RegisterRequest;
+typedef struct Bigshop__Auth__V1__NewCustomer Bigshop__Auth__V1__NewCustomer;
+typedef struct Bigshop__Auth__V1__CreateCustomersRequest Bigshop__Auth__V1__CreateCustomersRequest;
+typedef struct Bigshop__Auth__V1__CreatedCustomer Bigshop__Auth__V1__CreatedCustomer;
+typedef struct Bigshop__Auth__V1__CreateCustomersResponse Bigshop__Auth__V1__CreateCustomersResponse;
 typedef struct Bigshop__Auth__V1__LoginRequest Bigshop__Auth__V1__LoginRequest;
 typedef struct Bigshop__Auth__V1__LogoutRequest Bigshop__Auth__V1__LogoutRequest;
 typedef struct Bigshop__Auth__V1__LogoutResponse Bigshop__Auth__V1__LogoutResponse;
@@ -45,6 +49,57 @@ struct  Bigshop__Auth__V1__RegisterRequest
 #define BIGSHOP__AUTH__V1__REGISTER_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bigshop__auth__v1__register_request__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Bigshop__Auth__V1__NewCustomer
+{
+  ProtobufCMessage base;
+  char *email;
+  char *name;
+};
+#define BIGSHOP__AUTH__V1__NEW_CUSTOMER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__auth__v1__new_customer__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Bigshop__Auth__V1__CreateCustomersRequest
+{
+  ProtobufCMessage base;
+  size_t n_customers;
+  Bigshop__Auth__V1__NewCustomer **customers;
+};
+#define BIGSHOP__AUTH__V1__CREATE_CUSTOMERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__auth__v1__create_customers_request__descriptor) \
+    , 0,NULL }
+
+
+struct  Bigshop__Auth__V1__CreatedCustomer
+{
+  ProtobufCMessage base;
+  char *user_id;
+  /*
+   * Send as `authorization: Bearer <token>`.
+   */
+  char *token;
+  int64_t expires_at_ms;
+};
+#define BIGSHOP__AUTH__V1__CREATED_CUSTOMER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__auth__v1__created_customer__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Bigshop__Auth__V1__CreateCustomersResponse
+{
+  ProtobufCMessage base;
+  /*
+   * One per customer, in the request's order.
+   */
+  size_t n_customers;
+  Bigshop__Auth__V1__CreatedCustomer **customers;
+};
+#define BIGSHOP__AUTH__V1__CREATE_CUSTOMERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__auth__v1__create_customers_response__descriptor) \
+    , 0,NULL }
 
 
 struct  Bigshop__Auth__V1__LoginRequest
@@ -131,6 +186,82 @@ Bigshop__Auth__V1__RegisterRequest *
                       const uint8_t       *data);
 void   bigshop__auth__v1__register_request__free_unpacked
                      (Bigshop__Auth__V1__RegisterRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Auth__V1__NewCustomer methods */
+void   bigshop__auth__v1__new_customer__init
+                     (Bigshop__Auth__V1__NewCustomer         *message);
+size_t bigshop__auth__v1__new_customer__get_packed_size
+                     (const Bigshop__Auth__V1__NewCustomer   *message);
+size_t bigshop__auth__v1__new_customer__pack
+                     (const Bigshop__Auth__V1__NewCustomer   *message,
+                      uint8_t             *out);
+size_t bigshop__auth__v1__new_customer__pack_to_buffer
+                     (const Bigshop__Auth__V1__NewCustomer   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Auth__V1__NewCustomer *
+       bigshop__auth__v1__new_customer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__auth__v1__new_customer__free_unpacked
+                     (Bigshop__Auth__V1__NewCustomer *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Auth__V1__CreateCustomersRequest methods */
+void   bigshop__auth__v1__create_customers_request__init
+                     (Bigshop__Auth__V1__CreateCustomersRequest         *message);
+size_t bigshop__auth__v1__create_customers_request__get_packed_size
+                     (const Bigshop__Auth__V1__CreateCustomersRequest   *message);
+size_t bigshop__auth__v1__create_customers_request__pack
+                     (const Bigshop__Auth__V1__CreateCustomersRequest   *message,
+                      uint8_t             *out);
+size_t bigshop__auth__v1__create_customers_request__pack_to_buffer
+                     (const Bigshop__Auth__V1__CreateCustomersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Auth__V1__CreateCustomersRequest *
+       bigshop__auth__v1__create_customers_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__auth__v1__create_customers_request__free_unpacked
+                     (Bigshop__Auth__V1__CreateCustomersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Auth__V1__CreatedCustomer methods */
+void   bigshop__auth__v1__created_customer__init
+                     (Bigshop__Auth__V1__CreatedCustomer         *message);
+size_t bigshop__auth__v1__created_customer__get_packed_size
+                     (const Bigshop__Auth__V1__CreatedCustomer   *message);
+size_t bigshop__auth__v1__created_customer__pack
+                     (const Bigshop__Auth__V1__CreatedCustomer   *message,
+                      uint8_t             *out);
+size_t bigshop__auth__v1__created_customer__pack_to_buffer
+                     (const Bigshop__Auth__V1__CreatedCustomer   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Auth__V1__CreatedCustomer *
+       bigshop__auth__v1__created_customer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__auth__v1__created_customer__free_unpacked
+                     (Bigshop__Auth__V1__CreatedCustomer *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Auth__V1__CreateCustomersResponse methods */
+void   bigshop__auth__v1__create_customers_response__init
+                     (Bigshop__Auth__V1__CreateCustomersResponse         *message);
+size_t bigshop__auth__v1__create_customers_response__get_packed_size
+                     (const Bigshop__Auth__V1__CreateCustomersResponse   *message);
+size_t bigshop__auth__v1__create_customers_response__pack
+                     (const Bigshop__Auth__V1__CreateCustomersResponse   *message,
+                      uint8_t             *out);
+size_t bigshop__auth__v1__create_customers_response__pack_to_buffer
+                     (const Bigshop__Auth__V1__CreateCustomersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Auth__V1__CreateCustomersResponse *
+       bigshop__auth__v1__create_customers_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__auth__v1__create_customers_response__free_unpacked
+                     (Bigshop__Auth__V1__CreateCustomersResponse *message,
                       ProtobufCAllocator *allocator);
 /* Bigshop__Auth__V1__LoginRequest methods */
 void   bigshop__auth__v1__login_request__init
@@ -251,6 +382,18 @@ void   bigshop__auth__v1__session__free_unpacked
 typedef void (*Bigshop__Auth__V1__RegisterRequest_Closure)
                  (const Bigshop__Auth__V1__RegisterRequest *message,
                   void *closure_data);
+typedef void (*Bigshop__Auth__V1__NewCustomer_Closure)
+                 (const Bigshop__Auth__V1__NewCustomer *message,
+                  void *closure_data);
+typedef void (*Bigshop__Auth__V1__CreateCustomersRequest_Closure)
+                 (const Bigshop__Auth__V1__CreateCustomersRequest *message,
+                  void *closure_data);
+typedef void (*Bigshop__Auth__V1__CreatedCustomer_Closure)
+                 (const Bigshop__Auth__V1__CreatedCustomer *message,
+                  void *closure_data);
+typedef void (*Bigshop__Auth__V1__CreateCustomersResponse_Closure)
+                 (const Bigshop__Auth__V1__CreateCustomersResponse *message,
+                  void *closure_data);
 typedef void (*Bigshop__Auth__V1__LoginRequest_Closure)
                  (const Bigshop__Auth__V1__LoginRequest *message,
                   void *closure_data);
@@ -296,6 +439,10 @@ struct Bigshop__Auth__V1__AuthService_Service
                        const Bigshop__Auth__V1__RegisterRequest *input,
                        Bigshop__Auth__V1__User_Closure closure,
                        void *closure_data);
+  void (*create_customers)(Bigshop__Auth__V1__AuthService_Service *service,
+                           const Bigshop__Auth__V1__CreateCustomersRequest *input,
+                           Bigshop__Auth__V1__CreateCustomersResponse_Closure closure,
+                           void *closure_data);
 };
 typedef void (*Bigshop__Auth__V1__AuthService_ServiceDestroy)(Bigshop__Auth__V1__AuthService_Service *);
 void bigshop__auth__v1__auth_service__init (Bigshop__Auth__V1__AuthService_Service *service,
@@ -308,7 +455,8 @@ void bigshop__auth__v1__auth_service__init (Bigshop__Auth__V1__AuthService_Servi
       function_prefix__ ## login,\
       function_prefix__ ## logout,\
       function_prefix__ ## who_am_i,\
-      function_prefix__ ## create_admin  }
+      function_prefix__ ## create_admin,\
+      function_prefix__ ## create_customers  }
 void bigshop__auth__v1__auth_service__register(ProtobufCService *service,
                                                const Bigshop__Auth__V1__RegisterRequest *input,
                                                Bigshop__Auth__V1__User_Closure closure,
@@ -329,11 +477,19 @@ void bigshop__auth__v1__auth_service__create_admin(ProtobufCService *service,
                                                    const Bigshop__Auth__V1__RegisterRequest *input,
                                                    Bigshop__Auth__V1__User_Closure closure,
                                                    void *closure_data);
+void bigshop__auth__v1__auth_service__create_customers(ProtobufCService *service,
+                                                       const Bigshop__Auth__V1__CreateCustomersRequest *input,
+                                                       Bigshop__Auth__V1__CreateCustomersResponse_Closure closure,
+                                                       void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    bigshop__auth__v1__role__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__auth__v1__register_request__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__auth__v1__new_customer__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__auth__v1__create_customers_request__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__auth__v1__created_customer__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__auth__v1__create_customers_response__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__auth__v1__login_request__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__auth__v1__logout_request__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__auth__v1__logout_response__descriptor;

@@ -29,4 +29,28 @@ static inline const void *bigshop__flashsale__v1__reservation__descriptor_ptr(vo
     return &bigshop__flashsale__v1__reservation__descriptor;
 }
 
+static inline const void *bigshop__flashsale__v1__list_campaigns_request__descriptor_ptr(void) {
+    return &bigshop__flashsale__v1__list_campaigns_request__descriptor;
+}
+
+static inline const void *bigshop__flashsale__v1__campaign_summary__descriptor_ptr(void) {
+    return &bigshop__flashsale__v1__campaign_summary__descriptor;
+}
+
+static inline const void *bigshop__flashsale__v1__list_campaigns_response__descriptor_ptr(void) {
+    return &bigshop__flashsale__v1__list_campaigns_response__descriptor;
+}
+
+static inline const void *bigshop__flashsale__v1__get_campaign_stats_request__descriptor_ptr(void) {
+    return &bigshop__flashsale__v1__get_campaign_stats_request__descriptor;
+}
+
+static inline const void *bigshop__flashsale__v1__campaign_stats__descriptor_ptr(void) {
+    return &bigshop__flashsale__v1__campaign_stats__descriptor;
+}
+
+static inline const void *bigshop__flashsale__v1__drop_stats__descriptor_ptr(void) {
+    return &bigshop__flashsale__v1__drop_stats__descriptor;
+}
+
 #endif

@@ -21,6 +21,12 @@ typedef struct Bigshop__Flashsale__V1__GetCurrentDropRequest Bigshop__Flashsale_
 typedef struct Bigshop__Flashsale__V1__Drop Bigshop__Flashsale__V1__Drop;
 typedef struct Bigshop__Flashsale__V1__ReserveRequest Bigshop__Flashsale__V1__ReserveRequest;
 typedef struct Bigshop__Flashsale__V1__Reservation Bigshop__Flashsale__V1__Reservation;
+typedef struct Bigshop__Flashsale__V1__ListCampaignsRequest Bigshop__Flashsale__V1__ListCampaignsRequest;
+typedef struct Bigshop__Flashsale__V1__CampaignSummary Bigshop__Flashsale__V1__CampaignSummary;
+typedef struct Bigshop__Flashsale__V1__ListCampaignsResponse Bigshop__Flashsale__V1__ListCampaignsResponse;
+typedef struct Bigshop__Flashsale__V1__GetCampaignStatsRequest Bigshop__Flashsale__V1__GetCampaignStatsRequest;
+typedef struct Bigshop__Flashsale__V1__CampaignStats Bigshop__Flashsale__V1__CampaignStats;
+typedef struct Bigshop__Flashsale__V1__DropStats Bigshop__Flashsale__V1__DropStats;
 
 
 /* --- enums --- */
@@ -115,6 +121,116 @@ struct  Bigshop__Flashsale__V1__Reservation
 #define BIGSHOP__FLASHSALE__V1__RESERVATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bigshop__flashsale__v1__reservation__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Bigshop__Flashsale__V1__ListCampaignsRequest
+{
+  ProtobufCMessage base;
+};
+#define BIGSHOP__FLASHSALE__V1__LIST_CAMPAIGNS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__flashsale__v1__list_campaigns_request__descriptor) \
+     }
+
+
+struct  Bigshop__Flashsale__V1__CampaignSummary
+{
+  ProtobufCMessage base;
+  Bigshop__Flashsale__V1__Campaign *campaign;
+  char *product_name;
+  /*
+   * The drop open now, or else the next to open.
+   */
+  Bigshop__Flashsale__V1__Drop *next_drop;
+};
+#define BIGSHOP__FLASHSALE__V1__CAMPAIGN_SUMMARY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__flashsale__v1__campaign_summary__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Bigshop__Flashsale__V1__ListCampaignsResponse
+{
+  ProtobufCMessage base;
+  size_t n_campaigns;
+  Bigshop__Flashsale__V1__CampaignSummary **campaigns;
+};
+#define BIGSHOP__FLASHSALE__V1__LIST_CAMPAIGNS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__flashsale__v1__list_campaigns_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Bigshop__Flashsale__V1__GetCampaignStatsRequest
+{
+  ProtobufCMessage base;
+  char *campaign_id;
+};
+#define BIGSHOP__FLASHSALE__V1__GET_CAMPAIGN_STATS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__flashsale__v1__get_campaign_stats_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Bigshop__Flashsale__V1__CampaignStats
+{
+  ProtobufCMessage base;
+  char *campaign_id;
+  /*
+   * The server's clock when the counts were taken.
+   */
+  int64_t at_ms;
+  /*
+   * Every drop started so far, as in Drop.
+   */
+  int32_t units_released;
+  /*
+   * Units in holds awaiting payment.
+   */
+  int32_t held;
+  /*
+   * Units in paid holds.
+   */
+  int32_t sold;
+  /*
+   * Units that can be reserved now.
+   */
+  int32_t remaining;
+  /*
+   * Holds that expired or were cancelled: their units went back to the pool.
+   */
+  int32_t returned;
+  /*
+   * Every drop started so far, in order.
+   */
+  size_t n_drops;
+  Bigshop__Flashsale__V1__DropStats **drops;
+};
+#define BIGSHOP__FLASHSALE__V1__CAMPAIGN_STATS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__flashsale__v1__campaign_stats__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0,NULL }
+
+
+struct  Bigshop__Flashsale__V1__DropStats
+{
+  ProtobufCMessage base;
+  int32_t index;
+  int64_t starts_at_ms;
+  /*
+   * The units this drop added to the pool.
+   */
+  int32_t units_added;
+  /*
+   * Holds granted in this drop: held + sold + returned.
+   */
+  int32_t granted;
+  int32_t held;
+  int32_t sold;
+  int32_t returned;
+  /*
+   * The most live (held or sold) holds of one customer in this drop.
+   */
+  int32_t most_held_by_one_customer;
+};
+#define BIGSHOP__FLASHSALE__V1__DROP_STATS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__flashsale__v1__drop_stats__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /* Bigshop__Flashsale__V1__ScheduleCampaignRequest methods */
@@ -231,6 +347,120 @@ Bigshop__Flashsale__V1__Reservation *
 void   bigshop__flashsale__v1__reservation__free_unpacked
                      (Bigshop__Flashsale__V1__Reservation *message,
                       ProtobufCAllocator *allocator);
+/* Bigshop__Flashsale__V1__ListCampaignsRequest methods */
+void   bigshop__flashsale__v1__list_campaigns_request__init
+                     (Bigshop__Flashsale__V1__ListCampaignsRequest         *message);
+size_t bigshop__flashsale__v1__list_campaigns_request__get_packed_size
+                     (const Bigshop__Flashsale__V1__ListCampaignsRequest   *message);
+size_t bigshop__flashsale__v1__list_campaigns_request__pack
+                     (const Bigshop__Flashsale__V1__ListCampaignsRequest   *message,
+                      uint8_t             *out);
+size_t bigshop__flashsale__v1__list_campaigns_request__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__ListCampaignsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Flashsale__V1__ListCampaignsRequest *
+       bigshop__flashsale__v1__list_campaigns_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__flashsale__v1__list_campaigns_request__free_unpacked
+                     (Bigshop__Flashsale__V1__ListCampaignsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Flashsale__V1__CampaignSummary methods */
+void   bigshop__flashsale__v1__campaign_summary__init
+                     (Bigshop__Flashsale__V1__CampaignSummary         *message);
+size_t bigshop__flashsale__v1__campaign_summary__get_packed_size
+                     (const Bigshop__Flashsale__V1__CampaignSummary   *message);
+size_t bigshop__flashsale__v1__campaign_summary__pack
+                     (const Bigshop__Flashsale__V1__CampaignSummary   *message,
+                      uint8_t             *out);
+size_t bigshop__flashsale__v1__campaign_summary__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__CampaignSummary   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Flashsale__V1__CampaignSummary *
+       bigshop__flashsale__v1__campaign_summary__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__flashsale__v1__campaign_summary__free_unpacked
+                     (Bigshop__Flashsale__V1__CampaignSummary *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Flashsale__V1__ListCampaignsResponse methods */
+void   bigshop__flashsale__v1__list_campaigns_response__init
+                     (Bigshop__Flashsale__V1__ListCampaignsResponse         *message);
+size_t bigshop__flashsale__v1__list_campaigns_response__get_packed_size
+                     (const Bigshop__Flashsale__V1__ListCampaignsResponse   *message);
+size_t bigshop__flashsale__v1__list_campaigns_response__pack
+                     (const Bigshop__Flashsale__V1__ListCampaignsResponse   *message,
+                      uint8_t             *out);
+size_t bigshop__flashsale__v1__list_campaigns_response__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__ListCampaignsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Flashsale__V1__ListCampaignsResponse *
+       bigshop__flashsale__v1__list_campaigns_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__flashsale__v1__list_campaigns_response__free_unpacked
+                     (Bigshop__Flashsale__V1__ListCampaignsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Flashsale__V1__GetCampaignStatsRequest methods */
+void   bigshop__flashsale__v1__get_campaign_stats_request__init
+                     (Bigshop__Flashsale__V1__GetCampaignStatsRequest         *message);
+size_t bigshop__flashsale__v1__get_campaign_stats_request__get_packed_size
+                     (const Bigshop__Flashsale__V1__GetCampaignStatsRequest   *message);
+size_t bigshop__flashsale__v1__get_campaign_stats_request__pack
+                     (const Bigshop__Flashsale__V1__GetCampaignStatsRequest   *message,
+                      uint8_t             *out);
+size_t bigshop__flashsale__v1__get_campaign_stats_request__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__GetCampaignStatsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Flashsale__V1__GetCampaignStatsRequest *
+       bigshop__flashsale__v1__get_campaign_stats_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__flashsale__v1__get_campaign_stats_request__free_unpacked
+                     (Bigshop__Flashsale__V1__GetCampaignStatsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Flashsale__V1__CampaignStats methods */
+void   bigshop__flashsale__v1__campaign_stats__init
+                     (Bigshop__Flashsale__V1__CampaignStats         *message);
+size_t bigshop__flashsale__v1__campaign_stats__get_packed_size
+                     (const Bigshop__Flashsale__V1__CampaignStats   *message);
+size_t bigshop__flashsale__v1__campaign_stats__pack
+                     (const Bigshop__Flashsale__V1__CampaignStats   *message,
+                      uint8_t             *out);
+size_t bigshop__flashsale__v1__campaign_stats__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__CampaignStats   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Flashsale__V1__CampaignStats *
+       bigshop__flashsale__v1__campaign_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__flashsale__v1__campaign_stats__free_unpacked
+                     (Bigshop__Flashsale__V1__CampaignStats *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Flashsale__V1__DropStats methods */
+void   bigshop__flashsale__v1__drop_stats__init
+                     (Bigshop__Flashsale__V1__DropStats         *message);
+size_t bigshop__flashsale__v1__drop_stats__get_packed_size
+                     (const Bigshop__Flashsale__V1__DropStats   *message);
+size_t bigshop__flashsale__v1__drop_stats__pack
+                     (const Bigshop__Flashsale__V1__DropStats   *message,
+                      uint8_t             *out);
+size_t bigshop__flashsale__v1__drop_stats__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__DropStats   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Flashsale__V1__DropStats *
+       bigshop__flashsale__v1__drop_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__flashsale__v1__drop_stats__free_unpacked
+                     (Bigshop__Flashsale__V1__DropStats *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Bigshop__Flashsale__V1__ScheduleCampaignRequest_Closure)
@@ -251,6 +481,24 @@ typedef void (*Bigshop__Flashsale__V1__ReserveRequest_Closure)
 typedef void (*Bigshop__Flashsale__V1__Reservation_Closure)
                  (const Bigshop__Flashsale__V1__Reservation *message,
                   void *closure_data);
+typedef void (*Bigshop__Flashsale__V1__ListCampaignsRequest_Closure)
+                 (const Bigshop__Flashsale__V1__ListCampaignsRequest *message,
+                  void *closure_data);
+typedef void (*Bigshop__Flashsale__V1__CampaignSummary_Closure)
+                 (const Bigshop__Flashsale__V1__CampaignSummary *message,
+                  void *closure_data);
+typedef void (*Bigshop__Flashsale__V1__ListCampaignsResponse_Closure)
+                 (const Bigshop__Flashsale__V1__ListCampaignsResponse *message,
+                  void *closure_data);
+typedef void (*Bigshop__Flashsale__V1__GetCampaignStatsRequest_Closure)
+                 (const Bigshop__Flashsale__V1__GetCampaignStatsRequest *message,
+                  void *closure_data);
+typedef void (*Bigshop__Flashsale__V1__CampaignStats_Closure)
+                 (const Bigshop__Flashsale__V1__CampaignStats *message,
+                  void *closure_data);
+typedef void (*Bigshop__Flashsale__V1__DropStats_Closure)
+                 (const Bigshop__Flashsale__V1__DropStats *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -270,6 +518,14 @@ struct Bigshop__Flashsale__V1__FlashSaleService_Service
                   const Bigshop__Flashsale__V1__ReserveRequest *input,
                   Bigshop__Flashsale__V1__Reservation_Closure closure,
                   void *closure_data);
+  void (*list_campaigns)(Bigshop__Flashsale__V1__FlashSaleService_Service *service,
+                         const Bigshop__Flashsale__V1__ListCampaignsRequest *input,
+                         Bigshop__Flashsale__V1__ListCampaignsResponse_Closure closure,
+                         void *closure_data);
+  void (*get_campaign_stats)(Bigshop__Flashsale__V1__FlashSaleService_Service *service,
+                             const Bigshop__Flashsale__V1__GetCampaignStatsRequest *input,
+                             Bigshop__Flashsale__V1__CampaignStats_Closure closure,
+                             void *closure_data);
 };
 typedef void (*Bigshop__Flashsale__V1__FlashSaleService_ServiceDestroy)(Bigshop__Flashsale__V1__FlashSaleService_Service *);
 void bigshop__flashsale__v1__flash_sale_service__init (Bigshop__Flashsale__V1__FlashSaleService_Service *service,
@@ -280,7 +536,9 @@ void bigshop__flashsale__v1__flash_sale_service__init (Bigshop__Flashsale__V1__F
     { BIGSHOP__FLASHSALE__V1__FLASH_SALE_SERVICE__BASE_INIT,\
       function_prefix__ ## schedule_campaign,\
       function_prefix__ ## get_current_drop,\
-      function_prefix__ ## reserve  }
+      function_prefix__ ## reserve,\
+      function_prefix__ ## list_campaigns,\
+      function_prefix__ ## get_campaign_stats  }
 void bigshop__flashsale__v1__flash_sale_service__schedule_campaign(ProtobufCService *service,
                                                                    const Bigshop__Flashsale__V1__ScheduleCampaignRequest *input,
                                                                    Bigshop__Flashsale__V1__Campaign_Closure closure,
@@ -293,6 +551,14 @@ void bigshop__flashsale__v1__flash_sale_service__reserve(ProtobufCService *servi
                                                          const Bigshop__Flashsale__V1__ReserveRequest *input,
                                                          Bigshop__Flashsale__V1__Reservation_Closure closure,
                                                          void *closure_data);
+void bigshop__flashsale__v1__flash_sale_service__list_campaigns(ProtobufCService *service,
+                                                                const Bigshop__Flashsale__V1__ListCampaignsRequest *input,
+                                                                Bigshop__Flashsale__V1__ListCampaignsResponse_Closure closure,
+                                                                void *closure_data);
+void bigshop__flashsale__v1__flash_sale_service__get_campaign_stats(ProtobufCService *service,
+                                                                    const Bigshop__Flashsale__V1__GetCampaignStatsRequest *input,
+                                                                    Bigshop__Flashsale__V1__CampaignStats_Closure closure,
+                                                                    void *closure_data);
 
 /* --- descriptors --- */
 
@@ -302,6 +568,12 @@ extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__get_current_drop
 extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__drop__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__reserve_request__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__reservation__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__list_campaigns_request__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__campaign_summary__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__list_campaigns_response__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__get_campaign_stats_request__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__campaign_stats__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__drop_stats__descriptor;
 extern const ProtobufCServiceDescriptor bigshop__flashsale__v1__flash_sale_service__descriptor;
 
 PROTOBUF_C__END_DECLS
