@@ -6,7 +6,8 @@ import Testing
 /// The storefront in a real browser: headless Chromium opens the page the
 /// HTTP edge serves at `/` and goes through a purchase with its own buttons
 /// and forms (`storefront-selftest.js`: sign up, search, cart, card payment
-/// with the status changing live, a Pix code, a cancellation). Screenshots
+/// with the status changing live, a Pix code, a cancellation, a flash-sale
+/// reservation and the per-customer limit). Screenshots
 /// are kept in `.build/artefacts/storefront/` (or `$BIGSHOP_ARTEFACTS`).
 @Suite("Storefront in Chromium", .serialized, .timeLimit(.minutes(3)))
 struct StorefrontBrowserTests {
@@ -46,7 +47,15 @@ struct StorefrontBrowserTests {
         try await withShop(configure: {
             $0.httpPort = httpPort
             $0.seedDemoCatalog = true
-        }) { _ in
+        }) { shop in
+            // A drop open from the page's first second.
+            let admin = try await shop.admin()
+            let iphone = try #require(try await admin.catalog.listProducts(.init(query: "iphone")).products.first)
+            _ = try await admin.flashSale.scheduleCampaign(
+                .init(
+                    productId: iphone.id, startsAtMs: Int64(Date().timeIntervalSince1970 * 1000) + 500, drops: 1,
+                    unitsPerDrop: 100, priceCents: 100, dropIntervalMs: 3_600_000, holdMs: 600_000, perCustomerLimit: 1))
+            try await Task.sleep(for: .seconds(1))
             let base = "http://127.0.0.1:\(httpPort)/"
             let dom = try await Self.runChromium(["--dump-dom"], url: base + "#selftest")
             let log =
@@ -54,6 +63,7 @@ struct StorefrontBrowserTests {
                 .components(separatedBy: "</pre>").first ?? "(no self-test output)"
             #expect(log.contains("SELFTEST PASS"), "\(log)")
             #expect(log.contains("paid by card, live status: Confirmado") && log.contains("cancelled, live status: Cancelado"))
+            #expect(log.contains("flash sale: reserved one of") && log.contains("a second press is refused"))
 
             // Screenshots for people: the catalog, and the page after a journey.
             for (name, fragment) in [("catalog", ""), ("purchase", "#selftest")] {

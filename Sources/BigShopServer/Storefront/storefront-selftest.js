@@ -64,6 +64,21 @@
     await until('the live cancellation', () => status() === 'Cancelado');
     step(`cancelled, live status: ${status()}`);
 
+    // The flash sale, when a drop is open: one press takes a unit and makes
+    // an order to pay.
+    if (!document.getElementById('drop').hidden) {
+      await until('the open drop', () => !document.getElementById('reserve').disabled);
+      const before = parseInt(document.getElementById('drop-remaining').textContent, 10);
+      click('reserve');
+      await until('the reserved unit', () => document.getElementById('message').textContent.startsWith('Unidade reservada'));
+      await until('the flash order', () => status() === 'Aguardando pagamento');
+      await until('the drop count', () => parseInt(document.getElementById('drop-remaining').textContent, 10) < before);
+      step(`flash sale: reserved one of ${before}, order ${document.getElementById('order-id').textContent}`);
+      click('reserve');
+      await until('the limit', () => document.getElementById('message').textContent.startsWith('Você já reservou'));
+      step('flash sale: a second press is refused (one per customer)');
+    }
+
     window.bigshopStopWatching?.();
     step('SELFTEST PASS');
     document.title = 'SELFTEST PASS';

@@ -221,6 +221,52 @@ async function cancelOrder() {
   await refreshCart();
 }
 
+// MARK: The flash sale
+
+/** Shows the first current or upcoming campaign; refreshed every second. */
+async function loadDrop() {
+  const { campaigns = [] } = await api.call('bigshop.flashsale.v1.FlashSaleService/ListCampaigns');
+  const summary = campaigns[0];
+  $('drop').hidden = !summary;
+  if (!summary) return;
+  state.campaign = summary.campaign;
+  $('drop-product').textContent = summary.productName;
+  const drop = await api.call('bigshop.flashsale.v1.FlashSaleService/GetCurrentDrop', { campaignId: summary.campaign.id })
+    .catch(() => summary.nextDrop);
+  $('drop-price').textContent = money(drop.priceCents || summary.campaign.priceCents);
+  const now = Date.now();
+  const opensIn = Number(drop.startsAtMs) - now;
+  const open = opensIn <= 0 && now < Number(drop.endsAtMs);
+  if (open) {
+    $('drop-state').textContent = 'Drop aberto';
+    $('drop-remaining').textContent = `${drop.remaining ?? 0} unidades restantes`;
+  } else {
+    const seconds = Math.max(0, Math.ceil(opensIn / 1000));
+    const clock = `${String(Math.floor(seconds / 3600)).padStart(2, '0')}:${String(Math.floor(seconds / 60) % 60).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+    $('drop-state').textContent = `O próximo drop abre em ${clock}`;
+    $('drop-remaining').textContent = `${summary.campaign.unitsPerDrop} unidades`;
+  }
+  $('reserve').disabled = !open || Number(drop.remaining ?? 0) === 0;
+}
+
+async function reserve() {
+  try {
+    const reservation = await api.call('bigshop.flashsale.v1.FlashSaleService/Reserve', { campaignId: state.campaign.id });
+    showOrder(await api.call('bigshop.orders.v1.OrdersService/GetOrder', { id: reservation.orderId }));
+    say('Unidade reservada! Pague antes que a reserva expire.');
+  } catch (error) {
+    const reasons = {
+      SOLD_OUT: 'Esgotado: todas as unidades deste drop já foram reservadas.',
+      LIMIT_REACHED: 'Você já reservou a sua unidade deste drop.',
+      NO_ACTIVE_DROP: 'O drop ainda não abriu.',
+    };
+    if (!reasons[error.reason]) throw error;
+    say(reasons[error.reason], true);
+  } finally {
+    await loadDrop();
+  }
+}
+
 // MARK: Start
 
 function start() {
@@ -233,8 +279,10 @@ function start() {
   $('pay-card').addEventListener('submit', guarded(payByCard));
   $('pay-pix').addEventListener('click', guarded(payByPix));
   $('cancel-order').addEventListener('click', guarded(cancelOrder));
+  $('reserve').addEventListener('click', guarded(reserve));
+  setInterval(() => loadDrop().catch(() => {}), 1000);
   showAccount();
-  Promise.all([loadCategories(), loadProducts(), refreshCart()])
+  Promise.all([loadCategories(), loadProducts(), refreshCart(), loadDrop()])
     .catch((error) => say(error.message, true))
     .finally(() => {
       document.body.dataset.ready = 'true';
