@@ -11,6 +11,7 @@ enum StorefrontFiles {
         ("/storefront.js", "storefront.js", "text/javascript; charset=utf-8"),
         ("/storefront-selftest.js", "storefront-selftest.js", "text/javascript; charset=utf-8"),
         ("/storefront.css", "storefront.css", "text/css; charset=utf-8"),
+        ("/qrcode.js", "qrcode.js", "text/javascript; charset=utf-8"),
         ("/openapi.json", "openapi.json", "application/json"),
     ]
 

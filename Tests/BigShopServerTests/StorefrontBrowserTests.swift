@@ -6,7 +6,8 @@ import Testing
 /// The storefront in a real browser: headless Chromium opens the page the
 /// HTTP edge serves at `/` and goes through a purchase with its own buttons
 /// and forms (`storefront-selftest.js`: sign up, search, cart, card payment
-/// with the status changing live, a Pix code, a cancellation, a flash-sale
+/// with the status changing live, a Pix code and its QR image, which zbarimg
+/// must read back, a cancellation, a flash-sale
 /// reservation and the per-customer limit). Screenshots
 /// are kept in `.build/artefacts/storefront/` (or `$BIGSHOP_ARTEFACTS`).
 @Suite("Storefront in Chromium", .serialized, .timeLimit(.minutes(3)))
@@ -62,17 +63,28 @@ struct StorefrontBrowserTests {
                 dom.components(separatedBy: "<pre id=\"selftest\">").dropFirst().first?
                 .components(separatedBy: "</pre>").first ?? "(no self-test output)"
             #expect(log.contains("SELFTEST PASS"), "\(log)")
-            #expect(log.contains("paid by card, live status: Confirmado") && log.contains("cancelled, live status: Cancelado"))
+            #expect(
+                log.contains("paid by card, live status: Confirmado") && log.contains("as text and QR Code")
+                    && log.contains("cancelled, live status: Cancelado"))
             #expect(log.contains("flash sale: reserved one of") && log.contains("a second press is refused"))
 
             // Screenshots for people: the catalog, and the page after a journey.
-            for (name, fragment) in [("catalog", ""), ("purchase", "#selftest")] {
+            for (name, fragment) in [("catalog", ""), ("purchase", "#selftest"), ("pix", "#selftest-pix")] {
                 let file = Self.artefacts + "/\(name).png"
                 try? FileManager.default.removeItem(atPath: file)
                 _ = try await Self.runChromium(["--screenshot=\(file)", "--window-size=1280,1600"], url: base + fragment)
                 let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
                 #expect(size > 10_000, "\(file): \(size) bytes")
             }
+
+            // The Pix QR Code on the page scans as the BR Code, as a bank app
+            // would read it.
+            let scanned = try ChildProcess(
+                executable: "/usr/bin/zbarimg", arguments: ["-q", "--raw", Self.artefacts + "/pix.png"],
+                standardOutput: .capture, standardError: .discard)
+            _ = await scanned.wait(killingAfter: .seconds(30))
+            let code = String(decoding: await scanned.standardOutput(), as: UTF8.self)
+            #expect(code.hasPrefix("000201") && code.contains("br.gov.bcb.pix"), "zbarimg read: \(code)")
         }
     }
 }

@@ -1,6 +1,7 @@
 // A shopper's journey through the storefront's own buttons and forms, run
 // by the browser test (Tests/BigShopServerTests/StorefrontBrowserTests)
-// when the page is opened as /#selftest. It does only what a person could
+// when the page is opened as /#selftest (or /#selftest-pix, which stops with
+// the Pix QR Code on screen). It does only what a person could
 // do on the page, and writes its outcome into #selftest and the title.
 'use strict';
 
@@ -59,7 +60,15 @@
     await until('the second order', () => status() === 'Aguardando pagamento');
     click('pay-pix');
     await until('the Pix code', () => document.getElementById('pix-code').value.startsWith('000201'));
-    step('Pix BR Code shown');
+    await until('the Pix QR Code', () => document.querySelector('#pix-qr svg path') !== null);
+    step('Pix BR Code shown, as text and QR Code');
+    if (location.hash === '#selftest-pix') {
+      // Stop here, the QR Code on screen (the test scans a screenshot).
+      window.bigshopStopWatching?.();
+      step('SELFTEST PASS');
+      document.title = 'SELFTEST PASS';
+      return;
+    }
     click('cancel-order');
     await until('the live cancellation', () => status() === 'Cancelado');
     step(`cancelled, live status: ${status()}`);

@@ -213,6 +213,7 @@ async function payByPix() {
   const payment = await api.call('bigshop.payments.v1.PaymentsService/Pay', { orderId: state.order.id, pix: {} });
   $('pix').hidden = false;
   $('pix-code').value = payment.pixCopyPaste;
+  $('pix-qr').replaceChildren(QRCode.svg(payment.pixCopyPaste));
   say('Pague com o código Pix: o status muda aqui assim que o pagamento cair.');
 }
 
@@ -286,7 +287,7 @@ function start() {
     .catch((error) => say(error.message, true))
     .finally(() => {
       document.body.dataset.ready = 'true';
-      if (location.hash === '#selftest') {
+      if (location.hash.startsWith('#selftest')) {
         const script = document.createElement('script');
         script.src = '/storefront-selftest.js';
         document.body.append(script);
