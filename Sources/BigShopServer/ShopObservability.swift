@@ -9,7 +9,9 @@ import Tracing
 /// `bigshop serve` before the shop opens:
 ///
 /// - swift-metrics into a Prometheus registry (swift-prometheus), which the
-///   admin listener's `/metrics` shows;
+///   admin listener's `/metrics` shows, only when the listener is on
+///   (``BigShopConfiguration/adminPort`` not 0): otherwise nothing could
+///   read them, and swift-metrics' no-op handlers cost next to nothing;
 /// - swift-distributed-tracing into swift-otel's tracer, exporting spans
 ///   over OTLP/HTTP, only when ``BigShopConfiguration/otlpEndpoint`` is
 ///   set (otherwise the no-op tracer: nothing recorded, nothing sent).
@@ -20,13 +22,13 @@ public struct ShopObservability: Sendable {
     /// the shop's services (so it stops last and flushes the last spans).
     public let services: [any Service]
 
-    /// Bootstraps the process-wide `MetricsSystem` and, with an OTLP
-    /// endpoint, `InstrumentationSystem`. Call once per process.
+    /// Bootstraps the process-wide `MetricsSystem` (with an admin port) and,
+    /// with an OTLP endpoint, `InstrumentationSystem`. Call once per process.
     public static func bootstrap(_ configuration: BigShopConfiguration, logger: Logger) throws -> ShopObservability {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = ShopObservability.latencyBuckets
-        MetricsSystem.bootstrap(factory)
+        if configuration.adminPort != 0 { MetricsSystem.bootstrap(factory) }
         var services: [any Service] = []
         if let endpoint = configuration.otlpEndpoint {
             var otel = OTel.Configuration.default
