@@ -83,7 +83,8 @@ struct TopView: Sendable, Equatable {
                     + Self.pad(method.p99Seconds.map(Self.latency) ?? "-", 10, right: true))
         }
         lines.append("")
-        lines.append(Self.pad("CAMPAIGN", 40) + Self.pad("DROP", 6, right: true) + Self.pad("REMAINING", 11, right: true) + Self.pad("HOLDS/S", 10, right: true))
+        lines.append(
+            Self.pad("CAMPAIGN", 40) + Self.pad("DROP", 6, right: true) + Self.pad("REMAINING", 11, right: true) + Self.pad("HOLDS/S", 10, right: true))
         if drops.isEmpty { lines.append("(no flash sale)") }
         for drop in drops {
             lines.append(
