@@ -1,11 +1,12 @@
 public import BigRPC
 import Instrumentation
+import ServiceContextModule
 import Tracing
 
 /// Starts a client span for every call, a child of the task's current span
 /// (a handler's server span, say), and sends its trace context with the
 /// call as `traceparent` metadata, so that the server's span is its child
-/// even on another host.
+/// even on another host. A call made outside any trace gets no span.
 public struct ClientTracingInterceptor: ClientInterceptor {
     public init() {}
 
@@ -15,7 +16,10 @@ public struct ClientTracingInterceptor: ClientInterceptor {
         options: CallOptions,
         next: (Metadata, CallOptions) async throws -> Result
     ) async throws -> Result {
-        try await withSpan(method.spanName, ofKind: .client) { span in
+        // Outside any trace (a call not sampled, a background loop), no span:
+        // the server decides whether the call starts a trace.
+        guard ServiceContext.current != nil else { return try await next(metadata, options) }
+        return try await withSpan(method.spanName, ofKind: .client) { span in
             span.attributes["rpc.system"] = "bigrpc"
             span.attributes["rpc.service"] = method.service
             span.attributes["rpc.method"] = method.method

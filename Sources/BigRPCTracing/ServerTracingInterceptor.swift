@@ -9,10 +9,24 @@ import Tracing
 /// so that every span the handler starts, and every call it makes through a
 /// ``ClientTracingInterceptor``, is its child.
 ///
+/// A call that carries no trace context (and is not made inside a traced
+/// task) starts a trace only at `rootSampleRatio`: the others run with no
+/// span at all. The tracer is not even asked, because starting a span costs
+/// trace and span ids, task-local bindings and allocations even when the
+/// tracer's sampler then drops it; give the tracer a parent-based always-on
+/// sampler and let this decide for roots. A call with trace context always
+/// gets its span, so a caller's sampling decision is followed.
+///
 /// Uses the process's `InstrumentationSystem` tracer: with none
-/// bootstrapped, it costs a task-local lookup and a no-op span.
+/// bootstrapped, a span is a no-op.
 public struct ServerTracingInterceptor: ServerInterceptor {
-    public init() {}
+    private let roots: RootSampler
+
+    /// - Parameter rootSampleRatio: the fraction of calls without trace
+    ///   context that start a trace (every 1/ratio-th such call), 0 to 1.
+    public init(rootSampleRatio: Double = 1) {
+        roots = RootSampler(ratio: rootSampleRatio)
+    }
 
     public func intercept(
         context: ServerContext,
@@ -20,6 +34,10 @@ public struct ServerTracingInterceptor: ServerInterceptor {
     ) async throws {
         var parent = ServiceContext.current ?? .topLevel
         InstrumentationSystem.instrument.extract(context.metadata, into: &parent, using: MetadataExtractor())
+        if parent.isEmpty, !roots.sampleNext() {
+            try await next(context)
+            return
+        }
         try await withSpan(context.method.spanName, context: parent, ofKind: .server) { span in
             span.attributes["rpc.system"] = "bigrpc"
             span.attributes["rpc.service"] = context.method.service

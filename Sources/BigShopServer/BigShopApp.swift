@@ -78,7 +78,8 @@ public final class BigShopApp: Sendable {
     /// reached at the addresses of the peers file.
     public static func open(_ assembly: ShopAssembly, registry: PrometheusCollectorRegistry? = nil) async throws -> BigShopApp {
         var assembly = assembly
-        assembly.serverInterceptors = [ServerMetricsInterceptor(), ServerTracingInterceptor()] + assembly.serverInterceptors
+        assembly.serverInterceptors =
+            [ServerMetricsInterceptor(), ServerTracingInterceptor(rootSampleRatio: assembly.configuration.traceSampleRatio)] + assembly.serverInterceptors
         assembly.clientInterceptors = [ClientTracingInterceptor(), ClientMetricsInterceptor()] + assembly.clientInterceptors
         let configuration = assembly.configuration
         let logger = assembly.logger("")
@@ -187,7 +188,8 @@ public final class BigShopApp: Sendable {
             server: RPCServer(
                 services: standard.all,
                 interceptors: [
-                    ServerMetricsInterceptor(), ServerTracingInterceptor(), AccessLogInterceptor(logger: assembly.logger("access")), gateway,
+                    ServerMetricsInterceptor(), ServerTracingInterceptor(rootSampleRatio: configuration.traceSampleRatio),
+                    AccessLogInterceptor(logger: assembly.logger("access")), gateway,
                 ],
                 logger: assembly.logger("rpc")
             ),
@@ -235,7 +237,8 @@ public final class BigShopApp: Sendable {
             server: RPCServer(
                 services: standard.all,
                 interceptors: [
-                    ServerMetricsInterceptor(), ServerTracingInterceptor(), InternalCallInterceptor(policy: .shop, authenticatesCallers: tls != nil),
+                    ServerMetricsInterceptor(), ServerTracingInterceptor(rootSampleRatio: configuration.traceSampleRatio),
+                    InternalCallInterceptor(policy: .shop, authenticatesCallers: tls != nil),
                 ],
                 logger: assembly.logger("internal")),
             health: standard.health,

@@ -38,7 +38,9 @@ public struct ShopObservability: Sendable {
             otel.traces.exporter = .otlp
             otel.traces.otlpExporter.protocol = .httpProtobuf
             otel.traces.otlpExporter.endpoint = endpoint.hasSuffix("/v1/traces") ? endpoint : endpoint + "/v1/traces"
-            otel.traces.sampler = .parentBasedTraceIDRatio(ratio: configuration.traceSampleRatio) ?? .parentBasedAlwaysOn
+            // Roots are sampled by ServerTracingInterceptor(rootSampleRatio:)
+            // before any span is started; the tracer follows the parent.
+            otel.traces.sampler = .parentBasedAlwaysOn
             otel.diagnosticLogger = .custom(logger)
             let (tracer, service) = try OTel.makeTracingBackend(configuration: otel)
             InstrumentationSystem.bootstrap(tracer)

@@ -95,7 +95,9 @@ public final class Database: Sendable {
     /// Writes run one at a time, in the order they were called (FIFO, shared with
     /// ``writeBatched(_:)``).
     public func write<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
-        try await withSpan(writeSpanName, ofKind: .client) { span in
+        // Outside any trace, no span (a write of a call not sampled, a background loop).
+        guard ServiceContext.current != nil else { return try await writeUntraced(body) }
+        return try await withSpan(writeSpanName, ofKind: .client) { span in
             span.attributes["db.system"] = "sqlite"
             return try await writeUntraced(body)
         }
@@ -142,7 +144,9 @@ public final class Database: Sendable {
     ///   transaction (disk full, I/O error, `ON CONFLICT ROLLBACK`), the bodies that had
     ///   succeeded in it are executed again in a new transaction.
     public func writeBatched<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
-        try await withSpan(batchedWriteSpanName, ofKind: .client) { span in
+        // Outside any trace, no span (a write of a call not sampled, a background loop).
+        guard ServiceContext.current != nil else { return try await writeBatchedUntraced(body) }
+        return try await withSpan(batchedWriteSpanName, ofKind: .client) { span in
             span.attributes["db.system"] = "sqlite"
             return try await writeBatchedUntraced(body)
         }
