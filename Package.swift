@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -35,8 +35,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
-        // The HTTP edge only (BigRPCHTTP).
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Observability: the ecosystem's APIs (light), and their backends for the server only.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-service-context", from: "1.5.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),  // also the HTTP edge (BigRPCHTTP)
+        // OTLP over HTTP only: the gRPC exporter would add grpc-swift to every build.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // MARK: protobuf-c and its generated C
@@ -75,7 +81,13 @@ let package = Package(
 
         // MARK: Storage: SQLite through a thin C-interop wrapper
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "BigShopStore", dependencies: ["CSQLite", "DedicatedThread"]),
+        .target(
+            name: "BigShopStore",
+            dependencies: [
+                "CSQLite", "DedicatedThread", .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
         .executableTarget(name: "store-crash-helper", dependencies: ["BigShopStore"]),
 
         // MARK: What every shop service shares: caller identity, clock, ids, pages
@@ -84,6 +96,8 @@ let package = Package(
             dependencies: [
                 "BigRPC", "BigRPCCodec", "BigShopStore",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
 
@@ -95,6 +109,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -127,6 +142,7 @@ let package = Package(
             dependencies: [
                 "BigRPC", "BigShopPaymentsAPI", "BigShopOrdersAPI", "BigShopOrchestratorAPI",
                 "PaymentRules", "BigShopServiceKit", "BigShopStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -136,6 +152,7 @@ let package = Package(
                 "BigRPC", "BigRPCCodec", "BigShopOrchestratorAPI", "BigShopOrdersAPI", "BigShopCatalogAPI",
                 "BigShopPaymentsAPI", "BigShopFlashSaleAPI", "BigShopServiceKit", "BigShopStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -146,6 +163,7 @@ let package = Package(
                 "BigRPC", "BigShopFlashSaleAPI", "BigShopCatalogAPI", "BigShopOrchestratorAPI", "BigShopOrdersAPI",
                 "FlashSaleRing", "BigShopServiceKit", "BigShopStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -157,6 +175,7 @@ let package = Package(
                 "BigRPC", "BigShopServiceKit", "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI",
                 "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
 
@@ -168,8 +187,13 @@ let package = Package(
                 "BigShopGateway", "BigShopAuth", "BigShopCatalog", "BigShopOrders", "BigShopHistory", "BigShopPayments", "BigShopOrchestrator",
                 "BigShopFlashSale",
                 "BigShopAuthAPI", "BigShopCatalogAPI", "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopFlashSaleAPI",
-                "BigShopOrchestratorAPI", "BigShopHistoryAPI",
+                "BigShopOrchestratorAPI", "BigShopHistoryAPI", "BigRPCMetrics", "BigRPCTracing",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -244,6 +268,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: Observability for any BigRPC user: metrics interceptors (swift-metrics)
+        // and W3C trace context propagation (swift-distributed-tracing)
+        .target(
+            name: "BigRPCMetrics",
+            dependencies: ["BigRPC", "BigRPCNIO", .product(name: "Metrics", package: "swift-metrics")]
+        ),
+        .target(
+            name: "BigRPCTracing",
+            dependencies: [
+                "BigRPC", .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceContextModule", package: "swift-service-context"),
             ]
         ),
 
@@ -402,6 +440,9 @@ let package = Package(
                 "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI", "WellKnownProtos",
                 "PaymentRules", "BigShopGateway", "BigRPCStandardServices", "BigRPCProtos", "BigRPCTLS", "TLSTestSupport",
                 "ChildProcess",
+                "BigRPCTracing", "BigRPCMetrics", .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(
@@ -445,6 +486,17 @@ let package = Package(
             name: "BigRPCTLSTests",
             dependencies: [
                 "BigRPCTLS", "BigRPCNIO", "BigRPC", "BigRPCProtos", "BigRPCStandardServices", "TLSTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "BigRPCMetricsTests",
+            dependencies: [
+                "BigRPCMetrics", "BigRPCTracing", "BigRPC", "BigRPCNIO", "BigRPCTestingProtos", "BigRPCInterop",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -81,3 +81,21 @@ public struct RPCResponseStream<Message: ProtoMessage>: AsyncSequence, Sendable 
         let value = Mutex<Metadata?>(nil)
     }
 }
+
+/// A call result that knows the status it ended with, so that a
+/// ``ClientInterceptor`` (metrics, tracing) can tell a failed call from a
+/// successful one without knowing the response type: a unary call's failure
+/// is returned in ``ClientResponse/result``, not thrown.
+public protocol StatusReporting {
+    /// The status code the call ended with.
+    var statusCode: StatusCode { get }
+}
+
+extension ClientResponse: StatusReporting {
+    public var statusCode: StatusCode {
+        switch result {
+        case .success: .ok
+        case .failure(let error): error.code
+        }
+    }
+}

@@ -40,7 +40,8 @@ public final class RPCServer: Sendable {
             deadline: deadline,
             peer: call.peer,
             requestID: requestID,
-            values: call.values
+            values: call.values,
+            logger: logger
         )
 
         let status: Status

@@ -1,3 +1,4 @@
+public import Logging
 import Synchronization
 
 /// What a handler knows about the call it serves.
@@ -15,6 +16,12 @@ public struct ServerContext: Sendable {
     public let requestID: String
     /// Values attached by interceptors for the handler (e.g. the caller's identity).
     public var values: ServerContextValues
+    /// What every log line about this call carries: `request-id` and
+    /// `method`, and `trace-id` once a tracing interceptor has run.
+    /// Interceptors may add to it before calling `next`.
+    public var logMetadata: Logger.Metadata
+    /// The server's logger; see ``logger`` and ``logger(_:)``.
+    private let serverLogger: Logger
 
     private let trailerStore: TrailerStore
 
@@ -24,7 +31,8 @@ public struct ServerContext: Sendable {
         deadline: ContinuousClock.Instant?,
         peer: String,
         requestID: String,
-        values: ServerContextValues = ServerContextValues()
+        values: ServerContextValues = ServerContextValues(),
+        logger: Logger = ServerContext.defaultLogger
     ) {
         self.method = method
         self.metadata = metadata
@@ -32,7 +40,28 @@ public struct ServerContext: Sendable {
         self.peer = peer
         self.requestID = requestID
         self.values = values
+        self.logMetadata = ["request-id": "\(requestID)", "method": "\(method.path)"]
+        self.serverLogger = logger
         self.trailerStore = TrailerStore()
+    }
+
+    /// The logger of a context made without one.
+    public static let defaultLogger = Logger(label: "bigrpc.server")
+
+    /// The server's logger with the call's ``logMetadata``: log lines about
+    /// the call carry its request id, method and trace id.
+    public var logger: Logger { logger(serverLogger) }
+
+    /// `base` (a service's own logger, with its label and level) with the
+    /// call's ``logMetadata``: how every handler logs about its call.
+    ///
+    /// ```swift
+    /// context.logger(logger).info("account created", metadata: ["user-id": "\(id)"])
+    /// ```
+    public func logger(_ base: Logger) -> Logger {
+        var logger = base
+        for (key, value) in logMetadata { logger[metadataKey: key] = value }
+        return logger
     }
 
     /// Trailing metadata sent with the call's status, whatever the outcome.

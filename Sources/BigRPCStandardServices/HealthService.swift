@@ -21,6 +21,9 @@ public final class HealthService: Bigrpc_Health_V1_Health.ServiceProtocol {
         state.withLock { $0.serving = serving }
     }
 
+    /// Whether the server as a whole is serving (``setServing(_:)``).
+    public var isServing: Bool { state.withLock { $0.serving } }
+
     /// Marks one service serving or not (while the server serves); the
     /// server's own status (service "") is unchanged.
     public func setServing(_ serving: Bool, service: String) {

@@ -46,7 +46,7 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
     ) async throws -> Bigshop_Auth_V1_User {
         let account = try NewAccount(request)
         let user = try await hashing {
-            try await createAccount(account, role: .customer, logger: logger(for: context))
+            try await createAccount(account, role: .customer, logger: context.logger(self.logger))
         }
         guard let user else { throw Self.emailTaken }
         return user.proto
@@ -57,7 +57,7 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         request: Bigshop_Auth_V1_LoginRequest,
         context: ServerContext
     ) async throws -> Bigshop_Auth_V1_Session {
-        let logger = logger(for: context)
+        let logger = context.logger(self.logger)
         // Too long to be any account's email: nothing to look up or hash.
         guard let email = NewAccount.normalizeEmail(request.email) else { throw Self.wrongCredentials }
         if let wait = throttle.admit(address: PeerAddress.limitKey(of: context.peer), email: email) {
@@ -144,7 +144,7 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         let wasLive = try await store.revokeSession(tokenHash: tokenHash, userID: principal.userID, atMs: clock.nowMs())
         sessions.invalidate(tokenHash)
         if wasLive {
-            logger(for: context).info("session revoked", metadata: ["user-id": "\(principal.userID)"])
+            context.logger(self.logger).info("session revoked", metadata: ["user-id": "\(principal.userID)"])
         }
         return Bigshop_Auth_V1_LogoutResponse()
     }
@@ -171,7 +171,7 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
             throw RPCError(.permissionDenied, "only an admin may create an admin")
         }
         let account = try NewAccount(request)
-        let logger = logger(for: context)
+        let logger = context.logger(self.logger)
         let user = try await hashing { try await createAccount(account, role: .admin, logger: logger) }
         guard let user else { throw Self.emailTaken }
         logger.info("admin created by an admin", metadata: ["user-id": "\(user.id)", "by": "\(caller.userID)"])
@@ -205,7 +205,7 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         guard try await store.insert(rows) else {
             throw RPCError(.alreadyExists, "an account with one of these emails already exists; none was created")
         }
-        logger(for: context).info(
+        context.logger(logger).info(
             "customers created by an admin", metadata: ["count": "\(rows.count)", "by": "\(caller.userID)"])
         return response
     }
@@ -280,11 +280,5 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         } catch PasswordHasherError.closed {
             throw RPCError(.unavailable, "the server is shutting down; retry on another connection")
         }
-    }
-
-    private func logger(for context: ServerContext) -> Logger {
-        var logger = self.logger
-        logger[metadataKey: "request-id"] = "\(context.requestID)"
-        return logger
     }
 }

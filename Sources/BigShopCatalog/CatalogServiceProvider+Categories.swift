@@ -36,7 +36,7 @@ extension CatalogServiceProvider {
             category.depth = Int32(tree.depth(of: request.parentId) + 1)
             return category
         }
-        logger.forRequest(context).info(
+        context.logger(logger).info(
             "category created", metadata: ["category-id": "\(category.id)", "slug": "\(category.slug)"])
         return category
     }
@@ -72,7 +72,7 @@ extension CatalogServiceProvider {
             category.depth = Int32(tree.depth(of: category.parentId) + 1)
             return category
         }
-        logger.forRequest(context).info(
+        context.logger(logger).info(
             "category updated",
             metadata: ["category-id": "\(category.id)", "fields": "\(fields.map(\.rawValue).joined(separator: ","))"])
         return category
@@ -99,7 +99,7 @@ extension CatalogServiceProvider {
             }
             try CategoryStore.delete(id: request.id, in: connection)
         }
-        logger.forRequest(context).info("category deleted", metadata: ["category-id": "\(request.id)"])
+        context.logger(logger).info("category deleted", metadata: ["category-id": "\(request.id)"])
         return Bigshop_Catalog_V1_DeleteCategoryResponse()
     }
 

@@ -52,7 +52,7 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
             try ProductStore.insert(product, in: connection)
             return product
         }
-        logger.forRequest(context).info(
+        context.logger(logger).info(
             "product created",
             metadata: [
                 "product-id": "\(product.id)", "sku": "\(product.sku)", "stock": "\(product.stock)",
@@ -95,7 +95,7 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
             try ProductStore.update(product, in: connection)
             return product
         }
-        logger.forRequest(context).info(
+        context.logger(logger).info(
             "product updated",
             metadata: [
                 "product-id": "\(product.id)", "fields": "\(fields.map(\.rawValue).joined(separator: ","))",
@@ -116,7 +116,7 @@ public struct CatalogServiceProvider: Bigshop_Catalog_V1_CatalogService.ServiceP
             try ProductStore.markDeleted(id: request.id, atMs: clock.nowMs(), in: connection)
         }
         guard deleted else { throw RPCError(.notFound, "no product \(request.id.statusPrefix())") }
-        logger.forRequest(context).info("product deleted", metadata: ["product-id": "\(request.id)"])
+        context.logger(logger).info("product deleted", metadata: ["product-id": "\(request.id)"])
         return Bigshop_Catalog_V1_DeleteProductResponse()
     }
 

@@ -55,7 +55,7 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
     ) async throws -> Bigshop_Catalog_V1_StockReservation {
         let id = try Self.validReservationID(request.reservationId)
         let clock = self.clock
-        let logger = self.logger.forRequest(context)
+        let logger = context.logger(self.logger)
         do {
             let reservation = try await database.writeBatched { connection in
                 try StockStore.reserve(id: id, requested: request.lines, nowMs: clock.nowMs(), in: connection)
@@ -84,7 +84,7 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
         let reservation = try await database.writeBatched { connection in
             try StockStore.release(id: id, nowMs: clock.nowMs(), in: connection)
         }
-        logger.forRequest(context).info(
+        context.logger(logger).info(
             "stock released",
             metadata: [
                 "reservation-id": "\(id)", "lines": "\(reservation.lines.count)",
@@ -104,7 +104,7 @@ public struct InventoryServiceProvider: Bigshop_Catalog_V1_InventoryService.Serv
         let reservation = try await database.writeBatched { connection in
             try StockStore.commit(id: id, nowMs: clock.nowMs(), in: connection)
         }
-        logger.forRequest(context).info(
+        context.logger(logger).info(
             "stock committed",
             metadata: [
                 "reservation-id": "\(id)", "lines": "\(reservation.lines.count)",

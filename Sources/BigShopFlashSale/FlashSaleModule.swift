@@ -140,6 +140,14 @@ public final class FlashSaleModule: Service, Sendable {
         return campaign.message
     }
 
+    /// Sets every campaign's remaining-units and current-drop gauges to
+    /// their values now (before a metrics scrape: units come back to the
+    /// pool, and drops open, without a Reserve call).
+    public func recordGauges() {
+        let nowMs = clock.nowMs()
+        for engine in registry.engines { FlashSaleMetrics.remaining(engine, atMs: nowMs) }
+    }
+
     /// Hold counts of a campaign by state (held, sold, released), for tests
     /// and operations.
     public func holdCounts(campaignID: String) async throws -> (held: Int, sold: Int, released: Int) {

@@ -39,10 +39,10 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         let campaign = try Campaign.make(id: ShopID.make("cmp"), request: request, productName: product.name, nowMs: nowMs)
         try await store.insertCampaign(campaign, createdAtMs: nowMs)
         registry.add(try CampaignEngine(campaign: campaign, liveHolds: [], nowMs: nowMs, faults: registry.faults))
-        logger.info(
+        context.logger(logger).info(
             "campaign scheduled",
             metadata: [
-                "request-id": "\(context.requestID)", "campaign-id": "\(campaign.id)", "product-id": "\(campaign.productID)",
+                "campaign-id": "\(campaign.id)", "product-id": "\(campaign.productID)",
                 "drops": "\(campaign.drops)", "units-per-drop": "\(campaign.unitsPerDrop)",
             ])
         return campaign.message
@@ -81,14 +81,19 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         let nowMs = clock.nowMs()
         let unit: UInt32
         let dropIndex: Int
-        switch try checked(engine.claim(customer: customer, nowMs: nowMs), context) {
+        let claim = try checked(engine.claim(customer: customer, nowMs: nowMs), context)
+        defer { FlashSaleMetrics.remaining(engine, atMs: nowMs) }
+        switch claim {
         case .granted(let claimed, let drop):
             (unit, dropIndex) = (claimed, drop)
         case .noActiveDrop:
+            FlashSaleMetrics.reserved(request.campaignId, outcome: "NO_ACTIVE_DROP")
             throw RPCError.refused("NO_ACTIVE_DROP", "no drop of this campaign is open")
         case .soldOut:
+            FlashSaleMetrics.reserved(request.campaignId, outcome: "SOLD_OUT")
             throw RPCError.refused("SOLD_OUT", "this drop is sold out")
         case .limitReached:
+            FlashSaleMetrics.reserved(request.campaignId, outcome: "LIMIT_REACHED")
             throw RPCError.refused("LIMIT_REACHED", "you already hold this drop's limit", code: .alreadyExists)
         }
 
@@ -101,17 +106,19 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
             try await store.insertHold(hold)
         } catch {
             // Not durable, so not granted: the unit goes back at once.
-            logger.error("hold not recorded", metadata: ["request-id": "\(context.requestID)", "error": "\(error)"])
+            context.logger(logger).error("hold not recorded", metadata: ["error": "\(error)"])
             _ = try checked(engine.giveBack(unit: unit, customer: customer, dropIndex: dropIndex), context)
+            FlashSaleMetrics.reserved(request.campaignId, outcome: "UNAVAILABLE")
             throw RPCError(.unavailable, "the reservation could not be recorded; try again")
         }
+        FlashSaleMetrics.reserved(request.campaignId, outcome: "OK")
         // The hold is durable: from here on it is the saga's to settle. If the
         // order cannot be created now, the reconciler creates it later.
         _ = try await HoldOrders.create(for: hold, campaign: campaign, saga: saga)
-        logger.debug(
+        context.logger(logger).debug(
             "unit reserved",
             metadata: [
-                "request-id": "\(context.requestID)", "campaign-id": "\(campaign.id)", "drop": "\(dropIndex)",
+                "campaign-id": "\(campaign.id)", "drop": "\(dropIndex)",
                 "order-id": "\(hold.orderID)",
             ])
         return Bigshop_Flashsale_V1_Reservation(
@@ -129,10 +136,10 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         do {
             return try value()
         } catch {
-            logger.error(
+            context.logger(logger).error(
                 "flash-sale engine inconsistent",
                 metadata: [
-                    "request-id": "\(context.requestID)", "error": "\(error)",
+                    "error": "\(error)"
                 ])
             throw RPCError(.internal, "internal error")
         }

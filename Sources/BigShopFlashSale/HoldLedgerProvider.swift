@@ -15,7 +15,9 @@ public struct HoldLedgerProvider: Bigshop_Flashsale_V1_HoldLedger.ServiceProtoco
         request: Bigshop_Flashsale_V1_SettleHoldRequest,
         context: ServerContext
     ) async throws -> Bigshop_Flashsale_V1_SettleHoldResponse {
-        _ = try await store.settle(orderID: request.orderId, to: .sold, atMs: clock.nowMs())
+        if let hold = try await store.settle(orderID: request.orderId, to: .sold, atMs: clock.nowMs()) {
+            FlashSaleMetrics.settled(hold.campaignID, sold: true)
+        }
         return .init()
     }
 
@@ -38,6 +40,7 @@ public struct HoldLedgerProvider: Bigshop_Flashsale_V1_HoldLedger.ServiceProtoco
                     ])
                 throw RPCError(.internal, "internal error")
             }
+            FlashSaleMetrics.settled(hold.campaignID, sold: false)
             logger.debug("unit back in the pool", metadata: ["order-id": "\(hold.orderID)", "campaign-id": "\(hold.campaignID)"])
         }
         return .init()

@@ -2,6 +2,7 @@ public import BigRPC
 import BigShopAuthAPI
 import BigShopFlashSaleAPI
 import BigShopServiceKit
+import Metrics
 
 /// The token buckets the gateway applies to each call (see ``RateLimits``).
 ///
@@ -29,6 +30,8 @@ public struct GatewayLimiters: Sendable {
     let loginPerAddress: TokenBucketLimiter
     let registerPerAddress: TokenBucketLimiter
     let reservePerUser: TokenBucketLimiter
+    /// `bigshop_rate_limit_refusals_total{bucket}`, one counter per bucket.
+    private let refusals: RateLimitRefusals
 
     /// - Parameters:
     ///   - limits: valid limits (see ``RateLimits/validate()``).
@@ -47,17 +50,19 @@ public struct GatewayLimiters: Sendable {
         loginPerAddress = limiter(limits.loginPerAddress)
         registerPerAddress = limiter(limits.registerPerAddress)
         reservePerUser = limiter(limits.reservePerUser)
+        refusals = RateLimitRefusals()
     }
 
     /// Step 1: counts a call from `address`, whatever it is.
     func admitCall(from address: String) throws(RPCError) {
-        try check(allCallsPerAddress, address, .rateLimited)
+        try check(allCallsPerAddress, address, .rateLimited, refusals.allCallsPerAddress)
     }
 
     /// Step 2, before a token is checked: refuses the call if `address` has
     /// used up its failed authentications. Takes nothing.
     func admitTokenCheck(from address: String) throws(RPCError) {
         guard let wait = failedAuthPerAddress.retryAfter(address) else { return }
+        refusals.failedAuthPerAddress.increment()
         throw RateLimited.error(retryAfter: wait, reason: .tooManyFailedAuthentications)
     }
 
@@ -70,17 +75,17 @@ public struct GatewayLimiters: Sendable {
     /// Step 3, once the caller is known.
     func admit(_ context: ServerContext, from address: String) throws(RPCError) {
         if let principal = context.principal {
-            try check(perUser, principal.userID, .rateLimited)
+            try check(perUser, principal.userID, .rateLimited, refusals.perUser)
         } else {
-            try check(perAddress, address, .rateLimited)
+            try check(perAddress, address, .rateLimited, refusals.perAddress)
         }
         switch context.method.path {
         case Bigshop_Auth_V1_AuthService.Method.login.path:
-            try check(loginPerAddress, address, .rateLimited)
+            try check(loginPerAddress, address, .rateLimited, refusals.loginPerAddress)
         case Bigshop_Auth_V1_AuthService.Method.register.path:
-            try check(registerPerAddress, address, .tooManyRegistrations)
+            try check(registerPerAddress, address, .tooManyRegistrations, refusals.registerPerAddress)
         case Bigshop_Flashsale_V1_FlashSaleService.Method.reserve.path:
-            if let principal = context.principal { try check(reservePerUser, principal.userID, .rateLimited) }
+            if let principal = context.principal { try check(reservePerUser, principal.userID, .rateLimited, refusals.reservePerUser) }
         default:
             break
         }
@@ -92,8 +97,9 @@ public struct GatewayLimiters: Sendable {
             .reduce(0) { $0 + $1.trackedKeys }
     }
 
-    private func check(_ limiter: TokenBucketLimiter, _ key: String, _ reason: RateLimited.Reason) throws(RPCError) {
+    private func check(_ limiter: TokenBucketLimiter, _ key: String, _ reason: RateLimited.Reason, _ refused: Counter) throws(RPCError) {
         guard let wait = limiter.admit(key) else { return }
+        refused.increment()
         throw RateLimited.error(retryAfter: wait, reason: reason)
     }
 }

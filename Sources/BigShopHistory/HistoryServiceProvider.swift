@@ -52,7 +52,7 @@ public struct HistoryServiceProvider: Bigshop_History_V1_HistoryService.ServiceP
             throw notFound
         }
         guard order.userId == principal.userID || principal.isAdmin else { throw notFound }
-        logger.debug("watching order", metadata: ["order-id": "\(orderID)", "user-id": "\(principal.userID)"])
+        context.logger(logger).debug("watching order", metadata: ["order-id": "\(orderID)", "user-id": "\(principal.userID)"])
         try await ledger.watchOrderEvents(Bigshop_Orders_V1_WatchOrderEventsRequest(orderId: orderID)) { changes in
             for try await change in changes {
                 try await response.write(

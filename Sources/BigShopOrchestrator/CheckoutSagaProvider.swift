@@ -26,8 +26,15 @@ public struct CheckoutSagaProvider: Bigshop_Orchestrator_V1_CheckoutSaga.Service
         context: ServerContext
     ) async throws -> Bigshop_Orders_V1_Order {
         try Self.require(request.userId, "user_id")
-        return try await coordinator.startCheckout(
-            userID: request.userId, idempotencyKey: request.idempotencyKey.isEmpty ? nil : request.idempotencyKey)
+        do {
+            let order = try await coordinator.startCheckout(
+                userID: request.userId, idempotencyKey: request.idempotencyKey.isEmpty ? nil : request.idempotencyKey)
+            SagaMetrics.checkout(kind: "cart", outcome: "OK")
+            return order
+        } catch {
+            SagaMetrics.checkout(kind: "cart", outcome: SagaMetrics.outcome(of: error))
+            throw error
+        }
     }
 
     /// Makes a flash-sale hold an order of 1 × product at the campaign price,
@@ -41,7 +48,14 @@ public struct CheckoutSagaProvider: Bigshop_Orchestrator_V1_CheckoutSaga.Service
         try Self.require(request.productId, "product_id")
         guard request.priceCents > 0 else { throw RPCError(.invalidArgument, "price_cents must be positive") }
         guard request.paymentDueAtMs > 0 else { throw RPCError(.invalidArgument, "payment_due_at_ms must be set") }
-        return try await coordinator.startHoldOrder(request)
+        do {
+            let order = try await coordinator.startHoldOrder(request)
+            SagaMetrics.checkout(kind: "hold", outcome: "OK")
+            return order
+        } catch {
+            SagaMetrics.checkout(kind: "hold", outcome: SagaMetrics.outcome(of: error))
+            throw error
+        }
     }
 
     /// Locks the order for payment attempt `payment_id` and answers the
@@ -70,9 +84,16 @@ public struct CheckoutSagaProvider: Bigshop_Orchestrator_V1_CheckoutSaga.Service
         try Self.require(request.orderId, "order_id")
         try Self.require(request.paymentId, "payment_id")
         let coordinator = self.coordinator
-        return try await coordinator.shielded {
-            try await coordinator.completePayment(
-                orderID: request.orderId, paymentID: request.paymentId, approved: request.approved)
+        do {
+            let order = try await coordinator.shielded {
+                try await coordinator.completePayment(
+                    orderID: request.orderId, paymentID: request.paymentId, approved: request.approved)
+            }
+            SagaMetrics.payment(request.approved ? "approved" : "declined")
+            return order
+        } catch {
+            SagaMetrics.payment("refused")
+            throw error
         }
     }
 

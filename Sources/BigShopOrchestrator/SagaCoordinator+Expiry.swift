@@ -38,6 +38,7 @@ extension SagaCoordinator {
             for saga in due {
                 let change = SagaChange(reason: CheckoutSagaReason.paymentExpired)
                 guard try await move(saga, to: .cancelling, change) else { continue }
+                SagaMetrics.expiry(kind: saga.kind.rawValue)
                 await settleLoggingFailure(saga.orderID)
                 try Task.checkCancellation()
             }

@@ -51,6 +51,7 @@ final class SagaCoordinator: Sendable {
         let moved = try await store.transition(
             saga.orderID, from: saga.state, to: state, change: change, ifPaymentID: paymentID, nowMs: clock.nowMs())
         guard moved else { return false }
+        SagaMetrics.transition(kind: saga.kind.rawValue, to: state.rawValue)
         logger.info(
             "saga \(saga.state.rawValue) -> \(state.rawValue)",
             metadata: [

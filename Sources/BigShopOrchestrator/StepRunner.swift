@@ -29,11 +29,16 @@ struct StepRunner: Sendable {
         var attempt = 1
         while true {
             do {
-                return try await call()
+                let result = try await call()
+                SagaMetrics.step(step, outcome: "ok")
+                return result
             } catch {
                 if Task.isCancelled { throw CancellationError() }
-                guard Self.mayPass(error) else { throw error }
-                if case .forward = persistence, attempt >= retry.forwardAttempts { throw error }
+                guard Self.mayPass(error), !(persistence == .forward && attempt >= retry.forwardAttempts) else {
+                    SagaMetrics.step(step, outcome: "failed")
+                    throw error
+                }
+                SagaMetrics.step(step, outcome: "retried")
                 var metadata: Logger.Metadata = ["step": "\(step)", "attempt": "\(attempt)", "error": "\(error)"]
                 if let orderID { metadata["order-id"] = "\(orderID)" }
                 logger.warning("saga step failed; retrying", metadata: metadata)

@@ -30,7 +30,7 @@ public struct PaymentLedgerProvider: Bigshop_Payments_V1_PaymentLedger.ServicePr
         let expired = try await store.settlePending(
             ofOrder: request.orderId, cardsOnly: false, to: .expired, declineReason: "", nowMs: clock.nowMs())
         if expired > 0 {
-            logger.info("payments expired", metadata: ["order-id": "\(request.orderId)", "count": "\(expired)"])
+            context.logger(logger).info("payments expired", metadata: ["order-id": "\(request.orderId)", "count": "\(expired)"])
         }
         return Bigshop_Payments_V1_CloseOrderPaymentsResponse()
     }
@@ -46,7 +46,7 @@ public struct PaymentLedgerProvider: Bigshop_Payments_V1_PaymentLedger.ServicePr
             ofOrder: request.orderId, cardsOnly: true, to: .declined, declineReason: "interrupted",
             nowMs: clock.nowMs())
         if declined > 0 {
-            logger.notice(
+            context.logger(logger).notice(
                 "interrupted card payments declined",
                 metadata: [
                     "order-id": "\(request.orderId)", "count": "\(declined)",

@@ -1,13 +1,16 @@
 import BigRPC
 import BigRPCHTTP
+import BigRPCMetrics
 import BigRPCNIO
 import BigRPCStandardServices
+import BigRPCTracing
 import BigShopAuthAPI
 import BigShopGateway
 import BigShopServiceKit
 import Foundation
 import Logging
 public import NIOCore
+public import Prometheus
 public import ServiceLifecycle
 
 /// `bigshop serve`: the services of a ``ShopAssembly`` behind the public
@@ -28,21 +31,26 @@ public final class BigShopApp: Sendable {
     private let publicPort: DrainingPort?
     private let internalPort: DrainingPort?
     private let httpEdge: HTTPEdge?
+    /// The admin HTTP listener, when ``BigShopConfiguration/adminPort`` is not 0.
+    public let admin: AdminListener?
+    /// Whether the process should be sent work (`/readyz`).
+    public let readiness: ShopReadiness
 
-    /// The connections to other processes, the shop's services, then the
-    /// ports: a `ServiceGroup`'s graceful shutdown stops the HTTP edge and
+    /// The admin listener (stopped last, so `/readyz` answers through the
+    /// drain), the connections to other processes, the shop's services, then
+    /// the ports: a `ServiceGroup`'s graceful shutdown stops the HTTP edge and
     /// drains the public port first, then the internal one, then stops each
-    /// service after those
-    /// that call it (each finishing its work in flight) and closes its
-    /// database, and closes the connections to other processes last.
+    /// service after those that call it (each finishing its work in flight)
+    /// and closes its database, and closes the connections to other
+    /// processes last.
     public var services: [any Service] {
-        [remoteParts].compactMap { $0 } + shop.services
+        [admin as (any Service)?, remoteParts].compactMap { $0 } + shop.services
             + ([internalPort, publicPort] as [(any Service)?] + [httpEdge]).compactMap { $0 }
     }
 
     private init(
         configuration: BigShopConfiguration, shop: OpenShop, remoteParts: RemoteParts?, publicPort: DrainingPort?,
-        internalPort: DrainingPort?, httpEdge: HTTPEdge?
+        internalPort: DrainingPort?, httpEdge: HTTPEdge?, registry: PrometheusCollectorRegistry?, logger: Logger
     ) {
         self.configuration = configuration
         self.shop = shop
@@ -50,16 +58,34 @@ public final class BigShopApp: Sendable {
         self.publicPort = publicPort
         self.internalPort = internalPort
         self.httpEdge = httpEdge
+        let ports = [("public", publicPort), ("internal", internalPort)].compactMap { name, port in port.map { (name: name, health: $0.health) } }
+        let remote = (remoteParts?.balancers ?? [:]).sorted { $0.key.rawValue < $1.key.rawValue }.map { (name: $0.key.rawValue, balancer: $0.value) }
+        readiness = ShopReadiness(ports: ports, remote: remote)
+        admin =
+            configuration.adminPort == 0
+            ? nil
+            : AdminListener(
+                host: configuration.adminHost, port: configuration.adminPort, registry: registry ?? PrometheusCollectorRegistry(),
+                readiness: readiness, beforeScrape: { ShopGauges.record(shop) }, logger: logger)
     }
 
     /// Opens the services of `assembly` (see ``ShopAssembly/open()``) and
     /// the ports over them. Serving starts when ``services`` run.
     ///
+    /// Every call is measured (``ServerMetricsInterceptor``,
+    /// ``ClientMetricsInterceptor``, into the process's `MetricsSystem`) and
+    /// traced (the process's `InstrumentationSystem` tracer); `registry` is
+    /// what the admin listener's `/metrics` shows: the one the
+    /// `MetricsSystem` was bootstrapped with.
+    ///
     /// When the configuration runs only some of the services, they replace
     /// the assembly's ``ShopAssembly/parts``, and the parts they call are
     /// reached at the addresses of the peers file.
-    public static func open(_ assembly: ShopAssembly) async throws -> BigShopApp {
+    public static func open(_ assembly: ShopAssembly, registry: PrometheusCollectorRegistry? = nil) async throws -> BigShopApp {
         var assembly = assembly
+        assembly.serverInterceptors =
+            [ServerMetricsInterceptor(), ServerTracingInterceptor(rootSampleRatio: assembly.configuration.traceSampleRatio)] + assembly.serverInterceptors
+        assembly.clientInterceptors = [ClientTracingInterceptor(), ClientMetricsInterceptor()] + assembly.clientInterceptors
         let configuration = assembly.configuration
         let logger = assembly.logger("")
         try configuration.validate()
@@ -116,7 +142,7 @@ public final class BigShopApp: Sendable {
         }
         return BigShopApp(
             configuration: configuration, shop: shop, remoteParts: remoteParts, publicPort: publicPort,
-            internalPort: internalPort, httpEdge: httpEdge)
+            internalPort: internalPort, httpEdge: httpEdge, registry: registry, logger: assembly.logger("admin"))
     }
 
     /// Whether this process serves the HTTP/JSON edge.
@@ -183,12 +209,16 @@ public final class BigShopApp: Sendable {
         server.host = configuration.host
         server.port = configuration.port
         server.security = security
+        server.observer = TransportMetrics(port: "public")
         let standard = StandardServices(serving: shop.publicServices + forwarded)
         return DrainingPort(
             transport: BigRPCServer(configuration: server, logger: assembly.logger("rpc")),
             server: RPCServer(
                 services: standard.all,
-                interceptors: [AccessLogInterceptor(logger: assembly.logger("access")), gateway],
+                interceptors: [
+                    ServerMetricsInterceptor(), ServerTracingInterceptor(rootSampleRatio: configuration.traceSampleRatio),
+                    AccessLogInterceptor(logger: assembly.logger("access")), gateway,
+                ],
                 logger: assembly.logger("rpc")
             ),
             services: standard.all,
@@ -221,6 +251,7 @@ public final class BigShopApp: Sendable {
         server.maxConnectionsPerAddress = configuration.maxConnections
         server.maxOpenStreamsPerAddress = configuration.maxOpenStreams
         server.maxStreamChurn = max(configuration.maxStreamChurn, 100_000)
+        server.observer = TransportMetrics(port: "internal")
         if let tls {
             server.security = try tls.serverSecurity(logger: assembly.logger("tls"))
             logger.info("the internal port requires mutual TLS 1.3", metadata: ["address": "\(configuration.internalHost):\(port)"])
@@ -234,7 +265,10 @@ public final class BigShopApp: Sendable {
             transport: BigRPCServer(configuration: server, logger: assembly.logger("internal")),
             server: RPCServer(
                 services: standard.all,
-                interceptors: [InternalCallInterceptor(policy: .shop, authenticatesCallers: tls != nil)],
+                interceptors: [
+                    ServerMetricsInterceptor(), ServerTracingInterceptor(rootSampleRatio: configuration.traceSampleRatio),
+                    InternalCallInterceptor(policy: .shop, authenticatesCallers: tls != nil),
+                ],
                 logger: assembly.logger("internal")),
             services: standard.all,
             health: standard.health,

@@ -137,6 +137,16 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     public var httpPort: Int?
     /// Origins whose pages may call the HTTP edge (CORS); `*` for any.
     public var httpAllowedOrigins: [String] = []
+    /// The admin HTTP listener (`/metrics`, `/healthz`, `/readyz`): its
+    /// address, loopback by default, and port; 0 turns it off (the default).
+    public var adminHost = "127.0.0.1"
+    public var adminPort = 0
+    /// Where spans go over OTLP/HTTP (e.g. `http://127.0.0.1:4318`); nil
+    /// exports nothing.
+    public var otlpEndpoint: String?
+    /// Of the traces that start here (calls without a `traceparent`), the
+    /// fraction sampled; a call that carries one follows its caller's choice.
+    public var traceSampleRatio = 0.01
 
     /// Fills an empty catalog with demo products (scripts/run).
     public var seedDemoCatalog = false
@@ -207,6 +217,10 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         internalCAPath = try container.decodeIfPresent(String.self, forKey: .internalCAPath)
         httpPort = try container.decodeIfPresent(Int.self, forKey: .httpPort)
         httpAllowedOrigins = try value(.httpAllowedOrigins, defaults.httpAllowedOrigins)
+        adminHost = try value(.adminHost, defaults.adminHost)
+        adminPort = try value(.adminPort, defaults.adminPort)
+        otlpEndpoint = try container.decodeIfPresent(String.self, forKey: .otlpEndpoint)
+        traceSampleRatio = try value(.traceSampleRatio, defaults.traceSampleRatio)
         seedDemoCatalog = try value(.seedDemoCatalog, defaults.seedDemoCatalog)
         enableConformanceService = try value(.enableConformanceService, defaults.enableConformanceService)
     }
@@ -276,6 +290,13 @@ extension BigShopConfiguration {
             internalTLS == 3 || Self.isLoopback(internalHost),
             "internalHost (--internal-host) \(internalHost) is not a loopback address: an internal port on the network needs mutual TLS (--internal-tls-cert, --internal-tls-key, --internal-ca)"
         )
+        try require((0...65535).contains(adminPort), "adminPort (--admin-port) must be between 0 and 65535")
+        try require((0...1).contains(traceSampleRatio), "traceSampleRatio (--trace-sample-ratio) must be between 0 and 1")
+        if let otlpEndpoint {
+            try require(
+                otlpEndpoint.hasPrefix("http://") || otlpEndpoint.hasPrefix("https://"),
+                "otlpEndpoint (--otlp-endpoint) must be an http:// or https:// URL (OTLP over HTTP)")
+        }
         // Shop rules.
         try require(
             (1...thirtyDays).contains(paymentWindowSeconds),

@@ -1,6 +1,7 @@
 public import BigRPC
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// The work a shop service owns: its background loops and the calls that
 /// must run to their end even when the caller goes away (a payment, a
@@ -53,9 +54,18 @@ public final class ServiceWork: Sendable {
 
     /// Starts `body` as work of the service without waiting for it. Returns
     /// false, and does not run `body`, once the service is shutting down.
+    ///
+    /// The work runs in the caller's trace (its `ServiceContext`), so the
+    /// spans it starts are children of the caller's span.
     @discardableResult
     public func start(_ body: @escaping @Sendable () async -> Void) -> Bool {
-        intake.withLock { intake in
+        let body: Job =
+            if let context = ServiceContext.current {
+                { await ServiceContext.withValue(context) { await body() } }
+            } else {
+                body
+            }
+        return intake.withLock { intake in
             switch intake {
             case .open(let queued, let waiter?):
                 // A waiter means the queue was handed out; take it along

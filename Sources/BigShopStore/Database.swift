@@ -1,4 +1,5 @@
 import DedicatedThread
+import Tracing
 
 /// A SQLite database file served by one writer thread and a pool of reader threads.
 ///
@@ -38,7 +39,10 @@ public final class Database: Sendable {
 
     private let writerQueue = WorkQueue<WriteRequest>()
     private let readerQueue = WorkQueue<ReadJob>()
-    private let counters = MetricsCounters()
+    private let counters: MetricsCounters
+    /// The names of the spans of ``write(_:)`` and ``writeBatched(_:)``.
+    private let writeSpanName: String
+    private let batchedWriteSpanName: String
     private let threads = ThreadTracker()
 
     /// Opens (creating if needed) the database at `path` and starts its threads.
@@ -49,6 +53,9 @@ public final class Database: Sendable {
     public init(path: String, configuration: DatabaseConfiguration = DatabaseConfiguration()) async throws {
         self.path = path
         self.configuration = configuration
+        self.counters = MetricsCounters(database: Self.metricsName(path))
+        self.writeSpanName = "sqlite \(Self.metricsName(path)) write"
+        self.batchedWriteSpanName = "sqlite \(Self.metricsName(path)) write (group commit)"
         do {
             try configuration.validate()
             let writerQueue = self.writerQueue
@@ -88,14 +95,27 @@ public final class Database: Sendable {
     /// Writes run one at a time, in the order they were called (FIFO, shared with
     /// ``writeBatched(_:)``).
     public func write<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
+        // Outside any trace, no span (a write of a call not sampled, a background loop).
+        guard ServiceContext.current != nil else { return try await writeUntraced(body) }
+        return try await withSpan(writeSpanName, ofKind: .client) { span in
+            span.attributes["db.system"] = "sqlite"
+            return try await writeUntraced(body)
+        }
+    }
+
+    private func writeUntraced<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
         let counters = self.counters
         return try await withoutActuallyEscaping(body) { body in
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 let request = WriteRequest.exclusive { connection in
+                    let start = ContinuousClock.now
                     let result = Result<T, any Error> {
                         try connection.transaction(begin: "BEGIN IMMEDIATE") { try body(connection) }
                     }
-                    if case .success = result { counters.recordCommit() }
+                    if case .success = result {
+                        counters.recordCommit()
+                        counters.recordCommitTime(since: start)
+                    }
                     return { continuation.resume(with: result) }
                 }
                 if !writerQueue.enqueue(request) {
@@ -124,6 +144,15 @@ public final class Database: Sendable {
     ///   transaction (disk full, I/O error, `ON CONFLICT ROLLBACK`), the bodies that had
     ///   succeeded in it are executed again in a new transaction.
     public func writeBatched<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
+        // Outside any trace, no span (a write of a call not sampled, a background loop).
+        guard ServiceContext.current != nil else { return try await writeBatchedUntraced(body) }
+        return try await withSpan(batchedWriteSpanName, ofKind: .client) { span in
+            span.attributes["db.system"] = "sqlite"
+            return try await writeBatchedUntraced(body)
+        }
+    }
+
+    private func writeBatchedUntraced<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 let item = BatchedWrite(
@@ -207,6 +236,13 @@ public final class Database: Sendable {
 
     /// Counts a commit made outside ``write(_:)``/``writeBatched(_:)`` (used by ``Migrator``).
     func recordCommit() { counters.recordCommit() }
+
+    /// The `database` label of the metrics: the file's name without its
+    /// extension (`orders` for `data/orders.sqlite`).
+    static func metricsName(_ path: String) -> String {
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        return file.split(separator: ".").first.map(String.init) ?? file
+    }
 
     /// Stops accepting requests, lets the threads finish the queued ones, finalizes their
     /// statements, closes their connections, and returns once every thread has exited.

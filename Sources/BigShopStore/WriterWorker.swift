@@ -51,6 +51,7 @@ final class WriterWorker {
         completions.reserveCapacity(items.count)
         var pending = items[...]
         while !pending.isEmpty {
+            let start = ContinuousClock.now
             do {
                 try connection.runControl("BEGIN IMMEDIATE")
             } catch {
@@ -86,6 +87,7 @@ final class WriterWorker {
             do {
                 try connection.runControl("COMMIT")
                 metrics.recordCommit()
+                metrics.recordCommitTime(since: start)
                 completions.append(contentsOf: succeeded.map(\.complete))
             } catch {
                 connection.rollbackIfNeeded()

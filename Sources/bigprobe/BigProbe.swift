@@ -14,7 +14,7 @@ struct BigProbe: AsyncParsableCommand {
             """,
         subcommands: [
             ListCommand.self, DescribeCommand.self, CallCommand.self, LoginCommand.self, HealthCommand.self,
-            BenchCommand.self, RehearseCommand.self,
+            BenchCommand.self, RehearseCommand.self, TopCommand.self,
         ]
     )
 }

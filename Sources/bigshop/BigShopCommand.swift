@@ -128,6 +128,12 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("http-cors-origin"),
         help: ArgumentHelp("An origin whose pages may call the HTTP port (repeatable; * for any).", valueName: "origin"))
     var httpCORSOrigins: [String] = []
+    @Option(help: "The address of the admin HTTP listener (/metrics, /healthz, /readyz).") var adminHost: String?
+    @Option(help: "The admin HTTP listener's port (0, the default: off).") var adminPort: Int?
+    @Option(help: ArgumentHelp("Export spans over OTLP/HTTP to this collector, e.g. http://127.0.0.1:4318 (default: export nothing).", valueName: "url"))
+    var otlpEndpoint: String?
+    @Option(help: "Of the traces started here, the fraction sampled (default 0.01); callers' traceparent decides for theirs.")
+    var traceSampleRatio: Double?
 
     @Flag(help: "Fill an empty catalog with demo products.") var seedDemo = false
     @Flag(help: "Also serve the conformance service bigrpc.testing.v1.TestService.") var conformance = false
@@ -194,6 +200,10 @@ struct Serve: AsyncParsableCommand {
         if let internalTLSCertificate { c.internalTLSCertificatePath = internalTLSCertificate }
         if let internalTLSKey { c.internalTLSKeyPath = internalTLSKey }
         if let internalCA { c.internalCAPath = internalCA }
+        if let adminHost { c.adminHost = adminHost }
+        if let adminPort { c.adminPort = adminPort }
+        if let otlpEndpoint { c.otlpEndpoint = otlpEndpoint }
+        if let traceSampleRatio { c.traceSampleRatio = traceSampleRatio }
         if seedDemo { c.seedDemoCatalog = true }
         if conformance { c.enableConformanceService = true }
         do {
@@ -225,8 +235,11 @@ struct Serve: AsyncParsableCommand {
                 TestServiceProvider(maxPayloadSize: configuration.effectiveMaxPayloadBytes),
                 methods: Bigrpc_Testing_V1_TestService.Method.all)
         }
-        let app = try await BigShopApp.open(assembly)
-        let group = ServiceGroup(services: app.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Before the app: its interceptors take the factory and the tracer when made.
+        let observability = try ShopObservability.bootstrap(configuration, logger: logger)
+        let app = try await BigShopApp.open(assembly, registry: observability.registry)
+        let group = ServiceGroup(
+            services: observability.services + app.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
     }
 }

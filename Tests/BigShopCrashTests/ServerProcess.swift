@@ -115,6 +115,18 @@ final class ServerProcess: @unchecked Sendable {
         _ = await process.wait(killingAfter: .seconds(30))
     }
 
+    /// SIGTERM, without waiting: a graceful shutdown begins.
+    func sendTerminate() {
+        process?.send(SIGTERM)
+    }
+
+    /// Waits for the process to exit; returns its exit status (SIGKILLed
+    /// after 30 s).
+    func waitForExit() async -> Int32 {
+        guard let process else { return 0 }
+        return await process.wait(killingAfter: .seconds(30)).code
+    }
+
     /// SIGTERM: a graceful shutdown; returns the exit status (SIGKILLed
     /// after 30 s).
     @discardableResult

@@ -86,6 +86,9 @@ public final class BigRPCServer: ServerTransport, Sendable {
         /// A layer under the frames of every connection, such as TLS
         /// (`BigRPCTLS.TLSServerSecurity`); nil serves plain TCP.
         public var security: (any ServerConnectionSecurity)?
+        /// Told of connections opened, closed and refused, and of protocol
+        /// violations (for metrics); nil tells no one.
+        public var observer: (any ServerTransportObserver)?
 
         public init() {}
     }
@@ -316,6 +319,7 @@ public final class BigRPCServer: ServerTransport, Sendable {
                 idleTimeout: configuration.idleTimeout.map(TimeAmount.init(saturating:)),
                 setupTimeout: configuration.connectionSetupTimeout.map(TimeAmount.init(saturating:)),
                 streamBudgets: streamBudgets,
+                observer: configuration.observer,
                 logger: logger
             ))
         try pipeline.addHandler(
@@ -359,6 +363,7 @@ public final class BigRPCServer: ServerTransport, Sendable {
             }
             if let refusal {
                 shared.refusedConnections += 1
+                configuration.observer?.connectionRefused()
                 return .refused(refusal, shared.refusalLog.record(at: .now()))
             }
             shared.connections[id] = channel
@@ -385,10 +390,12 @@ public final class BigRPCServer: ServerTransport, Sendable {
             }
             return .refused(reason)
         case .accepted(let draining, let addressStreams):
+            configuration.observer?.connectionOpened()
             if draining {
                 channel.triggerUserOutboundEvent(ServerDrainEvent(), promise: nil)
             }
             channel.closeFuture.whenComplete { _ in
+                self.configuration.observer?.connectionClosed()
                 self.shared.withLock { shared in
                     _ = shared.connections.removeValue(forKey: id)
                     if let address {

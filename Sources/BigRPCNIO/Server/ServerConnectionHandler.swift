@@ -26,14 +26,18 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     private let logger: Logger
     /// Open streams counted against the process's and the address's caps.
     private var streamBudgets: ConnectionStreamBudgets?
+    /// Told of protocol violations.
+    private let observer: (any ServerTransportObserver)?
 
     init(
         configuration: ServerConnectionStateMachine.Configuration,
         idleTimeout: TimeAmount?,
         setupTimeout: TimeAmount? = nil,
         streamBudgets: ConnectionStreamBudgets? = nil,
+        observer: (any ServerTransportObserver)? = nil,
         logger: Logger
     ) {
+        self.observer = observer
         self.machine = ServerConnectionStateMachine(configuration: configuration)
         self.streamBudgets = streamBudgets
         self.idleTimeout = idleTimeout
@@ -206,6 +210,7 @@ final class ServerConnectionHandler: ChannelDuplexHandler {
     }
 
     private func goAwayAndClose(context: ChannelHandlerContext, _ violation: ProtocolViolation) {
+        observer?.protocolViolation(violation)
         logger.info(
             "closing connection after a protocol violation",
             metadata: [

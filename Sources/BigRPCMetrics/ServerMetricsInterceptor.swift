@@ -1,0 +1,73 @@
+public import BigRPC
+public import CoreMetrics
+
+/// Records every call a server takes, under the names of
+/// ``RPCMetricNames``: started and handled (by status code) counters,
+/// message counters and a latency histogram per method.
+///
+/// Install it first, so that it also sees the calls later interceptors
+/// refuse (authentication, rate limits):
+///
+/// ```swift
+/// RPCServer(services: services, interceptors: [ServerMetricsInterceptor(), gateway])
+/// ```
+///
+/// Message counts: the single-message side of a call counts one message
+/// (the request of a unary or server-streaming call; the response of a
+/// unary or client-streaming call that ended OK). The messages of a stream
+/// are not seen by interceptors and are not counted.
+public struct ServerMetricsInterceptor: ServerInterceptor {
+    private let table: MethodMetricsTable
+
+    /// Records into `factory`: by default the process's `MetricsSystem`.
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        table = MethodMetricsTable(
+            names: .init(
+                started: RPCMetricNames.serverStarted, handled: RPCMetricNames.serverHandled,
+                messagesIn: RPCMetricNames.serverMessagesReceived, messagesOut: RPCMetricNames.serverMessagesSent,
+                seconds: RPCMetricNames.serverHandlingSeconds),
+            factory: factory)
+    }
+
+    public func intercept(
+        context: ServerContext,
+        next: @Sendable (ServerContext) async throws -> Void
+    ) async throws {
+        let metrics = table.metrics(for: context.method)
+        let kind = context.method.kind
+        metrics.started.increment()
+        let start = ContinuousClock.now
+        var code = StatusCode.ok
+        defer {
+            metrics.latency.recordNanoseconds(nanoseconds(since: start))
+            metrics.handled(code).increment()
+            if kind.hasSingleRequest { metrics.messagesIn.increment() }
+            if kind.hasSingleResponse, code == .ok { metrics.messagesOut.increment() }
+        }
+        do {
+            try await next(context)
+        } catch {
+            code = ServerMetricsInterceptor.code(of: error, deadline: context.deadline)
+            throw error
+        }
+    }
+
+    /// The status ``RPCServer`` answers for `error`.
+    static func code(of error: any Error, deadline: ContinuousClock.Instant?) -> StatusCode {
+        switch error {
+        case let error as RPCError: return error.code
+        case is CancellationError:
+            if let deadline, deadline <= .now { return .deadlineExceeded }
+            return .cancelled
+        default: return .internal
+        }
+    }
+}
+
+/// Whole nanoseconds from `start` to now, saturated to `Int64`.
+func nanoseconds(since start: ContinuousClock.Instant) -> Int64 {
+    let elapsed = ContinuousClock.now - start
+    let (seconds, attoseconds) = elapsed.components
+    let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+    return overflow ? .max : scaled + attoseconds / 1_000_000_000
+}

@@ -1,0 +1,94 @@
+import BigRPC
+import BigRPCTracing
+import BigShopOrdersAPI
+import BigShopPaymentsAPI
+import BigShopServerTestSupport
+import InMemoryTracing
+import Instrumentation
+import Testing
+import Tracing
+
+/// One purchase is one trace: the client's span is the parent of the
+/// gateway's server span of each call, which is the ancestor of every call
+/// the services make to each other and of their database writes, through
+/// checkout, payment and the order's confirmation.
+@Suite(.timeLimit(.minutes(2))) struct CheckoutTraceTests {
+    /// The process's tracer: bootstrapped once, for every test of this
+    /// process (the others' spans are in other traces).
+    static let tracer: InMemoryTracer = {
+        let tracer = InMemoryTracer()
+        InstrumentationSystem.bootstrap(tracer)
+        return tracer
+    }()
+
+    @Test func checkoutPaymentAndConfirmationAreOneTrace() async throws {
+        let tracer = Self.tracer
+        try await withShop { shop in
+            let admin = try await shop.admin()
+            let product = try await admin.catalog.createProduct(.init(sku: "TRACE-1", name: "Mug", priceCents: 1_000, stock: 5))
+            let customer = try await shop.newCustomer().clients
+
+            let root = try await withSpan("purchase", ofKind: .client) { span in
+                var metadata = Metadata()
+                InstrumentationSystem.instrument.inject(span.context, into: &metadata, using: MetadataInjector())
+                _ = try await customer.orders.setCartItem(.init(productId: product.id, quantity: 1), metadata: metadata)
+                let order = try await customer.orders.checkout(.init(), metadata: metadata)
+                let card = Bigshop_Payments_V1_PayRequest.OneOf_Method.card(
+                    .init(number: "4111111111111111", holder: "Cliente Teste", expMonth: 12, expYear: 2031, cvv: "123"))
+                let payment = try await customer.payments.pay(.init(orderId: order.id, method: card), metadata: metadata)
+                #expect(payment.status == .approved)
+                return try #require(span.context.inMemorySpanContext)
+            }
+
+            // The confirmation may finish after Pay answered: wait (at most 10 s).
+            var spans: [FinishedInMemorySpan] = []
+            for _ in 0..<1_000 {
+                spans = tracer.finishedSpans.filter { $0.traceID == root.traceID }
+                if spans.contains(where: { $0.operationName == "bigshop.orders.v1.OrderLedger/ConfirmOrder" && $0.kind == .server }) { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let byID = Dictionary(spans.map { ($0.spanID, $0) }, uniquingKeysWith: { first, _ in first })
+            func span(_ name: String, _ kind: SpanKind) throws -> FinishedInMemorySpan {
+                try #require(spans.first { $0.operationName == name && $0.kind == kind }, "no \(kind) span \(name) in the trace")
+            }
+            /// Whether `ancestor` is on the parent chain of `span`.
+            func descends(_ span: FinishedInMemorySpan, from ancestor: FinishedInMemorySpan) -> Bool {
+                var current = span.parentSpanID
+                while let id = current {
+                    if id == ancestor.spanID { return true }
+                    current = byID[id]?.parentSpanID
+                }
+                return false
+            }
+
+            // Each public call: a server span, child of the client's span.
+            let checkout = try span("bigshop.orders.v1.OrdersService/Checkout", .server)
+            let pay = try span("bigshop.payments.v1.PaymentsService/Pay", .server)
+            #expect(checkout.parentSpanID == root.spanID)
+            #expect(pay.parentSpanID == root.spanID)
+            #expect(checkout.attributes.get("rpc.method")?.toSpanAttribute() == "Checkout")
+
+            // Checkout → the saga: a client span, and the saga's server span its child.
+            let startClient = try span("bigshop.orchestrator.v1.CheckoutSaga/StartCheckout", .client)
+            let startServer = try span("bigshop.orchestrator.v1.CheckoutSaga/StartCheckout", .server)
+            #expect(startClient.parentSpanID == checkout.spanID)
+            #expect(startServer.parentSpanID == startClient.spanID)
+            let reserveStock = try span("bigshop.catalog.v1.InventoryService/ReserveStock", .server)
+            #expect(descends(reserveStock, from: startServer))
+
+            // Pay → the saga's payment steps → the order's confirmation.
+            let complete = try span("bigshop.orchestrator.v1.CheckoutSaga/CompletePayment", .server)
+            #expect(descends(complete, from: pay))
+            let confirm = try span("bigshop.orders.v1.OrderLedger/ConfirmOrder", .server)
+            #expect(descends(confirm, from: pay))
+            #expect(!descends(confirm, from: checkout))
+
+            // Database writes are spans of the calls that made them.
+            let writes = spans.filter { $0.operationName.hasPrefix("sqlite ") }
+            #expect(writes.contains { $0.operationName == "sqlite orders write (group commit)" && descends($0, from: confirm) })
+            #expect(writes.contains { $0.operationName.hasPrefix("sqlite payments write") && descends($0, from: pay) })
+            let rootSpan = try #require(spans.first { $0.spanID == root.spanID })
+            #expect(writes.allSatisfy { descends($0, from: rootSpan) })
+        }
+    }
+}
