@@ -32,8 +32,12 @@ struct InteropFailureDetectionTests {
         let results = await InteropClient.runAll(on: InProcess.client(serving: []), timeLimit: .seconds(5))
         let passed = Set(results.filter(\.passed).map(\.testCase))
         // cancel_after_begin, as gRPC's, checks only what the client sees of a
-        // call it cancels before hearing from the server.
-        #expect(passed == [.unimplementedMethod, .unimplementedService, .cancelAfterBegin])
+        // call it cancels before hearing from the server. And
+        // timeout_on_sleeping_server races its 1 ms deadline against the
+        // server's first answer: on a loaded machine the deadline can win even
+        // against a server that answers UNIMPLEMENTED at once (CI saw it), so
+        // either outcome is allowed for it here.
+        #expect(passed.subtracting([.timeoutOnSleepingServer]) == [.unimplementedMethod, .unimplementedService, .cancelAfterBegin])
         let emptyUnary = results.first { $0.testCase == .emptyUnary }
         #expect(emptyUnary?.failureMessage?.hasPrefix("EmptyCall failed: UNIMPLEMENTED") == true)
     }
