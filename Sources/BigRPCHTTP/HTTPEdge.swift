@@ -1,6 +1,7 @@
 import BigRPC
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 public import Logging
 import NIOCore
@@ -64,9 +65,15 @@ public final class HTTPEdge: Service, Sendable {
         router.get(":service/:method") { request, context in
             Self.get(request, context, transcoder: transcoder)
         }
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(
+                idleTimeout: TimeAmount(configuration.idleTimeout),
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes,
+                    maxHeaderFieldCount: configuration.maxHeaderFields)))
         let app = Application(
             router: router,
-            server: try configuration.tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+            server: try configuration.tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { [bound, logger] channel in
                 guard let address = channel.localAddress else { return }

@@ -8,6 +8,14 @@ public struct HTTPEdgeConfiguration: Sendable {
     public var port = 0
     /// The largest request body; larger ones are answered 413 unread.
     public var maxBodyBytes = 64 * 1024
+    /// A connection that sends no request for this long is closed (also one
+    /// that never sends any: a client holding sockets open costs nothing
+    /// for long).
+    public var idleTimeout: Duration = .seconds(60)
+    /// The largest request head (all header fields together), and the most
+    /// header fields; browsers send a few KiB.
+    public var maxHeaderBytes = 32 * 1024
+    public var maxHeaderFields = 100
     /// Origins whose pages may call the edge (CORS), e.g.
     /// `https://shop.example.com`; `*` allows every origin; empty: none
     /// (same-origin pages only).

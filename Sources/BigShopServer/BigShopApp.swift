@@ -132,6 +132,7 @@ public final class BigShopApp: Sendable {
             edge.host = configuration.host
             edge.port = httpPort
             edge.maxBodyBytes = configuration.effectiveMaxPayloadBytes
+            edge.idleTimeout = Duration(saturatingSeconds: min(configuration.idleTimeoutSeconds, 60))
             edge.allowedOrigins = configuration.httpAllowedOrigins
             // The same certificate as the BigRPC port; plain text (and its
             // warning) when that one is plain.

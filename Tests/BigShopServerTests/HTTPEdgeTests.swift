@@ -3,6 +3,7 @@ import BigShopServer
 import BigShopServerTestSupport
 import ChildProcess
 import Foundation
+import Glibc
 import TLSTestSupport
 import Testing
 
@@ -257,6 +258,49 @@ struct HTTPEdgeTests {
             standardError: .capture)
         let termination = await process.wait(killingAfter: .seconds(20))
         return (termination.code, String(decoding: await process.standardOutput() + process.standardError(), as: UTF8.self))
+    }
+
+    @Test func idleConnectionsAreClosedAndHugeHeadsRefused() async throws {
+        try await Self.withEdge(configure: { $0.idleTimeoutSeconds = 1 }) { shop, http in
+            let port = try await shop.app.httpListeningAddress().port!
+            // A connection that never sends a request is closed by the idle timeout.
+            let silent = try Self.connect(port: port)
+            defer { close(silent) }
+            let started = ContinuousClock.now
+            var byte: UInt8 = 0
+            var timeout = timeval(tv_sec: 20, tv_usec: 0)
+            setsockopt(silent, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let read = recv(silent, &byte, 1, 0)
+            #expect(read == 0, "the server should close it (recv returned \(read), errno \(errno))")
+            #expect(ContinuousClock.now - started < .seconds(15))
+
+            // Request heads over 32 KiB are refused, not buffered.
+            let huge = try await http.send(
+                "POST", "/bigshop.catalog.v1.CatalogService/ListProducts", body: Data("{}".utf8),
+                headers: ["content-type": "application/json", "x-padding": String(repeating: "a", count: 40_000)])
+            #expect(huge.status >= 400, "\(huge.status)")
+            // And the port still serves.
+            #expect(try await http.call("bigshop.catalog.v1.CatalogService/ListProducts").status == 200)
+        }
+    }
+
+    /// A plain TCP connection to the loopback port.
+    static func connect(port: Int) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard descriptor >= 0, result == 0 else { throw HTTPClientError("connect to 127.0.0.1:\(port) failed") }
+        return descriptor
+    }
+
+    struct HTTPClientError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 
     @Test func corsAnswersOnlyTheConfiguredOrigin() async throws {
