@@ -43,6 +43,7 @@ public final class Database: Sendable {
     /// The names of the spans of ``write(_:)`` and ``writeBatched(_:)``.
     private let writeSpanName: String
     private let batchedWriteSpanName: String
+    private let readSpanName: String
     private let threads = ThreadTracker()
 
     /// Opens (creating if needed) the database at `path` and starts its threads.
@@ -56,6 +57,7 @@ public final class Database: Sendable {
         self.counters = MetricsCounters(database: Self.metricsName(path))
         self.writeSpanName = "sqlite \(Self.metricsName(path)) write"
         self.batchedWriteSpanName = "sqlite \(Self.metricsName(path)) write (group commit)"
+        self.readSpanName = "sqlite \(Self.metricsName(path)) read"
         do {
             try configuration.validate()
             let writerQueue = self.writerQueue
@@ -203,6 +205,15 @@ public final class Database: Sendable {
     /// concurrently, up to ``DatabaseConfiguration/readerCount`` at a time. Any attempt to
     /// write fails with `SQLITE_READONLY`.
     public func read<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
+        // Outside any trace, no span, as for writes.
+        guard ServiceContext.current != nil else { return try await readUntraced(body) }
+        return try await withSpan(readSpanName, ofKind: .client) { span in
+            span.attributes["db.system"] = "sqlite"
+            return try await readUntraced(body)
+        }
+    }
+
+    private func readUntraced<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 let job: ReadJob = { connection in

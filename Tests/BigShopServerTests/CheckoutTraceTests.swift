@@ -83,12 +83,14 @@ import Tracing
             #expect(descends(confirm, from: pay))
             #expect(!descends(confirm, from: checkout))
 
-            // Database writes are spans of the calls that made them.
-            let writes = spans.filter { $0.operationName.hasPrefix("sqlite ") }
-            #expect(writes.contains { $0.operationName == "sqlite orders write (group commit)" && descends($0, from: confirm) })
-            #expect(writes.contains { $0.operationName.hasPrefix("sqlite payments write") && descends($0, from: pay) })
+            // Database transactions, reads and writes, are spans of the calls
+            // that made them.
+            let transactions = spans.filter { $0.operationName.hasPrefix("sqlite ") }
+            #expect(transactions.contains { $0.operationName == "sqlite orders write (group commit)" && descends($0, from: confirm) })
+            #expect(transactions.contains { $0.operationName.hasPrefix("sqlite payments write") && descends($0, from: pay) })
+            #expect(transactions.contains { $0.operationName.hasSuffix(" read") && descends($0, from: checkout) }, "\(transactions.map(\.operationName))")
             let rootSpan = try #require(spans.first { $0.spanID == root.spanID })
-            #expect(writes.allSatisfy { descends($0, from: rootSpan) })
+            #expect(transactions.allSatisfy { descends($0, from: rootSpan) })
         }
     }
 }
