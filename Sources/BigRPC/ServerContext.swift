@@ -19,7 +19,17 @@ public struct ServerContext: Sendable {
     /// What every log line about this call carries: `request-id` and
     /// `method`, and `trace-id` once a tracing interceptor has run.
     /// Interceptors may add to it before calling `next`.
-    public var logMetadata: Logger.Metadata
+    public var logMetadata: Logger.Metadata {
+        get {
+            // Made when asked (a line is logged), not for every call.
+            var metadata: Logger.Metadata = ["request-id": "\(requestID)", "method": "\(method.path)"]
+            metadata.merge(addedLogMetadata) { $1 }
+            return metadata
+        }
+        set { addedLogMetadata = newValue }
+    }
+    /// What interceptors added to ``logMetadata``.
+    private var addedLogMetadata: Logger.Metadata = [:]
     /// The server's logger; see ``logger`` and ``logger(_:)``.
     private let serverLogger: Logger
 
@@ -40,7 +50,6 @@ public struct ServerContext: Sendable {
         self.peer = peer
         self.requestID = requestID
         self.values = values
-        self.logMetadata = ["request-id": "\(requestID)", "method": "\(method.path)"]
         self.serverLogger = logger
         self.trailerStore = TrailerStore()
     }
