@@ -10,7 +10,9 @@ final class RootSampler: Sendable {
 
     init(ratio: Double) {
         precondition((0...1).contains(ratio), "a sample ratio is between 0 and 1")
-        period = ratio == 0 ? 0 : UInt64((1 / ratio).rounded())
+        // A ratio so small that its period passes UInt64 samples nothing
+        // in practice: cap it instead of trapping on the conversion.
+        period = ratio == 0 ? 0 : UInt64(min((1 / ratio).rounded(), Double(UInt64.max / 2)))
     }
 
     /// Whether the next root call is traced.
