@@ -19,19 +19,7 @@ enum CategoryField: String, CaseIterable, Sendable {
     static func fieldsToUpdate(
         mask: Google_Protobuf_FieldMask?, category: Bigshop_Catalog_V1_Category
     ) throws(RPCError) -> [CategoryField] {
-        let paths = mask?.paths ?? []
-        guard !paths.isEmpty else { return allCases.filter { $0.isSet(in: category) } }
-        var named: Set<CategoryField> = []
-        for path in paths {
-            guard let field = CategoryField(rawValue: path) else {
-                if immutablePaths.contains(path) {
-                    throw RPCError(.invalidArgument, "update_mask.paths: \"\(path.statusPrefix())\" cannot be updated")
-                }
-                throw RPCError(.invalidArgument, "update_mask.paths: unknown field \"\(path.statusPrefix())\"")
-            }
-            named.insert(field)
-        }
-        return allCases.filter(named.contains)
+        try UpdateMask.fields(mask, immutablePaths: immutablePaths) { $0.isSet(in: category) }
     }
 
     /// Whether `category` holds a non-default value in this field.

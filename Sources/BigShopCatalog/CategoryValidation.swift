@@ -21,9 +21,7 @@ enum CategoryValidation {
 
     /// Not blank, at most 100 characters, one line.
     static func name(_ value: String, field: String) throws(RPCError) {
-        guard !value.allSatisfy(\.isWhitespace) else { throw RPCError(.invalidArgument, "\(field) must not be empty") }
-        try ProductValidation.text(
-            value, field: field, maxLength: CatalogLimits.maxCategoryNameLength, allowsLineBreaks: false)
+        try ProductValidation.name(value, field: field, maxLength: CatalogLimits.maxCategoryNameLength)
     }
 
     /// 0 to 1,000,000.

@@ -27,21 +27,7 @@ enum ProductField: String, CaseIterable, Sendable {
     /// - Throws: INVALID_ARGUMENT naming the first path that is not an
     ///   updatable field.
     static func fieldsToUpdate(mask: Google_Protobuf_FieldMask?, product: Bigshop_Catalog_V1_Product) throws(RPCError) -> [ProductField] {
-        let paths = mask?.paths ?? []
-        guard !paths.isEmpty else {
-            return allCases.filter { $0.isSet(in: product) }
-        }
-        var named: Set<ProductField> = []
-        for path in paths {
-            guard let field = ProductField(rawValue: path) else {
-                if immutablePaths.contains(path) {
-                    throw RPCError(.invalidArgument, "update_mask.paths: \"\(path.statusPrefix())\" cannot be updated")
-                }
-                throw RPCError(.invalidArgument, "update_mask.paths: unknown field \"\(path.statusPrefix())\"")
-            }
-            named.insert(field)
-        }
-        return allCases.filter(named.contains)
+        try UpdateMask.fields(mask, immutablePaths: immutablePaths) { $0.isSet(in: product) }
     }
 
     /// Whether `product` holds a non-default value in this field.

@@ -13,10 +13,11 @@ enum ProductValidation {
         }
     }
 
-    /// Not blank, at most 200 characters, one line.
-    static func name(_ value: String, field: String) throws(RPCError) {
+    /// Not blank, at most `maxLength` characters (a product's 200 by
+    /// default), one line.
+    static func name(_ value: String, field: String, maxLength: Int = CatalogLimits.maxNameLength) throws(RPCError) {
         guard !value.allSatisfy(\.isWhitespace) else { throw RPCError(.invalidArgument, "\(field) must not be empty") }
-        try text(value, field: field, maxLength: CatalogLimits.maxNameLength, allowsLineBreaks: false)
+        try text(value, field: field, maxLength: maxLength, allowsLineBreaks: false)
     }
 
     /// At most 5,000 characters; line breaks and tabs allowed.
@@ -48,7 +49,7 @@ enum ProductValidation {
     /// A length in Unicode scalars (proportional to the bytes stored, unlike
     /// grapheme clusters) and no control characters but, where allowed, line
     /// breaks and tabs.
-    static func text(_ value: String, field: String, maxLength: Int, allowsLineBreaks: Bool) throws(RPCError) {
+    private static func text(_ value: String, field: String, maxLength: Int, allowsLineBreaks: Bool) throws(RPCError) {
         var count = 0
         for scalar in value.unicodeScalars {
             count += 1
