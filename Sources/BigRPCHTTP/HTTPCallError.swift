@@ -24,6 +24,16 @@ public struct HTTPCallError: Error, Sendable {
         self.init(status.code, status.message, trailers: trailers)
     }
 
+    /// What a call that threw `error` answers: itself, an ``RPCError``'s
+    /// status and trailers, or INTERNAL.
+    public init(_ error: any Error) {
+        switch error {
+        case let error as HTTPCallError: self = error
+        case let error as RPCError: self.init(status: error.status, trailers: error.metadata)
+        default: self.init(.internal, "\(error)")
+        }
+    }
+
     private struct Body: Encodable {
         var code: String
         var message: String

@@ -167,12 +167,8 @@ public struct HTTPTranscoder: Sendable {
             return Reply(
                 status: 200, headers: [("content-type", format.contentType)] + HTTPCallError.passedTrailers(trailers),
                 body: try responseBody(response, route: route, format: format))
-        } catch let error as HTTPCallError {
-            return error.reply(format: format)
-        } catch let error as RPCError {
-            return HTTPCallError(status: error.status, trailers: error.metadata).reply(format: format)
         } catch {
-            return HTTPCallError(.internal, "\(error)").reply(format: format)
+            return HTTPCallError(error).reply(format: format)
         }
     }
 
@@ -196,12 +192,8 @@ public struct HTTPTranscoder: Sendable {
                 try await onMessage(index, try responseBody(message, route: route, format: .json))
             }
             return status.code == .ok ? nil : HTTPCallError(status: status, trailers: trailers)
-        } catch let error as HTTPCallError {
-            return error
-        } catch let error as RPCError {
-            return HTTPCallError(status: error.status, trailers: error.metadata)
         } catch {
-            return HTTPCallError(.internal, "\(error)")
+            return HTTPCallError(error)
         }
     }
 }
