@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The PostgreSQL engine of BigShopStore (replicas); SQLite stays the embedded default.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Observability: the ecosystem's APIs (light), and their backends for the server only.
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
@@ -86,6 +88,9 @@ let package = Package(
             dependencies: [
                 "CSQLite", "DedicatedThread", .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "store-crash-helper", dependencies: ["BigShopStore"]),

@@ -1,220 +1,196 @@
-import CSQLite
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// One SQLite connection, confined to the database thread that opened it.
+/// One database connection, confined to the database thread that opened it.
 ///
 /// You never create a `Connection`: ``Database`` hands one to the body of
 /// ``Database/write(_:)``, ``Database/writeBatched(_:)`` and ``Database/read(_:)``, which
 /// run on the database's own threads. Do not keep it (or its statements) after the body
 /// returns. The type is deliberately not `Sendable`.
+///
+/// The same SQL runs on both engines (see ``SQLDialect``): write `?` parameters; values
+/// come back as ``SQLiteValue``s whichever the engine.
 public final class Connection {
-    let handle: OpaquePointer
-    private let cache: StatementCache
-    /// Transaction-control statements (BEGIN, COMMIT, SAVEPOINT...), kept apart from the
-    /// LRU cache so that they never evict, or get evicted by, application statements.
-    private var controlStatements: [String: Statement] = [:]
-    private let ownerThread: pthread_t
-    private var savepointDepth = 0
-    private var isClosed = false
-
-    private init(handle: OpaquePointer, cacheCapacity: Int) {
-        self.handle = handle
-        self.cache = StatementCache(capacity: cacheCapacity)
-        self.ownerThread = pthread_self()
+    enum Driver {
+        case sqlite(SQLiteConnection)
+        case postgres(PostgresSession)
     }
 
-    deinit {
-        close()
+    let driver: Driver
+
+    init(_ driver: Driver) {
+        self.driver = driver
     }
 
-    /// Opens and configures a connection on the calling (database) thread.
-    ///
-    /// The writer creates the file (with ``DatabaseConfiguration/filePermissions``), enables
-    /// WAL and sets `synchronous`; readers are opened afterwards and are made read-only with
-    /// `PRAGMA query_only`.
-    static func open(path: String, isWriter: Bool, configuration: DatabaseConfiguration) throws -> Connection {
-        if isWriter, let permissions = configuration.filePermissions {
-            try DatabaseFiles.secure(path: path, permissions: permissions)
+    /// The engine behind this connection.
+    public var dialect: SQLDialect {
+        switch driver {
+        case .sqlite: .sqlite
+        case .postgres: .postgres
         }
-        var db: OpaquePointer?
-        let flags =
-            (isWriter ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READWRITE)
-            | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
-        guard rc == SQLITE_OK, let db else {
-            let error = SQLiteError(resultCode: rc, connection: db, sql: nil)
-            sqlite3_close_v2(db)
-            throw error
-        }
-        let connection = Connection(handle: db, cacheCapacity: configuration.statementCacheCapacity)
-        sqlite3_extended_result_codes(db, 1)
-        sqlite3_busy_timeout(db, configuration.busyTimeoutMilliseconds)
-        if isWriter {
-            let mode = try connection.prepare("PRAGMA journal_mode=WAL").queryOne()?.optionalString(0) ?? ""
-            guard mode.lowercased() == "wal" else { throw StoreError.walUnavailable(journalMode: mode) }
-            try connection.execute("PRAGMA synchronous=\(configuration.synchronous.rawValue)")
-        }
-        try connection.execute("PRAGMA foreign_keys=ON")
-        if !isWriter {
-            try connection.execute("PRAGMA query_only=ON")
-        }
-        try configuration.prepareConnection?(connection)
-        return connection
     }
 
-    /// Finalizes cached statements and closes the connection. Statements still held by a
-    /// caller keep the handle alive (`sqlite3_close_v2`) until they are released.
     func close() {
-        guard !isClosed else { return }
-        isClosed = true
-        cache.finalizeAll()
-        for statement in controlStatements.values { statement.finalize() }
-        controlStatements.removeAll()
-        sqlite3_close_v2(handle)
+        switch driver {
+        case .sqlite(let sqlite): sqlite.close()
+        case .postgres(let postgres): postgres.close()
+        }
     }
 
     // MARK: Scripts
 
     /// Executes one or more `;`-separated SQL statements without arguments (schema scripts,
     /// pragmas). Result rows are discarded. Stops at the first failing statement.
+    ///
+    /// On PostgreSQL the script is first rewritten by ``SQLDialect/schemaScript(_:)``, so
+    /// migrations write SQLite's DDL once.
     public func execute(_ sql: String) throws {
-        assertOwnerThread()
-        try sql.withCString { start in
-            var next: UnsafePointer<CChar>? = start
-            while let current = next, current.pointee != 0 {
-                var statement: OpaquePointer?
-                var tail: UnsafePointer<CChar>?
-                let rc = sqlite3_prepare_v2(handle, current, -1, &statement, &tail)
-                guard rc == SQLITE_OK else {
-                    throw SQLiteError(resultCode: rc, connection: handle, sql: String(cString: current))
-                }
-                next = tail
-                guard let statement else { continue }  // whitespace or comment only
-                defer { sqlite3_finalize(statement) }
-                var stepResult: Int32
-                repeat {
-                    stepResult = sqlite3_step(statement)
-                } while stepResult == SQLITE_ROW
-                guard stepResult == SQLITE_DONE else {
-                    let text = sqlite3_sql(statement).map { String(cString: $0) }
-                    throw SQLiteError(resultCode: stepResult, connection: handle, sql: text)
-                }
-            }
+        switch driver {
+        case .sqlite(let sqlite): try sqlite.execute(sql)
+        case .postgres(let postgres): try postgres.execute(SQLDialect.postgres.schemaScript(sql))
         }
     }
 
-    // MARK: Statements
+    // MARK: Statements (SQLite)
 
     /// Prepares exactly one statement. The caller owns it; it is finalized when released.
+    ///
+    /// SQLite only: on PostgreSQL it throws ``StoreError/unsupported(_:)``.
     public func prepare(_ sql: String) throws -> Statement {
-        assertOwnerThread()
-        return try Statement(database: handle, sql: sql, persistent: false)
+        guard case .sqlite(let sqlite) = driver else { throw StoreError.unsupported("prepared Statement on PostgreSQL") }
+        return try sqlite.prepare(sql)
     }
 
     /// Returns the connection's cached prepared statement for `sql`, preparing and caching it
     /// on first use. If that statement is currently being stepped (a nested use of the same
     /// SQL), a fresh uncached statement is returned instead.
+    ///
+    /// SQLite only: on PostgreSQL it throws ``StoreError/unsupported(_:)``.
     public func cachedStatement(_ sql: String) throws -> Statement {
-        assertOwnerThread()
-        if let cached = cache.statement(for: sql) {
-            if !cached.isExecuting { return cached }
-            return try Statement(database: handle, sql: sql, persistent: false)
-        }
-        let statement = try Statement(database: handle, sql: sql, persistent: true)
-        cache.insert(statement)
-        return statement
+        guard case .sqlite(let sqlite) = driver else { throw StoreError.unsupported("prepared Statement on PostgreSQL") }
+        return try sqlite.cachedStatement(sql)
     }
 
-    /// The number of statements in the cache.
-    public var cachedStatementCount: Int { cache.count }
+    /// The number of statements in the cache (0 on PostgreSQL).
+    public var cachedStatementCount: Int {
+        guard case .sqlite(let sqlite) = driver else { return 0 }
+        return sqlite.cachedStatementCount
+    }
 
-    // MARK: Convenience execution (cached statements)
+    // MARK: Running statements
 
-    /// Executes one statement (cached) with arguments, discarding result rows.
+    /// Executes one statement with arguments, discarding result rows.
     public func run(_ sql: String, _ bindings: SQLiteValue...) throws {
-        try cachedStatement(sql).run(bindings: bindings)
+        try run(sql, bindings: bindings)
     }
 
-    /// Executes one statement (cached) with `SQLiteBindable` arguments.
+    /// Executes one statement with `SQLiteBindable` arguments.
     @_disfavoredOverload
     public func run(_ sql: String, _ bindings: any SQLiteBindable...) throws {
-        try cachedStatement(sql).run(bindings: bindings.map(\.sqliteValue))
+        try run(sql, bindings: bindings.map(\.sqliteValue))
     }
 
-    /// Executes one statement (cached) with an argument array.
+    /// Executes one statement with an argument array.
     public func run(_ sql: String, bindings: [SQLiteValue]) throws {
-        try cachedStatement(sql).run(bindings: bindings)
+        switch driver {
+        case .sqlite(let sqlite): try sqlite.run(sql, bindings: bindings)
+        case .postgres(let postgres): try postgres.query(sql, bindings: bindings)
+        }
     }
 
-    /// Runs a query (cached statement) and returns all rows.
+    /// Runs a query and returns all rows.
     public func query(_ sql: String, _ bindings: SQLiteValue...) throws -> [Row] {
-        try cachedStatement(sql).query(bindings: bindings)
+        try query(sql, bindings: bindings)
     }
 
     /// Runs a query with `SQLiteBindable` arguments and returns all rows.
     @_disfavoredOverload
     public func query(_ sql: String, _ bindings: any SQLiteBindable...) throws -> [Row] {
-        try cachedStatement(sql).query(bindings: bindings.map(\.sqliteValue))
+        try query(sql, bindings: bindings.map(\.sqliteValue))
     }
 
     /// Runs a query with an argument array and returns all rows.
     public func query(_ sql: String, bindings: [SQLiteValue]) throws -> [Row] {
-        try cachedStatement(sql).query(bindings: bindings)
+        switch driver {
+        case .sqlite(let sqlite): try sqlite.query(sql, bindings: bindings)
+        case .postgres(let postgres): try postgres.query(sql, bindings: bindings)
+        }
     }
 
     /// Runs a query and returns its first row, or `nil`.
     public func queryOne(_ sql: String, _ bindings: SQLiteValue...) throws -> Row? {
-        try cachedStatement(sql).queryOne(bindings: bindings)
+        try queryOne(sql, bindings: bindings)
     }
 
     /// Runs a query with `SQLiteBindable` arguments and returns its first row, or `nil`.
     @_disfavoredOverload
     public func queryOne(_ sql: String, _ bindings: any SQLiteBindable...) throws -> Row? {
-        try cachedStatement(sql).queryOne(bindings: bindings.map(\.sqliteValue))
+        try queryOne(sql, bindings: bindings.map(\.sqliteValue))
     }
 
     /// Runs a query with an argument array and returns its first row, or `nil`.
     public func queryOne(_ sql: String, bindings: [SQLiteValue]) throws -> Row? {
-        try cachedStatement(sql).queryOne(bindings: bindings)
+        switch driver {
+        case .sqlite(let sqlite): try sqlite.queryOne(sql, bindings: bindings)
+        case .postgres(let postgres): try postgres.query(sql, bindings: bindings).first
+        }
     }
 
-    /// Streams the rows of a query to `body` without materializing them; the ``RowCursor``
-    /// is valid only during each call.
+    /// Streams the rows of a query to `body`; the ``RowCursor`` is valid only during each
+    /// call. SQLite reads each row straight from the statement; PostgreSQL has them all
+    /// already.
     public func forEachRow(_ sql: String, _ bindings: SQLiteValue..., body: (RowCursor) throws -> Void) throws {
-        try cachedStatement(sql).forEachRow(bindings: bindings, body: body)
+        try forEachRow(sql, bindings: bindings, body: body)
     }
 
     /// Streams the rows of a query with `SQLiteBindable` arguments.
     @_disfavoredOverload
     public func forEachRow(_ sql: String, _ bindings: any SQLiteBindable..., body: (RowCursor) throws -> Void) throws {
-        try cachedStatement(sql).forEachRow(bindings: bindings.map(\.sqliteValue), body: body)
+        try forEachRow(sql, bindings: bindings.map(\.sqliteValue), body: body)
     }
 
     /// Streams the rows of a query with an argument array.
     public func forEachRow(_ sql: String, bindings: [SQLiteValue], body: (RowCursor) throws -> Void) throws {
-        try cachedStatement(sql).forEachRow(bindings: bindings, body: body)
+        switch driver {
+        case .sqlite(let sqlite): try sqlite.forEachRow(sql, bindings: bindings, body: body)
+        case .postgres(let postgres):
+            for row in try postgres.query(sql, bindings: bindings) { try body(RowCursor(row: row)) }
+        }
     }
 
     // MARK: State
 
-    /// The rowid of the most recent successful INSERT on this connection.
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    /// The rowid of the most recent successful INSERT on this connection. SQLite only
+    /// (0 on PostgreSQL): portable code uses `INSERT … RETURNING`.
+    public var lastInsertRowID: Int64 {
+        guard case .sqlite(let sqlite) = driver else { return 0 }
+        return sqlite.lastInsertRowID
+    }
 
     /// Rows changed by the most recent INSERT, UPDATE or DELETE on this connection.
-    public var changes: Int { Int(sqlite3_changes64(handle)) }
+    public var changes: Int {
+        switch driver {
+        case .sqlite(let sqlite): sqlite.changes
+        case .postgres(let postgres): postgres.changes
+        }
+    }
 
     /// Rows changed since the connection was opened.
-    public var totalChanges: Int { Int(sqlite3_total_changes64(handle)) }
+    public var totalChanges: Int {
+        switch driver {
+        case .sqlite(let sqlite): sqlite.totalChanges
+        case .postgres(let postgres): postgres.totalChanges
+        }
+    }
 
     /// `true` while a transaction is open on this connection.
-    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    public var isInTransaction: Bool {
+        switch driver {
+        case .sqlite(let sqlite): sqlite.isInTransaction
+        case .postgres(let postgres): postgres.isInTransaction
+        }
+    }
 
     // MARK: Transactions
+
+    private var savepointDepth = 0
 
     /// Runs `body` inside a SAVEPOINT: its changes are rolled back if it throws, and kept
     /// (as part of the enclosing transaction) if it returns. Savepoints nest.
@@ -234,8 +210,26 @@ public final class Connection {
         return value
     }
 
-    /// Runs `body` between `begin` (e.g. `BEGIN IMMEDIATE`) and `COMMIT`, rolling back if
-    /// `body` or the commit throws.
+    /// The statement that opens a write transaction: SQLite takes the write lock at once;
+    /// PostgreSQL runs it SERIALIZABLE, so concurrent writers behave as if one at a time
+    /// (like SQLite's single writer), and a lost race fails with 40001, retried by
+    /// ``Database``.
+    var beginWrite: String {
+        switch driver {
+        case .sqlite: "BEGIN IMMEDIATE"
+        case .postgres: "BEGIN ISOLATION LEVEL SERIALIZABLE"
+        }
+    }
+
+    /// The statement that opens a read transaction on one consistent snapshot.
+    var beginRead: String {
+        switch driver {
+        case .sqlite: "BEGIN DEFERRED"
+        case .postgres: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        }
+    }
+
+    /// Runs `body` between `begin` and `COMMIT`, rolling back if `body` or the commit throws.
     func transaction<T>(begin: String, _ body: () throws -> T) throws -> T {
         try runControl(begin)
         let value: T
@@ -249,45 +243,47 @@ public final class Connection {
         return value
     }
 
-    /// Rolls back the open transaction, if SQLite has not already done so.
+    /// Rolls back the open transaction, if the engine has not already done so.
     func rollbackIfNeeded() {
-        guard isInTransaction else { return }
-        do {
-            try runControl("ROLLBACK")
-        } catch {
-            // ROLLBACK can only fail if no transaction is open or the connection is unusable;
-            // in both cases there is nothing left to undo.
+        switch driver {
+        case .sqlite(let sqlite): sqlite.rollbackIfNeeded()
+        case .postgres(let postgres):
+            guard postgres.isInTransaction else { return }
+            // A failed ROLLBACK means the connection is gone, and the transaction with it.
+            if (try? postgres.runControl("ROLLBACK")) == nil { postgres.forgetTransaction() }
         }
     }
 
-    /// Undoes and closes the savepoint `name`. Returns `false` if that was impossible: SQLite
-    /// already rolled back the whole transaction, or the savepoint does not exist. The caller
-    /// must then treat the enclosing transaction as lost.
+    /// Undoes and closes the savepoint `name`. Returns `false` if that was impossible; the
+    /// caller must then treat the enclosing transaction as lost.
     @discardableResult
     func rollbackToSavepoint(_ name: String) -> Bool {
-        guard isInTransaction else { return false }
-        do {
-            try runControl("ROLLBACK TO \(name)")
-            try runControl("RELEASE \(name)")
-            return true
-        } catch {
-            return false
+        switch driver {
+        case .sqlite(let sqlite): return sqlite.rollbackToSavepoint(name)
+        case .postgres(let postgres):
+            guard postgres.isInTransaction else { return false }
+            do {
+                try postgres.runControl("ROLLBACK TO SAVEPOINT \(name)")
+                try postgres.runControl("RELEASE SAVEPOINT \(name)")
+                return true
+            } catch {
+                return false
+            }
         }
     }
 
-    /// Executes a transaction-control statement (no arguments) from the control cache.
+    /// Executes a transaction-control statement (no arguments).
     func runControl(_ sql: String) throws {
-        if let statement = controlStatements[sql] {
-            try statement.run(bindings: [])
-            return
+        switch driver {
+        case .sqlite(let sqlite): try sqlite.runControl(sql)
+        case .postgres(let postgres):
+            do {
+                try postgres.runControl(sql)
+            } catch {
+                // PostgreSQL ends the transaction when COMMIT fails.
+                if sql == "COMMIT" { postgres.forgetTransaction() }
+                throw error
+            }
         }
-        assertOwnerThread()
-        let statement = try Statement(database: handle, sql: sql, persistent: true)
-        controlStatements[sql] = statement
-        try statement.run(bindings: [])
-    }
-
-    private func assertOwnerThread() {
-        assert(pthread_equal(ownerThread, pthread_self()) != 0, "Connection used outside its database thread")
     }
 }

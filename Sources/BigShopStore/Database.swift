@@ -32,7 +32,9 @@ import Tracing
 /// threads. Releasing the last reference without `close()` is safe: the threads finish
 /// queued work and close their connections in the background.
 public final class Database: Sendable {
-    /// The database file path.
+    /// Where the database is.
+    public let location: DatabaseLocation
+    /// The SQLite file path, or the PostgreSQL endpoint and schema (for messages).
     public let path: String
     /// The configuration the database was opened with.
     public let configuration: DatabaseConfiguration
@@ -46,33 +48,52 @@ public final class Database: Sendable {
     private let readSpanName: String
     private let threads = ThreadTracker()
 
-    /// Opens (creating if needed) the database at `path` and starts its threads.
+    /// Opens (creating if needed) the SQLite database at `path` and starts its threads.
     ///
     /// - Throws: ``SQLiteError`` if the file cannot be opened or configured,
     ///   ``StoreError/walUnavailable(journalMode:)`` if WAL cannot be enabled,
     ///   ``StoreError/invalidConfiguration(_:)``.
-    public init(path: String, configuration: DatabaseConfiguration = DatabaseConfiguration()) async throws {
-        self.path = path
+    public convenience init(path: String, configuration: DatabaseConfiguration = DatabaseConfiguration()) async throws {
+        try await self.init(location: .sqlite(path: path), configuration: configuration)
+    }
+
+    /// Opens the database at `location` and starts its threads: for SQLite one writer and
+    /// ``DatabaseConfiguration/readerCount`` readers; for PostgreSQL
+    /// ``DatabaseConfiguration/postgresWriterCount`` writer connections and as many reader
+    /// connections as SQLite would have readers.
+    ///
+    /// - Throws: ``SQLiteError`` or ``PostgresError`` if the database cannot be opened or
+    ///   configured, ``StoreError/walUnavailable(journalMode:)`` if SQLite's WAL cannot be
+    ///   enabled, ``StoreError/invalidConfiguration(_:)``.
+    public init(location: DatabaseLocation, configuration: DatabaseConfiguration = DatabaseConfiguration()) async throws {
+        self.location = location
+        self.path = location.displayName
         self.configuration = configuration
-        self.counters = MetricsCounters(database: Self.metricsName(path))
-        self.writeSpanName = "sqlite \(Self.metricsName(path)) write"
-        self.batchedWriteSpanName = "sqlite \(Self.metricsName(path)) write (group commit)"
-        self.readSpanName = "sqlite \(Self.metricsName(path)) read"
+        let name = location.metricsName
+        let system = location.dialect == .sqlite ? "sqlite" : "postgres"
+        self.counters = MetricsCounters(database: name)
+        self.writeSpanName = "\(system) \(name) write"
+        self.batchedWriteSpanName = "\(system) \(name) write (group commit)"
+        self.readSpanName = "\(system) \(name) read"
         do {
             try configuration.validate()
             let writerQueue = self.writerQueue
             let counters = self.counters
             let maxBatchSize = configuration.maxBatchSize
-            // The writer opens first: it creates the file and switches it to WAL.
-            try await Self.startThread(name: "bigshop-db-w", tracker: threads) {
-                try Connection.open(path: path, isWriter: true, configuration: configuration)
-            } loop: { connection in
-                WriterWorker(connection: connection, queue: writerQueue, metrics: counters, maxBatchSize: maxBatchSize).run()
+            let writers = location.dialect == .sqlite ? 1 : configuration.postgresWriterCount
+            // The (first) writer opens first: it creates the file or schema.
+            for index in 0..<writers {
+                try await Self.startThread(name: "bigshop-db-w\(index)", tracker: threads) {
+                    try location.open(isWriter: true, configuration: configuration)
+                } loop: { connection in
+                    WriterWorker(connection: connection, queue: writerQueue, metrics: counters, maxBatchSize: maxBatchSize)
+                        .run()
+                }
             }
             let readerQueue = self.readerQueue
             for index in 0..<configuration.readerCount {
                 try await Self.startThread(name: "bigshop-db-r\(index)", tracker: threads) {
-                    try Connection.open(path: path, isWriter: false, configuration: configuration)
+                    try location.open(isWriter: false, configuration: configuration)
                 } loop: { connection in
                     ReaderWorker(connection: connection, queue: readerQueue).run()
                 }
@@ -100,7 +121,7 @@ public final class Database: Sendable {
         // Outside any trace, no span (a write of a call not sampled, a background loop).
         guard ServiceContext.current != nil else { return try await writeUntraced(body) }
         return try await withSpan(writeSpanName, ofKind: .client) { span in
-            span.attributes["db.system"] = "sqlite"
+            span.attributes["db.system"] = location.dialect == .sqlite ? "sqlite" : "postgresql"
             return try await writeUntraced(body)
         }
     }
@@ -112,7 +133,9 @@ public final class Database: Sendable {
                 let request = WriteRequest.exclusive { connection in
                     let start = ContinuousClock.now
                     let result = Result<T, any Error> {
-                        try connection.transaction(begin: "BEGIN IMMEDIATE") { try body(connection) }
+                        try SerializationRetry.run {
+                            try connection.transaction(begin: connection.beginWrite) { try body(connection) }
+                        }
                     }
                     if case .success = result {
                         counters.recordCommit()
@@ -149,7 +172,7 @@ public final class Database: Sendable {
         // Outside any trace, no span (a write of a call not sampled, a background loop).
         guard ServiceContext.current != nil else { return try await writeBatchedUntraced(body) }
         return try await withSpan(batchedWriteSpanName, ofKind: .client) { span in
-            span.attributes["db.system"] = "sqlite"
+            span.attributes["db.system"] = location.dialect == .sqlite ? "sqlite" : "postgresql"
             return try await writeBatchedUntraced(body)
         }
     }
@@ -208,7 +231,7 @@ public final class Database: Sendable {
         // Outside any trace, no span, as for writes.
         guard ServiceContext.current != nil else { return try await readUntraced(body) }
         return try await withSpan(readSpanName, ofKind: .client) { span in
-            span.attributes["db.system"] = "sqlite"
+            span.attributes["db.system"] = location.dialect == .sqlite ? "sqlite" : "postgresql"
             return try await readUntraced(body)
         }
     }
@@ -218,7 +241,9 @@ public final class Database: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 let job: ReadJob = { connection in
                     let result = Result<T, any Error> {
-                        try connection.transaction(begin: "BEGIN DEFERRED") { try body(connection) }
+                        try SerializationRetry.run {
+                            try connection.transaction(begin: connection.beginRead) { try body(connection) }
+                        }
                     }
                     return { continuation.resume(with: result) }
                 }
@@ -248,12 +273,6 @@ public final class Database: Sendable {
     /// Counts a commit made outside ``write(_:)``/``writeBatched(_:)`` (used by ``Migrator``).
     func recordCommit() { counters.recordCommit() }
 
-    /// The `database` label of the metrics: the file's name without its
-    /// extension (`orders` for `data/orders.sqlite`).
-    static func metricsName(_ path: String) -> String {
-        let file = path.split(separator: "/").last.map(String.init) ?? path
-        return file.split(separator: ".").first.map(String.init) ?? file
-    }
 
     /// Stops accepting requests, lets the threads finish the queued ones, finalizes their
     /// statements, closes their connections, and returns once every thread has exited.

@@ -13,6 +13,9 @@ public struct DatabaseConfiguration: Sendable {
     public var busyTimeout: Duration
     /// Number of reader connections, each on its own thread. Default 4; minimum 1.
     public var readerCount: Int
+    /// PostgreSQL only: writer connections, each on its own thread, so that this many write
+    /// transactions run at once (SQLite always has exactly one writer). Default 4; minimum 1.
+    public var postgresWriterCount: Int
     /// Maximum number of ``Database/writeBatched(_:)`` bodies committed in one transaction.
     /// Default 256.
     public var maxBatchSize: Int
@@ -33,6 +36,7 @@ public struct DatabaseConfiguration: Sendable {
         synchronous: SynchronousMode = .normal,
         busyTimeout: Duration = .seconds(5),
         readerCount: Int = 4,
+        postgresWriterCount: Int = 4,
         maxBatchSize: Int = 256,
         statementCacheCapacity: Int = 64,
         filePermissions: mode_t? = 0o600,
@@ -41,6 +45,7 @@ public struct DatabaseConfiguration: Sendable {
         self.synchronous = synchronous
         self.busyTimeout = busyTimeout
         self.readerCount = readerCount
+        self.postgresWriterCount = postgresWriterCount
         self.maxBatchSize = maxBatchSize
         self.statementCacheCapacity = statementCacheCapacity
         self.filePermissions = filePermissions
@@ -57,6 +62,9 @@ public struct DatabaseConfiguration: Sendable {
     func validate() throws {
         guard readerCount >= 1 else {
             throw StoreError.invalidConfiguration("readerCount must be at least 1, got \(readerCount)")
+        }
+        guard postgresWriterCount >= 1 else {
+            throw StoreError.invalidConfiguration("postgresWriterCount must be at least 1, got \(postgresWriterCount)")
         }
         guard maxBatchSize >= 1 else {
             throw StoreError.invalidConfiguration("maxBatchSize must be at least 1, got \(maxBatchSize)")

@@ -11,7 +11,9 @@
 ///
 /// `migrate` is idempotent: applied versions are skipped. Every pending migration runs in
 /// its own `BEGIN IMMEDIATE` transaction together with its `schema_migrations` row, so a
-/// failing migration leaves no trace and several processes may race to migrate safely. If
+/// failing migration leaves no trace and several processes may race to migrate safely. On
+/// PostgreSQL the table lives in the service's schema, scripts are rewritten by
+/// ``SQLDialect/schemaScript(_:)``, and a session advisory lock serialises replicas. If
 /// the database is at a newer version than the list knows, `migrate` throws
 /// ``MigrationError/databaseNewerThanCode(namespace:databaseVersion:latestKnownVersion:)``
 /// before touching anything.
@@ -48,7 +50,12 @@ public struct Migrator: Sendable {
         try await database.read { connection in
             let hasTable =
                 try connection.queryOne(
-                    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'")?.int(0) ?? 0
+                    connection.dialect == .sqlite
+                        ? "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'"
+                        : """
+                        SELECT count(*) FROM information_schema.tables
+                        WHERE table_schema = current_schema() AND table_name = 'schema_migrations'
+                        """)?.int(0) ?? 0
             return hasTable == 0 ? 0 : try self.currentVersion(connection)
         }
     }
@@ -69,6 +76,21 @@ public struct Migrator: Sendable {
     }
 
     private static func createTable(_ connection: Connection) throws {
+        guard connection.dialect == .sqlite else {
+            try connection.execute(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    namespace TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    applied_at TEXT NOT NULL
+                        DEFAULT (to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+                    PRIMARY KEY (namespace, version)
+                );
+                CREATE COLLATION IF NOT EXISTS bigshop_nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false)
+                """)
+            return
+        }
         try connection.execute(
             """
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -96,6 +118,20 @@ public struct Migrator: Sendable {
 
     /// Runs on the writer thread. Returns the applied versions and the number of commits.
     private func apply(on connection: Connection) throws -> ([Int], Int) {
+        if connection.dialect == .postgres {
+            // Replicas starting together migrate one at a time: the others wait here, then
+            // find the versions applied. (SQLite's BEGIN IMMEDIATE does this below.)
+            try connection.run("SELECT pg_advisory_lock(hashtext(current_schema()))")
+        }
+        defer {
+            if connection.dialect == .postgres {
+                // Closing the connection would release it too.
+                try? connection.run("SELECT pg_advisory_unlock(hashtext(current_schema()))")
+            }
+        }
+        if migrations.contains(where: \.disablesForeignKeys), connection.dialect == .postgres {
+            throw StoreError.unsupported("a migration that disables foreign keys, on PostgreSQL")
+        }
         try Self.createTable(connection)
         try checkNotNewer(currentVersion(connection))
         var applied: [Int] = []
@@ -110,7 +146,7 @@ public struct Migrator: Sendable {
                     try? connection.execute("PRAGMA foreign_keys=ON")
                 }
             }
-            let didApply = try connection.transaction(begin: "BEGIN IMMEDIATE") { () throws -> Bool in
+            let didApply = try connection.transaction(begin: connection.beginWrite) { () throws -> Bool in
                 // Re-read inside the write lock: another process may have migrated meanwhile.
                 let current = try currentVersion(connection)
                 try checkNotNewer(current)

@@ -1,4 +1,4 @@
-/// Errors raised by the store itself rather than by SQLite.
+/// Errors raised by the store itself rather than by SQLite or PostgreSQL.
 public enum StoreError: Error, Sendable, Hashable {
     /// The ``Database`` was closed (or is closing); the request was not executed.
     case databaseClosed
@@ -20,6 +20,9 @@ public enum StoreError: Error, Sendable, Hashable {
     /// The permissions of a database file (`path`) could not be read or
     /// restricted to ``DatabaseConfiguration/filePermissions``.
     case filePermissions(path: String, errno: Int32)
+    /// The engine behind the ``Database`` does not offer this (e.g. a prepared
+    /// ``Statement`` on PostgreSQL).
+    case unsupported(String)
 }
 
 extension StoreError: CustomStringConvertible {
@@ -44,6 +47,8 @@ extension StoreError: CustomStringConvertible {
             return "The body returned with a transaction still open; it was rolled back."
         case .filePermissions(let path, let errno):
             return "Could not restrict the permissions of \(path) (errno \(errno))."
+        case .unsupported(let what):
+            return "Not supported by this database engine: \(what)."
         }
     }
 }

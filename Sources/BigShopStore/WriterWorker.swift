@@ -1,5 +1,6 @@
-/// The loop of the writer thread: owns the single writer connection and executes the writer
-/// queue in FIFO order, merging adjacent `writeBatched` requests into group commits.
+/// The loop of a writer thread: owns one writer connection and executes the writer queue in
+/// FIFO order, merging adjacent `writeBatched` requests into group commits. SQLite has one
+/// writer thread; PostgreSQL several, sharing the queue.
 ///
 /// Used only on the writer thread, so it needs no synchronization of its own.
 final class WriterWorker {
@@ -42,18 +43,20 @@ final class WriterWorker {
         return runBatch(batch)
     }
 
-    /// Group commit: one `BEGIN IMMEDIATE ... COMMIT` around all bodies, each body in its own
+    /// Group commit: one write transaction around all bodies, each body in its own
     /// savepoint. A failing body is rolled back to its savepoint and fails alone, right away;
-    /// the others are resumed only after COMMIT succeeded.
+    /// the others are resumed only after COMMIT succeeded. On PostgreSQL, a batch that loses
+    /// a race with another writer (40001/40P01) is run again whole, like a single write.
     private func runBatch(_ items: [BatchedWrite]) -> [Completion] {
         metrics.recordBatch(size: items.count)
         var completions: [Completion] = []
         completions.reserveCapacity(items.count)
         var pending = items[...]
+        var attempt = 1
         while !pending.isEmpty {
             let start = ContinuousClock.now
             do {
-                try connection.runControl("BEGIN IMMEDIATE")
+                try connection.runControl(connection.beginWrite)
             } catch {
                 completions.append(contentsOf: pending.map { Self.failure($0, error) })
                 return completions
@@ -61,12 +64,18 @@ final class WriterWorker {
             var succeeded: [(item: BatchedWrite, complete: Completion)] = []
             succeeded.reserveCapacity(pending.count)
             var transactionLost = false
+            var lostRace = false
             while let item = pending.popFirst() {
                 do {
                     try connection.runControl("SAVEPOINT \(Self.batchSavepoint)")
                     let complete = try item.execute(connection)
                     try connection.runControl("RELEASE \(Self.batchSavepoint)")
                     succeeded.append((item, complete))
+                } catch let error as PostgresError where error.isRetryable && attempt < SerializationRetry.maxAttempts {
+                    connection.rollbackIfNeeded()
+                    pending = [item] + pending
+                    lostRace = true
+                    break
                 } catch {
                     completions.append(Self.failure(item, error))
                     if !connection.rollbackToSavepoint(Self.batchSavepoint) {
@@ -76,12 +85,17 @@ final class WriterWorker {
                     }
                 }
             }
-            if transactionLost {
+            if transactionLost || lostRace {
                 // SQLite abandoned the whole transaction (SQLITE_FULL, SQLITE_IOERR, an
-                // ON CONFLICT ROLLBACK clause...), undoing the bodies that had succeeded.
-                // Run those again in a new transaction. Each round removes at least the
-                // failing body, so this loop ends.
+                // ON CONFLICT ROLLBACK clause...), or PostgreSQL chose it as the loser of a
+                // race, undoing the bodies that had succeeded. Run those again in a new
+                // transaction. A SQLite round removes at least the failing body; PostgreSQL
+                // rounds are bounded by SerializationRetry.maxAttempts: so this loop ends.
                 pending = ArraySlice(succeeded.map(\.item)) + pending
+                if lostRace {
+                    SerializationRetry.pause(beforeAttempt: attempt + 1)
+                    attempt += 1
+                }
                 continue
             }
             do {
@@ -89,6 +103,11 @@ final class WriterWorker {
                 metrics.recordCommit()
                 metrics.recordCommitTime(since: start)
                 completions.append(contentsOf: succeeded.map(\.complete))
+            } catch let error as PostgresError where error.isRetryable && attempt < SerializationRetry.maxAttempts {
+                connection.rollbackIfNeeded()
+                pending = ArraySlice(succeeded.map(\.item)) + pending
+                SerializationRetry.pause(beforeAttempt: attempt + 1)
+                attempt += 1
             } catch {
                 connection.rollbackIfNeeded()
                 completions.append(contentsOf: succeeded.map { Self.failure($0.item, error) })

@@ -1,0 +1,69 @@
+import PostgresNIO
+
+/// An error reported by PostgreSQL (or by the connection to it), with its SQLSTATE code.
+///
+/// Messages never include bound values. ``Error/isUniqueViolation`` and friends classify
+/// it the same way as a ``SQLiteError``, so services can stay engine-neutral.
+public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The five-character SQLSTATE (e.g. `23505` for a unique violation), or `nil` when the
+    /// server never answered (connection refused, closed, timed out).
+    public let sqlState: String?
+    /// The server's primary message, or a description of the connection failure.
+    public let message: String
+    /// The SQL that failed, if any.
+    public let sql: String?
+
+    /// Creates an error.
+    public init(sqlState: String?, message: String, sql: String? = nil) {
+        self.sqlState = sqlState
+        self.message = message
+        self.sql = sql
+    }
+
+    init(_ error: any Error, sql: String?) {
+        if let psql = error as? PSQLError {
+            let info = psql.serverInfo
+            self.init(
+                sqlState: info?[.sqlState], message: info?[.message] ?? "\(psql.code)", sql: sql)
+        } else {
+            self.init(sqlState: nil, message: String(describing: error), sql: sql)
+        }
+    }
+
+    /// `serialization_failure` (40001) or `deadlock_detected` (40P01): the transaction lost a
+    /// race with another one and may simply be run again.
+    public var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
+
+    /// Any integrity constraint violation (SQLSTATE class 23).
+    public var isConstraintViolation: Bool { sqlState?.hasPrefix("23") ?? false }
+
+    /// `unique_violation` (23505).
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+
+    /// `foreign_key_violation` (23503).
+    public var isForeignKeyViolation: Bool { sqlState == "23503" }
+
+    /// `true` when the connection itself failed, so the session must be opened again.
+    public var isConnectionFailure: Bool { sqlState == nil || sqlState?.hasPrefix("08") == true || sqlState == "57P01" }
+
+    public var description: String {
+        var text = "PostgreSQL error"
+        if let sqlState { text += " \(sqlState)" }
+        text += ": \(message)"
+        if let sql { text += " (in: \(sql))" }
+        return text
+    }
+}
+
+extension Error {
+    /// `true` for a unique-constraint violation from either engine.
+    public var isUniqueViolation: Bool {
+        (self as? SQLiteError)?.isUniqueViolation ?? (self as? PostgresError)?.isUniqueViolation ?? false
+    }
+
+    /// `true` for any constraint violation (unique, check, not null, foreign key) from
+    /// either engine: the statement can never succeed as written.
+    public var isConstraintViolation: Bool {
+        (self as? SQLiteError)?.isConstraintViolation ?? (self as? PostgresError)?.isConstraintViolation ?? false
+    }
+}
