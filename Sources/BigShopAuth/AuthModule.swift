@@ -7,7 +7,7 @@ public import ServiceLifecycle
 /// (`<data>/auth.sqlite`), one password hasher and one session cache.
 ///
 /// ```swift
-/// let auth = try await AuthModule.open(dataDirectory: "./data", settings: settings, logger: logger)
+/// let auth = try await AuthModule.open(storage: .sqlite(directory: "./data"), settings: settings, logger: logger)
 /// if let admin = AdminBootstrap.fromEnvironment() {
 ///     _ = try await auth.ensureAdmin(email: admin.email, password: admin.password)
 /// }
@@ -40,8 +40,8 @@ public final class AuthModule: Service, Sendable {
         self.sessionVerifier = SessionVerifierProvider(store: store, sessions: sessions, clock: clock)
     }
 
-    /// Opens the Auth database under `dataDirectory` (creating the directory,
-    /// the file and the tables as needed, migrating an older schema), starts
+    /// Opens the Auth database in `storage` (creating the directory,
+    /// the file or schema and the tables as needed, migrating an older schema), starts
     /// the password hashing threads, and drops sessions that have expired or
     /// were revoked.
     ///
@@ -49,7 +49,7 @@ public final class AuthModule: Service, Sendable {
     ///   - clock: the time of sessions; tests pass a `ManualClock`.
     /// - Throws: ``AuthSetupError/invalidSettings(_:)``, or the database's errors.
     public static func open(
-        dataDirectory: String,
+        storage: ShopStorage,
         clock: any ShopClock = SystemClock(),
         settings: AuthSettings = AuthSettings(),
         logger: Logger = Logger(label: "bigshop.auth")
@@ -62,8 +62,10 @@ public final class AuthModule: Service, Sendable {
                     "iterations": "\(settings.passwordIterations)"
                 ])
         }
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let store = try await AuthStore.open(dataDirectory: dataDirectory)
+        if let directory = storage.directory {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let store = try await AuthStore.open(storage: storage)
         let hasher: PasswordHasher
         do {
             hasher = try PasswordHasher(

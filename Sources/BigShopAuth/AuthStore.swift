@@ -18,9 +18,9 @@ final class AuthStore: Sendable {
     }
 
     /// Opens (creating and migrating) the Auth database under `dataDirectory`.
-    static func open(dataDirectory: String) async throws -> AuthStore {
+    static func open(storage: ShopStorage) async throws -> AuthStore {
         let database = try await ServiceDatabase.open(
-            named: "auth", in: dataDirectory, migrations: AuthSchema.migrations,
+            named: "auth", in: storage, migrations: AuthSchema.migrations,
             // synchronous=FULL: a Logout is a revocation, and a revoked token
             // must stay revoked after a power loss. Each write already follows
             // a password hash or a token check, so one fsync more is noise.
@@ -59,16 +59,19 @@ final class AuthStore: Sendable {
     func insert(_ user: UserRecord) async throws -> Bool {
         try await database.write { connection in
             do {
-                try connection.run(
-                    """
-                    INSERT INTO users (id, email, name, role, password_hash, created_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """,
-                    .text(user.id), .text(user.email), .text(user.name), .text(user.role.rawValue),
-                    .text(user.passwordHash), .integer(user.createdAtMs)
-                )
+                // In a savepoint: PostgreSQL aborts a transaction at its first error otherwise.
+                try connection.inSavepoint {
+                    try connection.run(
+                        """
+                        INSERT INTO users (id, email, name, role, password_hash, created_at_ms)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                        .text(user.id), .text(user.email), .text(user.name), .text(user.role.rawValue),
+                        .text(user.passwordHash), .integer(user.createdAtMs)
+                    )
+                }
                 return true
-            } catch let error as SQLiteError where error.isUniqueViolation {
+            } catch  where error.isUniqueViolation {
                 return false
             }
         }
@@ -95,7 +98,7 @@ final class AuthStore: Sendable {
                 }
             }
             return true
-        } catch let error as SQLiteError where error.isUniqueViolation {
+        } catch  where error.isUniqueViolation {
             // The transaction was rolled back: nothing of the batch is stored.
             return false
         }

@@ -5,11 +5,11 @@ public import Logging
 public import ServiceLifecycle
 
 /// The catalog service of the server assembly: its database
-/// (`<dataDirectory>/catalog.sqlite`, migrations namespace `catalog`) and the
+/// (`<storage>/catalog.sqlite`, migrations namespace `catalog`) and the
 /// two services over it.
 ///
 /// ```swift
-/// let catalog = try await CatalogModule.open(dataDirectory: "./data", clock: SystemClock(), logger: logger)
+/// let catalog = try await CatalogModule.open(storage: .sqlite(directory: "./data"), clock: SystemClock(), logger: logger)
 /// let publicServer = RPCServer(services: [catalog.catalogService, …], interceptors: [gateway])
 /// let internalServer = RPCServer(services: [catalog.inventoryService, …])
 /// try await catalog.run()  // in a ServiceGroup, before the servers
@@ -31,21 +31,21 @@ public final class CatalogModule: Service, Sendable {
     }
 
     /// Opens (creating and migrating if needed) `catalog.sqlite` in
-    /// `dataDirectory`, which must exist.
+    /// `storage` (a SQLite directory must exist).
     ///
     /// - Parameters:
     ///   - clock: the source of `created_at_ms`, `updated_at_ms` and
     ///     reservation times.
     ///   - logger: where the services log, each line with its call's `request-id`.
     public static func open(
-        dataDirectory: String,
+        storage: ShopStorage,
         clock: any ShopClock,
         logger: Logger = Logger(label: "bigshop.catalog")
     ) async throws -> CatalogModule {
         // synchronous=FULL: a stock reservation the saga was told about must
         // survive a power loss, or the units could be sold twice.
         let database = try await ServiceDatabase.open(
-            named: "catalog", in: dataDirectory, migrations: CatalogSchema.migrations,
+            named: "catalog", in: storage, migrations: CatalogSchema.migrations,
             configuration: DatabaseConfiguration(synchronous: .full))
         return CatalogModule(database: database, clock: clock, logger: logger)
     }

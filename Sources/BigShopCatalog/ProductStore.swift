@@ -108,7 +108,9 @@ enum ProductStore {
             bindings.append(.text(categoryID))
         }
         if !foldedQuery.isEmpty {
-            conditions.append("(instr(name_folded, ?) > 0 OR instr(sku_folded, ?) > 0)")
+            // A substring test, not LIKE, so % and _ in the query are literal.
+            let position = connection.dialect == .sqlite ? "instr" : "strpos"
+            conditions.append("(\(position)(name_folded, ?) > 0 OR \(position)(sku_folded, ?) > 0)")
             bindings += [.text(foldedQuery), .text(foldedQuery)]
         }
         bindings.append(.integer(Int64(limit)))

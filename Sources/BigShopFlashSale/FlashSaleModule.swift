@@ -43,13 +43,13 @@ public final class FlashSaleModule: Service, Sendable {
         holdLedger = HoldLedgerProvider(registry: registry, store: store, clock: clock, logger: logger)
     }
 
-    /// Opens `flashsale.sqlite` under `dataDirectory` and rebuilds every
+    /// Opens `flashsale.sqlite` in `storage` and rebuilds every
     /// campaign's units and per-customer counts.
     ///
     /// - Parameter faults: faults to commit on purpose; tests only (see
     ///   ``FlashSaleFaults``).
     public static func open(
-        dataDirectory: String,
+        storage: ShopStorage,
         clock: any ShopClock,
         inventory: Bigshop_Catalog_V1_InventoryService.Client,
         saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client,
@@ -62,7 +62,7 @@ public final class FlashSaleModule: Service, Sendable {
         // synchronous=FULL: a hold a customer was told about must survive a
         // power loss (holds are group-committed, so one fsync covers a burst).
         let database = try await ServiceDatabase.open(
-            named: "flashsale", in: dataDirectory, migrations: FlashSaleSchema.migrations,
+            named: "flashsale", in: storage, migrations: FlashSaleSchema.migrations,
             configuration: DatabaseConfiguration(synchronous: .full)
         )
         let store = FlashSaleStore(database: database)

@@ -35,7 +35,7 @@ extension FlashSaleStore {
                 SELECT drop_index, MAX(n) FROM (
                     SELECT drop_index, COUNT(*) AS n FROM holds
                     WHERE campaign_id = ? AND state IN ('held', 'sold') GROUP BY drop_index, user_id
-                ) GROUP BY drop_index
+                ) AS per_customer GROUP BY drop_index
                 """,
                 .text(campaignID)
             ) {

@@ -8,11 +8,11 @@ public import Logging
 public import ServiceLifecycle
 
 /// The orchestrator, ready to serve: the internal `CheckoutSaga` over its
-/// saga log, `<dataDirectory>/orchestrator.sqlite`.
+/// saga log, `<storage>/orchestrator.sqlite`.
 ///
 /// ```swift
 /// let orchestrator = try await OrchestratorModule.open(
-///     dataDirectory: "/var/lib/bigshop", clock: SystemClock(),
+///     storage: .sqlite(directory: "/var/lib/bigshop"), clock: SystemClock(),
 ///     orderLedger: orderLedger, inventory: inventory, payments: paymentLedger, holds: holdLedger)
 /// // once the services it calls answer, and before serving:
 /// try await orchestrator.recover()
@@ -32,7 +32,7 @@ public final class OrchestratorModule: Service, Sendable {
         self.sagaService = CheckoutSagaProvider(coordinator: coordinator)
     }
 
-    /// Opens (creating or migrating) `<dataDirectory>/orchestrator.sqlite`.
+    /// Opens (creating or migrating) `<storage>/orchestrator.sqlite`.
     ///
     /// - Parameters:
     ///   - clock: the time of payment windows and the expiry scanner.
@@ -41,7 +41,7 @@ public final class OrchestratorModule: Service, Sendable {
     ///   - payments: Payments' `PaymentLedger`: closing and auditing payments.
     ///   - holds: the flash sale's `HoldLedger`: flash-sale units.
     public static func open(
-        dataDirectory: String,
+        storage: ShopStorage,
         clock: any ShopClock,
         settings: OrchestratorSettings = OrchestratorSettings(),
         orderLedger: Bigshop_Orders_V1_OrderLedger.Client,
@@ -54,7 +54,7 @@ public final class OrchestratorModule: Service, Sendable {
         // losing its last transitions to a power loss would break the
         // invariants between payments, orders and stock.
         let database = try await ServiceDatabase.open(
-            named: "orchestrator", in: dataDirectory, migrations: SagaSchema.migrations,
+            named: "orchestrator", in: storage, migrations: SagaSchema.migrations,
             configuration: DatabaseConfiguration(synchronous: .full))
         let steps = SagaSteps(
             orderLedger: orderLedger, inventory: inventory, payments: payments, holds: holds,

@@ -207,10 +207,10 @@ struct SagaStore: Sendable {
                     lines = coalesce(?4, lines),
                     amount_cents = coalesce(?5, amount_cents),
                     payment_due_at_ms = coalesce(?6, payment_due_at_ms),
-                    idempotency_scope = CASE WHEN ?7 THEN NULL ELSE idempotency_scope END,
-                    idempotency_key = CASE WHEN ?7 THEN NULL ELSE idempotency_key END,
+                    idempotency_scope = CASE WHEN ?7 = 1 THEN NULL ELSE idempotency_scope END,
+                    idempotency_key = CASE WHEN ?7 = 1 THEN NULL ELSE idempotency_key END,
                     updated_at_ms = ?8
-                WHERE order_id = ?9 AND state = ?10 AND (?11 IS NULL OR payment_id = ?11)
+                WHERE order_id = ?9 AND state = ?10 AND payment_id = coalesce(?11, payment_id)
                 """,
                 bindings: [
                     .text(to.rawValue), change.reason.map { .text($0) } ?? .null,

@@ -64,6 +64,8 @@ struct StepRunner: Sendable {
             }
         case let error as SQLiteError:
             return !error.isConstraintViolation
+        case let error as PostgresError:
+            return !error.isConstraintViolation
         default:
             return false
         }

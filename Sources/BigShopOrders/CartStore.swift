@@ -43,9 +43,10 @@ struct CartStore: Sendable {
             }
             try connection.run(
                 """
-                INSERT INTO carts (user_id, product_id, quantity) VALUES (?, ?, ?)
+                INSERT INTO carts (user_id, product_id, quantity, added)
+                VALUES (?, ?, ?, (SELECT coalesce(max(added), 0) + 1 FROM carts WHERE user_id = ?))
                 ON CONFLICT (user_id, product_id) DO UPDATE SET quantity = excluded.quantity
-                """, bindings: [.text(userID), .text(productID), .integer(quantity)])
+                """, bindings: [.text(userID), .text(productID), .integer(quantity), .text(userID)])
             return try Self.lines(of: userID, in: connection)
         }
     }
@@ -65,7 +66,7 @@ struct CartStore: Sendable {
 
     private static func lines(of userID: String, in connection: Connection) throws -> [CartLine] {
         try connection.query(
-            "SELECT product_id, quantity FROM carts WHERE user_id = ? ORDER BY rowid", bindings: [.text(userID)]
+            "SELECT product_id, quantity FROM carts WHERE user_id = ? ORDER BY added", bindings: [.text(userID)]
         ).map { CartLine(productID: try $0.string(0), quantity: try $0.int64(1)) }
     }
 }

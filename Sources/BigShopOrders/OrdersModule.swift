@@ -6,11 +6,11 @@ public import Logging
 public import ServiceLifecycle
 
 /// The orders service, ready to serve: the public `OrdersService` and the
-/// internal `OrderLedger` over one database, `<dataDirectory>/orders.sqlite`.
+/// internal `OrderLedger` over one database, `<storage>/orders.sqlite`.
 ///
 /// ```swift
 /// let orders = try await OrdersModule.open(
-///     dataDirectory: "/var/lib/bigshop", clock: SystemClock(),
+///     storage: .sqlite(directory: "/var/lib/bigshop"), clock: SystemClock(),
 ///     inventory: inventoryClient, saga: sagaClient)
 /// let server = RPCServer(services: [orders.ordersService, orders.orderLedger])
 /// try await orders.run()  // in a ServiceGroup, after the services it calls
@@ -37,7 +37,7 @@ public final class OrdersModule: Service, Sendable {
         self.orderLedger = orderLedger
     }
 
-    /// Opens (creating or migrating) `<dataDirectory>/orders.sqlite` and
+    /// Opens (creating or migrating) `<storage>/orders.sqlite` and
     /// builds both services.
     ///
     /// - Parameters:
@@ -46,7 +46,7 @@ public final class OrdersModule: Service, Sendable {
     ///   - saga: the orchestrator's `CheckoutSaga`, which Checkout and
     ///     CancelOrder delegate to.
     public static func open(
-        dataDirectory: String,
+        storage: ShopStorage,
         clock: any ShopClock,
         inventory: Bigshop_Catalog_V1_InventoryService.Client,
         saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client,
@@ -56,7 +56,7 @@ public final class OrdersModule: Service, Sendable {
         // synchronous=FULL: the saga moves on once an order is created or
         // confirmed here; a power loss must not take the order back.
         let database = try await ServiceDatabase.open(
-            named: "orders", in: dataDirectory, migrations: OrdersSchema.migrations,
+            named: "orders", in: storage, migrations: OrdersSchema.migrations,
             configuration: DatabaseConfiguration(synchronous: .full))
         let hub = OrderEventHub(bufferCapacity: settings.watcherBufferCapacity)
         let book = OrderStore(database: database, clock: clock, hub: hub, logger: logger)

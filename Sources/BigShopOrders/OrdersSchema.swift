@@ -2,8 +2,10 @@ import BigShopStore
 
 /// The tables of `orders.sqlite`, as versioned migrations.
 ///
-/// - `carts`: one row per (user, product) with a positive quantity; rows keep
-///   their rowid on updates, so `ORDER BY rowid` is the order lines were added.
+/// - `carts`: one row per (user, product) with a positive quantity; `added`
+///   (version 2) counts a customer's lines in the order they were first added,
+///   and an update keeps it (version 1 ordered by SQLite's rowid, which
+///   PostgreSQL does not have).
 /// - `orders`: `number` is an insertion counter that orders the book newest
 ///   first (ids are random); `status` holds ``Bigshop_Orders_V1_OrderStatus``
 ///   storage names; `last_event_seq` is the `seq` of the order's latest event.
@@ -51,6 +53,12 @@ enum OrdersSchema {
                     reason TEXT NOT NULL,
                     PRIMARY KEY (order_id, seq)
                 ) WITHOUT ROWID;
-                """)
+                """),
+        Migration(version: 2, name: "carts keep their order without SQLite's rowid") { connection in
+            try connection.execute("ALTER TABLE carts ADD COLUMN added INTEGER NOT NULL DEFAULT 0")
+            if connection.dialect == .sqlite {
+                try connection.execute("UPDATE carts SET added = rowid")
+            }
+        },
     ]
 }

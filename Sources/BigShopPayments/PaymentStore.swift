@@ -50,7 +50,7 @@ struct PaymentStore: Sendable {
     func payments(ofOrder orderID: String) async throws -> [Bigshop_Payments_V1_Payment] {
         try await database.read { connection in
             try connection.query(
-                "SELECT \(Self.columns) FROM payments WHERE order_id = ? ORDER BY created_at_ms, rowid", .text(orderID)
+                "SELECT \(Self.columns) FROM payments WHERE order_id = ? ORDER BY created_at_ms, attempt", .text(orderID)
             ).map { try Self.stored($0).payment }
         }
     }
@@ -73,8 +73,9 @@ struct PaymentStore: Sendable {
             try connection.run(
                 """
                 INSERT INTO payments (id, order_id, user_id, method, status, amount_cents, pix_txid, pix_copy_paste,
-                    card_last4, card_brand, decline_reason, created_at_ms, updated_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    card_last4, card_brand, decline_reason, created_at_ms, updated_at_ms, attempt)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                    (SELECT coalesce(max(attempt), 0) + 1 FROM payments WHERE order_id = ?2))
                 """,
                 bindings: [
                     .text(payment.id), .text(payment.orderId), .text(stored.userID), .text(payment.method.storageName),

@@ -8,11 +8,11 @@ public import ServiceLifecycle
 
 /// The payments service, ready to serve: the public `PaymentsService` and
 /// the internal `PaymentLedger` over one database,
-/// `<dataDirectory>/payments.sqlite`.
+/// `<storage>/payments.sqlite`.
 ///
 /// ```swift
 /// let payments = try await PaymentsModule.open(
-///     dataDirectory: "/var/lib/bigshop", clock: SystemClock(),
+///     storage: .sqlite(directory: "/var/lib/bigshop"), clock: SystemClock(),
 ///     orderLedger: orderLedger, saga: sagaClient)
 /// let server = RPCServer(services: [payments.paymentsService, payments.paymentLedger])
 /// try await payments.run()  // in a ServiceGroup, after the services it calls
@@ -36,7 +36,7 @@ public final class PaymentsModule: Service, Sendable {
         self.paymentLedger = paymentLedger
     }
 
-    /// Opens (creating or migrating) `<dataDirectory>/payments.sqlite`.
+    /// Opens (creating or migrating) `<storage>/payments.sqlite`.
     ///
     /// - Parameters:
     ///   - clock: the time of payments and of card expiry checks.
@@ -45,7 +45,7 @@ public final class PaymentsModule: Service, Sendable {
     ///   - orderLedger: Orders' `OrderLedger`, for an order's owner and status.
     ///   - saga: the orchestrator's `CheckoutSaga`, for payment attempts.
     public static func open(
-        dataDirectory: String,
+        storage: ShopStorage,
         clock: any ShopClock,
         settings: PaymentsSettings = PaymentsSettings(),
         orderLedger: Bigshop_Orders_V1_OrderLedger.Client,
@@ -57,7 +57,7 @@ public final class PaymentsModule: Service, Sendable {
             merchantCity: settings.merchantCity, txid: PixTxid.generate())
         // synchronous=FULL: an approved payment must survive a power loss.
         let database = try await ServiceDatabase.open(
-            named: "payments", in: dataDirectory, migrations: PaymentsSchema.migrations,
+            named: "payments", in: storage, migrations: PaymentsSchema.migrations,
             configuration: DatabaseConfiguration(synchronous: .full))
         let store = PaymentStore(database: database)
         let processor = PaymentProcessor(

@@ -27,5 +27,11 @@ enum PaymentsSchema {
                 CREATE INDEX payments_by_order ON payments (order_id, created_at_ms);
                 """),
         IdempotencyRecords.migration(version: 2),
+        Migration(version: 3, name: "payments of an order keep their order without SQLite's rowid") { connection in
+            try connection.execute("ALTER TABLE payments ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0")
+            if connection.dialect == .sqlite {
+                try connection.execute("UPDATE payments SET attempt = rowid")
+            }
+        },
     ]
 }

@@ -110,7 +110,15 @@ public final class BigShopApp: Sendable {
             // never processed, or are idempotent (saga steps carry keys).
             assembly.clientInterceptors.append(RetryInterceptor(policy: RetryPolicy()))
         }
-        if !assembly.parts.isEmpty { try DataDirectory.prepare(configuration.dataDirectory, logger: logger) }
+        let storage = try assembly.storage ?? configuration.shopStorage(environment: ProcessInfo.processInfo.environment)
+        assembly.storage = storage
+        if !assembly.parts.isEmpty {
+            if let directory = storage.directory {
+                try DataDirectory.prepare(directory, logger: logger)
+            } else if case .postgres(let postgres) = storage {
+                logger.info("storage", metadata: ["postgres": "\(postgres.endpoint)", "schemas": "\(postgres.schemaPrefix)<service>"])
+            }
+        }
         let shop = try await assembly.open()
 
         let publicPort =

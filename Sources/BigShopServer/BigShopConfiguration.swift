@@ -10,6 +10,17 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     public var port = 7070
     /// Where the SQLite files live (one per service), created on first start.
     public var dataDirectory = "./data"
+    /// The storage engine: SQLite files under ``dataDirectory`` (the default,
+    /// nothing to install) or one PostgreSQL database (replicas); see
+    /// ``shopStorage(environment:)``.
+    public var store = StoreEngine.sqlite
+    /// The PostgreSQL database, `postgres://USER@HOST:PORT/DATABASE`, without
+    /// a password (that comes from `BIGSHOP_POSTGRES_PASSWORD`, or the whole
+    /// URL from `BIGSHOP_POSTGRES_URL`): never a secret on a command line.
+    public var postgresURL: String?
+    /// PostgreSQL connections per service that run write transactions at once
+    /// (each service also has 4 reader connections).
+    public var postgresWriterConnections = 4
 
     /// Gateway rate limits; `rateLimit = false` turns them off (load tests
     /// from one address).
@@ -172,6 +183,9 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         host = try value(.host, defaults.host)
         port = try value(.port, defaults.port)
         dataDirectory = try value(.dataDirectory, defaults.dataDirectory)
+        store = try value(.store, defaults.store)
+        postgresURL = try container.decodeIfPresent(String.self, forKey: .postgresURL)
+        postgresWriterConnections = try value(.postgresWriterConnections, defaults.postgresWriterConnections)
         rateLimit = try value(.rateLimit, defaults.rateLimit)
         rateLimits = try value(.rateLimits, defaults.rateLimits)
         loginPerAddressEmailBurst = try value(.loginPerAddressEmailBurst, defaults.loginPerAddressEmailBurst)
@@ -265,6 +279,7 @@ extension BigShopConfiguration {
             ("maxOpenStreams (--max-open-streams)", maxOpenStreams),
             ("maxOpenStreamsPerAddress (--max-open-streams-per-address)", maxOpenStreamsPerAddress),
             ("maxStreamChurn (--max-stream-churn)", maxStreamChurn),
+            ("postgresWriterConnections (--postgres-writer-connections)", postgresWriterConnections),
         ]
         for (name, value) in counts {
             try require(value >= 1, "\(name) must be at least 1")

@@ -14,6 +14,7 @@ import BigShopOrdersAPI
 public import BigShopPayments
 import BigShopPaymentsAPI
 public import BigShopServiceKit
+import Foundation
 public import Logging
 public import ServiceLifecycle
 
@@ -37,6 +38,9 @@ public struct ShopAssembly: Sendable {
 
     public var configuration: BigShopConfiguration
     public var parts = Set(Part.allCases)
+    /// Where the parts keep their data; nil takes it from the configuration
+    /// (``BigShopConfiguration/shopStorage(environment:)``).
+    public var storage: ShopStorage?
     /// The transports to parts this process calls but does not run.
     public var remoteParts: [Part: any ClientTransport] = [:]
     /// The time of every service; tests pass a `ManualClock`.
@@ -82,7 +86,7 @@ public struct ShopAssembly: Sendable {
     /// in flight, and creates the first admin if asked. Run
     /// ``OpenShop/services`` to serve.
     public func open() async throws -> OpenShop {
-        let data = configuration.dataDirectory
+        let data = try storage ?? configuration.shopStorage(environment: ProcessInfo.processInfo.environment)
         var routes: [String: any ClientTransport] = [:]
         for (part, remote) in remoteParts where !parts.contains(part) {
             for name in part.serviceNames { routes[name] = remote }
@@ -98,7 +102,7 @@ public struct ShopAssembly: Sendable {
         let auth =
             try await parts.contains(.auth)
             ? AuthModule.open(
-                dataDirectory: data, clock: clock,
+                storage: data, clock: clock,
                 settings: self.auth
                     ?? AuthSettings(
                         sessionTTL: .seconds(c.sessionTTLSeconds),
@@ -113,11 +117,11 @@ public struct ShopAssembly: Sendable {
         let catalog =
             try await parts.contains(.catalog)
             ? CatalogModule.open(
-                dataDirectory: data, clock: clock, logger: logger("catalog")) : nil
+                storage: data, clock: clock, logger: logger("catalog")) : nil
         let orchestrator =
             try await parts.contains(.orchestrator)
             ? OrchestratorModule.open(
-                dataDirectory: data, clock: clock,
+                storage: data, clock: clock,
                 settings: self.orchestrator
                     ?? OrchestratorSettings(
                         paymentWindow: .seconds(c.paymentWindowSeconds),
@@ -132,13 +136,13 @@ public struct ShopAssembly: Sendable {
         let orders =
             try await parts.contains(.orders)
             ? OrdersModule.open(
-                dataDirectory: data, clock: clock, inventory: inventory, saga: saga,
+                storage: data, clock: clock, inventory: inventory, saga: saga,
                 settings: self.orders ?? OrdersSettings(maxUnitsPerProduct: Int64(c.maxUnitsPerProduct), maxCartLines: c.maxCartLines),
                 logger: logger("orders")) : nil
         let payments =
             try await parts.contains(.payments)
             ? PaymentsModule.open(
-                dataDirectory: data, clock: clock,
+                storage: data, clock: clock,
                 settings: self.payments
                     ?? PaymentsSettings(
                         pixKey: c.pixMerchantKey, merchantName: c.pixMerchantName, merchantCity: c.pixMerchantCity), orderLedger: orderLedger, saga: saga,
@@ -146,7 +150,7 @@ public struct ShopAssembly: Sendable {
         let flashSale =
             try await parts.contains(.flashsale)
             ? FlashSaleModule.open(
-                dataDirectory: data, clock: clock, inventory: inventory, saga: saga, faults: flashSaleFaults,
+                storage: data, clock: clock, inventory: inventory, saga: saga, faults: flashSaleFaults,
                 logger: logger("flashsale")) : nil
         let history = parts.contains(.history) ? HistoryModule(orderLedger: orderLedger, logger: logger("history")) : nil
 

@@ -41,6 +41,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The address to listen on.") var host: String?
     @Option(help: "The public port.") var port: Int?
     @Option(name: .customLong("data"), help: "The directory of the SQLite files.") var dataDirectory: String?
+    @Option(help: "Storage engine: sqlite (files under --data, the default) or postgres (one database, replicas).")
+    var store: StoreEngine?
+    @Option(
+        help: """
+            The PostgreSQL database for --store postgres, postgres://USER@HOST:PORT/DATABASE, without a password \
+            (BIGSHOP_POSTGRES_PASSWORD; or the whole URL in BIGSHOP_POSTGRES_URL instead of this flag).
+            """)
+    var postgresURL: String?
+    @Option(help: "PostgreSQL connections per service that write at once (default 4).") var postgresWriterConnections: Int?
     @Option(help: "Gateway rate limits.") var rateLimit: Switch?
 
     @Option(help: "Calls per second per address, counted before authentication (all calls).") var preAuthAddressRate: Double?
@@ -144,6 +153,9 @@ struct Serve: AsyncParsableCommand {
         if let host { c.host = host }
         if let port { c.port = port }
         if let dataDirectory { c.dataDirectory = dataDirectory }
+        if let store { c.store = store }
+        if let postgresURL { c.postgresURL = postgresURL }
+        if let postgresWriterConnections { c.postgresWriterConnections = postgresWriterConnections }
         if let rateLimit { c.rateLimit = rateLimit == .on }
         if let preAuthAddressRate { c.rateLimits.allCallsPerAddress.perSecond = preAuthAddressRate }
         if let preAuthAddressBurst { c.rateLimits.allCallsPerAddress.burst = preAuthAddressBurst }
@@ -243,3 +255,5 @@ struct Serve: AsyncParsableCommand {
         try await group.run()
     }
 }
+
+extension StoreEngine: ExpressibleByArgument {}

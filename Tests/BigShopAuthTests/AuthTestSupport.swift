@@ -1,6 +1,7 @@
 import BigRPC
 import BigShopAuthAPI
 import BigShopServiceKit
+import BigShopTestSupport
 import Foundation
 import Logging
 import Testing
@@ -61,7 +62,7 @@ struct AuthHarness {
 
     static func open(directory: String, clock: ManualClock, settings: AuthSettings) async throws -> AuthHarness {
         let silent = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let module = try await AuthModule.open(dataDirectory: directory, clock: clock, settings: settings, logger: silent)
+        let module = try await AuthModule.open(storage: TestStorage.forDirectory(directory), clock: clock, settings: settings, logger: silent)
         let verifier = Bigshop_Auth_V1_SessionVerifier.Client(
             wrapping: RPCClient(
                 transport: InProcessTransport(server: RPCServer(services: [module.sessionVerifier]))

@@ -265,7 +265,7 @@ struct CategoryTests {
         try await withTemporaryDirectory { directory in
             // A catalog.sqlite as version 1 wrote it: names only lowercased.
             let old = try await ServiceDatabase.open(
-                named: "catalog", in: directory, migrations: [CatalogSchema.migrations[0]])
+                named: "catalog", in: TestStorage.forDirectory(directory), migrations: [CatalogSchema.migrations[0]])
             try await old.write { connection in
                 try connection.run(
                     """

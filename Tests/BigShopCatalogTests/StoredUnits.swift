@@ -1,4 +1,5 @@
 import BigShopStore
+import BigShopTestSupport
 
 /// The ground truth of one product's units, read straight from
 /// `catalog.sqlite` (a second connection to the file the module has open):
@@ -15,7 +16,8 @@ struct StoredUnits: Equatable, CustomStringConvertible {
 
     static func read(productID: String, directory: String) async throws -> StoredUnits {
         let database = try await Database(
-            path: directory + "/catalog.sqlite", configuration: DatabaseConfiguration(readerCount: 1))
+            location: TestStorage.forDirectory(directory).location(forService: "catalog"),
+            configuration: DatabaseConfiguration(readerCount: 1, postgresWriterCount: 1))
         do {
             let units = try await database.read { connection in
                 let stock = try connection.queryOne("SELECT stock FROM products WHERE id = ?", .text(productID))?.int64(0)

@@ -74,7 +74,7 @@ struct CheckoutLimitsTests {
             .appendingPathComponent("bigshop-limits-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let database = try await ServiceDatabase.open(named: "orchestrator", in: directory, migrations: SagaSchema.migrations)
+        let database = try await ServiceDatabase.open(named: "orchestrator", in: TestStorage.forDirectory(directory), migrations: SagaSchema.migrations)
         let store = SagaStore(database: database)
         let nowMs: Int64 = 1_772_377_200_000
         func saga(_ id: String, state: SagaState, quantity: Int64, updatedAtMs: Int64 = nowMs) -> SagaRecord {

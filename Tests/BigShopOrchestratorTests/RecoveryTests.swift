@@ -223,7 +223,7 @@ struct RecoveryTests {
         _ payment: Bigshop_Payments_V1_Payment,
         of userID: String
     ) async throws {
-        let database = try await Database(path: directory + "/payments.sqlite")
+        let database = try await Database(location: TestStorage.forDirectory(directory).location(forService: "payments"))
         _ = try await PaymentStore(database: database).insert(
             StoredPayment(payment: payment, userID: userID), idempotencyKey: nil)
         await database.close()

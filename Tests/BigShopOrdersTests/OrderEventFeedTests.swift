@@ -74,7 +74,7 @@ struct OrderEventFeedTests {
             // Another process on the same file confirms: this hub never hears of it.
             let unreachable = RPCClient(transport: InProcessTransport(server: RPCServer(services: [])))
             let other = try await OrdersModule.open(
-                dataDirectory: shop.directory, clock: shop.clock,
+                storage: TestStorage.forDirectory(shop.directory), clock: shop.clock,
                 inventory: .init(wrapping: unreachable), saga: .init(wrapping: unreachable))
             let life = Task { await other.run() }
             _ = try await other.orderLedger.book.confirm(order.id)

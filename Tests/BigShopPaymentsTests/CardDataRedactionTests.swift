@@ -1,4 +1,5 @@
 import BigShopPaymentsAPI
+import BigShopTestSupport
 import Foundation
 import Testing
 
@@ -30,16 +31,16 @@ struct CardDataRedactionTests {
             let amexDigits = Array(Self.amex)
             let amexWindows = (0...(amexDigits.count - 6)).map { String(amexDigits[$0..<($0 + 6)]) }
             let secrets = amexWindows + ["3782 822463 10005", Self.amexCVV, TestCards.declined, "4242424242424241", "5173"]
-            let files = try FileManager.default.contentsOfDirectory(atPath: shop.directory)
-            #expect(files.contains("payments.sqlite"))
+            // Every SQLite file, or every table of the shop's PostgreSQL schemas.
+            let stored = try await TestStorage.storedText(directory: shop.directory)
+            #expect(stored.keys.contains { $0.contains("payments") })
             var paymentsFiles = ""
-            for file in files {
-                let bytes = try Data(contentsOf: URL(fileURLWithPath: shop.directory + "/" + file))
-                let text = Self.withoutShopIDs(String(decoding: bytes.map { $0 < 0x80 ? $0 : 0x3F }, as: UTF8.self))
+            for (file, content) in stored {
+                let text = Self.withoutShopIDs(content)
                 for secret in secrets {
                     #expect(!text.contains(secret), "\(file) holds \(secret)")
                 }
-                if file.hasPrefix("payments") { paymentsFiles += text }
+                if file.contains("payments") { paymentsFiles += text }
             }
             // The scan sees what payments stored: the payment and its last 4 digits.
             #expect(paymentsFiles.contains("amex"))

@@ -52,7 +52,7 @@ struct PaymentLedgerTests {
             do {
                 try await insert(in: shop.directory, second)
                 Issue.record("a second approved payment was stored")
-            } catch let error as SQLiteError {
+            } catch {
                 #expect(error.isUniqueViolation)
             }
             second.status = .declined
@@ -61,7 +61,7 @@ struct PaymentLedgerTests {
     }
 
     private func insert(in directory: String, _ payment: Bigshop_Payments_V1_Payment) async throws {
-        let database = try await Database(path: directory + "/payments.sqlite")
+        let database = try await Database(location: TestStorage.forDirectory(directory).location(forService: "payments"))
         do {
             _ = try await PaymentStore(database: database).insert(
                 StoredPayment(payment: payment, userID: "ana"), idempotencyKey: nil)

@@ -74,6 +74,7 @@ public struct TestShop: Sendable {
         var assembly = ShopAssembly(configuration: configuration)
         assembly.admin = AdminBootstrap(email: adminEmail, password: adminPassword)
         assembly.clock = clock
+        assembly.storage = TestStorage.forDirectory(directory)
         if configuration.enableConformanceService {
             assembly.addPublicService(
                 TestServiceProvider(maxPayloadSize: configuration.effectiveMaxPayloadBytes),

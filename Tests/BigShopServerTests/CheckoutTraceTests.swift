@@ -3,6 +3,7 @@ import BigRPCTracing
 import BigShopOrdersAPI
 import BigShopPaymentsAPI
 import BigShopServerTestSupport
+import BigShopTestSupport
 import InMemoryTracing
 import Instrumentation
 import Testing
@@ -85,9 +86,12 @@ import Tracing
 
             // Database transactions, reads and writes, are spans of the calls
             // that made them.
-            let transactions = spans.filter { $0.operationName.hasPrefix("sqlite ") }
-            #expect(transactions.contains { $0.operationName == "sqlite orders write (group commit)" && descends($0, from: confirm) })
-            #expect(transactions.contains { $0.operationName.hasPrefix("sqlite payments write") && descends($0, from: pay) })
+            // Named "<engine> <database> …": "sqlite orders write", or "postgres orders write"
+            // (tests prefix the PostgreSQL schemas: "postgres d1x2_orders write").
+            let engine = TestPostgres.isSelectedForServices ? "postgres" : "sqlite"
+            let transactions = spans.filter { $0.operationName.hasPrefix(engine + " ") }
+            #expect(transactions.contains { $0.operationName.hasSuffix("orders write (group commit)") && descends($0, from: confirm) })
+            #expect(transactions.contains { $0.operationName.contains("payments write") && descends($0, from: pay) })
             #expect(transactions.contains { $0.operationName.hasSuffix(" read") && descends($0, from: checkout) }, "\(transactions.map(\.operationName))")
             let rootSpan = try #require(spans.first { $0.spanID == root.spanID })
             #expect(transactions.allSatisfy { descends($0, from: rootSpan) })

@@ -1,3 +1,4 @@
+public import BigShopServiceKit
 public import BigShopStore
 import Foundation
 import Synchronization
@@ -40,10 +41,71 @@ public enum TestPostgres {
     /// Drops `schema` and everything in it (best effort, for cleanup).
     public static func dropSchema(_ schema: String) async {
         guard let endpoint else { return }
-        guard let admin = try? await Database(
-            location: .postgres(endpoint, schema: "public"), configuration: DatabaseConfiguration(readerCount: 1, postgresWriterCount: 1))
+        guard
+            let admin = try? await Database(
+                location: .postgres(endpoint, schema: "public"), configuration: DatabaseConfiguration(readerCount: 1, postgresWriterCount: 1))
         else { return }
         _ = try? await admin.writeWithoutTransaction { try $0.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE") }
         await admin.close()
+    }
+}
+
+/// The storage the service suites use for a test's data directory.
+public enum TestStorage {
+    /// SQLite files in `directory`; or, with `BIGSHOP_TEST_STORE=postgres`, schemas of
+    /// the test server named after `directory` (`d<hash>_orders`, …), so a test that
+    /// reopens the same directory reopens the same data, as with files.
+    public static func forDirectory(_ directory: String) -> ShopStorage {
+        guard TestPostgres.isSelectedForServices, let endpoint = TestPostgres.endpoint else {
+            return .sqlite(directory: directory)
+        }
+        return .postgres(PostgresStorage(endpoint: endpoint, schemaPrefix: schemaPrefix(for: directory), writerConnections: 1, readerConnections: 1))
+    }
+
+    /// `d` + a 64-bit FNV-1a hash of the path in base 36 + `_`.
+    static func schemaPrefix(for directory: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in directory.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return "d" + String(hash, radix: 36) + "_"
+    }
+}
+
+extension TestStorage {
+    /// Everything the services of `directory` stored, as text, by file (SQLite: each file's
+    /// bytes, non-ASCII as `?`) or by table (PostgreSQL: every row of every table of the
+    /// directory's schemas, as `schema.table`): for scans that nothing secret was written.
+    public static func storedText(directory: String) async throws -> [String: String] {
+        guard case .postgres(let postgres) = forDirectory(directory) else {
+            var texts: [String: String] = [:]
+            for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file))
+                texts[file] = String(decoding: bytes.map { $0 < 0x80 ? $0 : 0x3F }, as: UTF8.self)
+            }
+            return texts
+        }
+        let database = try await Database(
+            location: .postgres(postgres.endpoint, schema: "public"),
+            configuration: DatabaseConfiguration(readerCount: 1, postgresWriterCount: 1))
+        do {
+            let texts = try await database.read { connection -> [String: String] in
+                var texts: [String: String] = [:]
+                let tables = try connection.query(
+                    "SELECT table_schema, table_name FROM information_schema.tables WHERE starts_with(table_schema, ?)",
+                    .text(postgres.schemaPrefix))
+                for table in tables {
+                    let name = try table.string(0) + "." + table.string(1)
+                    texts[name] = try connection.queryOne("SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM \(name) t")?.string(0)
+                }
+                return texts
+            }
+            await database.close()
+            return texts
+        } catch {
+            await database.close()
+            throw error
+        }
     }
 }
