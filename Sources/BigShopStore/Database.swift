@@ -1,7 +1,9 @@
 import DedicatedThread
 import Tracing
 
-/// A SQLite database file served by one writer thread and a pool of reader threads.
+/// A database served by writer and reader threads, each owning one connection: a SQLite
+/// file (one writer, the embedded default) or a schema of a PostgreSQL database (several
+/// writers, for replicas; see ``DatabaseLocation``).
 ///
 /// ```swift
 /// let db = try await Database(path: "/var/lib/bigshop/shop.sqlite")
@@ -15,6 +17,11 @@ import Tracing
 /// }
 /// await db.close()
 /// ```
+///
+/// **PostgreSQL.** The same bodies run unchanged. Write transactions are SERIALIZABLE and a
+/// body may run more than once when its transaction loses a race with another writer
+/// (40001/40P01 are retried inside the store, never returned), so bodies must keep their
+/// effects inside the database.
 ///
 /// **Threads.** All SQLite calls run on threads owned by the database: one writer thread
 /// with the only writing connection, and ``DatabaseConfiguration/readerCount`` reader threads
@@ -272,7 +279,6 @@ public final class Database: Sendable {
 
     /// Counts a commit made outside ``write(_:)``/``writeBatched(_:)`` (used by ``Migrator``).
     func recordCommit() { counters.recordCommit() }
-
 
     /// Stops accepting requests, lets the threads finish the queued ones, finalizes their
     /// statements, closes their connections, and returns once every thread has exited.

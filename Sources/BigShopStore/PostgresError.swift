@@ -23,8 +23,9 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
     init(_ error: any Error, sql: String?) {
         if let psql = error as? PSQLError {
             let info = psql.serverInfo
+            let underlying = psql.underlying.map { " (\($0))" } ?? ""
             self.init(
-                sqlState: info?[.sqlState], message: info?[.message] ?? "\(psql.code)", sql: sql)
+                sqlState: info?[.sqlState], message: info?[.message] ?? "\(psql.code)\(underlying)", sql: sql)
         } else {
             self.init(sqlState: nil, message: String(describing: error), sql: sql)
         }

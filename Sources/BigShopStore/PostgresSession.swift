@@ -33,7 +33,9 @@ final class PostgresSession {
 
     /// Connects, creates the service's schema if needed (writers only) and makes it the
     /// only one on the search path, so the service's SQL names its tables unqualified.
-    static func open(endpoint: PostgresEndpoint, schema: String, isWriter: Bool, configuration: DatabaseConfiguration)
+    static func open(
+        endpoint: PostgresEndpoint, schema: String, isWriter: Bool, configuration: DatabaseConfiguration
+    )
         throws -> PostgresSession
     {
         guard PostgresSession.isValidIdentifier(schema) else {
@@ -45,14 +47,22 @@ final class PostgresSession {
         pgConfiguration.options.connectTimeout = .milliseconds(Int64(configuration.busyTimeoutMilliseconds))
         var logger = Logger(label: "bigshop.store.postgres")
         logger.logLevel = .critical  // errors reach callers as PostgresError; no logging of SQL
+        var attempt = 1
         let connection: PostgresConnection
-        do {
-            connection = try PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: pgConfiguration,
-                id: Int.random(in: 0..<Int.max), logger: logger
-            ).wait()
-        } catch {
-            throw PostgresError(error, sql: nil)
+        while true {
+            do {
+                connection = try PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.next(), configuration: pgConfiguration,
+                    id: Int.random(in: 0..<Int.max), logger: logger
+                ).wait()
+                break
+            } catch {
+                // A server restarting, or too busy to accept at once: try a few more times.
+                let failure = PostgresError(error, sql: nil)
+                guard failure.isConnectionFailure || failure.sqlState == "57P03", attempt < 4 else { throw failure }
+                usleep(UInt32(attempt) * 250_000)
+                attempt += 1
+            }
         }
         let session = PostgresSession(connection: connection, logger: logger)
         if isWriter {
@@ -131,7 +141,18 @@ final class PostgresSession {
 
     private func runScriptStatement(_ sql: String, racingOtherProcesses: Bool = false) throws {
         do {
-            _ = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+            let result = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+            if sql == "COMMIT", result.metadata.command == "ROLLBACK" {
+                isInTransaction = false
+                // A body caught a statement's error and went on: PostgreSQL had already
+                // aborted the transaction (SQLite would have kept the other statements).
+                throw PostgresError(
+                    sqlState: "25P02",
+                    message: "the transaction was aborted by an error the body caught; run statements whose errors it handles in inSavepoint",
+                    sql: sql)
+            }
+        } catch let error as PostgresError {
+            throw error
         } catch {
             let failure = PostgresError(error, sql: sql)
             // Two processes creating the same schema at once: one loses with 23505 or 42P06.

@@ -67,22 +67,31 @@ enum SQLTokens {
         return statements.map { $0.trimmingWhitespace }.filter { !$0.isEmpty && !isOnlyComments($0) }
     }
 
-    /// Replaces each `?` in code with `$1`, `$2`, ….
+    /// Replaces each `?` in code with `$1`, `$2`, …, and SQLite's numbered `?NNN` with
+    /// `$NNN` (a plain `?` after `?NNN` is number NNN + 1, as in SQLite).
     static func numberingParameters(in sql: String) -> String {
         var result = ""
         result.reserveCapacity(sql.utf8.count + 8)
-        var number = 0
+        var largest = 0
         forEachSpan(in: sql) { span, isCode in
             guard isCode, span.contains("?") else {
                 result += span
                 return
             }
-            for character in span {
-                if character == "?" {
-                    number += 1
+            var characters = span[...]
+            while let character = characters.popFirst() {
+                guard character == "?" else {
+                    result.append(character)
+                    continue
+                }
+                let digits = characters.prefix(while: \.isASCII).prefix(while: \.isNumber)
+                if let number = Int(digits) {
+                    characters = characters.dropFirst(digits.count)
+                    largest = max(largest, number)
                     result += "$\(number)"
                 } else {
-                    result.append(character)
+                    largest += 1
+                    result += "$\(largest)"
                 }
             }
         }

@@ -129,21 +129,15 @@ final class SQLiteConnection {
 
     // MARK: Convenience execution (cached statements)
 
-
-
     /// Executes one statement (cached) with an argument array.
     func run(_ sql: String, bindings: [SQLiteValue]) throws {
         try cachedStatement(sql).run(bindings: bindings)
     }
 
-
-
     /// Runs a query with an argument array and returns all rows.
     func query(_ sql: String, bindings: [SQLiteValue]) throws -> [Row] {
         try cachedStatement(sql).query(bindings: bindings)
     }
-
-
 
     /// Runs a query with an argument array and returns its first row, or `nil`.
     func queryOne(_ sql: String, bindings: [SQLiteValue]) throws -> Row? {
@@ -151,7 +145,6 @@ final class SQLiteConnection {
     }
 
     /// Streams the rows of a query to `body` without materializing them; the ``RowCursor``
-
 
     /// Streams the rows of a query with an argument array.
     func forEachRow(_ sql: String, bindings: [SQLiteValue], body: (RowCursor) throws -> Void) throws {

@@ -12,6 +12,12 @@ struct SQLDialectTests {
         #expect(SQLDialect.sqlite.parameters(sql) == sql)
     }
 
+    @Test func numberedParametersKeepTheirNumbers() {
+        #expect(
+            SQLDialect.postgres.parameters("UPDATE t SET a = ?1, b = coalesce(?12, b) WHERE c = ?1 AND d = ?")
+                == "UPDATE t SET a = $1, b = coalesce($12, b) WHERE c = $1 AND d = $13")
+    }
+
     @Test func escapedQuotesStayInsideTheLiteral() {
         #expect(SQLDialect.postgres.parameters("SELECT 'it''s ?' WHERE a = ?") == "SELECT 'it''s ?' WHERE a = $1")
     }
