@@ -10,8 +10,19 @@ public struct CallOptions: Hashable, Sendable {
     /// at its next write.
     public var timeout: Duration?
 
+    /// Told of each message of the call; equal options have the same
+    /// observers (the same objects).
+    private(set) var messageObservers = MessageObservers()
+
     public init(timeout: Duration? = nil) {
         self.timeout = timeout
+    }
+
+    /// Has `observer` told of each request message the caller writes and
+    /// each response message it reads: what a ``ClientInterceptor`` sets on
+    /// the options it hands to `next`, to see the messages of a stream.
+    public mutating func observeMessages(with observer: any RPCMessageObserver) {
+        messageObservers.append(observer)
     }
 
     /// No deadline.

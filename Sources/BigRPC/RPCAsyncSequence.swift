@@ -19,6 +19,16 @@ public struct RPCAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(nextElement: nextElement)
     }
+
+    /// The same elements, each handed to `body` as it is read.
+    func peeking(_ body: @escaping @Sendable (Element) -> Void) -> RPCAsyncSequence {
+        let nextElement = self.nextElement
+        return RPCAsyncSequence {
+            let element = try await nextElement()
+            if let element { body(element) }
+            return element
+        }
+    }
 }
 
 /// Writes messages of one call: a streaming handler's responses, or a

@@ -114,7 +114,13 @@ public struct RPCClient: Sendable {
     ) async throws -> Result {
         do {
             return try await intercepted(interceptors[...], method, metadata, options) { metadata, options in
-                try await transport.withStream(method: method, metadata: metadata, options: options, body)
+                let observers = options.messageObservers
+                if observers.isEmpty {
+                    return try await transport.withStream(method: method, metadata: metadata, options: options, body)
+                }
+                return try await transport.withStream(method: method, metadata: metadata, options: options) { stream in
+                    try await body(observers.observing(stream))
+                }
             }
         } catch {
             throw RPCClient.rpcError(from: error)

@@ -49,7 +49,7 @@ public final class RPCServer: Sendable {
         do {
             let body: @Sendable () async throws -> Void = { [interceptors] in
                 try await RPCServer.intercepted(interceptors[...], context: context) { context in
-                    try await handler.run(call, context)
+                    try await handler.run(context.messageObservers.observing(call), context)
                 }
             }
             if let deadline {

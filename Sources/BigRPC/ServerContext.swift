@@ -30,6 +30,8 @@ public struct ServerContext: Sendable {
     }
     /// What interceptors added to ``logMetadata``.
     private var addedLogMetadata: Logger.Metadata = [:]
+    /// Told of each message the handler reads and writes.
+    private(set) var messageObservers = MessageObservers()
     /// The server's logger; see ``logger`` and ``logger(_:)``.
     private let serverLogger: Logger
 
@@ -71,6 +73,14 @@ public struct ServerContext: Sendable {
         var logger = base
         for (key, value) in logMetadata { logger[metadataKey: key] = value }
         return logger
+    }
+
+    /// Has `observer` told of each request message the handler reads and
+    /// each response message it writes, from the transport's point of view:
+    /// what an interceptor calls before handing this context to `next`, to
+    /// see the messages of a stream.
+    public mutating func observeMessages(with observer: any RPCMessageObserver) {
+        messageObservers.append(observer)
     }
 
     /// Trailing metadata sent with the call's status, whatever the outcome.

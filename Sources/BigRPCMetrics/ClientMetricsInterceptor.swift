@@ -11,8 +11,10 @@ public import CoreMetrics
 ///
 /// A call's code is the status it ended with: the failure a unary call
 /// returns (see ``StatusReporting``) or the ``RPCError`` it throws;
-/// `UNKNOWN` for any other error. Message counts are those of the
-/// single-message sides, as for ``ServerMetricsInterceptor``.
+/// `UNKNOWN` for any other error. Message counts: one for a single-message
+/// side (the response only when the call ended OK), and each message of a
+/// streaming side as the caller writes or reads it, seen through an
+/// ``RPCMessageObserver`` on the call's options.
 public struct ClientMetricsInterceptor: ClientInterceptor {
     private let table: MethodMetricsTable
 
@@ -20,7 +22,7 @@ public struct ClientMetricsInterceptor: ClientInterceptor {
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         table = MethodMetricsTable(
             names: .init(
-                started: RPCMetricNames.clientStarted, handled: RPCMetricNames.clientHandled,
+                side: .client, started: RPCMetricNames.clientStarted, handled: RPCMetricNames.clientHandled,
                 messagesIn: RPCMetricNames.clientMessagesReceived, messagesOut: RPCMetricNames.clientMessagesSent,
                 seconds: RPCMetricNames.clientHandlingSeconds),
             factory: factory)
@@ -34,15 +36,17 @@ public struct ClientMetricsInterceptor: ClientInterceptor {
     ) async throws -> Result {
         let metrics = table.metrics(for: method)
         metrics.started.increment()
-        if method.kind.hasSingleRequest { metrics.messagesOut.increment() }
+        if metrics.hasSingleMessageOut { metrics.messagesOut.increment() }
         let start = ContinuousClock.now
         var code = StatusCode.ok
         defer {
             metrics.latency.recordNanoseconds(nanoseconds(since: start))
             metrics.handled(code).increment()
-            if method.kind.hasSingleResponse, code == .ok { metrics.messagesIn.increment() }
+            if metrics.hasSingleMessageIn, code == .ok { metrics.messagesIn.increment() }
         }
         do {
+            var options = options
+            if metrics.observesMessages { options.observeMessages(with: metrics) }
             let result = try await next(metadata, options)
             if let reporting = result as? any StatusReporting { code = reporting.statusCode }
             return result

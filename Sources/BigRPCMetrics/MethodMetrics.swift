@@ -5,8 +5,14 @@ import Synchronization
 /// The metric handles of one method on one side (server or client), made
 /// once and kept: looking a metric up in the factory on every call would
 /// cost a lock and a dictionary probe per metric.
-final class MethodMetrics: Sendable {
+///
+/// It is also the ``RPCMessageObserver`` of the method's streaming calls:
+/// it counts the messages of a stream side as they pass, and leaves a
+/// single-message side to the interceptor, which counts it whether or not
+/// the handler ever reads it (a call refused before its handler).
+final class MethodMetrics: RPCMessageObserver {
     struct Names {
+        var side: Side
         var started: String
         var handled: String
         var messagesIn: String
@@ -14,10 +20,24 @@ final class MethodMetrics: Sendable {
         var seconds: String
     }
 
+    /// Which end of the call the metrics are recorded at.
+    enum Side {
+        /// Messages in are requests, messages out responses.
+        case server
+        /// Messages in are responses, messages out requests.
+        case client
+    }
+
     let started: Counter
     let messagesIn: Counter
     let messagesOut: Counter
     let latency: Timer
+    /// Whether one message comes in: counted by the interceptor, not as it passes.
+    let hasSingleMessageIn: Bool
+    /// Whether one message goes out: counted by the interceptor, not as it passes.
+    let hasSingleMessageOut: Bool
+    /// Whether a side streams, so that the interceptor installs this as the call's observer.
+    var observesMessages: Bool { !hasSingleMessageIn || !hasSingleMessageOut }
     private let handledByCode: Mutex<[StatusCode: Counter]>
     private let names: Names
     private let labels: [(String, String)]
@@ -33,6 +53,22 @@ final class MethodMetrics: Sendable {
         messagesOut = Counter(label: names.messagesOut, dimensions: labels, factory: factory)
         latency = Timer(label: names.seconds, dimensions: labels, preferredDisplayUnit: .seconds, factory: factory)
         handledByCode = Mutex([:])
+        switch names.side {
+        case .server:
+            hasSingleMessageIn = method.kind.hasSingleRequest
+            hasSingleMessageOut = method.kind.hasSingleResponse
+        case .client:
+            hasSingleMessageIn = method.kind.hasSingleResponse
+            hasSingleMessageOut = method.kind.hasSingleRequest
+        }
+    }
+
+    func messageReceived() {
+        if !hasSingleMessageIn { messagesIn.increment() }
+    }
+
+    func messageSent() {
+        if !hasSingleMessageOut { messagesOut.increment() }
     }
 
     /// The handled counter of `code`, made the first time it is needed.

@@ -37,4 +37,9 @@ public enum RPCMetricNames {
     public static let serverConnectionsRefused = "rpc_server_connections_refused_total"
     /// Counter: connections closed with GOAWAY after a protocol violation, by `port`, `code`.
     public static let serverProtocolViolations = "rpc_server_protocol_violations_total"
+
+    /// Gauge: client connections open now, by `target` (what the client calls).
+    public static let clientConnections = "rpc_client_connections"
+    /// Counter: client connections made, by `target`.
+    public static let clientConnectionsOpened = "rpc_client_connections_opened_total"
 }

@@ -12,10 +12,12 @@ public import CoreMetrics
 /// RPCServer(services: services, interceptors: [ServerMetricsInterceptor(), gateway])
 /// ```
 ///
-/// Message counts: the single-message side of a call counts one message
-/// (the request of a unary or server-streaming call; the response of a
-/// unary or client-streaming call that ended OK). The messages of a stream
-/// are not seen by interceptors and are not counted.
+/// Message counts, as gRPC's interceptors count them: the single-message
+/// side of a call counts one message (the request of a unary or
+/// server-streaming call, even when the call is refused before its handler;
+/// the response of a unary or client-streaming call that ended OK); a
+/// streaming side counts each message the handler read or wrote, seen
+/// through an ``RPCMessageObserver`` on the call.
 public struct ServerMetricsInterceptor: ServerInterceptor {
     private let table: MethodMetricsTable
 
@@ -23,7 +25,7 @@ public struct ServerMetricsInterceptor: ServerInterceptor {
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         table = MethodMetricsTable(
             names: .init(
-                started: RPCMetricNames.serverStarted, handled: RPCMetricNames.serverHandled,
+                side: .server, started: RPCMetricNames.serverStarted, handled: RPCMetricNames.serverHandled,
                 messagesIn: RPCMetricNames.serverMessagesReceived, messagesOut: RPCMetricNames.serverMessagesSent,
                 seconds: RPCMetricNames.serverHandlingSeconds),
             factory: factory)
@@ -34,18 +36,23 @@ public struct ServerMetricsInterceptor: ServerInterceptor {
         next: @Sendable (ServerContext) async throws -> Void
     ) async throws {
         let metrics = table.metrics(for: context.method)
-        let kind = context.method.kind
         metrics.started.increment()
         let start = ContinuousClock.now
         var code = StatusCode.ok
         defer {
             metrics.latency.recordNanoseconds(nanoseconds(since: start))
             metrics.handled(code).increment()
-            if kind.hasSingleRequest { metrics.messagesIn.increment() }
-            if kind.hasSingleResponse, code == .ok { metrics.messagesOut.increment() }
+            if metrics.hasSingleMessageIn { metrics.messagesIn.increment() }
+            if metrics.hasSingleMessageOut, code == .ok { metrics.messagesOut.increment() }
         }
         do {
-            try await next(context)
+            if metrics.observesMessages {
+                var context = context
+                context.observeMessages(with: metrics)
+                try await next(context)
+            } else {
+                try await next(context)
+            }
         } catch {
             code = ServerMetricsInterceptor.code(of: error, deadline: context.deadline)
             throw error

@@ -238,9 +238,13 @@ public final class BigShopApp: Sendable {
 
     /// What a gateway sends upstream with a public call: the caller's
     /// metadata without its token and without `x-bigshop-*` keys, the
-    /// principal it established, and the call's request id.
+    /// principal it established, the call's request id, and the trace
+    /// context of the gateway's server span in place of the caller's (so
+    /// that the upstream span is its child, and a trace the gateway started
+    /// goes on upstream).
     @Sendable static func forwardedMetadata(_ context: ServerContext) -> Metadata {
         var metadata = ForwardedPrincipal.publicPart(of: context.metadata)
+        metadata.injectCurrentTraceContext()
         metadata[Metadata.requestIDKey] = context.requestID
         if let principal = context.principal { metadata[ForwardedPrincipal.metadataKey] = ForwardedPrincipal.encode(principal) }
         return metadata

@@ -1,4 +1,5 @@
 import BigRPC
+import BigRPCMetrics
 import BigRPCNIO
 import BigRPCStandardServices
 import Logging
@@ -34,6 +35,7 @@ final class RemoteParts: Service {
             configuration.keepalive = .init(interval: .seconds(5), timeout: .seconds(3))
             configuration.connectTimeout = .seconds(2)
             configuration.security = try tls?.clientSecurity(for: part.rawValue)
+            configuration.observer = ClientTransportMetrics(target: part.rawValue)
             var transports: [any ClientTransport] = []
             for endpoint in endpoints {
                 if endpoint.isDNSName {

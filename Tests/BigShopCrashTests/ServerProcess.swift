@@ -20,6 +20,9 @@ final class ServerProcess: @unchecked Sendable {
     let clientSecurity: (any ClientConnectionSecurity)?
     /// The soft and hard limit on open descriptors to start with, if not the test's own.
     let descriptorLimit: Int?
+    /// The port ``start()`` checks health on: the public ``port``, or the
+    /// internal port of a process that runs no gateway.
+    let healthPort: Int
     private var process: ChildProcess?
 
     static let adminEmail = "admin@crash.test"
@@ -29,9 +32,12 @@ final class ServerProcess: @unchecked Sendable {
         dataDirectory: String,
         extraArguments: [String] = [],
         clientSecurity: (any ClientConnectionSecurity)? = nil,
-        descriptorLimit: Int? = nil
+        descriptorLimit: Int? = nil,
+        healthPort: Int? = nil
     ) throws {
-        self.port = try LoopbackPort.free()
+        let port = try LoopbackPort.free()
+        self.port = port
+        self.healthPort = healthPort ?? port
         self.dataDirectory = dataDirectory
         self.extraArguments = extraArguments
         self.clientSecurity = clientSecurity
@@ -96,7 +102,7 @@ final class ServerProcess: @unchecked Sendable {
         self.process = process
         var configuration = BigRPCClientTransport.Configuration()
         configuration.security = clientSecurity
-        let transport = BigRPCClientTransport(host: "127.0.0.1", port: port, configuration: configuration)
+        let transport = BigRPCClientTransport(host: "127.0.0.1", port: healthPort, configuration: configuration)
         let health = Bigrpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
         defer { Task { await transport.close() } }
         let deadline = ContinuousClock.now + .seconds(60)

@@ -15,11 +15,12 @@ import Tracing
 /// checkout, payment and the order's confirmation.
 @Suite(.timeLimit(.minutes(2))) struct CheckoutTraceTests {
     /// The process's tracer: bootstrapped once, for every test of this
-    /// process (the others' spans are in other traces).
+    /// process (the others' spans are in other traces). Its spans propagate
+    /// as W3C `traceparent`, as in production.
     static let tracer: InMemoryTracer = {
-        let tracer = InMemoryTracer()
+        let tracer = W3CInMemoryTracer()
         InstrumentationSystem.bootstrap(tracer)
-        return tracer
+        return tracer.recorder
     }()
 
     @Test func checkoutPaymentAndConfirmationAreOneTrace() async throws {

@@ -33,9 +33,11 @@ struct SplitDeploymentTests {
     }
 
     /// Runs `body` with the services in one app (internal port only) and a
-    /// gateway in another that reaches them through a peers file.
+    /// gateway in another that reaches them through a peers file;
+    /// `configureGateway` changes the gateway's settings.
     static func withSplitShop(
         tls: (backend: InternalTLSFiles, gateway: InternalTLSFiles)? = nil,
+        configureGateway: (inout BigShopConfiguration) -> Void = { _ in },
         _ body: (_ gateway: TestShop, _ backend: TestShop) async throws -> Void
     ) async throws {
         let backend = try await TestShop.start {
@@ -50,6 +52,7 @@ struct SplitDeploymentTests {
                 $0.services = ["gateway"]
                 $0.peersFile = peers
                 tls?.gateway.apply(to: &$0)
+                configureGateway(&$0)
             }
         } catch {
             try? await backend.stopAndRemove()

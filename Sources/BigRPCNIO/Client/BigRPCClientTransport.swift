@@ -34,6 +34,9 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
         /// PINGs that find a dead link in seconds; nil (the default) sends
         /// none, and a dead link is found when TCP gives up.
         public var keepalive: Keepalive?
+        /// Told of each connection opened and closed (for a gauge of open
+        /// connections); nil tells nobody.
+        public var observer: (any ClientTransportObserver)?
 
         public init() {}
     }
@@ -243,6 +246,11 @@ public final class BigRPCClientTransport: ClientTransport, Sendable {
                 // TLS 1.3 refuses the client's certificate): say why.
                 guard channel.isActive else {
                     throw RPCError(.unavailable, "cannot connect to \(host):\(port): the server closed the connection\(handler.closeReason)")
+                }
+                if let observer = configuration.observer {
+                    // Active now, on its event loop: its close is still to come.
+                    observer.connectionOpened()
+                    channel.closeFuture.whenComplete { _ in observer.connectionClosed() }
                 }
                 return ClientConnection(channel: channel, handler: handler)
             }.get()
