@@ -405,7 +405,7 @@ let package = Package(
                 "ChildProcess", "BigShopAuthAPI", "BigShopHistoryAPI", "BigShopServiceKit",
             ]
         ),
-        .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit"]),
+        .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigShopStore", "BigShopTestSupport"]),
         .testTarget(
             name: "BigShopAuthTests",
             dependencies: [

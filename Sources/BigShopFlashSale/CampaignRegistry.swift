@@ -24,4 +24,10 @@ final class CampaignRegistry: Sendable {
     func add(_ engine: CampaignEngine) {
         current.withLock { $0[engine.campaign.id] = engine }
     }
+
+    /// Replaces every engine (an owner rebuilding its rings, or a standby
+    /// dropping them with `[]`).
+    func replaceAll(with engines: [CampaignEngine]) {
+        current.withLock { $0 = Dictionary(engines.map { ($0.campaign.id, $0) }, uniquingKeysWith: { $1 }) }
+    }
 }

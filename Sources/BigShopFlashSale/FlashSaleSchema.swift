@@ -1,3 +1,4 @@
+import BigShopServiceKit
 import BigShopStore
 
 /// The tables of `flashsale.sqlite`, as versioned migrations.
@@ -34,6 +35,7 @@ enum FlashSaleSchema {
                 -- A unit is in at most one live hold: never sold twice.
                 CREATE UNIQUE INDEX holds_live_unit ON holds (campaign_id, unit) WHERE state IN ('held', 'sold');
                 CREATE INDEX holds_by_campaign_state ON holds (campaign_id, state);
-                """)
+                """),
+        ServiceLease.migration(version: 2),
     ]
 }

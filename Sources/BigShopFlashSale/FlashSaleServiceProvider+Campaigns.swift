@@ -12,6 +12,11 @@ extension FlashSaleServiceProvider {
         request: Bigshop_Flashsale_V1_ListCampaignsRequest,
         context: ServerContext
     ) async throws -> Bigshop_Flashsale_V1_ListCampaignsResponse {
+        if let owner = try ownership.ownerToForwardTo(context) {
+            return try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).listCampaigns(
+                request, metadata: ReplicaForwarding.metadata(for: context))
+        }
+        _ = try ownership.ownerEpoch()
         let nowMs = clock.nowMs()
         var summaries: [Bigshop_Flashsale_V1_CampaignSummary] = []
         for engine in registry.engines where engine.campaign.endsAtMs > nowMs {
@@ -36,6 +41,11 @@ extension FlashSaleServiceProvider {
         guard try context.requirePrincipal().isAdmin else {
             throw RPCError(.permissionDenied, "this method is for admins")
         }
+        if let owner = try ownership.ownerToForwardTo(context) {
+            return try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).getCampaignStats(
+                request, metadata: ReplicaForwarding.metadata(for: context))
+        }
+        _ = try ownership.ownerEpoch()
         let engine = try engine(request.campaignId)
         let campaign = engine.campaign
         let counts = try await store.dropHoldCounts(campaignID: campaign.id)

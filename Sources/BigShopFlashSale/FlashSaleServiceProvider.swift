@@ -15,9 +15,13 @@ import Logging
 /// open → FAILED_PRECONDITION `NO_ACTIVE_DROP`; pool empty →
 /// FAILED_PRECONDITION `SOLD_OUT`; limit reached → ALREADY_EXISTS
 /// `LIMIT_REACHED`.
+///
+/// Only the owner of the flash sale (``FlashSaleModule``) serves these calls;
+/// a standby forwards them to it, the caller's principal included.
 public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.ServiceProtocol {
     let registry: CampaignRegistry
     let store: FlashSaleStore
+    let ownership: FlashSaleOwnership
     let clock: any ShopClock
     let inventory: Bigshop_Catalog_V1_InventoryService.Client
     let saga: Bigshop_Orchestrator_V1_CheckoutSaga.Client
@@ -31,13 +35,18 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
             throw RPCError(.permissionDenied, "this method is for admins")
         }
         guard !request.productId.isEmpty else { throw RPCError(.invalidArgument, "product_id is required") }
+        if let owner = try ownership.ownerToForwardTo(context) {
+            return try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).scheduleCampaign(
+                request, metadata: ReplicaForwarding.metadata(for: context))
+        }
+        let epoch = try ownership.ownerEpoch()
         let found = try await inventory.lookupProducts(.init(ids: [request.productId]))
         guard let product = found.products.first(where: { $0.id == request.productId }) else {
             throw RPCError(.invalidArgument, "product_id names no product")
         }
         let nowMs = clock.nowMs()
         let campaign = try Campaign.make(id: ShopID.make("cmp"), request: request, productName: product.name, nowMs: nowMs)
-        try await store.insertCampaign(campaign, createdAtMs: nowMs)
+        try await ownership.fenced { try await store.insertCampaign(campaign, createdAtMs: nowMs, epoch: epoch) }
         registry.add(try CampaignEngine(campaign: campaign, liveHolds: [], nowMs: nowMs, faults: registry.faults))
         context.logger(logger).info(
             "campaign scheduled",
@@ -52,7 +61,12 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         request: Bigshop_Flashsale_V1_GetCurrentDropRequest,
         context: ServerContext
     ) async throws -> Bigshop_Flashsale_V1_Drop {
-        try currentDrop(of: try engine(request.campaignId), nowMs: clock.nowMs(), context)
+        if let owner = try ownership.ownerToForwardTo(context) {
+            return try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).getCurrentDrop(
+                request, metadata: ReplicaForwarding.metadata(for: context))
+        }
+        _ = try ownership.ownerEpoch()
+        return try currentDrop(of: try engine(request.campaignId), nowMs: clock.nowMs(), context)
     }
 
     /// The drop of `engine`'s campaign open at `nowMs`; before the first
@@ -77,6 +91,11 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         context: ServerContext
     ) async throws -> Bigshop_Flashsale_V1_Reservation {
         let customer = try context.requirePrincipal().userID
+        if let owner = try ownership.ownerToForwardTo(context) {
+            return try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).reserve(
+                request, metadata: ReplicaForwarding.metadata(for: context))
+        }
+        let epoch = try ownership.ownerEpoch()
         let engine = try engine(request.campaignId)
         let nowMs = clock.nowMs()
         let unit: UInt32
@@ -103,13 +122,17 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
             orderID: ShopID.make("ord"), state: .held, createdAtMs: nowMs, expiresAtMs: nowMs + campaign.holdMs
         )
         do {
-            try await store.insertHold(hold)
+            try await store.insertHold(hold, epoch: epoch)
         } catch {
-            // Not durable, so not granted: the unit goes back at once.
+            // Not durable, so not granted: the unit goes back at once. A lost
+            // lease (another instance took over) is one such case: its ring,
+            // rebuilt from the database, never saw this unit taken.
             context.logger(logger).error("hold not recorded", metadata: ["error": "\(error)"])
             _ = try checked(engine.giveBack(unit: unit, customer: customer, dropIndex: dropIndex), context)
             FlashSaleMetrics.reserved(request.campaignId, outcome: "UNAVAILABLE")
-            throw RPCError(.unavailable, "the reservation could not be recorded; try again")
+            throw RPCError(
+                .unavailable, "the reservation could not be recorded; try again",
+                metadata: [Metadata.retryAfterKey: String(ownership.retryAfterMs)])
         }
         FlashSaleMetrics.reserved(request.campaignId, outcome: "OK")
         // The hold is durable: from here on it is the saga's to settle. If the

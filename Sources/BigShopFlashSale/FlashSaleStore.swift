@@ -1,13 +1,21 @@
+import BigShopServiceKit
 import BigShopStore
 
 /// The flash sale's tables: campaigns and holds. A hold is one unit of one
 /// campaign taken by one customer, with the order that pays for it; its
 /// state goes `held` → `sold` or `held` → `released`.
+///
+/// Writes are fenced: each checks, in its own transaction, that this
+/// instance still holds the `flashsale-owner` lease in `epoch`, so an owner
+/// that lost it (paused past its lease) commits nothing.
 struct FlashSaleStore: Sendable {
     let database: Database
+    let lease: ServiceLease
 
-    func insertCampaign(_ campaign: Campaign, createdAtMs: Int64) async throws {
+    func insertCampaign(_ campaign: Campaign, createdAtMs: Int64, epoch: Int64) async throws {
+        let lease = self.lease
         try await database.write { connection in
+            try lease.checkFence(epoch: epoch, in: connection)
             try connection.run(
                 """
                 INSERT INTO campaigns (id, product_id, product_name, starts_at_ms, drops, units_per_drop,
@@ -43,8 +51,10 @@ struct FlashSaleStore: Sendable {
 
     /// Records a granted hold. Batched with concurrent holds into one
     /// transaction (group commit); returns once that commit is durable.
-    func insertHold(_ hold: Hold) async throws {
+    func insertHold(_ hold: Hold, epoch: Int64) async throws {
+        let lease = self.lease
         try await database.writeBatched { connection in
+            try lease.checkFence(epoch: epoch, in: connection)
             try connection.run(
                 """
                 INSERT INTO holds (id, campaign_id, unit, user_id, drop_index, order_id, state, created_at_ms, expires_at_ms)
@@ -58,8 +68,10 @@ struct FlashSaleStore: Sendable {
 
     /// Moves the hold of `orderID` from `held` to `state`; returns the hold if
     /// it moved, nil if it was not held (already settled, or unknown).
-    func settle(orderID: String, to state: Hold.State, atMs nowMs: Int64) async throws -> Hold? {
-        try await database.writeBatched { connection in
+    func settle(orderID: String, to state: Hold.State, atMs nowMs: Int64, epoch: Int64) async throws -> Hold? {
+        let lease = self.lease
+        return try await database.writeBatched { connection in
+            try lease.checkFence(epoch: epoch, in: connection)
             guard
                 let row = try connection.queryOne(
                     "SELECT \(Hold.columns) FROM holds WHERE order_id = ? AND state = 'held'", .text(orderID)
@@ -81,6 +93,18 @@ struct FlashSaleStore: Sendable {
                 .text(campaignID)
             ).map(Hold.init(row:))
         }
+    }
+
+    /// Takes or renews the owner's lease (see ``ServiceLease/acquire(in:)``).
+    func acquireLease(evenIfLive: Bool = false) async throws -> ServiceLease.Outcome {
+        let lease = self.lease
+        return try await database.write { try lease.acquire(in: $0, evenIfLive: evenIfLive) }
+    }
+
+    /// Lets the owner's lease lapse at once (graceful shutdown).
+    func releaseLease() async throws {
+        let lease = self.lease
+        try await database.write { try lease.release(in: $0) }
     }
 
     /// Counts of a campaign's holds by state, for tests and operations.

@@ -110,6 +110,14 @@ public final class BigShopApp: Sendable {
             // never processed, or are idempotent (saga steps carry keys).
             assembly.clientInterceptors.append(RetryInterceptor(policy: RetryPolicy()))
         }
+        if let port = configuration.effectiveInternalPort, port != 0, assembly.instance.internalAddress.isEmpty {
+            assembly.instance.internalAddress = "\(configuration.internalHost):\(port)"
+            if assembly.parts.contains(.flashsale), assembly.replicas == nil {
+                assembly.replicas = try ReplicaConnections(
+                    service: ShopAssembly.Part.flashsale.rawValue, ownAddress: assembly.instance.internalAddress, tls: internalTLS,
+                    logger: assembly.logger("replicas"))
+            }
+        }
         let storage = try assembly.storage ?? configuration.shopStorage(environment: ProcessInfo.processInfo.environment)
         assembly.storage = storage
         if !assembly.parts.isEmpty {

@@ -16,6 +16,10 @@ enum DemoCampaign {
             logger.notice("no demo campaign: the demo iPhone is not in the catalog")
             return
         }
+        guard flashSale.isOwner else {
+            logger.notice("no demo campaign seeded here: another replica owns the flash sale")
+            return
+        }
         guard let campaign = try await flashSale.seedDemoCampaign(productID: product.id, productName: product.name) else { return }
         let firstDrop = Date(timeIntervalSince1970: Double(campaign.startsAtMs) / 1000)
         logger.notice(

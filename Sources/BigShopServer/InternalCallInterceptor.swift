@@ -5,7 +5,8 @@ import BigShopServiceKit
 /// Every call on an internal port passes here: the caller is identified by
 /// its certificate (mutual TLS), must be allowed the method by the
 /// ``InternalAccessPolicy``, and may forward a principal
-/// (`x-bigshop-principal`) only if it is a gateway.
+/// (`x-bigshop-principal`) only if it is a gateway, or a replica the policy
+/// lets forward to that service (a flash-sale standby to the owner).
 ///
 /// Without mutual TLS (an internal port on loopback, for one host) callers
 /// are not authenticated: every local process is trusted as any service.
@@ -22,7 +23,7 @@ struct InternalCallInterceptor: ServerInterceptor {
 
     func intercept(context: ServerContext, next: @Sendable (ServerContext) async throws -> Void) async throws {
         var context = context
-        let callerIsGateway: Bool
+        let mayForwardPrincipal: Bool
         if authenticatesCallers {
             let names = context.values[TLSPeerIdentity.self].map(Self.serviceNames) ?? []
             guard !names.isEmpty else {
@@ -31,13 +32,14 @@ struct InternalCallInterceptor: ServerInterceptor {
             guard policy.allows(names, context.method) else {
                 throw RPCError(.permissionDenied, "\(names.sorted().joined(separator: ",")) may not call \(context.method.path)")
             }
-            callerIsGateway = names.contains(ServiceSelection.gatewayName)
+            mayForwardPrincipal =
+                names.contains(ServiceSelection.gatewayName) || policy.allowsForwardingPrincipal(names, context.method)
         } else {
-            callerIsGateway = true
+            mayForwardPrincipal = true
         }
         if let forwarded = context.metadata[ForwardedPrincipal.metadataKey] {
-            guard callerIsGateway else {
-                throw RPCError(.permissionDenied, "only a gateway may forward a principal")
+            guard mayForwardPrincipal else {
+                throw RPCError(.permissionDenied, "only a gateway (or a replica of the service called) may forward a principal")
             }
             guard let principal = ForwardedPrincipal.decode(forwarded) else {
                 throw RPCError(.invalidArgument, "\(ForwardedPrincipal.metadataKey) is malformed")

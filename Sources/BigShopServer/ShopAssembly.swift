@@ -38,6 +38,12 @@ public struct ShopAssembly: Sendable {
 
     public var configuration: BigShopConfiguration
     public var parts = Set(Part.allCases)
+    /// This process, as its replicas see it (leases name it; they forward to
+    /// its internal address).
+    public var instance = ServiceInstance()
+    /// How a flash-sale standby reaches the owner's internal API; nil
+    /// answers the owner's calls UNAVAILABLE instead (one process).
+    public var replicas: (any ReplicaTransports)?
     /// Where the parts keep their data; nil takes it from the configuration
     /// (``BigShopConfiguration/shopStorage(environment:)``).
     public var storage: ShopStorage?
@@ -151,7 +157,7 @@ public struct ShopAssembly: Sendable {
             try await parts.contains(.flashsale)
             ? FlashSaleModule.open(
                 storage: data, clock: clock, inventory: inventory, saga: saga, faults: flashSaleFaults,
-                logger: logger("flashsale")) : nil
+                instance: instance, replicas: replicas, logger: logger("flashsale")) : nil
         let history = parts.contains(.history) ? HistoryModule(orderLedger: orderLedger, logger: logger("history")) : nil
 
         let publicServices: [(any RegistrableRPCService)?] = [
