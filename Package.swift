@@ -402,7 +402,7 @@ let package = Package(
             dependencies: [
                 "bigshop", "BigShopServerTestSupport", "BigRPC", "BigRPCNIO", "BigRPCProtos", "BigShopStore", "BigShopCatalogAPI",
                 "BigShopOrdersAPI", "BigShopPaymentsAPI", "BigShopFlashSaleAPI", "BigRPCTLS", "TLSTestSupport",
-                "ChildProcess", "BigShopAuthAPI", "BigShopHistoryAPI", "BigShopServiceKit",
+                "ChildProcess", "BigShopAuthAPI", "BigShopHistoryAPI", "BigShopServiceKit", "BigShopTestSupport",
             ]
         ),
         .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigShopStore", "BigShopTestSupport"]),

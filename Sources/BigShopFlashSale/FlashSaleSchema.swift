@@ -37,5 +37,10 @@ enum FlashSaleSchema {
                 CREATE INDEX holds_by_campaign_state ON holds (campaign_id, state);
                 """),
         ServiceLease.migration(version: 2),
+        Migration(
+            version: 3, name: "each hold names the owner's epoch that recorded it",
+            sql: """
+                ALTER TABLE holds ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+                """),
     ]
 }

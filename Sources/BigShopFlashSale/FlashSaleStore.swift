@@ -57,11 +57,12 @@ struct FlashSaleStore: Sendable {
             try lease.checkFence(epoch: epoch, in: connection)
             try connection.run(
                 """
-                INSERT INTO holds (id, campaign_id, unit, user_id, drop_index, order_id, state, created_at_ms, expires_at_ms)
-                VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?)
+                INSERT INTO holds (id, campaign_id, unit, user_id, drop_index, order_id, state, created_at_ms, expires_at_ms, epoch)
+                VALUES (?, ?, ?, ?, ?, ?, 'held', ?, ?, ?)
                 """,
                 .text(hold.id), .text(hold.campaignID), .integer(Int64(hold.unit)), .text(hold.userID),
-                .integer(Int64(hold.dropIndex)), .text(hold.orderID), .integer(hold.createdAtMs), .integer(hold.expiresAtMs)
+                .integer(Int64(hold.dropIndex)), .text(hold.orderID), .integer(hold.createdAtMs), .integer(hold.expiresAtMs),
+                .integer(epoch)
             )
         }
     }
