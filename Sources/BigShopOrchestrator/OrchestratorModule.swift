@@ -6,6 +6,7 @@ public import BigShopServiceKit
 import BigShopStore
 public import Logging
 public import ServiceLifecycle
+import Synchronization
 
 /// The orchestrator, ready to serve: the internal `CheckoutSaga` over its
 /// saga log, `<storage>/orchestrator.sqlite`.
@@ -25,9 +26,17 @@ public final class OrchestratorModule: Service, Sendable {
 
     let coordinator: SagaCoordinator
     private let database: Database
+    private let lease: ServiceLease
+    /// One process per SQLite file: it always leads.
+    private let isOnlyInstance: Bool
+    private let leader = Mutex<Int64?>(nil)
+    private let logger: Logger
 
-    private init(coordinator: SagaCoordinator, database: Database) {
+    private init(coordinator: SagaCoordinator, database: Database, lease: ServiceLease, isOnlyInstance: Bool, logger: Logger) {
         self.coordinator = coordinator
+        self.lease = lease
+        self.isOnlyInstance = isOnlyInstance
+        self.logger = logger
         self.database = database
         self.sagaService = CheckoutSagaProvider(coordinator: coordinator)
     }
@@ -48,6 +57,7 @@ public final class OrchestratorModule: Service, Sendable {
         inventory: Bigshop_Catalog_V1_InventoryService.Client,
         payments: Bigshop_Payments_V1_PaymentLedger.Client,
         holds: Bigshop_Flashsale_V1_HoldLedger.Client,
+        instance: ServiceInstance = ServiceInstance(),
         logger: Logger = Logger(label: "bigshop.orchestrator")
     ) async throws -> OrchestratorModule {
         // synchronous=FULL: the saga log decides every flow after a restart;
@@ -61,16 +71,61 @@ public final class OrchestratorModule: Service, Sendable {
             runner: StepRunner(retry: settings.stepRetry, logger: logger))
         let coordinator = SagaCoordinator(
             store: SagaStore(database: database), steps: steps, clock: clock, settings: settings, logger: logger)
-        return OrchestratorModule(coordinator: coordinator, database: database)
+        let module = OrchestratorModule(
+            coordinator: coordinator, database: database,
+            lease: ServiceLease(name: "orchestrator-leader", holder: instance.id, address: instance.internalAddress),
+            isOnlyInstance: storage.directory != nil, logger: logger)
+        do {
+            try await module.claimLeadership()
+        } catch {
+            await database.close()
+            throw error
+        }
+        return module
+    }
+
+    /// How old a saga's last step must be before a leader recovers it while
+    /// other replicas may be driving it: longer than a step's retries last.
+    static let replicaRecoveryGraceMs: Int64 = 120_000
+
+    /// `true` while this instance holds the `orchestrator-leader` lease:
+    /// only the leader recovers sagas (every replica serves calls and
+    /// expires unpaid orders; those transitions are compare-and-set).
+    public var isLeader: Bool { leader.withLock { $0 != nil } }
+
+    /// Takes or renews the leader's lease (at once on a SQLite file, whose
+    /// previous process is gone).
+    func claimLeadership() async throws {
+        let lease = self.lease
+        let evenIfLive = isOnlyInstance
+        let outcome = try await database.write { try lease.acquire(in: $0, evenIfLive: evenIfLive) }
+        let (was, now): (Int64?, Int64?) = leader.withLock { current in
+            let previous = current
+            if case .held(let epoch, _) = outcome { current = epoch } else { current = nil }
+            return (previous, current)
+        }
+        if was != now {
+            logger.notice(
+                now != nil ? "orchestrator leader" : "orchestrator follower",
+                metadata: ["epoch": "\(now.map(String.init) ?? "-")"])
+        }
     }
 
     /// Resumes or compensates every saga a previous run left between steps
     /// (see `docs/CHECKOUT.md`): once the services it calls answer, and
     /// before serving. Sagas awaiting payment are left to the expiry
     /// scanner. Returns how many sagas it found.
+    ///
+    /// Only the leader recovers (a follower returns 0); on PostgreSQL, with
+    /// other replicas possibly mid-flow, only sagas untouched for
+    /// ``replicaRecoveryGraceMs``.
     @discardableResult
     public func recover() async throws -> Int {
-        try await coordinator.recover()
+        guard isLeader else {
+            logger.info("sagas left to the leader's recovery")
+            return 0
+        }
+        return try await coordinator.recover(untouchedForMs: isOnlyInstance ? 0 : Self.replicaRecoveryGraceMs)
     }
 
     /// Runs the flows and the expiry scanner (which cancels every order
@@ -80,7 +135,31 @@ public final class OrchestratorModule: Service, Sendable {
     /// database.
     public func run() async {
         let coordinator = self.coordinator
-        await coordinator.work.run(loops: [{ await coordinator.runExpiryScanner() }])
+        await coordinator.work.run(loops: [
+            { await coordinator.runExpiryScanner() },
+            {
+                // Replicas: renew the lease every second; the leader recovers
+                // the sagas a dead replica left, every 30 s.
+                guard !self.isOnlyInstance else { return }
+                var sinceRecovery = 0
+                while (try? await Task.sleep(for: .seconds(1))) != nil {
+                    do {
+                        try await self.claimLeadership()
+                        sinceRecovery += 1
+                        if self.isLeader, sinceRecovery >= 30 {
+                            sinceRecovery = 0
+                            _ = try await self.recover()
+                        }
+                    } catch {
+                        self.logger.error("orchestrator lease or recovery failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            },
+        ])
+        if isLeader, !isOnlyInstance {
+            let lease = self.lease
+            try? await database.write { try lease.release(in: $0) }
+        }
         await database.close()
     }
 }

@@ -7,8 +7,13 @@ extension SagaCoordinator {
     ///
     /// A saga that cannot proceed is logged and left for the next run; the
     /// others are still recovered. Returns how many sagas were found.
-    func recover() async throws -> Int {
-        let sagas = try await store.unsettledSagas()
+    ///
+    /// - Parameter untouchedForMs: only sagas whose last step is at least this old: with
+    ///   several replicas, younger ones may still be driven by the replica that started
+    ///   them.
+    func recover(untouchedForMs: Int64 = 0) async throws -> Int {
+        let cutoff = clock.nowMs() - untouchedForMs
+        let sagas = try await store.unsettledSagas().filter { untouchedForMs == 0 || $0.updatedAtMs <= cutoff }
         if !sagas.isEmpty {
             logger.notice("recovering sagas", metadata: ["count": "\(sagas.count)"])
         }

@@ -1,3 +1,4 @@
+import BigShopServiceKit
 import BigShopStore
 
 /// The tables of `orchestrator.sqlite`, as versioned migrations.
@@ -33,5 +34,6 @@ enum SagaSchema {
             sql: """
                 CREATE INDEX sagas_by_user ON sagas (user_id, kind, state, updated_at_ms);
                 """),
+        ServiceLease.migration(version: 3),
     ]
 }

@@ -138,7 +138,7 @@ public struct ShopAssembly: Sendable {
                 orderLedger: orderLedger, inventory: inventory,
                 payments: Bigshop_Payments_V1_PaymentLedger.Client(wrapping: client),
                 holds: Bigshop_Flashsale_V1_HoldLedger.Client(wrapping: client),
-                logger: logger("orchestrator")) : nil
+                instance: instance, logger: logger("orchestrator")) : nil
         let orders =
             try await parts.contains(.orders)
             ? OrdersModule.open(
