@@ -74,7 +74,7 @@ public final class OrchestratorModule: Service, Sendable {
         let module = OrchestratorModule(
             coordinator: coordinator, database: database,
             lease: ServiceLease(name: "orchestrator-leader", holder: instance.id, address: instance.internalAddress),
-            isOnlyInstance: storage.directory != nil, logger: logger)
+            isOnlyInstance: settings.soleInstance ?? (storage.directory != nil), logger: logger)
         do {
             try await module.claimLeadership()
         } catch {

@@ -15,11 +15,20 @@ public struct OrchestratorSettings: Sendable, Hashable {
     public var limits: CheckoutLimits
 
     /// Creates settings; every argument has the documented default.
+    /// Whether this orchestrator is the only one on its database: it then
+    /// leads from its start and recovers every saga left between steps at
+    /// once. Otherwise (replicas) it leads only while it holds the
+    /// `orchestrator-leader` lease, and recovers only sagas untouched for
+    /// two minutes, which another replica may still be driving. nil: the only
+    /// one on SQLite (one process per file), replicas on PostgreSQL.
+    public var soleInstance: Bool?
+
     public init(
         paymentWindow: Duration = .seconds(15 * 60),
         expiryScanInterval: Duration = .seconds(30),
         stepRetry: StepRetry = StepRetry(),
-        limits: CheckoutLimits = CheckoutLimits()
+        limits: CheckoutLimits = CheckoutLimits(),
+        soleInstance: Bool? = nil
     ) {
         precondition(paymentWindow > .zero, "the payment window must be positive")
         precondition(expiryScanInterval >= .milliseconds(1), "the expiry scan interval must be at least 1 ms")
@@ -28,6 +37,7 @@ public struct OrchestratorSettings: Sendable, Hashable {
         self.expiryScanInterval = expiryScanInterval
         self.stepRetry = stepRetry
         self.limits = limits
+        self.soleInstance = soleInstance
     }
 
     var paymentWindowMs: Int64 { paymentWindow.wholeMilliseconds }

@@ -20,7 +20,7 @@ extension SagaCoordinator {
         for saga in sagas {
             do {
                 if saga.state == .paying { try await endInterruptedAttempt(saga) }
-                let settled = try await settle(saga.orderID)
+                let settled = try await settle(saga.orderID, rollingForward: true)
                 logger.notice(
                     "saga recovered",
                     metadata: [

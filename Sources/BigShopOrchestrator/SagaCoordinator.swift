@@ -82,11 +82,16 @@ final class SagaCoordinator: Sendable {
     /// this call with INTERNAL, leaving the saga where it is for the next
     /// recovery.
     @discardableResult
-    func settle(_ orderID: String) async throws -> SagaRecord {
+    ///
+    /// - Parameter rollingForward: recovery's choice for a saga in `creating`
+    ///   whose order does not exist: create it (CreateOrder is idempotent per
+    ///   order id, so a dead process's late call changes nothing) instead of
+    ///   releasing units that order may yet claim.
+    func settle(_ orderID: String, rollingForward: Bool = false) async throws -> SagaRecord {
         let settled: SagaRecord?
         do {
             settled = try await steps.runner.run("settle", orderID: orderID, .untilDone) {
-                try await self.advance(orderID)
+                try await self.advance(orderID, rollingForward: rollingForward)
             }
         } catch  where !Self.isCancellation(error) {
             logger.error(
@@ -114,8 +119,21 @@ final class SagaCoordinator: Sendable {
         }
     }
 
+    /// Creates the order of a recovered saga in `creating`. `false` if Orders
+    /// refuses it for good (the units are then released); a failure that may
+    /// pass is thrown, and the saga waits for the next recovery.
+    private func rollForward(_ saga: SagaRecord) async throws -> Bool {
+        do {
+            _ = try await steps.createOrder(saga)
+            return true
+        } catch let error as RPCError where !StepRunner.mayPass(error) {
+            logger.warning("recovered order refused", metadata: ["order-id": "\(saga.orderID)", "error": "\(error)"])
+            return false
+        }
+    }
+
     /// The state machine: one state's steps per turn; nil if there is no saga.
-    private func advance(_ orderID: String) async throws -> SagaRecord? {
+    private func advance(_ orderID: String, rollingForward: Bool) async throws -> SagaRecord? {
         while true {
             guard let saga = try await store.saga(orderID) else { return nil }
             switch saga.state {
@@ -126,6 +144,8 @@ final class SagaCoordinator: Sendable {
                 _ = try await move(saga, to: .failed, Self.failure(CheckoutSagaReason.interrupted))
             case .creating:
                 if try await steps.order(orderID) != nil {
+                    _ = try await move(saga, to: .awaitingPayment)
+                } else if rollingForward, try await rollForward(saga) {
                     _ = try await move(saga, to: .awaitingPayment)
                 } else {
                     try await steps.releaseUnits(saga)

@@ -26,6 +26,8 @@ struct OrchestratorLeadershipTests {
                 inventory: .init(wrapping: nobody), payments: .init(wrapping: nobody), holds: .init(wrapping: nobody))
         }
         let first = try await open()
+        // The leader renews its lease from here on, however slow the second start.
+        let firstRun = Task { await first.run() }
         let second = try await open()
         #expect(first.isLeader)
         #expect(!second.isLeader)
@@ -49,7 +51,6 @@ struct OrchestratorLeadershipTests {
         await database.close()
 
         // The leader stops: its lease lapses at once, and the other replica leads.
-        let firstRun = Task { await first.run() }
         let secondRun = Task { await second.run() }
         firstRun.cancel()
         await firstRun.value

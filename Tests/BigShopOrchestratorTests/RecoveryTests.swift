@@ -35,7 +35,7 @@ struct RecoveryTests {
         }
     }
 
-    @Test("creating, order not made: the stock returns and the checkout fails")
+    @Test("creating, order not made: recovery makes it (roll forward), and it can be paid")
     func creatingWithoutOrder() async throws {
         try await ShopHarness.with { shop in
             let phone = try await shop.product("Phone", priceCents: 150_000, stock: 10)
@@ -44,10 +44,16 @@ struct RecoveryTests {
             let checkout = Task { try await shop.checkout("ana") }
             #expect(await eventually { shop.faults.isHanging("CreateOrder") })
 
+            // Releasing the units could race a CreateOrder still on its way from the
+            // process that died; creating the order (idempotent) cannot.
             try await shop.restart()
-            #expect(try await shop.stock(phone) == 10)
-            #expect(try await shop.run.ledger.listOrdersOf(.init(userId: "ana")).orders.isEmpty)
+            let orders = try await shop.run.ledger.listOrdersOf(.init(userId: "ana")).orders
+            let order = try #require(orders.first)
+            #expect(orders.count == 1 && order.status == .pendingPayment && order.totalCents == 600_000)
+            #expect(try await shop.saga(of: order.id)?.state == .awaitingPayment)
+            #expect(try await shop.stock(phone) == 6)
             #expect((try? await checkout.value) == nil)
+            #expect(try await shop.payByCard("ana", order).status == .approved)
             try await shop.expectInvariants(initialStock: [phone])
         }
     }
@@ -182,7 +188,7 @@ struct RecoveryTests {
         }
     }
 
-    @Test("a flash-sale hold whose order was not made is released, and repeating it is refused")
+    @Test("a flash-sale hold whose order was not made gets it at recovery, and repeating it returns it")
     func holdCreating() async throws {
         try await ShopHarness.with { shop in
             shop.faults.hang("CreateOrder")
@@ -192,11 +198,13 @@ struct RecoveryTests {
             let hold = Task { try await shop.saga.startHoldOrder(request) }
             #expect(await eventually { shop.faults.isHanging("CreateOrder") })
 
+            // The customer was told of the hold: recovery rolls forward to its order.
             try await shop.restart()
-            #expect(shop.holds.releases == ["ord_flash_1"])
-            #expect(try await shop.saga(of: "ord_flash_1")?.state == .failed)
+            #expect(shop.holds.releases.isEmpty)
+            #expect(try await shop.saga(of: "ord_flash_1")?.state == .awaitingPayment)
+            #expect(try await shop.order("ord_flash_1").status == .pendingPayment)
             #expect((try? await hold.value) == nil)
-            await expectRPCError(.aborted, reason: "CHECKOUT_FAILED") { _ = try await shop.saga.startHoldOrder(request) }
+            #expect(try await shop.saga.startHoldOrder(request).id == "ord_flash_1")
         }
     }
 

@@ -53,7 +53,10 @@ final class ShopHarness: Sendable {
         let settings = OrchestratorSettings(
             expiryScanInterval: .seconds(24 * 3600),
             stepRetry: StepRetry(firstDelay: .milliseconds(1), maxDelay: .milliseconds(20), forwardAttempts: 3),
-            limits: limits)
+            limits: limits,
+            // One orchestrator, restarted in place: recovery takes every saga at once, on
+            // either engine.
+            soleInstance: true)
         let harness = ShopHarness(directory: directory, settings: settings)
         try await harness.start()
         do {
