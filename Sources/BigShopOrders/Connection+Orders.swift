@@ -44,7 +44,9 @@ extension Connection {
         }
     }
 
-    /// Appends `event` to its order's history.
+    /// Appends `event` to its order's history, and has it announced to the
+    /// other replicas (``OrderEventNotice``) once the transaction commits; a
+    /// no-op on SQLite, where this process's own hub is the only one.
     func insert(_ event: OrderStatusEvent) throws {
         try run(
             "INSERT INTO order_events (order_id, seq, status, at_ms, reason) VALUES (?, ?, ?, ?, ?)",
@@ -52,6 +54,7 @@ extension Connection {
                 .text(event.orderID), .integer(event.seq), .text(event.status.storageName),
                 .integer(event.atMs), .text(event.reason),
             ])
+        try notify(OrderEventNotice.channel, payload: OrderEventNotice(event).payload)
     }
 
     private func orders(_ sql: String, bindings: [SQLiteValue]) throws -> [(number: Int64, order: Bigshop_Orders_V1_Order)] {

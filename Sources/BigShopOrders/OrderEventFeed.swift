@@ -17,6 +17,12 @@ import Logging
 /// read what it is missing from the database — where every published event
 /// already is — instead of waiting or failing. A slow watcher therefore
 /// costs the writers nothing and still sees every change.
+///
+/// Other replicas' changes arrive as hints carrying a `seq`
+/// (``OrderEventSubscription/Delivery/committedElsewhere(seq:)``): the feed
+/// reads the events after the last one it sent, so a hint that arrives late,
+/// twice or not at all (a later one, or the listener's resumption, covers it)
+/// never reorders nor repeats an event.
 struct OrderEventFeed: Sendable {
     let book: OrderStore
     let hub: OrderEventHub
@@ -46,8 +52,12 @@ struct OrderEventFeed: Sendable {
                 batch = [event]
             case .event:
                 batch = try await missed(orderID, after: lastSent)
+            case .committedElsewhere(let seq) where seq <= lastSent:
+                batch = []
+            case .committedElsewhere:
+                batch = try await missed(orderID, after: lastSent)
             case .missedEvents:
-                logger.debug("order watcher fell behind; resynchronizing", metadata: ["order-id": "\(orderID)"])
+                logger.debug("order watcher resynchronizing from the database", metadata: ["order-id": "\(orderID)"])
                 batch = try await missed(orderID, after: lastSent)
             case .cancelled:
                 throw CancellationError()

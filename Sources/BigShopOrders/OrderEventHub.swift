@@ -1,3 +1,4 @@
+import BigShopStore
 import Synchronization
 
 /// The in-memory fan-out of committed status changes to the watchers of
@@ -10,6 +11,11 @@ import Synchronization
 /// different orders rarely contend, and each mailbox is bounded
 /// (``OrderEventSubscription``), so thousands of idle or slow watchers cost
 /// writers nothing.
+///
+/// With several replicas on one PostgreSQL database, each replica's hub also
+/// hears, through a ``DatabaseListener``, the ``OrderEventNotice`` every
+/// committed change sends, and passes it to the watchers of that order as a
+/// hint to read the new events from the database (``receive(_:)``).
 ///
 /// The hub promises no cross-publisher ordering: two writers returning from
 /// their commits may publish in either order. Watchers restore commit order
@@ -64,6 +70,39 @@ final class OrderEventHub: Sendable {
             state.watchers[event.orderID].map { Array($0.values) } ?? []
         }
         for subscription in targets { subscription.offer(event) }
+    }
+
+    /// Tells the watchers of `orderID` that another replica committed its
+    /// events up to `seq`, so that they read what they have not sent yet.
+    /// Never waits.
+    func committedElsewhere(orderID: String, seq: Int64) {
+        let targets = shard(of: orderID).state.withLock { state in
+            state.watchers[orderID].map { Array($0.values) } ?? []
+        }
+        for subscription in targets { subscription.offerCommittedElsewhere(seq: seq) }
+    }
+
+    /// Tells every watcher to re-read its order's events after the last one
+    /// it sent: notifications from other replicas may have been lost.
+    func resynchronizeAll() {
+        for shard in shards {
+            let watchers = shard.state.withLock { $0.watchers.values.flatMap(\.values) }
+            for subscription in watchers { subscription.resynchronize() }
+        }
+    }
+
+    /// Hands a notice from the database listener (``OrderEventNotice``) on.
+    func receive(_ notification: DatabaseNotification) {
+        switch notification {
+        case .payload(let payload):
+            switch OrderEventNotice(payload: payload) {
+            case .changed(let orderID, let seq): committedElsewhere(orderID: orderID, seq: seq)
+            case .anyOrder: resynchronizeAll()
+            case nil: break
+            }
+        case .resumed:
+            resynchronizeAll()
+        }
     }
 
     /// Ends every subscription with ``OrderEventSubscription/Delivery/closed``

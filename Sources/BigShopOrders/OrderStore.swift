@@ -17,6 +17,10 @@ import Logging
 /// publish in either order; watchers put events back in `seq` order
 /// (``OrderEventFeed``). An event is never published before it is committed,
 /// nor when its transaction rolled back.
+///
+/// On PostgreSQL the same transaction also sends an ``OrderEventNotice``,
+/// which PostgreSQL delivers to every replica's listener only after COMMIT
+/// (and never after a rollback), so other replicas' watchers hear of it too.
 final class OrderStore: Sendable {
     private let database: Database
     private let clock: any ShopClock

@@ -8,6 +8,10 @@ public import ServiceLifecycle
 /// The orders service, ready to serve: the public `OrdersService` and the
 /// internal `OrderLedger` over one database, `<storage>/orders.sqlite`.
 ///
+/// On PostgreSQL several replicas may share the database: a status change
+/// committed by any of them reaches the order watchers of all of them
+/// (LISTEN/NOTIFY after commit; each watcher reads what it missed by `seq`).
+///
 /// ```swift
 /// let orders = try await OrdersModule.open(
 ///     storage: .sqlite(directory: "/var/lib/bigshop"), clock: SystemClock(),
@@ -24,14 +28,17 @@ public final class OrdersModule: Service, Sendable {
 
     private let database: Database
     private let hub: OrderEventHub
+    /// Hears the changes other replicas commit (PostgreSQL; inert on SQLite).
+    let listener: DatabaseListener
     private let work: ServiceWork
 
     private init(
-        database: Database, hub: OrderEventHub, work: ServiceWork, ordersService: OrdersServiceProvider,
-        orderLedger: OrderLedgerProvider
+        database: Database, hub: OrderEventHub, listener: DatabaseListener, work: ServiceWork,
+        ordersService: OrdersServiceProvider, orderLedger: OrderLedgerProvider
     ) {
         self.database = database
         self.hub = hub
+        self.listener = listener
         self.work = work
         self.ordersService = ordersService
         self.orderLedger = orderLedger
@@ -59,11 +66,22 @@ public final class OrdersModule: Service, Sendable {
             named: "orders", in: storage, migrations: OrdersSchema.migrations,
             configuration: DatabaseConfiguration(synchronous: .full))
         let hub = OrderEventHub(bufferCapacity: settings.watcherBufferCapacity)
+        // Replicas on one PostgreSQL database: every committed change reaches
+        // this replica's watchers too (see OrderEventNotice).
+        let listener: DatabaseListener
+        do {
+            listener = try await DatabaseListener.start(
+                on: database.location, channel: OrderEventNotice.channel, logger: logger
+            ) { notification in hub.receive(notification) }
+        } catch {
+            await database.close()
+            throw error
+        }
         let book = OrderStore(database: database, clock: clock, hub: hub, logger: logger)
         let carts = ShoppingCarts(store: CartStore(database: database), inventory: inventory, settings: settings)
         let work = ServiceWork()
         return OrdersModule(
-            database: database, hub: hub, work: work,
+            database: database, hub: hub, listener: listener, work: work,
             ordersService: OrdersServiceProvider(book: book, carts: carts, saga: saga, work: work),
             orderLedger: OrderLedgerProvider(
                 book: book, carts: carts, feed: OrderEventFeed(book: book, hub: hub, logger: logger), settings: settings))
@@ -74,6 +92,7 @@ public final class OrdersModule: Service, Sendable {
     /// and closes the database. Calls made afterwards fail.
     public func run() async {
         await work.run()
+        await listener.close()
         hub.close()
         await database.close()
     }

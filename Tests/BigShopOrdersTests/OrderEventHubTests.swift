@@ -97,4 +97,45 @@ struct OrderEventHubTests {
         hub.unsubscribe(target)
         #expect(hub.subscriberCount == 0)
     }
+    @Test("Other replicas' notices become hints: coalesced, skipped when an event covers them, resync on resumption")
+    func noticesFromOtherReplicas() async {
+        let hub = OrderEventHub(bufferCapacity: 8)
+        let watcher = hub.subscribe(to: "a")
+        let other = hub.subscribe(to: "b")
+        hub.receive(.payload(OrderEventNotice.changed(orderID: "a", seq: 2).payload))
+        hub.receive(.payload(OrderEventNotice.changed(orderID: "a", seq: 4).payload))
+        hub.receive(.payload(OrderEventNotice.changed(orderID: "a", seq: 3).payload))
+        hub.receive(.payload("not a notice"))
+        #expect(await watcher.next() == .committedElsewhere(seq: 4))
+
+        // A local event at or above a hint covers it.
+        hub.publish(Self.event("a", 5))
+        hub.receive(.payload(OrderEventNotice.changed(orderID: "a", seq: 5).payload))
+        #expect(await watcher.next() == .event(Self.event("a", 5)))
+        let parked = Task { await watcher.next() }
+        try? await Task.sleep(for: .milliseconds(20))
+        hub.receive(.payload(OrderEventNotice.changed(orderID: "a", seq: 6).payload))
+        #expect(await parked.value == .committedElsewhere(seq: 6))
+
+        // The listener resumed after losing its connection: every watcher re-reads.
+        hub.receive(.payload(OrderEventNotice.changed(orderID: "a", seq: 7).payload))
+        hub.receive(.resumed)
+        #expect(await watcher.next() == .missedEvents)
+        #expect(await other.next() == .missedEvents)
+        hub.receive(.payload(OrderEventNotice.anyOrder.payload))
+        #expect(await other.next() == .missedEvents)
+        hub.unsubscribe(watcher)
+        hub.unsubscribe(other)
+    }
+
+    @Test("Notices round-trip through their payload; an order id too long for PostgreSQL becomes 'any order'")
+    func noticePayloads() {
+        let notice = OrderEventNotice.changed(orderID: "ord:with:colons", seq: 12)
+        #expect(OrderEventNotice(payload: notice.payload) == notice)
+        #expect(OrderEventNotice(payload: "*") == .anyOrder)
+        for bad in ["", "12", "x:ord", "0:ord", "-1:ord", "3:"] { #expect(OrderEventNotice(payload: bad) == nil) }
+        let long = OrderStatusEvent(orderID: String(repeating: "o", count: 8_000), seq: 1, status: .confirmed, atMs: 0, reason: "")
+        #expect(OrderEventNotice(long) == .anyOrder)
+        #expect(OrderEventNotice(Self.event("a", 3)) == .changed(orderID: "a", seq: 3))
+    }
 }
