@@ -48,7 +48,8 @@ public struct PostgresStorage: Sendable, Hashable {
     public var readerConnections: Int
 
     /// Creates the storage; per process, PostgreSQL sees up to 6 × (writers + readers)
-    /// connections (six services with a database).
+    /// connections (six services with a database), plus one listening connection of
+    /// orders (WatchOrder across replicas).
     public init(endpoint: PostgresEndpoint, schemaPrefix: String = "", writerConnections: Int = 4, readerConnections: Int = 2) {
         self.endpoint = endpoint
         self.schemaPrefix = schemaPrefix
