@@ -41,7 +41,20 @@ struct ClusterTopology: Sendable {
     /// Makes the network, the certificates and the peers file (nothing
     /// runs yet). `serveArguments` go to every process. On failure whatever
     /// was made is removed.
-    static func make(serveArguments: [String]) async throws -> ClusterTopology {
+    ///
+    /// - Parameters:
+    ///   - layout: the hosts; several hosts may run the same service (its
+    ///     replicas: the peers file lists each of their addresses).
+    ///   - adminPort: when set, every process's admin listener (`/metrics`)
+    ///     on its host's address and this port.
+    ///   - prepare: runs once the bridge is up, with the network and the
+    ///     index of the first host number the layout leaves free (for a host
+    ///     of its own, e.g. a database server); returns arguments for every
+    ///     process but the gateways.
+    static func make(
+        layout: [(name: String, services: [String])] = Self.layout, serveArguments: [String], adminPort: Int? = nil,
+        prepare: (ClusterNetwork, Int) async throws -> [String] = { _, _ in [] }
+    ) async throws -> ClusterTopology {
         let network = try await ClusterNetwork.make()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bigshop-cluster-\(network.prefix)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -54,6 +67,7 @@ struct ClusterTopology: Sendable {
         }
         do {
             try await network.createBridge()
+            let serviceArguments = try await prepare(network, layout.count + 2)
             let probe = try await certificates.makeServiceCertificate("probe", services: ["gateway"])
             var peers: [String: [String]] = [:]
             var hosts: [ClusterHost] = []
@@ -71,9 +85,10 @@ struct ClusterTopology: Sendable {
                 if isGateway {
                     arguments += ["--host", address, "--port", String(publicPort)]
                 } else {
-                    arguments += ["--internal-host", address, "--internal-port", String(internalPort)]
-                    for service in entry.services { peers[service] = ["\(address):\(internalPort)"] }
+                    arguments += ["--internal-host", address, "--internal-port", String(internalPort)] + serviceArguments
+                    for service in entry.services { peers[service, default: []].append("\(address):\(internalPort)") }
                 }
+                if let adminPort { arguments += ["--admin-host", address, "--admin-port", String(adminPort)] }
                 hosts.append(
                     ClusterHost(
                         name: entry.name, services: entry.services, namespace: network.namespace(index), address: address,
