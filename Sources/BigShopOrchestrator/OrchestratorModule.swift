@@ -73,7 +73,9 @@ public final class OrchestratorModule: Service, Sendable {
             store: SagaStore(database: database), steps: steps, clock: clock, settings: settings, logger: logger)
         let module = OrchestratorModule(
             coordinator: coordinator, database: database,
-            lease: ServiceLease(name: "orchestrator-leader", holder: instance.id, address: instance.internalAddress),
+            lease: ServiceLease(
+                name: "orchestrator-leader", holder: instance.id, address: instance.internalAddress,
+                ttlMs: max(1_500, Self.milliseconds(settings.leaderLeaseTTL))),
             isOnlyInstance: settings.soleInstance ?? (storage.directory != nil), logger: logger)
         do {
             try await module.claimLeadership()
@@ -82,6 +84,11 @@ public final class OrchestratorModule: Service, Sendable {
             throw error
         }
         return module
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds.multipliedReportingOverflow(by: 1_000).partialValue + attoseconds / 1_000_000_000_000_000
     }
 
     /// How old a saga's last step must be before a leader recovers it while

@@ -22,13 +22,17 @@ public struct OrchestratorSettings: Sendable, Hashable {
     /// two minutes, which another replica may still be driving. nil: the only
     /// one on SQLite (one process per file), replicas on PostgreSQL.
     public var soleInstance: Bool?
+    /// How long the `orchestrator-leader` lease lasts unrenewed (renewed every
+    /// second). Default 3 s.
+    public var leaderLeaseTTL: Duration
 
     public init(
         paymentWindow: Duration = .seconds(15 * 60),
         expiryScanInterval: Duration = .seconds(30),
         stepRetry: StepRetry = StepRetry(),
         limits: CheckoutLimits = CheckoutLimits(),
-        soleInstance: Bool? = nil
+        soleInstance: Bool? = nil,
+        leaderLeaseTTL: Duration = .seconds(3)
     ) {
         precondition(paymentWindow > .zero, "the payment window must be positive")
         precondition(expiryScanInterval >= .milliseconds(1), "the expiry scan interval must be at least 1 ms")
@@ -38,6 +42,7 @@ public struct OrchestratorSettings: Sendable, Hashable {
         self.stepRetry = stepRetry
         self.limits = limits
         self.soleInstance = soleInstance
+        self.leaderLeaseTTL = leaderLeaseTTL
     }
 
     var paymentWindowMs: Int64 { paymentWindow.wholeMilliseconds }

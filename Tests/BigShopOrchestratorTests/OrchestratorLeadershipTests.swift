@@ -19,7 +19,11 @@ struct OrchestratorLeadershipTests {
                 endpoint: endpoint, schemaPrefix: TestPostgres.uniqueSchema("ol") + "_", writerConnections: 1, readerConnections: 1))
         // Nothing answers: a recovered saga's steps fail fast and are left for later.
         let nobody = RPCClient(transport: InProcessTransport(server: RPCServer(services: [])))
-        let settings = OrchestratorSettings(stepRetry: StepRetry(firstDelay: .milliseconds(1), maxDelay: .milliseconds(2), forwardAttempts: 1))
+        // A lease far longer than the test: a starved renewal (the suites run in parallel)
+        // must not hand the lead over; the hand-over below is the graceful one.
+        let settings = OrchestratorSettings(
+            stepRetry: StepRetry(firstDelay: .milliseconds(1), maxDelay: .milliseconds(2), forwardAttempts: 1),
+            leaderLeaseTTL: .seconds(120))
         func open() async throws -> OrchestratorModule {
             try await OrchestratorModule.open(
                 storage: storage, clock: SystemClock(), settings: settings, orderLedger: .init(wrapping: nobody),
