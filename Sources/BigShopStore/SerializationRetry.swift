@@ -12,9 +12,11 @@
 /// then correct, so callers never see those codes. Bodies are synchronous database work on
 /// a database thread, so the short pause between attempts blocks only that thread.
 enum SerializationRetry {
-    /// Attempts before the last error is passed on; at 40 attempts the pauses add up to
-    /// about a second, far beyond any real contention.
-    static let maxAttempts = 40
+    /// Attempts before the last error is passed on. Under heavy contention (hundreds of
+    /// concurrent checkouts over two replicas) PostgreSQL's page-level predicate locks
+    /// make unrelated transactions conflict too, so the budget is generous: the pauses
+    /// grow to 50 ms and add up to several seconds at most.
+    static let maxAttempts = 100
 
     static func run<T>(_ body: () throws -> T) throws -> T {
         var attempt = 1
@@ -28,9 +30,10 @@ enum SerializationRetry {
         }
     }
 
-    /// Up to `attempt` × 0.5 ms, random, so that racing replicas spread out.
+    /// Between half and all of `attempt`² × 0.25 ms (at most 50 ms), random, so that
+    /// racing replicas spread out more the longer they keep colliding.
     static func pause(beforeAttempt attempt: Int) {
-        let micros = UInt32.random(in: 0...UInt32(min(attempt, 20) * 500))
-        usleep(micros)
+        let cap = UInt32(min(50_000, 250 * attempt * attempt))
+        usleep(UInt32.random(in: (cap / 2)...cap))
     }
 }
