@@ -108,8 +108,15 @@ public struct ServiceLease: Sendable {
     /// lease in `epoch`. Call it inside every write transaction of the role: the check and
     /// the write commit together or not at all.
     public func checkFence(epoch: Int64, in connection: Connection) throws {
+        // FOR SHARE on PostgreSQL: a takeover (an UPDATE of this row) waits until this
+        // transaction has ended, so the new holder, reading after its takeover, sees every
+        // write fenced with the old epoch. Without it, SERIALIZABLE may commit such a
+        // write after the takeover (it orders it before), unseen by the new holder's
+        // rebuild. SQLite has one writer: nothing can interleave.
+        let lock = connection.dialect == .postgres ? " FOR SHARE" : ""
         let row = try connection.queryOne(
-            "SELECT 1 FROM leases WHERE name = ? AND holder = ? AND epoch = ?", .text(name), .text(holder), .integer(epoch))
+            "SELECT 1 FROM leases WHERE name = ? AND holder = ? AND epoch = ?" + lock, .text(name), .text(holder),
+            .integer(epoch))
         guard row != nil else { throw ServiceLeaseError.lost(name: name, epoch: epoch) }
     }
 
