@@ -67,6 +67,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // checkouts and granted Reserves against a running shop, for
+        // Benchmarks/storage-engines: BigShopClient only, so it builds without grpc-swift
+        .executableTarget(
+            name: "shopbench",
+            dependencies: [
+                .product(name: "BigShopClient", package: root),
+                .product(name: "BigRPC", package: root),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
