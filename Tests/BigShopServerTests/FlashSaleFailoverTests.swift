@@ -19,38 +19,9 @@ struct FlashSaleFailoverTests {
     typealias FlashSale = Bigshop_Flashsale_V1_FlashSaleService.Client
 
     @Test func theStandbyTakesOverAndSellsExactlyTheRest() async throws {
-        let endpoint = try #require(TestPostgres.endpoint)
-        let storage = ShopStorage.postgres(
-            PostgresStorage(
-                endpoint: endpoint, schemaPrefix: TestPostgres.uniqueSchema("fo") + "_", writerConnections: 2, readerConnections: 1))
-        let clock = ManualClock(nowMs: FlashSaleFlowTests.blackFriday + 1_000)
-        var inProcess: LateBoundTransport?
-        let core = try await TestShop.start(
-            clock: clock,
-            assemble: {
-                $0.parts = [.catalog, .orders, .orchestrator, .payments]
-                $0.storage = storage
-                $0.serverInterceptors = [TestPrincipalInterceptor()]
-                inProcess = $0.transport
-            })
-        let coreTransport = try #require(inProcess)
-        func replica() async throws -> TestShop {
-            try await TestShop.start(
-                clock: clock,
-                assemble: {
-                    $0.parts = [.flashsale]
-                    $0.storage = storage
-                    $0.remoteParts = [.catalog: coreTransport, .orchestrator: coreTransport, .orders: coreTransport]
-                    $0.serverInterceptors = [TestPrincipalInterceptor()]
-                })
-        }
-        let first = try await replica()
-        let second = try await replica()
-        defer {
-            core.removeData()
-            first.removeData()
-            second.removeData()
-        }
+        let shops = try await Shops.start(schemaPrefix: "fo", internalPorts: false)
+        let (core, first, second) = (shops.core, shops.first, shops.second)
+        defer { shops.removeData() }
         #expect(first.shop.flashSale?.isOwner == true)
         #expect(second.shop.flashSale?.isOwner == false)
 
@@ -96,40 +67,9 @@ struct FlashSaleFailoverTests {
     /// the internal API, the caller's principal included, and serves them itself once it
     /// has taken over.
     @Test func theStandbyForwardsToTheOwnerOverTheInternalAPI() async throws {
-        let endpoint = try #require(TestPostgres.endpoint)
-        let storage = ShopStorage.postgres(
-            PostgresStorage(
-                endpoint: endpoint, schemaPrefix: TestPostgres.uniqueSchema("fw") + "_", writerConnections: 2, readerConnections: 1))
-        let clock = ManualClock(nowMs: FlashSaleFlowTests.blackFriday + 1_000)
-        var inProcess: LateBoundTransport?
-        let core = try await TestShop.start(
-            clock: clock,
-            assemble: {
-                $0.parts = [.catalog, .orders, .orchestrator, .payments]
-                $0.storage = storage
-                $0.serverInterceptors = [TestPrincipalInterceptor()]
-                inProcess = $0.transport
-            })
-        let coreTransport = try #require(inProcess)
-        func replica() async throws -> TestShop {
-            let internalPort = try LoopbackPort.free()
-            return try await TestShop.start(
-                clock: clock,
-                configure: { $0.internalPort = internalPort },
-                assemble: {
-                    $0.parts = [.flashsale]
-                    $0.storage = storage
-                    $0.remoteParts = [.catalog: coreTransport, .orchestrator: coreTransport, .orders: coreTransport]
-                    $0.serverInterceptors = [TestPrincipalInterceptor()]
-                })
-        }
-        let owner = try await replica()
-        let standby = try await replica()
-        defer {
-            core.removeData()
-            owner.removeData()
-            standby.removeData()
-        }
+        let shops = try await Shops.start(schemaPrefix: "fw", internalPorts: true)
+        let (core, owner, standby) = (shops.core, shops.first, shops.second)
+        defer { shops.removeData() }
         #expect(standby.shop.flashSale?.isOwner == false)
         let product = try await Bigshop_Catalog_V1_CatalogService.Client(wrapping: core.client).createProduct(
             .init(sku: "IPHONE-FW", name: "iPhone 15", priceCents: 599_900, stock: 10), metadata: TestPrincipalInterceptor.admin())
@@ -159,6 +99,54 @@ struct FlashSaleFailoverTests {
         #expect(after.soldOut == 2)
         try await standby.stop()
         try await core.stop()
+    }
+
+    /// A shop of catalog, orders, orchestrator and payments on a fresh PostgreSQL storage,
+    /// and two flash-sale replicas on the same storage calling it in process (the first
+    /// started is the owner); with `internalPorts`, each replica serves an internal port on
+    /// loopback, so a standby can forward to the owner.
+    struct Shops {
+        let core: TestShop
+        let first: TestShop
+        let second: TestShop
+
+        static func start(schemaPrefix: String, internalPorts: Bool) async throws -> Shops {
+            let endpoint = try #require(TestPostgres.endpoint)
+            let storage = ShopStorage.postgres(
+                PostgresStorage(
+                    endpoint: endpoint, schemaPrefix: TestPostgres.uniqueSchema(schemaPrefix) + "_", writerConnections: 2,
+                    readerConnections: 1))
+            let clock = ManualClock(nowMs: FlashSaleFlowTests.blackFriday + 1_000)
+            var inProcess: LateBoundTransport?
+            let core = try await TestShop.start(
+                clock: clock,
+                assemble: {
+                    $0.parts = [.catalog, .orders, .orchestrator, .payments]
+                    $0.storage = storage
+                    $0.serverInterceptors = [TestPrincipalInterceptor()]
+                    inProcess = $0.transport
+                })
+            let coreTransport = try #require(inProcess)
+            func replica() async throws -> TestShop {
+                let internalPort = internalPorts ? try LoopbackPort.free() : nil
+                return try await TestShop.start(
+                    clock: clock,
+                    configure: { if let internalPort { $0.internalPort = internalPort } },
+                    assemble: {
+                        $0.parts = [.flashsale]
+                        $0.storage = storage
+                        $0.remoteParts = [.catalog: coreTransport, .orchestrator: coreTransport, .orders: coreTransport]
+                        $0.serverInterceptors = [TestPrincipalInterceptor()]
+                    })
+            }
+            return Shops(core: core, first: try await replica(), second: try await replica())
+        }
+
+        func removeData() {
+            core.removeData()
+            first.removeData()
+            second.removeData()
+        }
     }
 
     struct Outcomes {
