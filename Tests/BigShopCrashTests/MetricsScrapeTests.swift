@@ -90,7 +90,8 @@ struct MetricsScrapeTests {
         // A protocol violation on the public port.
         let attacker = try RawSocket(port: server.port, from: "127.0.0.1")
         attacker.write([0x7F, 0xFF, 0xFF, 0xFF] as [UInt8])
-        _ = attacker.goAwayMessage()
+        // Counted before the GOAWAY is written: once it is here, so is the count.
+        #expect(attacker.goAwayMessage(within: .seconds(10)) != nil)
         attacker.close()
 
         // The expiry scanner runs by itself: wait (at most 30 s) for it.

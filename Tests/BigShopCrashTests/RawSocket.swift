@@ -74,9 +74,10 @@ final class RawSocket: @unchecked Sendable {
         }
     }
 
-    /// The message of a GOAWAY the server has sent, if one is already here.
-    func goAwayMessage() -> String? {
-        while let frame = nextFrame(timeout: .zero) {
+    /// The message of a GOAWAY the server has sent, if one is already here
+    /// or arrives within `timeout`.
+    func goAwayMessage(within timeout: Duration = .zero) -> String? {
+        while let frame = nextFrame(timeout: timeout) {
             if frame.type == 0x06 { return (try? Bigrpc_V1_GoAway(serializedBytes: frame.payload))?.message }
         }
         return nil
