@@ -405,7 +405,7 @@ let package = Package(
                 "ChildProcess", "BigShopAuthAPI", "BigShopHistoryAPI", "BigShopServiceKit", "BigShopTestSupport",
             ]
         ),
-        .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigShopServiceKit", "BigShopStore", "BigShopTestSupport"]),
+        .testTarget(name: "BigShopServiceKitTests", dependencies: ["BigRPC", "BigShopServiceKit", "BigShopStore", "BigShopTestSupport"]),
         .testTarget(
             name: "BigShopAuthTests",
             dependencies: [

@@ -234,7 +234,7 @@ public final class BigShopApp: Sendable {
                 services: standard.all,
                 interceptors: [
                     ServerMetricsInterceptor(), ServerTracingInterceptor(rootSampleRatio: configuration.traceSampleRatio),
-                    AccessLogInterceptor(logger: assembly.logger("access")), gateway,
+                    AccessLogInterceptor(logger: assembly.logger("access")), gateway, StoreFailureInterceptor(),
                 ],
                 logger: assembly.logger("rpc")
             ),
@@ -288,7 +288,7 @@ public final class BigShopApp: Sendable {
                 services: standard.all,
                 interceptors: [
                     ServerMetricsInterceptor(), ServerTracingInterceptor(rootSampleRatio: configuration.traceSampleRatio),
-                    InternalCallInterceptor(policy: .shop, authenticatesCallers: tls != nil),
+                    InternalCallInterceptor(policy: .shop, authenticatesCallers: tls != nil), StoreFailureInterceptor(),
                 ],
                 logger: assembly.logger("internal")),
             services: standard.all,

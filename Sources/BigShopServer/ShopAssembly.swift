@@ -172,7 +172,7 @@ public struct ShopAssembly: Sendable {
         transport.bind(
             to: RPCServer(
                 services: localServices + extraServices,
-                interceptors: serverInterceptors,
+                interceptors: serverInterceptors + [StoreFailureInterceptor()],
                 logger: logger("internal")))
 
         if let orchestrator {

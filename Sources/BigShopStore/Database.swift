@@ -248,7 +248,7 @@ public final class Database: Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 let job: ReadJob = { connection in
                     let result = Result<T, any Error> {
-                        try SerializationRetry.run {
+                        try SerializationRetry.run(readOnly: true) {
                             try connection.transaction(begin: connection.beginRead) { try body(connection) }
                         }
                     }

@@ -1,3 +1,5 @@
+import NIOCore
+
 #if canImport(Glibc)
     public import Glibc
 #elseif canImport(Darwin)
@@ -16,6 +18,11 @@ public struct DatabaseConfiguration: Sendable {
     /// PostgreSQL only: writer connections, each on its own thread, so that this many write
     /// transactions run at once (SQLite always has exactly one writer). Default 4; minimum 1.
     public var postgresWriterCount: Int
+    /// PostgreSQL only: how long a database thread waits for one statement's answer before
+    /// it gives the connection up as dead (a paused or partitioned server answers nothing).
+    /// The statement fails with SQLSTATE 08006 or 08007 and the next one reconnects.
+    /// Default 30 s.
+    public var postgresStatementTimeout: Duration
     /// Maximum number of ``Database/writeBatched(_:)`` bodies committed in one transaction.
     /// Default 256.
     public var maxBatchSize: Int
@@ -37,6 +44,7 @@ public struct DatabaseConfiguration: Sendable {
         busyTimeout: Duration = .seconds(5),
         readerCount: Int = 4,
         postgresWriterCount: Int = 4,
+        postgresStatementTimeout: Duration = .seconds(30),
         maxBatchSize: Int = 256,
         statementCacheCapacity: Int = 64,
         filePermissions: mode_t? = 0o600,
@@ -46,6 +54,7 @@ public struct DatabaseConfiguration: Sendable {
         self.busyTimeout = busyTimeout
         self.readerCount = readerCount
         self.postgresWriterCount = postgresWriterCount
+        self.postgresStatementTimeout = postgresStatementTimeout
         self.maxBatchSize = maxBatchSize
         self.statementCacheCapacity = statementCacheCapacity
         self.filePermissions = filePermissions
@@ -57,6 +66,12 @@ public struct DatabaseConfiguration: Sendable {
         let (seconds, attoseconds) = busyTimeout.components
         let milliseconds = seconds * 1_000 + attoseconds / 1_000_000_000_000_000
         return Int32(clamping: max(0, milliseconds))
+    }
+
+    /// The statement timeout as a NIO time amount, at least 1 ms.
+    var postgresStatementTimeoutAmount: TimeAmount {
+        let (seconds, attoseconds) = postgresStatementTimeout.components
+        return .nanoseconds(max(1_000_000, seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
     }
 
     func validate() throws {

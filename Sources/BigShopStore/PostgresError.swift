@@ -44,8 +44,19 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
     /// `foreign_key_violation` (23503).
     public var isForeignKeyViolation: Bool { sqlState == "23503" }
 
-    /// `true` when the connection itself failed, so the session must be opened again.
-    public var isConnectionFailure: Bool { sqlState == nil || sqlState?.hasPrefix("08") == true || sqlState == "57P01" }
+    /// `true` when the connection itself failed or could not be made (SQLSTATE class 08,
+    /// or the server shutting down): the database threads open a new one for the next
+    /// transaction.
+    public var isConnectionFailure: Bool { sqlState?.hasPrefix("08") == true || sqlState?.hasPrefix("57P0") == true }
+
+    /// `connection_failure` (08006) as the store reports it: the connection was lost before
+    /// the transaction reached COMMIT, so nothing of it was written and it may run again.
+    public var isConnectionLostBeforeCommit: Bool { sqlState == "08006" }
+
+    /// `transaction_resolution_unknown` (08007): the connection was lost while a COMMIT (or
+    /// a statement outside any transaction) was on its way; it may or may not have taken
+    /// effect.
+    public var isOutcomeUnknown: Bool { sqlState == "08007" }
 
     public var description: String {
         var text = "PostgreSQL error"

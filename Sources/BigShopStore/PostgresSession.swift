@@ -12,18 +12,48 @@ import PostgresNIO
 /// safe because those threads are never event-loop threads nor Swift's cooperative pool.
 /// Confined to its thread; deliberately not `Sendable`.
 final class PostgresSession {
-    private let connection: PostgresConnection
+    /// Where the session is between statements.
+    private enum State {
+        /// No transaction open: the next statement may run on a new connection.
+        case idle
+        /// A transaction is open on the current connection.
+        case inTransaction
+        /// The connection died inside a transaction: every statement fails until the
+        /// caller's ROLLBACK (which then succeeds without a server) closes it.
+        case transactionLost(PostgresError)
+    }
+
+    private var connection: PostgresConnection
+    private let endpoint: PostgresEndpoint
+    private let schema: String
+    private let isWriter: Bool
+    private let configuration: DatabaseConfiguration
     private let logger: Logger
+    private var state = State.idle
     /// The SQL as written (with `?`) → the SQL sent (with `$n`).
     private var rewritten: [String: String] = [:]
     /// Rows changed by the last statement.
     private(set) var changes = 0
     private(set) var totalChanges = 0
-    /// Tracked from the transaction-control statements this session runs.
-    private(set) var isInTransaction = false
+    /// Connections opened after the first one died.
+    private(set) var reconnections = 0
 
-    private init(connection: PostgresConnection, logger: Logger) {
+    /// `true` while a transaction is open, including one whose connection died and that
+    /// still waits for its ROLLBACK.
+    var isInTransaction: Bool {
+        if case .idle = state { return false }
+        return true
+    }
+
+    private init(
+        connection: PostgresConnection, endpoint: PostgresEndpoint, schema: String, isWriter: Bool,
+        configuration: DatabaseConfiguration, logger: Logger
+    ) {
         self.connection = connection
+        self.endpoint = endpoint
+        self.schema = schema
+        self.isWriter = isWriter
+        self.configuration = configuration
         self.logger = logger
     }
 
@@ -41,39 +71,68 @@ final class PostgresSession {
         guard PostgresSession.isValidIdentifier(schema) else {
             throw StoreError.invalidConfiguration("schema name '\(schema)' must be lowercase letters, digits and _")
         }
+        var logger = Logger(label: "bigshop.store.postgres")
+        logger.logLevel = .critical  // errors reach callers as PostgresError; no logging of SQL
+        let session = PostgresSession(
+            connection: try connect(endpoint: endpoint, schema: schema, configuration: configuration, logger: logger),
+            endpoint: endpoint, schema: schema, isWriter: isWriter, configuration: configuration, logger: logger)
+        try session.prepareConnection()
+        return session
+    }
+
+    /// Opens a connection, trying a few times while the server is restarting or too busy.
+    private static func connect(
+        endpoint: PostgresEndpoint, schema: String, configuration: DatabaseConfiguration, logger: Logger
+    ) throws -> PostgresConnection {
         var pgConfiguration = PostgresConnection.Configuration(
             host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
             database: endpoint.database, tls: .disable)
+        // pg_stat_activity then says which service each connection serves.
+        pgConfiguration.options.additionalStartupParameters = [("application_name", "\(applicationNamePrefix)\(schema)")]
         pgConfiguration.options.connectTimeout = .milliseconds(Int64(configuration.busyTimeoutMilliseconds))
-        var logger = Logger(label: "bigshop.store.postgres")
-        logger.logLevel = .critical  // errors reach callers as PostgresError; no logging of SQL
         var attempt = 1
-        let connection: PostgresConnection
         while true {
             do {
-                connection = try PostgresConnection.connect(
+                return try PostgresConnection.connect(
                     on: MultiThreadedEventLoopGroup.singleton.next(), configuration: pgConfiguration,
                     id: Int.random(in: 0..<Int.max), logger: logger
                 ).wait()
-                break
             } catch {
-                // A server restarting, or too busy to accept at once: try a few more times.
                 let failure = PostgresError(error, sql: nil)
-                guard failure.isConnectionFailure || failure.sqlState == "57P03", attempt < 4 else { throw failure }
+                // No SQLSTATE: refused, reset or timed out before the server said anything.
+                guard failure.sqlState == nil || failure.isConnectionFailure, attempt < 4 else {
+                    throw PostgresError(sqlState: "08001", message: "cannot connect to PostgreSQL: \(failure.message)")
+                }
                 usleep(UInt32(attempt) * 250_000)
                 attempt += 1
             }
         }
-        let session = PostgresSession(connection: connection, logger: logger)
-        if isWriter {
-            try session.runScriptStatement("CREATE SCHEMA IF NOT EXISTS \(schema)", racingOtherProcesses: true)
-        }
-        try session.runScriptStatement("SET search_path TO \(schema)")
-        if !isWriter {
-            try session.runScriptStatement("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-        }
-        return session
     }
+
+    /// Settles a new connection: the schema (writers create it) and the read-only default
+    /// of readers.
+    private func prepareConnection() throws {
+        if isWriter {
+            try runScriptStatement("CREATE SCHEMA IF NOT EXISTS \(schema)", racingOtherProcesses: true)
+        }
+        try runScriptStatement("SET search_path TO \(schema)")
+        if !isWriter {
+            try runScriptStatement("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        }
+    }
+
+    /// Replaces a connection that died (the server restarted, the backend was terminated,
+    /// the network dropped it) before a statement outside a transaction: a transaction
+    /// never moves to another connection, it is lost with its own.
+    private func reconnectIfClosed() throws {
+        guard connection.isClosed, case .idle = state else { return }
+        connection = try Self.connect(endpoint: endpoint, schema: schema, configuration: configuration, logger: logger)
+        reconnections += 1
+        try prepareConnection()
+    }
+
+    /// The start of every connection's `application_name`; the schema follows.
+    static let applicationNamePrefix = "bigshop:"
 
     /// Lowercase letters, digits and `_`, starting with a letter: safe to splice into DDL.
     static func isValidIdentifier(_ name: String) -> Bool {
@@ -88,11 +147,61 @@ final class PostgresSession {
         try? connection.close().wait()
     }
 
+    /// Waits for a statement's result, at most ``DatabaseConfiguration/postgresStatementTimeout``:
+    /// a server that stops answering (paused, partitioned away) must not hold a database
+    /// thread forever. Past the timeout the connection is closed, which fails the statement.
+    private func wait<T>(_ future: EventLoopFuture<T>) throws -> T {
+        let connection = self.connection
+        let watchdog = future.eventLoop.scheduleTask(in: configuration.postgresStatementTimeoutAmount) {
+            let closed: EventLoopFuture<Void> = connection.close()
+            closed.whenComplete { _ in }
+        }
+        defer { watchdog.cancel() }
+        return try future.wait()
+    }
+
+    /// Turns a failed statement into a ``PostgresError`` and, when the connection itself
+    /// failed, says what became of the work: before a transaction started or inside one
+    /// that had not reached COMMIT, nothing was written (08006, safe to run again); a
+    /// COMMIT or a statement outside any transaction may or may not have taken effect
+    /// (08007, transaction resolution unknown).
+    private func failure(_ error: any Error, sql: String) -> PostgresError {
+        let failure = PostgresError(error, sql: sql)
+        guard Self.isConnectionLoss(error) || connection.isClosed else { return failure }
+        let upper = sql.uppercased()
+        let outcomeUnknown: Bool
+        switch state {
+        case .idle: outcomeUnknown = !(upper.hasPrefix("BEGIN") || upper.hasPrefix("SET ") || upper.hasPrefix("CREATE SCHEMA"))
+        case .inTransaction, .transactionLost: outcomeUnknown = upper == "COMMIT" || upper == "END"
+        }
+        let lost = PostgresError(
+            sqlState: outcomeUnknown ? "08007" : "08006",
+            message: "the connection to PostgreSQL was lost: \(failure.message)", sql: sql)
+        if case .inTransaction = state { state = outcomeUnknown ? .idle : .transactionLost(lost) }
+        return lost
+    }
+
+    /// The driver's ways of saying the connection is gone, and the server's (admin
+    /// shutdown, crash shutdown, an operator's `pg_terminate_backend`).
+    private static func isConnectionLoss(_ error: any Error) -> Bool {
+        if let psql = error as? PSQLError {
+            switch psql.code {
+            case .serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown: return true
+            default: break
+            }
+            if let state = psql.serverInfo?[.sqlState] { return state.hasPrefix("08") || state.hasPrefix("57P0") }
+            return false
+        }
+        return error is ChannelError || error is IOError
+    }
+
     // MARK: Statements
 
     /// Runs one statement with `?` parameters and returns its rows.
     @discardableResult
     func query(_ sql: String, bindings: [SQLiteValue]) throws -> [Row] {
+        if case .transactionLost(let lost) = state { throw PostgresError(sqlState: lost.sqlState, message: lost.message, sql: sql) }
+        try reconnectIfClosed()
         let text: String
         if let cached = rewritten[sql] {
             text = cached
@@ -105,9 +214,9 @@ final class PostgresSession {
         for value in bindings { Self.append(value, to: &binds) }
         let result: PostgresQueryResult
         do {
-            result = try connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger).wait()
+            result = try wait(connection.query(PostgresQuery(unsafeSQL: text, binds: binds), logger: logger))
         } catch {
-            throw PostgresError(error, sql: sql)
+            throw failure(error, sql: sql)
         }
         changes = result.metadata.rows ?? 0
         totalChanges += changes
@@ -140,10 +249,20 @@ final class PostgresSession {
     }
 
     private func runScriptStatement(_ sql: String, racingOtherProcesses: Bool = false) throws {
+        let upper = sql.uppercased()
+        if case .transactionLost(let lost) = state {
+            // Nothing to undo on the server: the transaction died with its connection.
+            if upper.hasPrefix("ROLLBACK") && !upper.hasPrefix("ROLLBACK TO") {
+                state = .idle
+                return
+            }
+            throw PostgresError(sqlState: lost.sqlState, message: lost.message, sql: sql)
+        }
+        try reconnectIfClosed()
         do {
-            let result = try connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).wait()
+            let result = try wait(connection.query(PostgresQuery(unsafeSQL: sql), logger: logger))
             if sql == "COMMIT", result.metadata.command == "ROLLBACK" {
-                isInTransaction = false
+                state = .idle
                 // A body caught a statement's error and went on: PostgreSQL had already
                 // aborted the transaction (SQLite would have kept the other statements).
                 throw PostgresError(
@@ -154,23 +273,22 @@ final class PostgresSession {
         } catch let error as PostgresError {
             throw error
         } catch {
-            let failure = PostgresError(error, sql: sql)
+            let failure = failure(error, sql: sql)
             // Two processes creating the same schema at once: one loses with 23505 or 42P06.
             if racingOtherProcesses, failure.sqlState == "23505" || failure.sqlState == "42P06" { return }
             throw failure
         }
-        let upper = sql.uppercased()
         if upper.hasPrefix("BEGIN") || upper.hasPrefix("START TRANSACTION") {
-            isInTransaction = true
+            state = .inTransaction
         } else if upper == "COMMIT" || upper == "END" || upper == "ROLLBACK" {
-            isInTransaction = false
+            state = .idle
         }
     }
 
     /// Marks the transaction closed after a failed COMMIT or ROLLBACK (PostgreSQL ends the
     /// transaction either way).
     func forgetTransaction() {
-        isInTransaction = false
+        state = .idle
     }
 
     // MARK: Values

@@ -18,16 +18,35 @@ enum SerializationRetry {
     /// grow to 50 ms and add up to several seconds at most.
     static let maxAttempts = 100
 
-    static func run<T>(_ body: () throws -> T) throws -> T {
+    /// Times a transaction runs again on a new connection after its own died.
+    static let maxReconnectAttempts = 3
+
+    /// Runs `body` until it does not lose a race, and again on a new connection when its
+    /// connection died before COMMIT (nothing of it was written). A read-only body also
+    /// runs again when the connection died during its COMMIT: it wrote nothing either way.
+    static func run<T>(readOnly: Bool = false, _ body: () throws -> T) throws -> T {
         var attempt = 1
+        var reconnects = 0
         while true {
             do {
                 return try body()
             } catch let error as PostgresError where error.isRetryable && attempt < maxAttempts {
                 pause(beforeAttempt: attempt + 1)
                 attempt += 1
+            } catch let error as PostgresError
+                where (error.isConnectionLostBeforeCommit || (readOnly && error.isConnectionFailure))
+                && reconnects < maxReconnectAttempts
+            {
+                // The session reconnects (waiting for a restarting server) on the next statement.
+                reconnects += 1
             }
         }
+    }
+
+    /// Whether a group-commit batch that failed with `error` on its `attempt`th try may
+    /// run again whole: a lost race, or a connection lost before COMMIT.
+    static func mayRunBatchAgain(after error: PostgresError, attempt: Int, reconnects: Int) -> Bool {
+        (error.isRetryable && attempt < maxAttempts) || (error.isConnectionLostBeforeCommit && reconnects < maxReconnectAttempts)
     }
 
     /// Between half and all of `attempt`² × 0.25 ms (at most 50 ms), random, so that

@@ -53,10 +53,24 @@ final class WriterWorker {
         completions.reserveCapacity(items.count)
         var pending = items[...]
         var attempt = 1
+        var reconnects = 0
+        /// Counts a try that failed as a whole with `error`; false once the budget is spent.
+        func mayRunAgain(after error: PostgresError) -> Bool {
+            guard SerializationRetry.mayRunBatchAgain(after: error, attempt: attempt, reconnects: reconnects) else { return false }
+            if error.isRetryable {
+                SerializationRetry.pause(beforeAttempt: attempt + 1)
+                attempt += 1
+            } else {
+                reconnects += 1  // the next BEGIN opens a new connection
+            }
+            return true
+        }
         while !pending.isEmpty {
             let start = ContinuousClock.now
             do {
                 try connection.runControl(connection.beginWrite)
+            } catch let error as PostgresError where mayRunAgain(after: error) {
+                continue
             } catch {
                 completions.append(contentsOf: pending.map { Self.failure($0, error) })
                 return completions
@@ -71,7 +85,7 @@ final class WriterWorker {
                     let complete = try item.execute(connection)
                     try connection.runControl("RELEASE \(Self.batchSavepoint)")
                     succeeded.append((item, complete))
-                } catch let error as PostgresError where error.isRetryable && attempt < SerializationRetry.maxAttempts {
+                } catch let error as PostgresError where mayRunAgain(after: error) {
                     connection.rollbackIfNeeded()
                     pending = [item] + pending
                     lostRace = true
@@ -88,14 +102,11 @@ final class WriterWorker {
             if transactionLost || lostRace {
                 // SQLite abandoned the whole transaction (SQLITE_FULL, SQLITE_IOERR, an
                 // ON CONFLICT ROLLBACK clause...), or PostgreSQL chose it as the loser of a
-                // race, undoing the bodies that had succeeded. Run those again in a new
-                // transaction. A SQLite round removes at least the failing body; PostgreSQL
-                // rounds are bounded by SerializationRetry.maxAttempts: so this loop ends.
+                // race or lost its connection before COMMIT, undoing the bodies that had
+                // succeeded. Run those again in a new transaction. A SQLite round removes at
+                // least the failing body; PostgreSQL rounds are bounded by the budgets of
+                // SerializationRetry: so this loop ends.
                 pending = ArraySlice(succeeded.map(\.item)) + pending
-                if lostRace {
-                    SerializationRetry.pause(beforeAttempt: attempt + 1)
-                    attempt += 1
-                }
                 continue
             }
             do {
@@ -103,12 +114,12 @@ final class WriterWorker {
                 metrics.recordCommit()
                 metrics.recordCommitTime(since: start)
                 completions.append(contentsOf: succeeded.map(\.complete))
-            } catch let error as PostgresError where error.isRetryable && attempt < SerializationRetry.maxAttempts {
+            } catch let error as PostgresError where error.isRetryable && mayRunAgain(after: error) {
                 connection.rollbackIfNeeded()
                 pending = ArraySlice(succeeded.map(\.item)) + pending
-                SerializationRetry.pause(beforeAttempt: attempt + 1)
-                attempt += 1
             } catch {
+                // Including a connection lost during COMMIT: the outcome is unknown (08007),
+                // so the callers are told rather than the bodies run twice.
                 connection.rollbackIfNeeded()
                 completions.append(contentsOf: succeeded.map { Self.failure($0.item, error) })
             }

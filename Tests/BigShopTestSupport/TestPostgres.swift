@@ -38,6 +38,26 @@ public enum TestPostgres {
         endpoint.map { .postgres($0, schema: uniqueSchema(prefix)) }
     }
 
+    /// Terminates the server processes of every connection the store opened for `schema`
+    /// (as an operator's `pg_terminate_backend` would, or a failover) and returns how many.
+    public static func terminateConnections(of schema: String) async throws -> Int {
+        guard let endpoint else { return 0 }
+        let admin = try await Database(
+            location: .postgres(endpoint, schema: "public"), configuration: DatabaseConfiguration(readerCount: 1, postgresWriterCount: 1))
+        do {
+            let row = try await admin.writeWithoutTransaction {
+                try $0.queryOne(
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = ?",
+                    "bigshop:\(schema)")
+            }
+            await admin.close()
+            return try row?.int("n") ?? 0
+        } catch {
+            await admin.close()
+            throw error
+        }
+    }
+
     /// Drops `schema` and everything in it (best effort, for cleanup).
     public static func dropSchema(_ schema: String) async {
         guard let endpoint else { return }
