@@ -181,6 +181,7 @@ let package = Package(
                 "BigShopPaymentsAPI", "BigShopHistoryAPI", "BigShopFlashSaleAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 

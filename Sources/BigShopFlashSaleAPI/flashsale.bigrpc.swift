@@ -280,6 +280,73 @@ public struct Bigshop_Flashsale_V1_Reservation: ProtoMessage {
     }
 }
 
+public struct Bigshop_Flashsale_V1_WatchDropRequest: ProtoMessage {
+    public var campaignId: String = ""
+
+    public init() {}
+
+    public init(
+        campaignId: String = ""
+    ) {
+        self.campaignId = campaignId
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__flashsale__v1__watch_drop_request__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        campaignId = try reader.string(0)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if !self.campaignId.isEmpty { try writer.setString(0, self.campaignId) }
+    }
+}
+
+public struct Bigshop_Flashsale_V1_DropUpdate: ProtoMessage {
+    /// As GetCurrentDrop answers it.
+    public var drop: Bigshop_Flashsale_V1_Drop? = nil
+    /// The server's clock when this was sent.
+    public var atMs: Int64 = 0
+    /// A drop is open now (false before the first and after the last).
+    public var `open`: Bool = false
+    /// When the next drop opens; 0 after the last has opened.
+    public var nextDropAtMs: Int64 = 0
+
+    public init() {}
+
+    public init(
+        drop: Bigshop_Flashsale_V1_Drop? = nil,
+        atMs: Int64 = 0,
+        `open`: Bool = false,
+        nextDropAtMs: Int64 = 0
+    ) {
+        self.drop = drop
+        self.atMs = atMs
+        self.`open` = `open`
+        self.nextDropAtMs = nextDropAtMs
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__flashsale__v1__drop_update__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        drop = try reader.message(0, as: Bigshop_Flashsale_V1_Drop.self)
+        atMs = reader.int64(1)
+        `open` = reader.bool(2)
+        nextDropAtMs = reader.int64(3)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        if let value = self.drop { try writer.setMessage(0, value) }
+        writer.setInt64(1, self.atMs)
+        writer.setBool(2, self.`open`)
+        writer.setInt64(3, self.nextDropAtMs)
+    }
+}
+
 public struct Bigshop_Flashsale_V1_ListCampaignsRequest: ProtoMessage {
 
     public init() {}
@@ -523,14 +590,16 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
             service: serviceName, method: "ListCampaigns", kind: .unary)
         public static let getCampaignStats = MethodDescriptor(
             service: serviceName, method: "GetCampaignStats", kind: .unary)
+        public static let watchDrop = MethodDescriptor(
+            service: serviceName, method: "WatchDrop", kind: .serverStreaming)
 
-        public static let all: [MethodDescriptor] = [scheduleCampaign, getCurrentDrop, reserve, listCampaigns, getCampaignStats]
+        public static let all: [MethodDescriptor] = [scheduleCampaign, getCurrentDrop, reserve, listCampaigns, getCampaignStats, watchDrop]
     }
 
     /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
     /// the service, then of every file it imports: what reflection serves.
     public static let fileDescriptorProtos: [[UInt8]] = [
-        "\u{a}$bigshop/flashsale/v1/flashsale.proto\u{12}\u{14}bigshop.flashsale.v1\"\u{a8}\u{2}\u{a}\u{17}ScheduleCampaignRequest\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{1} \u{1}(\u{9}R\u{9}productId\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{14}\u{a}\u{5}drops\u{18}\u{3} \u{1}(\u{5}R\u{5}drops\u{12}$\u{a}\u{e}units_per_drop\u{18}\u{4} \u{1}(\u{5}R\u{c}unitsPerDrop\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{5} \u{1}(\u{3}R\u{a}priceCents\u{12}(\u{a}\u{10}drop_interval_ms\u{18}\u{6} \u{1}(\u{3}R\u{e}dropIntervalMs\u{12}\u{17}\u{a}\u{7}hold_ms\u{18}\u{7} \u{1}(\u{3}R\u{6}holdMs\u{12},\u{a}\u{12}per_customer_limit\u{18}\u{8} \u{1}(\u{5}R\u{10}perCustomerLimit\"\u{a9}\u{2}\u{a}\u{8}Campaign\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{2} \u{1}(\u{9}R\u{9}productId\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{14}\u{a}\u{5}drops\u{18}\u{4} \u{1}(\u{5}R\u{5}drops\u{12}$\u{a}\u{e}units_per_drop\u{18}\u{5} \u{1}(\u{5}R\u{c}unitsPerDrop\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{6} \u{1}(\u{3}R\u{a}priceCents\u{12}(\u{a}\u{10}drop_interval_ms\u{18}\u{7} \u{1}(\u{3}R\u{e}dropIntervalMs\u{12}\u{17}\u{a}\u{7}hold_ms\u{18}\u{8} \u{1}(\u{3}R\u{6}holdMs\u{12},\u{a}\u{12}per_customer_limit\u{18}\u{9} \u{1}(\u{5}R\u{10}perCustomerLimit\"8\u{a}\u{15}GetCurrentDropRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{82}\u{2}\u{a}\u{4}Drop\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{14}\u{a}\u{5}index\u{18}\u{2} \u{1}(\u{5}R\u{5}index\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{1c}\u{a}\u{a}ends_at_ms\u{18}\u{4} \u{1}(\u{3}R\u{8}endsAtMs\u{12}%\u{a}\u{e}units_released\u{18}\u{5} \u{1}(\u{5}R\u{d}unitsReleased\u{12}\u{1c}\u{a}\u{9}remaining\u{18}\u{6} \u{1}(\u{5}R\u{9}remaining\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{7} \u{1}(\u{3}R\u{a}priceCents\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{8} \u{1}(\u{9}R\u{9}productId\"1\u{a}\u{e}ReserveRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{9c}\u{1}\u{a}\u{b}Reservation\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{2} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{1d}\u{a}\u{a}drop_index\u{18}\u{3} \u{1}(\u{5}R\u{9}dropIndex\u{12}\u{19}\u{a}\u{8}order_id\u{18}\u{4} \u{1}(\u{9}R\u{7}orderId\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{5} \u{1}(\u{3}R\u{b}expiresAtMs\"\u{16}\u{a}\u{14}ListCampaignsRequest\"\u{a9}\u{1}\u{a}\u{f}CampaignSummary\u{12}:\u{a}\u{8}campaign\u{18}\u{1} \u{1}(\u{b}2\u{1e}.bigshop.flashsale.v1.CampaignR\u{8}campaign\u{12}!\u{a}\u{c}product_name\u{18}\u{2} \u{1}(\u{9}R\u{b}productName\u{12}7\u{a}\u{9}next_drop\u{18}\u{3} \u{1}(\u{b}2\u{1a}.bigshop.flashsale.v1.DropR\u{8}nextDrop\"\\\u{a}\u{15}ListCampaignsResponse\u{12}C\u{a}\u{9}campaigns\u{18}\u{1} \u{3}(\u{b}2%.bigshop.flashsale.v1.CampaignSummaryR\u{9}campaigns\":\u{a}\u{17}GetCampaignStatsRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{85}\u{2}\u{a}\u{d}CampaignStats\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{13}\u{a}\u{5}at_ms\u{18}\u{2} \u{1}(\u{3}R\u{4}atMs\u{12}%\u{a}\u{e}units_released\u{18}\u{3} \u{1}(\u{5}R\u{d}unitsReleased\u{12}\u{12}\u{a}\u{4}held\u{18}\u{4} \u{1}(\u{5}R\u{4}held\u{12}\u{12}\u{a}\u{4}sold\u{18}\u{5} \u{1}(\u{5}R\u{4}sold\u{12}\u{1c}\u{a}\u{9}remaining\u{18}\u{6} \u{1}(\u{5}R\u{9}remaining\u{12}\u{1a}\u{a}\u{8}returned\u{18}\u{7} \u{1}(\u{5}R\u{8}returned\u{12}5\u{a}\u{5}drops\u{18}\u{8} \u{3}(\u{b}2\u{1f}.bigshop.flashsale.v1.DropStatsR\u{5}drops\"\u{fc}\u{1}\u{a}\u{9}DropStats\u{12}\u{14}\u{a}\u{5}index\u{18}\u{1} \u{1}(\u{5}R\u{5}index\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{1f}\u{a}\u{b}units_added\u{18}\u{3} \u{1}(\u{5}R\u{a}unitsAdded\u{12}\u{18}\u{a}\u{7}granted\u{18}\u{4} \u{1}(\u{5}R\u{7}granted\u{12}\u{12}\u{a}\u{4}held\u{18}\u{5} \u{1}(\u{5}R\u{4}held\u{12}\u{12}\u{a}\u{4}sold\u{18}\u{6} \u{1}(\u{5}R\u{4}sold\u{12}\u{1a}\u{a}\u{8}returned\u{18}\u{7} \u{1}(\u{5}R\u{8}returned\u{12}8\u{a}\u{19}most_held_by_one_customer\u{18}\u{8} \u{1}(\u{5}R\u{15}mostHeldByOneCustomer2\u{f6}\u{3}\u{a}\u{10}FlashSaleService\u{12}a\u{a}\u{10}ScheduleCampaign\u{12}-.bigshop.flashsale.v1.ScheduleCampaignRequest\u{1a}\u{1e}.bigshop.flashsale.v1.Campaign\u{12}Y\u{a}\u{e}GetCurrentDrop\u{12}+.bigshop.flashsale.v1.GetCurrentDropRequest\u{1a}\u{1a}.bigshop.flashsale.v1.Drop\u{12}R\u{a}\u{7}Reserve\u{12}$.bigshop.flashsale.v1.ReserveRequest\u{1a}!.bigshop.flashsale.v1.Reservation\u{12}h\u{a}\u{d}ListCampaigns\u{12}*.bigshop.flashsale.v1.ListCampaignsRequest\u{1a}+.bigshop.flashsale.v1.ListCampaignsResponse\u{12}f\u{a}\u{10}GetCampaignStats\u{12}-.bigshop.flashsale.v1.GetCampaignStatsRequest\u{1a}#.bigshop.flashsale.v1.CampaignStatsb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+        "\u{a}$bigshop/flashsale/v1/flashsale.proto\u{12}\u{14}bigshop.flashsale.v1\"\u{a8}\u{2}\u{a}\u{17}ScheduleCampaignRequest\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{1} \u{1}(\u{9}R\u{9}productId\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{14}\u{a}\u{5}drops\u{18}\u{3} \u{1}(\u{5}R\u{5}drops\u{12}$\u{a}\u{e}units_per_drop\u{18}\u{4} \u{1}(\u{5}R\u{c}unitsPerDrop\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{5} \u{1}(\u{3}R\u{a}priceCents\u{12}(\u{a}\u{10}drop_interval_ms\u{18}\u{6} \u{1}(\u{3}R\u{e}dropIntervalMs\u{12}\u{17}\u{a}\u{7}hold_ms\u{18}\u{7} \u{1}(\u{3}R\u{6}holdMs\u{12},\u{a}\u{12}per_customer_limit\u{18}\u{8} \u{1}(\u{5}R\u{10}perCustomerLimit\"\u{a9}\u{2}\u{a}\u{8}Campaign\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{2} \u{1}(\u{9}R\u{9}productId\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{14}\u{a}\u{5}drops\u{18}\u{4} \u{1}(\u{5}R\u{5}drops\u{12}$\u{a}\u{e}units_per_drop\u{18}\u{5} \u{1}(\u{5}R\u{c}unitsPerDrop\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{6} \u{1}(\u{3}R\u{a}priceCents\u{12}(\u{a}\u{10}drop_interval_ms\u{18}\u{7} \u{1}(\u{3}R\u{e}dropIntervalMs\u{12}\u{17}\u{a}\u{7}hold_ms\u{18}\u{8} \u{1}(\u{3}R\u{6}holdMs\u{12},\u{a}\u{12}per_customer_limit\u{18}\u{9} \u{1}(\u{5}R\u{10}perCustomerLimit\"8\u{a}\u{15}GetCurrentDropRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{82}\u{2}\u{a}\u{4}Drop\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{14}\u{a}\u{5}index\u{18}\u{2} \u{1}(\u{5}R\u{5}index\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{1c}\u{a}\u{a}ends_at_ms\u{18}\u{4} \u{1}(\u{3}R\u{8}endsAtMs\u{12}%\u{a}\u{e}units_released\u{18}\u{5} \u{1}(\u{5}R\u{d}unitsReleased\u{12}\u{1c}\u{a}\u{9}remaining\u{18}\u{6} \u{1}(\u{5}R\u{9}remaining\u{12}\u{1f}\u{a}\u{b}price_cents\u{18}\u{7} \u{1}(\u{3}R\u{a}priceCents\u{12}\u{1d}\u{a}\u{a}product_id\u{18}\u{8} \u{1}(\u{9}R\u{9}productId\"1\u{a}\u{e}ReserveRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{9c}\u{1}\u{a}\u{b}Reservation\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{2} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{1d}\u{a}\u{a}drop_index\u{18}\u{3} \u{1}(\u{5}R\u{9}dropIndex\u{12}\u{19}\u{a}\u{8}order_id\u{18}\u{4} \u{1}(\u{9}R\u{7}orderId\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{5} \u{1}(\u{3}R\u{b}expiresAtMs\"3\u{a}\u{10}WatchDropRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{8c}\u{1}\u{a}\u{a}DropUpdate\u{12}.\u{a}\u{4}drop\u{18}\u{1} \u{1}(\u{b}2\u{1a}.bigshop.flashsale.v1.DropR\u{4}drop\u{12}\u{13}\u{a}\u{5}at_ms\u{18}\u{2} \u{1}(\u{3}R\u{4}atMs\u{12}\u{12}\u{a}\u{4}open\u{18}\u{3} \u{1}(\u{8}R\u{4}open\u{12}%\u{a}\u{f}next_drop_at_ms\u{18}\u{4} \u{1}(\u{3}R\u{c}nextDropAtMs\"\u{16}\u{a}\u{14}ListCampaignsRequest\"\u{a9}\u{1}\u{a}\u{f}CampaignSummary\u{12}:\u{a}\u{8}campaign\u{18}\u{1} \u{1}(\u{b}2\u{1e}.bigshop.flashsale.v1.CampaignR\u{8}campaign\u{12}!\u{a}\u{c}product_name\u{18}\u{2} \u{1}(\u{9}R\u{b}productName\u{12}7\u{a}\u{9}next_drop\u{18}\u{3} \u{1}(\u{b}2\u{1a}.bigshop.flashsale.v1.DropR\u{8}nextDrop\"\\\u{a}\u{15}ListCampaignsResponse\u{12}C\u{a}\u{9}campaigns\u{18}\u{1} \u{3}(\u{b}2%.bigshop.flashsale.v1.CampaignSummaryR\u{9}campaigns\":\u{a}\u{17}GetCampaignStatsRequest\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\"\u{85}\u{2}\u{a}\u{d}CampaignStats\u{12}\u{1f}\u{a}\u{b}campaign_id\u{18}\u{1} \u{1}(\u{9}R\u{a}campaignId\u{12}\u{13}\u{a}\u{5}at_ms\u{18}\u{2} \u{1}(\u{3}R\u{4}atMs\u{12}%\u{a}\u{e}units_released\u{18}\u{3} \u{1}(\u{5}R\u{d}unitsReleased\u{12}\u{12}\u{a}\u{4}held\u{18}\u{4} \u{1}(\u{5}R\u{4}held\u{12}\u{12}\u{a}\u{4}sold\u{18}\u{5} \u{1}(\u{5}R\u{4}sold\u{12}\u{1c}\u{a}\u{9}remaining\u{18}\u{6} \u{1}(\u{5}R\u{9}remaining\u{12}\u{1a}\u{a}\u{8}returned\u{18}\u{7} \u{1}(\u{5}R\u{8}returned\u{12}5\u{a}\u{5}drops\u{18}\u{8} \u{3}(\u{b}2\u{1f}.bigshop.flashsale.v1.DropStatsR\u{5}drops\"\u{fc}\u{1}\u{a}\u{9}DropStats\u{12}\u{14}\u{a}\u{5}index\u{18}\u{1} \u{1}(\u{5}R\u{5}index\u{12} \u{a}\u{c}starts_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{a}startsAtMs\u{12}\u{1f}\u{a}\u{b}units_added\u{18}\u{3} \u{1}(\u{5}R\u{a}unitsAdded\u{12}\u{18}\u{a}\u{7}granted\u{18}\u{4} \u{1}(\u{5}R\u{7}granted\u{12}\u{12}\u{a}\u{4}held\u{18}\u{5} \u{1}(\u{5}R\u{4}held\u{12}\u{12}\u{a}\u{4}sold\u{18}\u{6} \u{1}(\u{5}R\u{4}sold\u{12}\u{1a}\u{a}\u{8}returned\u{18}\u{7} \u{1}(\u{5}R\u{8}returned\u{12}8\u{a}\u{19}most_held_by_one_customer\u{18}\u{8} \u{1}(\u{5}R\u{15}mostHeldByOneCustomer2\u{cf}\u{4}\u{a}\u{10}FlashSaleService\u{12}a\u{a}\u{10}ScheduleCampaign\u{12}-.bigshop.flashsale.v1.ScheduleCampaignRequest\u{1a}\u{1e}.bigshop.flashsale.v1.Campaign\u{12}Y\u{a}\u{e}GetCurrentDrop\u{12}+.bigshop.flashsale.v1.GetCurrentDropRequest\u{1a}\u{1a}.bigshop.flashsale.v1.Drop\u{12}R\u{a}\u{7}Reserve\u{12}$.bigshop.flashsale.v1.ReserveRequest\u{1a}!.bigshop.flashsale.v1.Reservation\u{12}h\u{a}\u{d}ListCampaigns\u{12}*.bigshop.flashsale.v1.ListCampaignsRequest\u{1a}+.bigshop.flashsale.v1.ListCampaignsResponse\u{12}f\u{a}\u{10}GetCampaignStats\u{12}-.bigshop.flashsale.v1.GetCampaignStatsRequest\u{1a}#.bigshop.flashsale.v1.CampaignStats\u{12}W\u{a}\u{9}WatchDrop\u{12}&.bigshop.flashsale.v1.WatchDropRequest\u{1a} .bigshop.flashsale.v1.DropUpdate0\u{1}b\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
     ]
 
     /// A server of the service: one `async` method per RPC. Throw `RPCError` to
@@ -547,7 +616,11 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
         /// expires_at_ms. Refusals (reason trailer): NO_ACTIVE_DROP, SOLD_OUT
         /// (FAILED_PRECONDITION); LIMIT_REACHED (ALREADY_EXISTS). The cart's shop
         /// rules (unpaid orders, units per product, cool-down) do not apply: the
-        /// per-customer limit per drop does.
+        /// per-customer limit per drop does. A gateway answers NO_ACTIVE_DROP and
+        /// SOLD_OUT itself from WatchDrop, and lets a bounded number of Reserves
+        /// through at a time; when too many wait: QUEUE_FULL (RESOURCE_EXHAUSTED)
+        /// with retry-after-ms, jittered. While the flash sale's owner is being
+        /// replaced: UNAVAILABLE with retry-after-ms, never SOLD_OUT.
         func reserve(request: Bigshop_Flashsale_V1_ReserveRequest, context: ServerContext) async throws -> Bigshop_Flashsale_V1_Reservation
 
         /// Public. The campaigns not over yet, current ones first, then upcoming
@@ -561,6 +634,17 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
         /// and per drop started, the holds granted and what became of them.
         /// Unknown campaign: NOT_FOUND.
         func getCampaignStats(request: Bigshop_Flashsale_V1_GetCampaignStatsRequest, context: ServerContext) async throws -> Bigshop_Flashsale_V1_CampaignStats
+
+        /// Public. The campaign's drop now, then again whenever its remaining
+        /// units or its drop change (checked every 50 ms), and at least every
+        /// second while nothing changes; never ends by itself. What gateways answer
+        /// Reserve's NO_ACTIVE_DROP and SOLD_OUT from, and what a storefront shows
+        /// live. Unknown campaign: NOT_FOUND.
+        func watchDrop(
+            request: Bigshop_Flashsale_V1_WatchDropRequest,
+            response: RPCWriter<Bigshop_Flashsale_V1_DropUpdate>,
+            context: ServerContext
+        ) async throws
     }
 
     /// A typed client. Every error it throws is an `RPCError`.
@@ -620,7 +704,11 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
         /// expires_at_ms. Refusals (reason trailer): NO_ACTIVE_DROP, SOLD_OUT
         /// (FAILED_PRECONDITION); LIMIT_REACHED (ALREADY_EXISTS). The cart's shop
         /// rules (unpaid orders, units per product, cool-down) do not apply: the
-        /// per-customer limit per drop does.
+        /// per-customer limit per drop does. A gateway answers NO_ACTIVE_DROP and
+        /// SOLD_OUT itself from WatchDrop, and lets a bounded number of Reserves
+        /// through at a time; when too many wait: QUEUE_FULL (RESOURCE_EXHAUSTED)
+        /// with retry-after-ms, jittered. While the flash sale's owner is being
+        /// replaced: UNAVAILABLE with retry-after-ms, never SOLD_OUT.
         public func reserve(
             _ request: Bigshop_Flashsale_V1_ReserveRequest,
             metadata: Metadata = [:],
@@ -691,6 +779,22 @@ public enum Bigshop_Flashsale_V1_FlashSaleService {
                 request: request, method: Method.getCampaignStats, responseType: Bigshop_Flashsale_V1_CampaignStats.self,
                 metadata: metadata, options: options))
         }
+
+        /// Public. The campaign's drop now, then again whenever its remaining
+        /// units or its drop change (checked every 50 ms), and at least every
+        /// second while nothing changes; never ends by itself. What gateways answer
+        /// Reserve's NO_ACTIVE_DROP and SOLD_OUT from, and what a storefront shows
+        /// live. Unknown campaign: NOT_FOUND.
+        public func watchDrop<Result: Sendable>(
+            _ request: Bigshop_Flashsale_V1_WatchDropRequest,
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            onResponse handle: (RPCResponseStream<Bigshop_Flashsale_V1_DropUpdate>) async throws -> Result
+        ) async throws -> Result {
+            try await rpcClient.serverStreaming(
+                request: request, method: Method.watchDrop, responseType: Bigshop_Flashsale_V1_DropUpdate.self,
+                metadata: metadata, options: options, body: handle)
+        }
     }
 }
 
@@ -712,6 +816,9 @@ extension Bigshop_Flashsale_V1_FlashSaleService.ServiceProtocol {
         }
         router.registerUnary(Bigshop_Flashsale_V1_FlashSaleService.Method.getCampaignStats) { request, context in
             try await self.getCampaignStats(request: request, context: context)
+        }
+        router.registerServerStreaming(Bigshop_Flashsale_V1_FlashSaleService.Method.watchDrop) { request, response, context in
+            try await self.watchDrop(request: request, response: response, context: context)
         }
     }
 }

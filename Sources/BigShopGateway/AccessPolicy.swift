@@ -64,6 +64,7 @@ public struct AccessPolicy: Sendable {
         Bigshop_Flashsale_V1_FlashSaleService.Method.reserve: .customer,
         Bigshop_Flashsale_V1_FlashSaleService.Method.listCampaigns: .public,
         Bigshop_Flashsale_V1_FlashSaleService.Method.getCampaignStats: .admin,
+        Bigshop_Flashsale_V1_FlashSaleService.Method.watchDrop: .public,
 
         MethodDescriptor(service: "bigrpc.health.v1.Health", method: "Check", kind: .unary): .public,
         MethodDescriptor(service: "bigrpc.reflection.v1.Reflection", method: "ListServices", kind: .unary): .public,

@@ -5,6 +5,8 @@ import BigRPCNIO
 import BigRPCStandardServices
 import BigRPCTracing
 import BigShopAuthAPI
+import BigShopFlashSale
+import BigShopFlashSaleAPI
 import BigShopGateway
 import BigShopServiceKit
 import Foundation
@@ -29,6 +31,8 @@ public final class BigShopApp: Sendable {
     public let shop: OpenShop
     private let remoteParts: RemoteParts?
     private let publicPort: DrainingPort?
+    /// The gateway's admission of flash-sale Reserves, when it serves the flash sale.
+    public let admission: DropAdmission?
     private let internalPort: DrainingPort?
     private let httpEdge: HTTPEdge?
     /// The admin HTTP listener, when ``BigShopConfiguration/adminPort`` is not 0.
@@ -45,17 +49,19 @@ public final class BigShopApp: Sendable {
     /// processes last.
     public var services: [any Service] {
         [admin as (any Service)?, remoteParts].compactMap { $0 } + shop.services
-            + ([internalPort, publicPort] as [(any Service)?] + [httpEdge]).compactMap { $0 }
+            + ([internalPort, admission, publicPort] as [(any Service)?] + [httpEdge]).compactMap { $0 }
     }
 
     private init(
         configuration: BigShopConfiguration, shop: OpenShop, remoteParts: RemoteParts?, publicPort: DrainingPort?,
-        internalPort: DrainingPort?, httpEdge: HTTPEdge?, registry: PrometheusCollectorRegistry?, logger: Logger
+        admission: DropAdmission?, internalPort: DrainingPort?, httpEdge: HTTPEdge?, registry: PrometheusCollectorRegistry?,
+        logger: Logger
     ) {
         self.configuration = configuration
         self.shop = shop
         self.remoteParts = remoteParts
         self.publicPort = publicPort
+        self.admission = admission
         self.internalPort = internalPort
         self.httpEdge = httpEdge
         let ports = [("public", publicPort), ("internal", internalPort)].compactMap { name, port in port.map { (name: name, health: $0.health) } }
@@ -129,9 +135,10 @@ public final class BigShopApp: Sendable {
         }
         let shop = try await assembly.open()
 
+        let admission = selection.runsGateway ? makeDropAdmission(assembly, shop: shop, remoteParts: remoteParts) : nil
         let publicPort =
             selection.runsGateway
-            ? try makeGatewayPort(assembly, shop: shop, remoteParts: remoteParts, security: security) : nil
+            ? try makeGatewayPort(assembly, shop: shop, remoteParts: remoteParts, admission: admission, security: security) : nil
         var internalPort: DrainingPort?
         if let port = configuration.effectiveInternalPort {
             internalPort = try makeInternalPort(assembly, shop: shop, port: port, tls: internalTLS)
@@ -159,7 +166,7 @@ public final class BigShopApp: Sendable {
         }
         return BigShopApp(
             configuration: configuration, shop: shop, remoteParts: remoteParts, publicPort: publicPort,
-            internalPort: internalPort, httpEdge: httpEdge, registry: registry, logger: assembly.logger("admin"))
+            admission: admission, internalPort: internalPort, httpEdge: httpEdge, registry: registry, logger: assembly.logger("admin"))
     }
 
     /// Whether this process serves the HTTP/JSON edge.
@@ -194,7 +201,8 @@ public final class BigShopApp: Sendable {
     /// The public port: the local public services, and the remote ones
     /// forwarded undecoded, all behind the gateway's checks.
     private static func makeGatewayPort(
-        _ assembly: ShopAssembly, shop: OpenShop, remoteParts: RemoteParts?, security: (any ServerConnectionSecurity)?
+        _ assembly: ShopAssembly, shop: OpenShop, remoteParts: RemoteParts?, admission: DropAdmission?,
+        security: (any ServerConnectionSecurity)?
     ) throws -> DrainingPort {
         let configuration = assembly.configuration
         var policy = AccessPolicy.shop
@@ -213,9 +221,21 @@ public final class BigShopApp: Sendable {
                 return nil
             }
         }
+        var publicServices = shop.publicServices
         var forwarded: [any RegistrableRPCService] = []
+        if let admission, let flashSale = shop.flashSale {
+            publicServices = publicServices.map {
+                $0 is FlashSaleServiceProvider ? AdmittedFlashSaleService(upstream: flashSale.flashSaleService, admission: admission) : $0
+            }
+        }
         for (part, balancer) in (remoteParts?.balancers ?? [:]).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             guard let shape = part.publicService else { continue }
+            if part == .flashsale, let admission {
+                let client = Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: flashSaleClient(balancer))
+                forwarded.append(
+                    AdmittedFlashSaleService(upstream: RemoteFlashSaleService(client: client, forwarded: forwardedMetadata), admission: admission))
+                continue
+            }
             forwarded.append(
                 ForwardingService(
                     methods: shape.methods, fileDescriptorProtos: shape.fileDescriptorProtos, transport: balancer, retry: RetryPolicy(),
@@ -227,7 +247,7 @@ public final class BigShopApp: Sendable {
         server.port = configuration.port
         server.security = security
         server.observer = TransportMetrics(port: "public")
-        let standard = StandardServices(serving: shop.publicServices + forwarded)
+        let standard = StandardServices(serving: publicServices + forwarded)
         return DrainingPort(
             transport: BigRPCServer(configuration: server, logger: assembly.logger("rpc")),
             server: RPCServer(
@@ -242,6 +262,33 @@ public final class BigShopApp: Sendable {
             health: standard.health,
             drainGrace: Duration(saturatingSeconds: configuration.drainGraceSeconds)
         )
+    }
+
+    /// The gateway's admission of flash-sale Reserves, fed by the owner's
+    /// WatchDrop: through the in-process client when the flash sale runs
+    /// here, else through its peers. Nil when this process serves no flash sale.
+    private static func makeDropAdmission(_ assembly: ShopAssembly, shop: OpenShop, remoteParts: RemoteParts?) -> DropAdmission? {
+        let rpcClient: RPCClient
+        if shop.flashSale != nil {
+            rpcClient = shop.client
+        } else if let balancer = remoteParts?.balancers[.flashsale] {
+            rpcClient = flashSaleClient(balancer)
+        } else {
+            return nil
+        }
+        let client = Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: rpcClient)
+        let clock = assembly.clock
+        return DropAdmission(clockMs: { clock.nowMs() }, logger: assembly.logger("admission")) { campaignID, onUpdate in
+            try await client.watchDrop(.init(campaignId: campaignID)) { updates in
+                for try await update in updates where !onUpdate(update) { return }
+            }
+        }
+    }
+
+    /// A client of the remote flash sale; calls lost on the way are resent
+    /// when they were never processed.
+    private static func flashSaleClient(_ balancer: any ClientTransport) -> RPCClient {
+        RPCClient(transport: balancer, interceptors: [RetryInterceptor(policy: RetryPolicy())])
     }
 
     /// What a gateway sends upstream with a public call: the caller's

@@ -106,7 +106,16 @@ struct MetricsScrapeTests {
         let reserve = ["service": Self.flashSale, "method": "Reserve"]
         // The flash sale: exactly 100 holds, the rest sold out, one given back.
         #expect(scrape.value("bigshop_flashsale_reserves_total", campaignLabel.merging(["outcome": "OK"]) { $1 }) == 100)
-        #expect(scrape.value("bigshop_flashsale_reserves_total", campaignLabel.merging(["outcome": "SOLD_OUT"]) { $1 }) == 50)
+        // The 50 too late: told SOLD_OUT by the owner, or by the gateway
+        // itself once it knew (admission), never both.
+        let soldOutByOwner = scrape.value("bigshop_flashsale_reserves_total", campaignLabel.merging(["outcome": "SOLD_OUT"]) { $1 }) ?? 0
+        let soldOutByGateway = scrape.value("bigshop_gateway_reserve_admission_total", ["outcome": "SOLD_OUT"]) ?? 0
+        #expect(soldOutByOwner >= 1)
+        #expect(soldOutByOwner + soldOutByGateway == 50)
+        let admitted = ["admitted", "queued"].compactMap { scrape.value("bigshop_gateway_reserve_admission_total", ["outcome": $0]) }
+        let limitReachedByOwner = scrape.value("bigshop_flashsale_reserves_total", campaignLabel.merging(["outcome": "LIMIT_REACHED"]) { $1 }) ?? 0
+        // Every Reserve the gateway let through reached the owner, once.
+        #expect(admitted.reduce(0, +) == 100 + soldOutByOwner + limitReachedByOwner)
         #expect(scrape.value("bigshop_flashsale_remaining_units", campaignLabel) == 1)
         #expect(scrape.value("bigshop_flashsale_current_drop", campaignLabel) == 0)
         #expect(scrape.value("bigshop_flashsale_holds_released_total", campaignLabel) == 1)

@@ -75,7 +75,7 @@ import Testing
                 + Bigshop_Catalog_V1_CatalogService.Method.all + Bigshop_Orders_V1_OrdersService.Method.all
                 + Bigshop_Payments_V1_PaymentsService.Method.all + Bigshop_History_V1_HistoryService.Method.all
                 + Bigshop_Flashsale_V1_FlashSaleService.Method.all
-            #expect(methods.count == 32)
+            #expect(methods.count == 33)
             for method in methods {
                 let access = try #require(AccessPolicy.shop.access(for: method), "\(method) has no rule")
                 for caller in Caller.allCases {

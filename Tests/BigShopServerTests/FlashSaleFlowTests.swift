@@ -9,6 +9,8 @@ import BigShopTestSupport
 import Foundation
 import Testing
 
+@testable import BigShopGateway
+
 /// The flash sale through the server: races, limits, expiry, drops.
 @Suite struct FlashSaleFlowTests {
     /// Black Friday 2026, 00:00 in São Paulo (UTC-3).
@@ -112,8 +114,9 @@ import Testing
             let expired = try await buyers[1].orders.getOrder(.init(id: reservations[1].orderId))
             #expect(expired.status == .cancelled)
             #expect(expired.statusReason == "PAYMENT_EXPIRED")
-            // A customer whose hold expired may try again within the drop.
-            _ = try await buyers[1].flashSale.reserve(.init(campaignId: campaign.id))
+            // A customer whose hold expired may try again within the drop
+            // (once the gateway has heard the units are back: within 50 ms).
+            #expect(await eventually { (try? await buyers[1].flashSale.reserve(.init(campaignId: campaign.id))) != nil })
             let afterRetry = try await shop.clients().flashSale.getCurrentDrop(.init(campaignId: campaign.id))
             // sold 1 + held 1 + remaining 1 = released 3
             #expect(afterRetry.remaining == 1)
@@ -159,4 +162,33 @@ import Testing
         }
     }
 
+    @Test func onceSoldOutTheGatewayAnswersWithoutTheOwner() async throws {
+        let clock = ManualClock(nowMs: Self.blackFriday + 1_000)
+        try await withShop(clock: clock) { shop in
+            let (_, campaign) = try await Self.campaign(in: shop, units: 3, startsAtMs: Self.blackFriday)
+            let buyers = try await Self.customers(13, in: shop)
+            let admission = try #require(shop.app.admission)
+            for buyer in buyers.prefix(3) {
+                _ = try await buyer.flashSale.reserve(.init(campaignId: campaign.id))
+            }
+            #expect(await eventually { admission.hasFeed(for: campaign.id) })
+            let before = admission.counts
+            for buyer in buyers[3...] {
+                #expect(await rpcError(try await buyer.flashSale.reserve(.init(campaignId: campaign.id)))?.metadata["reason"] == "SOLD_OUT")
+            }
+            let after = admission.counts
+            // At most the first press goes on to learn it is sold out.
+            #expect(after.soldOut - before.soldOut >= 9)
+            #expect(after.admitted - before.admitted <= 1)
+            // A customer holding a unit who presses again is told so by the
+            // owner (its limit comes first), not SOLD_OUT by the gateway.
+            #expect(await rpcError(try await buyers[0].flashSale.reserve(.init(campaignId: campaign.id)))?.metadata["reason"] == "LIMIT_REACHED")
+            // Before the campaign's first drop the gateway answers too.
+            let later = try await Self.campaign(in: shop, units: 3, startsAtMs: Self.blackFriday + 3_600_000)
+            #expect(await rpcError(try await buyers[5].flashSale.reserve(.init(campaignId: later.1.id)))?.metadata["reason"] == "NO_ACTIVE_DROP")
+            #expect(await eventually { admission.hasFeed(for: later.1.id) })
+            #expect(await rpcError(try await buyers[6].flashSale.reserve(.init(campaignId: later.1.id)))?.metadata["reason"] == "NO_ACTIVE_DROP")
+            #expect(admission.counts.noActiveDrop >= 1)
+        }
+    }
 }

@@ -277,6 +277,96 @@ void   bigshop__flashsale__v1__reservation__free_unpacked
   assert(message->base.descriptor == &bigshop__flashsale__v1__reservation__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   bigshop__flashsale__v1__watch_drop_request__init
+                     (Bigshop__Flashsale__V1__WatchDropRequest         *message)
+{
+  static const Bigshop__Flashsale__V1__WatchDropRequest init_value = BIGSHOP__FLASHSALE__V1__WATCH_DROP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t bigshop__flashsale__v1__watch_drop_request__get_packed_size
+                     (const Bigshop__Flashsale__V1__WatchDropRequest *message)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__watch_drop_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__flashsale__v1__watch_drop_request__pack
+                     (const Bigshop__Flashsale__V1__WatchDropRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__watch_drop_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__flashsale__v1__watch_drop_request__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__WatchDropRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__watch_drop_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Flashsale__V1__WatchDropRequest *
+       bigshop__flashsale__v1__watch_drop_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Flashsale__V1__WatchDropRequest *)
+     protobuf_c_message_unpack (&bigshop__flashsale__v1__watch_drop_request__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__flashsale__v1__watch_drop_request__free_unpacked
+                     (Bigshop__Flashsale__V1__WatchDropRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__flashsale__v1__watch_drop_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__flashsale__v1__drop_update__init
+                     (Bigshop__Flashsale__V1__DropUpdate         *message)
+{
+  static const Bigshop__Flashsale__V1__DropUpdate init_value = BIGSHOP__FLASHSALE__V1__DROP_UPDATE__INIT;
+  *message = init_value;
+}
+size_t bigshop__flashsale__v1__drop_update__get_packed_size
+                     (const Bigshop__Flashsale__V1__DropUpdate *message)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__drop_update__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__flashsale__v1__drop_update__pack
+                     (const Bigshop__Flashsale__V1__DropUpdate *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__drop_update__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__flashsale__v1__drop_update__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__DropUpdate *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__flashsale__v1__drop_update__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Flashsale__V1__DropUpdate *
+       bigshop__flashsale__v1__drop_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Flashsale__V1__DropUpdate *)
+     protobuf_c_message_unpack (&bigshop__flashsale__v1__drop_update__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__flashsale__v1__drop_update__free_unpacked
+                     (Bigshop__Flashsale__V1__DropUpdate *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__flashsale__v1__drop_update__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   bigshop__flashsale__v1__list_campaigns_request__init
                      (Bigshop__Flashsale__V1__ListCampaignsRequest         *message)
 {
@@ -1113,6 +1203,121 @@ const ProtobufCMessageDescriptor bigshop__flashsale__v1__reservation__descriptor
   (ProtobufCMessageInit) bigshop__flashsale__v1__reservation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor bigshop__flashsale__v1__watch_drop_request__field_descriptors[1] =
+{
+  {
+    "campaign_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__WatchDropRequest, campaign_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__flashsale__v1__watch_drop_request__field_indices_by_name[] = {
+  0,   /* field[0] = campaign_id */
+};
+static const ProtobufCIntRange bigshop__flashsale__v1__watch_drop_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor bigshop__flashsale__v1__watch_drop_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.flashsale.v1.WatchDropRequest",
+  "WatchDropRequest",
+  "Bigshop__Flashsale__V1__WatchDropRequest",
+  "bigshop.flashsale.v1",
+  sizeof(Bigshop__Flashsale__V1__WatchDropRequest),
+  1,
+  bigshop__flashsale__v1__watch_drop_request__field_descriptors,
+  bigshop__flashsale__v1__watch_drop_request__field_indices_by_name,
+  1,  bigshop__flashsale__v1__watch_drop_request__number_ranges,
+  (ProtobufCMessageInit) bigshop__flashsale__v1__watch_drop_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__flashsale__v1__drop_update__field_descriptors[4] =
+{
+  {
+    "drop",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropUpdate, drop),
+    &bigshop__flashsale__v1__drop__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropUpdate, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "open",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropUpdate, open),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_drop_at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Flashsale__V1__DropUpdate, next_drop_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__flashsale__v1__drop_update__field_indices_by_name[] = {
+  1,   /* field[1] = at_ms */
+  0,   /* field[0] = drop */
+  3,   /* field[3] = next_drop_at_ms */
+  2,   /* field[2] = open */
+};
+static const ProtobufCIntRange bigshop__flashsale__v1__drop_update__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor bigshop__flashsale__v1__drop_update__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.flashsale.v1.DropUpdate",
+  "DropUpdate",
+  "Bigshop__Flashsale__V1__DropUpdate",
+  "bigshop.flashsale.v1",
+  sizeof(Bigshop__Flashsale__V1__DropUpdate),
+  4,
+  bigshop__flashsale__v1__drop_update__field_descriptors,
+  bigshop__flashsale__v1__drop_update__field_indices_by_name,
+  1,  bigshop__flashsale__v1__drop_update__number_ranges,
+  (ProtobufCMessageInit) bigshop__flashsale__v1__drop_update__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 #define bigshop__flashsale__v1__list_campaigns_request__field_descriptors NULL
 #define bigshop__flashsale__v1__list_campaigns_request__field_indices_by_name NULL
 #define bigshop__flashsale__v1__list_campaigns_request__number_ranges NULL
@@ -1529,20 +1734,22 @@ const ProtobufCMessageDescriptor bigshop__flashsale__v1__drop_stats__descriptor 
   (ProtobufCMessageInit) bigshop__flashsale__v1__drop_stats__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor bigshop__flashsale__v1__flash_sale_service__method_descriptors[5] =
+static const ProtobufCMethodDescriptor bigshop__flashsale__v1__flash_sale_service__method_descriptors[6] =
 {
   { "ScheduleCampaign", &bigshop__flashsale__v1__schedule_campaign_request__descriptor, &bigshop__flashsale__v1__campaign__descriptor },
   { "GetCurrentDrop", &bigshop__flashsale__v1__get_current_drop_request__descriptor, &bigshop__flashsale__v1__drop__descriptor },
   { "Reserve", &bigshop__flashsale__v1__reserve_request__descriptor, &bigshop__flashsale__v1__reservation__descriptor },
   { "ListCampaigns", &bigshop__flashsale__v1__list_campaigns_request__descriptor, &bigshop__flashsale__v1__list_campaigns_response__descriptor },
   { "GetCampaignStats", &bigshop__flashsale__v1__get_campaign_stats_request__descriptor, &bigshop__flashsale__v1__campaign_stats__descriptor },
+  { "WatchDrop", &bigshop__flashsale__v1__watch_drop_request__descriptor, &bigshop__flashsale__v1__drop_update__descriptor },
 };
 const unsigned bigshop__flashsale__v1__flash_sale_service__method_indices_by_name[] = {
   4,        /* GetCampaignStats */
   1,        /* GetCurrentDrop */
   3,        /* ListCampaigns */
   2,        /* Reserve */
-  0         /* ScheduleCampaign */
+  0,        /* ScheduleCampaign */
+  5         /* WatchDrop */
 };
 const ProtobufCServiceDescriptor bigshop__flashsale__v1__flash_sale_service__descriptor =
 {
@@ -1551,7 +1758,7 @@ const ProtobufCServiceDescriptor bigshop__flashsale__v1__flash_sale_service__des
   "FlashSaleService",
   "Bigshop__Flashsale__V1__FlashSaleService",
   "bigshop.flashsale.v1",
-  5,
+  6,
   bigshop__flashsale__v1__flash_sale_service__method_descriptors,
   bigshop__flashsale__v1__flash_sale_service__method_indices_by_name
 };
@@ -1594,6 +1801,14 @@ void bigshop__flashsale__v1__flash_sale_service__get_campaign_stats(ProtobufCSer
 {
   assert(service->descriptor == &bigshop__flashsale__v1__flash_sale_service__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void bigshop__flashsale__v1__flash_sale_service__watch_drop(ProtobufCService *service,
+                                                            const Bigshop__Flashsale__V1__WatchDropRequest *input,
+                                                            Bigshop__Flashsale__V1__DropUpdate_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &bigshop__flashsale__v1__flash_sale_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void bigshop__flashsale__v1__flash_sale_service__init (Bigshop__Flashsale__V1__FlashSaleService_Service *service,
                                                        Bigshop__Flashsale__V1__FlashSaleService_ServiceDestroy destroy)

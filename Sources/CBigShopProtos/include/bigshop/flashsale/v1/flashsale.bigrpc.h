@@ -29,6 +29,14 @@ static inline const void *bigshop__flashsale__v1__reservation__descriptor_ptr(vo
     return &bigshop__flashsale__v1__reservation__descriptor;
 }
 
+static inline const void *bigshop__flashsale__v1__watch_drop_request__descriptor_ptr(void) {
+    return &bigshop__flashsale__v1__watch_drop_request__descriptor;
+}
+
+static inline const void *bigshop__flashsale__v1__drop_update__descriptor_ptr(void) {
+    return &bigshop__flashsale__v1__drop_update__descriptor;
+}
+
 static inline const void *bigshop__flashsale__v1__list_campaigns_request__descriptor_ptr(void) {
     return &bigshop__flashsale__v1__list_campaigns_request__descriptor;
 }

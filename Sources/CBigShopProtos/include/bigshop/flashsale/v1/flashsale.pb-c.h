@@ -21,6 +21,8 @@ typedef struct Bigshop__Flashsale__V1__GetCurrentDropRequest Bigshop__Flashsale_
 typedef struct Bigshop__Flashsale__V1__Drop Bigshop__Flashsale__V1__Drop;
 typedef struct Bigshop__Flashsale__V1__ReserveRequest Bigshop__Flashsale__V1__ReserveRequest;
 typedef struct Bigshop__Flashsale__V1__Reservation Bigshop__Flashsale__V1__Reservation;
+typedef struct Bigshop__Flashsale__V1__WatchDropRequest Bigshop__Flashsale__V1__WatchDropRequest;
+typedef struct Bigshop__Flashsale__V1__DropUpdate Bigshop__Flashsale__V1__DropUpdate;
 typedef struct Bigshop__Flashsale__V1__ListCampaignsRequest Bigshop__Flashsale__V1__ListCampaignsRequest;
 typedef struct Bigshop__Flashsale__V1__CampaignSummary Bigshop__Flashsale__V1__CampaignSummary;
 typedef struct Bigshop__Flashsale__V1__ListCampaignsResponse Bigshop__Flashsale__V1__ListCampaignsResponse;
@@ -121,6 +123,41 @@ struct  Bigshop__Flashsale__V1__Reservation
 #define BIGSHOP__FLASHSALE__V1__RESERVATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bigshop__flashsale__v1__reservation__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Bigshop__Flashsale__V1__WatchDropRequest
+{
+  ProtobufCMessage base;
+  char *campaign_id;
+};
+#define BIGSHOP__FLASHSALE__V1__WATCH_DROP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__flashsale__v1__watch_drop_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Bigshop__Flashsale__V1__DropUpdate
+{
+  ProtobufCMessage base;
+  /*
+   * As GetCurrentDrop answers it.
+   */
+  Bigshop__Flashsale__V1__Drop *drop;
+  /*
+   * The server's clock when this was sent.
+   */
+  int64_t at_ms;
+  /*
+   * A drop is open now (false before the first and after the last).
+   */
+  protobuf_c_boolean open;
+  /*
+   * When the next drop opens; 0 after the last has opened.
+   */
+  int64_t next_drop_at_ms;
+};
+#define BIGSHOP__FLASHSALE__V1__DROP_UPDATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__flashsale__v1__drop_update__descriptor) \
+    , NULL, 0, 0, 0 }
 
 
 struct  Bigshop__Flashsale__V1__ListCampaignsRequest
@@ -347,6 +384,44 @@ Bigshop__Flashsale__V1__Reservation *
 void   bigshop__flashsale__v1__reservation__free_unpacked
                      (Bigshop__Flashsale__V1__Reservation *message,
                       ProtobufCAllocator *allocator);
+/* Bigshop__Flashsale__V1__WatchDropRequest methods */
+void   bigshop__flashsale__v1__watch_drop_request__init
+                     (Bigshop__Flashsale__V1__WatchDropRequest         *message);
+size_t bigshop__flashsale__v1__watch_drop_request__get_packed_size
+                     (const Bigshop__Flashsale__V1__WatchDropRequest   *message);
+size_t bigshop__flashsale__v1__watch_drop_request__pack
+                     (const Bigshop__Flashsale__V1__WatchDropRequest   *message,
+                      uint8_t             *out);
+size_t bigshop__flashsale__v1__watch_drop_request__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__WatchDropRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Flashsale__V1__WatchDropRequest *
+       bigshop__flashsale__v1__watch_drop_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__flashsale__v1__watch_drop_request__free_unpacked
+                     (Bigshop__Flashsale__V1__WatchDropRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Flashsale__V1__DropUpdate methods */
+void   bigshop__flashsale__v1__drop_update__init
+                     (Bigshop__Flashsale__V1__DropUpdate         *message);
+size_t bigshop__flashsale__v1__drop_update__get_packed_size
+                     (const Bigshop__Flashsale__V1__DropUpdate   *message);
+size_t bigshop__flashsale__v1__drop_update__pack
+                     (const Bigshop__Flashsale__V1__DropUpdate   *message,
+                      uint8_t             *out);
+size_t bigshop__flashsale__v1__drop_update__pack_to_buffer
+                     (const Bigshop__Flashsale__V1__DropUpdate   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Flashsale__V1__DropUpdate *
+       bigshop__flashsale__v1__drop_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__flashsale__v1__drop_update__free_unpacked
+                     (Bigshop__Flashsale__V1__DropUpdate *message,
+                      ProtobufCAllocator *allocator);
 /* Bigshop__Flashsale__V1__ListCampaignsRequest methods */
 void   bigshop__flashsale__v1__list_campaigns_request__init
                      (Bigshop__Flashsale__V1__ListCampaignsRequest         *message);
@@ -481,6 +556,12 @@ typedef void (*Bigshop__Flashsale__V1__ReserveRequest_Closure)
 typedef void (*Bigshop__Flashsale__V1__Reservation_Closure)
                  (const Bigshop__Flashsale__V1__Reservation *message,
                   void *closure_data);
+typedef void (*Bigshop__Flashsale__V1__WatchDropRequest_Closure)
+                 (const Bigshop__Flashsale__V1__WatchDropRequest *message,
+                  void *closure_data);
+typedef void (*Bigshop__Flashsale__V1__DropUpdate_Closure)
+                 (const Bigshop__Flashsale__V1__DropUpdate *message,
+                  void *closure_data);
 typedef void (*Bigshop__Flashsale__V1__ListCampaignsRequest_Closure)
                  (const Bigshop__Flashsale__V1__ListCampaignsRequest *message,
                   void *closure_data);
@@ -526,6 +607,10 @@ struct Bigshop__Flashsale__V1__FlashSaleService_Service
                              const Bigshop__Flashsale__V1__GetCampaignStatsRequest *input,
                              Bigshop__Flashsale__V1__CampaignStats_Closure closure,
                              void *closure_data);
+  void (*watch_drop)(Bigshop__Flashsale__V1__FlashSaleService_Service *service,
+                     const Bigshop__Flashsale__V1__WatchDropRequest *input,
+                     Bigshop__Flashsale__V1__DropUpdate_Closure closure,
+                     void *closure_data);
 };
 typedef void (*Bigshop__Flashsale__V1__FlashSaleService_ServiceDestroy)(Bigshop__Flashsale__V1__FlashSaleService_Service *);
 void bigshop__flashsale__v1__flash_sale_service__init (Bigshop__Flashsale__V1__FlashSaleService_Service *service,
@@ -538,7 +623,8 @@ void bigshop__flashsale__v1__flash_sale_service__init (Bigshop__Flashsale__V1__F
       function_prefix__ ## get_current_drop,\
       function_prefix__ ## reserve,\
       function_prefix__ ## list_campaigns,\
-      function_prefix__ ## get_campaign_stats  }
+      function_prefix__ ## get_campaign_stats,\
+      function_prefix__ ## watch_drop  }
 void bigshop__flashsale__v1__flash_sale_service__schedule_campaign(ProtobufCService *service,
                                                                    const Bigshop__Flashsale__V1__ScheduleCampaignRequest *input,
                                                                    Bigshop__Flashsale__V1__Campaign_Closure closure,
@@ -559,6 +645,10 @@ void bigshop__flashsale__v1__flash_sale_service__get_campaign_stats(ProtobufCSer
                                                                     const Bigshop__Flashsale__V1__GetCampaignStatsRequest *input,
                                                                     Bigshop__Flashsale__V1__CampaignStats_Closure closure,
                                                                     void *closure_data);
+void bigshop__flashsale__v1__flash_sale_service__watch_drop(ProtobufCService *service,
+                                                            const Bigshop__Flashsale__V1__WatchDropRequest *input,
+                                                            Bigshop__Flashsale__V1__DropUpdate_Closure closure,
+                                                            void *closure_data);
 
 /* --- descriptors --- */
 
@@ -568,6 +658,8 @@ extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__get_current_drop
 extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__drop__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__reserve_request__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__reservation__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__watch_drop_request__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__drop_update__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__list_campaigns_request__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__campaign_summary__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__flashsale__v1__list_campaigns_response__descriptor;
