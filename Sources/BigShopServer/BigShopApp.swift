@@ -117,7 +117,7 @@ public final class BigShopApp: Sendable {
             assembly.clientInterceptors.append(RetryInterceptor(policy: RetryPolicy()))
         }
         if let port = configuration.effectiveInternalPort, port != 0, assembly.instance.internalAddress.isEmpty {
-            assembly.instance.internalAddress = "\(configuration.internalHost):\(port)"
+            assembly.instance.internalAddress = try configuration.internalAddressToAdvertise(port: port)
             if assembly.parts.contains(.flashsale), assembly.replicas == nil {
                 assembly.replicas = try ReplicaConnections(
                     service: ShopAssembly.Part.flashsale.rawValue, ownAddress: assembly.instance.internalAddress, tls: internalTLS,

@@ -119,6 +119,12 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     /// only some of the services, none when it runs them all or only the
     /// gateway (nothing to serve to other processes).
     public var internalPort: Int?
+    /// The `host:port` other replicas reach this process's internal port at
+    /// (`--internal-advertise-address`), recorded in the leases of the roles
+    /// it holds (flash-sale owner, orchestrator leader) for a standby to
+    /// forward to. Nil: `internalHost:port`, which must then be a concrete
+    /// address, not `0.0.0.0` or `::`.
+    public var internalAdvertiseAddress: String?
     /// The peers file (`--peers`): where the services this process does not
     /// run are (see ``Peers``).
     public var peersFile: String?
@@ -129,6 +135,24 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     public var internalTLSCertificatePath: String?
     public var internalTLSKeyPath: String?
     public var internalCAPath: String?
+
+    /// Whether `host` means "every interface" (`0.0.0.0`, `::`, empty), which
+    /// another process cannot connect to.
+    static func isWildcard(_ host: String) -> Bool {
+        ["", "0.0.0.0", "::", "[::]", "*"].contains(host)
+    }
+
+    /// Where other replicas reach this process's internal `port`.
+    func internalAddressToAdvertise(port: Int) throws -> String {
+        if let internalAdvertiseAddress { return internalAdvertiseAddress }
+        // On SQLite one process owns each role: no replica ever forwards to it.
+        guard !Self.isWildcard(internalHost) || store != .postgres else {
+            throw BigShopConfigurationError(
+                "the internal port listens on every interface (--internal-host \(internalHost)): give --internal-advertise-address HOST:PORT, where the other replicas reach it"
+            )
+        }
+        return internalHost.contains(":") ? "[\(internalHost)]:\(port)" : "\(internalHost):\(port)"
+    }
 
     /// The internal port in force: ``internalPort``, or its default.
     public var effectiveInternalPort: Int? {
@@ -225,6 +249,7 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         services = try value(.services, defaults.services)
         internalHost = try value(.internalHost, defaults.internalHost)
         internalPort = try container.decodeIfPresent(Int.self, forKey: .internalPort)
+        internalAdvertiseAddress = try container.decodeIfPresent(String.self, forKey: .internalAdvertiseAddress)
         peersFile = try container.decodeIfPresent(String.self, forKey: .peersFile)
         internalTLSCertificatePath = try container.decodeIfPresent(String.self, forKey: .internalTLSCertificatePath)
         internalTLSKeyPath = try container.decodeIfPresent(String.self, forKey: .internalTLSKeyPath)
@@ -295,6 +320,13 @@ extension BigShopConfiguration {
         }
         if let internalPort {
             try require((0...65535).contains(internalPort), "internalPort (--internal-port) must be between 0 and 65535")
+        }
+        if let internalAdvertiseAddress {
+            let parts = internalAdvertiseAddress.split(separator: ":", omittingEmptySubsequences: false)
+            let port = parts.count >= 2 ? Int(parts[parts.count - 1]) : nil
+            try require(
+                port.map { (1...65535).contains($0) } == true && !Self.isWildcard(String(parts.dropLast().joined(separator: ":"))),
+                "internalAdvertiseAddress (--internal-advertise-address) must be host:port, a host other replicas can reach")
         }
         let internalTLS = [internalTLSCertificatePath, internalTLSKeyPath, internalCAPath].compactMap { $0 }.count
         try require(

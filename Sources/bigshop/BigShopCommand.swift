@@ -120,6 +120,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The address of the internal (service-to-service) port.") var internalHost: String?
     @Option(help: "The internal port (default 7071 when running only some services; none when running all, or only the gateway).")
     var internalPort: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Where other replicas reach this process's internal port (default: --internal-host and the port; required when that is 0.0.0.0 or ::).",
+            valueName: "host:port"))
+    var internalAdvertiseAddress: String?
     @Option(help: ArgumentHelp("JSON: each service name to its peers' addresses (host:port or dns:NAME:PORT).", valueName: "file"))
     var peers: String?
     @Option(
@@ -206,6 +211,7 @@ struct Serve: AsyncParsableCommand {
         if let services { c.services = services.split(separator: ",").map(String.init) }
         if let internalHost { c.internalHost = internalHost }
         if let internalPort { c.internalPort = internalPort }
+        if let internalAdvertiseAddress { c.internalAdvertiseAddress = internalAdvertiseAddress }
         if let httpPort { c.httpPort = httpPort }
         if !httpCORSOrigins.isEmpty { c.httpAllowedOrigins = httpCORSOrigins }
         if let peers { c.peersFile = peers }

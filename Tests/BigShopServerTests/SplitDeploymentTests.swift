@@ -249,6 +249,20 @@ struct SplitDeploymentTests {
                 }
             ),
             (
+                "host:port, a host other replicas can reach",
+                {
+                    $0.services = ["catalog"]
+                    $0.internalAdvertiseAddress = "0.0.0.0:7071"
+                }
+            ),
+            (
+                "host:port, a host other replicas can reach",
+                {
+                    $0.services = ["catalog"]
+                    $0.internalAdvertiseAddress = "catalog.internal"
+                }
+            ),
+            (
                 "go together",
                 {
                     $0.services = ["catalog"]
@@ -275,6 +289,22 @@ struct SplitDeploymentTests {
                 #expect(String(describing: error).contains(expected), "\(error)")
             }
         }
+    }
+}
+
+@Suite struct InternalAdvertiseAddressTests {
+    @Test func aWildcardInternalHostNeedsAnAddressOthersCanReachOnPostgreSQL() throws {
+        var configuration = BigShopConfiguration()
+        configuration.internalHost = "0.0.0.0"
+        // SQLite: no replica forwards to this process; the address is only recorded.
+        #expect(try configuration.internalAddressToAdvertise(port: 7071) == "0.0.0.0:7071")
+        configuration.store = .postgres
+        #expect(throws: BigShopConfigurationError.self) { try configuration.internalAddressToAdvertise(port: 7071) }
+        configuration.internalAdvertiseAddress = "10.0.0.7:7071"
+        #expect(try configuration.internalAddressToAdvertise(port: 7071) == "10.0.0.7:7071")
+        configuration.internalAdvertiseAddress = nil
+        configuration.internalHost = "fd00::7"
+        #expect(try configuration.internalAddressToAdvertise(port: 7071) == "[fd00::7]:7071")
     }
 }
 
