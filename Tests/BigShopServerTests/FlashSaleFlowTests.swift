@@ -191,4 +191,39 @@ import Testing
             #expect(admission.counts.noActiveDrop >= 1)
         }
     }
+
+    @Test func watchersFollowTheDropFromTheGatewaysFeed() async throws {
+        let clock = ManualClock(nowMs: Self.blackFriday + 1_000)
+        try await withShop(clock: clock) { shop in
+            let (_, campaign) = try await Self.campaign(in: shop, units: 3, startsAtMs: Self.blackFriday)
+            let buyer = try await shop.newCustomer().clients
+            let anonymous = shop.clients()
+            // Two watchers, anonymous (WatchDrop is public): each sees 3, then 2.
+            try await withThrowingTaskGroup(of: [Int32].self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        try await anonymous.flashSale.watchDrop(.init(campaignId: campaign.id)) { updates in
+                            var seen: [Int32] = []
+                            for try await update in updates {
+                                #expect(update.open)
+                                #expect(update.nextDropAtMs == Self.blackFriday + 3_600_000)
+                                if seen.last != update.drop?.remaining { seen.append(update.drop?.remaining ?? -1) }
+                                if seen.last == 2 { break }
+                            }
+                            return seen
+                        }
+                    }
+                }
+                #expect(await eventually { shop.app.admission?.hasFeed(for: campaign.id) == true })
+                _ = try await buyer.flashSale.reserve(.init(campaignId: campaign.id))
+                for try await seen in group {
+                    #expect(seen == [3, 2])
+                }
+            }
+            // An unknown campaign is NOT_FOUND, as the owner says.
+            #expect(
+                await rpcError(try await anonymous.flashSale.watchDrop(.init(campaignId: "cmp_nope")) { updates in for try await _ in updates {} })?.code
+                    == .notFound)
+        }
+    }
 }

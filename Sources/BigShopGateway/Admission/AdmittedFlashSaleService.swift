@@ -49,10 +49,22 @@ public struct AdmittedFlashSaleService: Bigshop_Flashsale_V1_FlashSaleService.Se
         try await upstream.getCampaignStats(request: request, context: context)
     }
 
+    /// Served from the gateway's own feed of the campaign (one WatchDrop to
+    /// the owner per gateway, however many browsers watch), once the owner
+    /// has said the campaign exists.
     public func watchDrop(
         request: Bigshop_Flashsale_V1_WatchDropRequest, response: RPCWriter<Bigshop_Flashsale_V1_DropUpdate>,
         context: ServerContext
     ) async throws {
-        try await upstream.watchDrop(request: request, response: response, context: context)
+        _ = try await upstream.getCurrentDrop(request: .init(campaignId: request.campaignId), context: context)
+        guard let updates = admission.updates(campaignID: request.campaignId) else {
+            return try await upstream.watchDrop(request: request, response: response, context: context)
+        }
+        for await update in updates {
+            try await response.write(update)
+        }
+        try Task.checkCancellation()
+        // The gate was given up (the gateway stops): the caller watches again.
+        throw RPCError(.unavailable, "the drop's feed ended; watch again", metadata: [Metadata.retryAfterKey: "1000"])
     }
 }

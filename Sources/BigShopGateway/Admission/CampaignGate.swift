@@ -25,6 +25,9 @@ final class CampaignGate: Sendable {
         /// SOLD_OUT.
         var holders: Set<String> = []
         var holdersDrop: Int32 = -1
+        /// Callers of WatchDrop served from this gate's feed.
+        var watchers: [UInt64: AsyncStream<Bigshop_Flashsale_V1_DropUpdate>.Continuation] = [:]
+        var nextWatcher: UInt64 = 0
 
         /// What to do with `customer`'s Reserve now.
         func verdict(for customer: String, at now: ContinuousClock.Instant, clockMs: Int64) -> DropView.Verdict {
@@ -164,6 +167,7 @@ final class CampaignGate: Sendable {
                     state.holders.removeAll()  // a new drop: a new limit
                     state.holdersDrop = drop.index
                 }
+                for watcher in state.watchers.values { watcher.yield(update) }
                 return pump(&state, now: now)
             })
     }
@@ -188,20 +192,50 @@ final class CampaignGate: Sendable {
             while let first = state.queue.first(), now - first.since >= settings.maxWait, let (_, waiter) = state.queue.popFirst() {
                 refused.append((waiter.continuation, queueFull()))
             }
-            return state.inFlight == 0 && state.queue.isEmpty && now - state.lastUsed >= settings.idleAfter
+            return state.inFlight == 0 && state.queue.isEmpty && state.watchers.isEmpty && now - state.lastUsed >= settings.idleAfter
         }
         resume(refused)
         return (refused.count, idle)
     }
 
-    /// Gives the gate up: its waiters go to the owner as if it did not exist.
+    /// Gives the gate up: its waiters go to the owner as if it did not
+    /// exist; its watchers' streams end.
     func retire() {
-        let waiters = state.withLock { state in
+        let (waiters, watchers) = state.withLock { state in
             state.retired = true
             state.inFlight += state.queue.count
-            return state.queue.removeAll()
+            defer { state.watchers.removeAll() }
+            return (state.queue.removeAll(), Array(state.watchers.values))
         }
         for waiter in waiters { waiter.continuation.resume() }
+        for watcher in watchers { watcher.finish() }
+    }
+
+    // MARK: Watchers
+
+    /// The feed's updates from now on (the last one first, if any), for a
+    /// WatchDrop caller: many callers, one feed from the owner. Nil once
+    /// the gate is retired.
+    func updates() -> AsyncStream<Bigshop_Flashsale_V1_DropUpdate>? {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: Bigshop_Flashsale_V1_DropUpdate.self, bufferingPolicy: .bufferingNewest(1))
+        let id: UInt64? = state.withLock { state in
+            guard !state.retired else { return nil }
+            let id = state.nextWatcher
+            state.nextWatcher += 1
+            state.watchers[id] = continuation
+            state.lastUsed = .now
+            if let update = state.view.update { continuation.yield(update) }
+            return id
+        }
+        guard let id else { return nil }
+        continuation.onTermination = { [weak self] _ in
+            self?.state.withLock { state in
+                state.watchers[id] = nil
+                state.lastUsed = .now
+            }
+        }
+        return stream
     }
 
     // MARK: Deciding

@@ -85,6 +85,13 @@ public final class DropAdmission: Service, Sendable {
         return gate
     }
 
+    /// The updates of `campaignID`'s drop from this gateway's feed, for a
+    /// WatchDrop caller; nil when the gateway keeps no feed for it (too many
+    /// campaigns), so that the caller goes to the owner.
+    public func updates(campaignID: String) -> AsyncStream<Bigshop_Flashsale_V1_DropUpdate>? {
+        gate(for: campaignID)?.updates()
+    }
+
     /// What admission did with Reserves since the gateway started.
     public var counts: AdmissionCounts { metrics.snapshot }
 

@@ -34,7 +34,9 @@ const api = {
   },
 };
 
-const state = { email: sessionStorage.getItem('bigshop.email') || '', order: null, watch: null, campaign: null };
+const state = {
+  email: sessionStorage.getItem('bigshop.email') || '', order: null, watch: null, campaign: null, drop: null, dropWatch: null,
+};
 
 function say(text, isError = false) {
   $('message').textContent = text;
@@ -224,28 +226,88 @@ async function cancelOrder() {
 
 // MARK: The flash sale
 
-/** Shows the first current or upcoming campaign; refreshed every second. */
-async function loadDrop() {
+/** Finds the first current or upcoming campaign (again every 30 s) and follows its drop. */
+async function loadCampaign() {
+  if (state.stopped) return;
   const { campaigns = [] } = await api.call('bigshop.flashsale.v1.FlashSaleService/ListCampaigns');
   const summary = campaigns[0];
   $('drop').hidden = !summary;
-  if (!summary) return;
-  state.campaign = summary.campaign;
+  if (!summary) {
+    state.dropWatch?.close();
+    state.campaign = null;
+    return;
+  }
   $('drop-product').textContent = summary.productName;
-  const drop = await api.call('bigshop.flashsale.v1.FlashSaleService/GetCurrentDrop', { campaignId: summary.campaign.id })
-    .catch(() => summary.nextDrop);
-  $('drop-price').textContent = money(drop.priceCents || summary.campaign.priceCents);
-  const now = Date.now();
-  const opensIn = Number(drop.startsAtMs) - now;
-  const open = opensIn <= 0 && now < Number(drop.endsAtMs);
+  if (state.campaign?.id !== summary.campaign.id || !state.dropWatch) {
+    state.campaign = summary.campaign;
+    state.drop = { drop: summary.nextDrop, open: false, nextDropAtMs: summary.nextDrop?.startsAtMs };
+    watchDrop(summary.campaign.id);
+  }
+  showDrop();
+}
+
+/**
+ * Follows the drop over Server-Sent Events (WatchDrop): every change of its
+ * remaining units, and a heartbeat every second, from the gateway's own feed.
+ */
+function watchDrop(campaignID) {
+  state.dropWatch?.close();
+  if (location.hash.startsWith('#selftest') || location.hash === '#static') {
+    // Headless Chromium's virtual time (the self-test, screenshots) stands
+    // still while a stream is open: poll GetCurrentDrop instead, a fetch a second.
+    state.dropWatch = pollDrop(campaignID);
+    return;
+  }
+  const message = encodeURIComponent(JSON.stringify({ campaignId: campaignID }));
+  const source = new EventSource(`/bigshop.flashsale.v1.FlashSaleService/WatchDrop?message=${message}`);
+  state.dropWatch = source;
+  source.addEventListener('message', (event) => {
+    state.drop = JSON.parse(event.data);
+    showDrop();
+  });
+  // The stream ended (the server restarted, the campaign is gone): watch
+  // again in a moment rather than letting EventSource hammer the server.
+  source.addEventListener('status', () => {
+    source.close();
+    if (state.dropWatch === source) state.dropWatch = null;
+    setTimeout(() => loadCampaign().catch(() => {}), 2000);
+  });
+}
+
+/** Follows the drop by asking every second; closed like an EventSource. */
+function pollDrop(campaignID) {
+  const poll = async () => {
+    const drop = await api.call('bigshop.flashsale.v1.FlashSaleService/GetCurrentDrop', { campaignId: campaignID });
+    const now = Date.now();
+    const open = Number(drop.startsAtMs) <= now && now < Number(drop.endsAtMs);
+    state.drop = { drop, open, nextDropAtMs: open ? drop.endsAtMs : drop.startsAtMs };
+    showDrop();
+  };
+  poll().catch(() => {});
+  const timer = setInterval(() => poll().catch(() => {}), 1000);
+  return { close: () => clearInterval(timer), refresh: poll };
+}
+
+/** Shows the last update of the drop; the countdown moves with the clock. */
+function showDrop() {
+  const update = state.drop;
+  if (!update || !state.campaign) return;
+  const drop = update.drop || {};
+  $('drop-price').textContent = money(drop.priceCents || state.campaign.priceCents);
+  const open = Boolean(update.open);
   if (open) {
     $('drop-state').textContent = 'Drop aberto';
     $('drop-remaining').textContent = `${drop.remaining ?? 0} unidades restantes`;
   } else {
-    const seconds = Math.max(0, Math.ceil(opensIn / 1000));
-    const clock = `${String(Math.floor(seconds / 3600)).padStart(2, '0')}:${String(Math.floor(seconds / 60) % 60).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
-    $('drop-state').textContent = `O próximo drop abre em ${clock}`;
-    $('drop-remaining').textContent = `${summary.campaign.unitsPerDrop} unidades`;
+    const next = Number(update.nextDropAtMs || 0);
+    if (next === 0) {
+      $('drop-state').textContent = 'A campanha terminou';
+    } else {
+      const seconds = Math.max(0, Math.ceil((next - Date.now()) / 1000));
+      const clock = `${String(Math.floor(seconds / 3600)).padStart(2, '0')}:${String(Math.floor(seconds / 60) % 60).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+      $('drop-state').textContent = `O próximo drop abre em ${clock}`;
+    }
+    $('drop-remaining').textContent = `${state.campaign.unitsPerDrop} unidades`;
   }
   $('reserve').disabled = !open || Number(drop.remaining ?? 0) === 0;
 }
@@ -260,11 +322,13 @@ async function reserve() {
       SOLD_OUT: 'Esgotado: todas as unidades deste drop já foram reservadas.',
       LIMIT_REACHED: 'Você já reservou a sua unidade deste drop.',
       NO_ACTIVE_DROP: 'O drop ainda não abriu.',
+      QUEUE_FULL: 'Muita gente ao mesmo tempo: tente de novo em instantes.',
     };
     if (!reasons[error.reason]) throw error;
     say(reasons[error.reason], true);
   } finally {
-    await loadDrop();
+    // The stream brings the new count by itself; polling asks now.
+    await state.dropWatch?.refresh?.();
   }
 }
 
@@ -281,9 +345,10 @@ function start() {
   $('pay-pix').addEventListener('click', guarded(payByPix));
   $('cancel-order').addEventListener('click', guarded(cancelOrder));
   $('reserve').addEventListener('click', guarded(reserve));
-  setInterval(() => loadDrop().catch(() => {}), 1000);
+  setInterval(showDrop, 1000);
+  setInterval(() => loadCampaign().catch(() => {}), 30000);
   showAccount();
-  Promise.all([loadCategories(), loadProducts(), refreshCart(), loadDrop()])
+  Promise.all([loadCategories(), loadProducts(), refreshCart(), loadCampaign()])
     .catch((error) => say(error.message, true))
     .finally(() => {
       document.body.dataset.ready = 'true';
@@ -295,7 +360,11 @@ function start() {
     });
 }
 
-/** Closes the live status stream (the self-test's last step). */
-window.bigshopStopWatching = () => state.watch?.close();
+/** Closes the live streams, the order's and the drop's, for good (the self-test's last step). */
+window.bigshopStopWatching = () => {
+  state.stopped = true;
+  state.watch?.close();
+  state.dropWatch?.close();
+};
 
 start();
