@@ -83,18 +83,6 @@ struct ClusterPostgresTests {
         print("cluster/postgres: done in \(ContinuousClock.now - started)")
     }
 
-    /// `#expect`, counted: a run with a failed check throws at its end, so
-    /// that every host's log and the database's are kept.
-    final class Checks: Sendable {
-        let failed = Atomic<Int>(0)
-
-        func callAsFunction(_ condition: Bool, _ message: @autoclosure () -> String, sourceLocation: SourceLocation = #_sourceLocation) {
-            guard !condition else { return }
-            Issue.record(Comment(rawValue: message()), sourceLocation: sourceLocation)
-            failed.add(1, ordering: .relaxed)
-        }
-    }
-
     /// What each call ended with, by method and code (and refusal reason).
     final class Outcomes: Sendable {
         let counts = Mutex<[String: Int]>([:])
@@ -120,7 +108,7 @@ struct ClusterPostgresTests {
 
     static func scenario(_ topology: ClusterTopology, database: ClusterPostgres, started: ContinuousClock.Instant) async throws {
         let clock = ContinuousClock()
-        let check = Checks()
+        let check = CountedChecks()
         try await topology.startAll()
         print("cluster/postgres: \(topology.hosts.count) processes serving after \(clock.now - started)")
 
