@@ -56,6 +56,9 @@ final class ClusterHost: Sendable {
 
     var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
 
+    /// The server's process id (`ip netns exec` became the server).
+    var processIdentifier: Int32? { process.withLock { $0?.processIdentifier } }
+
     /// Starts the process and waits (up to 60 s) until it answers health checks.
     func start() async throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
