@@ -72,6 +72,18 @@ final class FlashSaleOwnership: Sendable {
         }
     }
 
+    /// Runs a call forwarded to the owner. An owner that cannot be reached (it
+    /// died, and the lease has not lapsed yet) is UNAVAILABLE with
+    /// `retry-after-ms`, as on a standby with no owner, so that callers wait
+    /// for the takeover rather than retry at once.
+    func forwarded<T>(_ call: () async throws -> T) async throws -> T {
+        do {
+            return try await call()
+        } catch let error as RPCError where error.code == .unavailable && error.metadata[Metadata.retryAfterKey] == nil {
+            throw unavailable()
+        }
+    }
+
     /// The error of a call this instance cannot serve now.
     func unavailable() -> RPCError {
         RPCError(

@@ -13,8 +13,10 @@ extension FlashSaleServiceProvider {
         context: ServerContext
     ) async throws -> Bigshop_Flashsale_V1_ListCampaignsResponse {
         if let owner = try ownership.ownerToForwardTo(context) {
-            return try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).listCampaigns(
-                request, metadata: ReplicaForwarding.metadata(for: context))
+            return try await ownership.forwarded {
+                try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).listCampaigns(
+                    request, metadata: ReplicaForwarding.metadata(for: context))
+            }
         }
         _ = try ownership.ownerEpoch()
         let nowMs = clock.nowMs()
@@ -42,8 +44,10 @@ extension FlashSaleServiceProvider {
             throw RPCError(.permissionDenied, "this method is for admins")
         }
         if let owner = try ownership.ownerToForwardTo(context) {
-            return try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).getCampaignStats(
-                request, metadata: ReplicaForwarding.metadata(for: context))
+            return try await ownership.forwarded {
+                try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).getCampaignStats(
+                    request, metadata: ReplicaForwarding.metadata(for: context))
+            }
         }
         _ = try ownership.ownerEpoch()
         let engine = try engine(request.campaignId)

@@ -19,10 +19,12 @@ extension FlashSaleServiceProvider {
         context: ServerContext
     ) async throws {
         if let owner = try ownership.ownerToForwardTo(context) {
-            try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).watchDrop(
-                request, metadata: ReplicaForwarding.metadata(for: context)
-            ) { updates in
-                for try await update in updates { try await response.write(update) }
+            try await ownership.forwarded {
+                try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).watchDrop(
+                    request, metadata: ReplicaForwarding.metadata(for: context)
+                ) { updates in
+                    for try await update in updates { try await response.write(update) }
+                }
             }
             return
         }

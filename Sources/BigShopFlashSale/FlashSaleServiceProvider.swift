@@ -36,8 +36,10 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         }
         guard !request.productId.isEmpty else { throw RPCError(.invalidArgument, "product_id is required") }
         if let owner = try ownership.ownerToForwardTo(context) {
-            return try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).scheduleCampaign(
-                request, metadata: ReplicaForwarding.metadata(for: context))
+            return try await ownership.forwarded {
+                try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).scheduleCampaign(
+                    request, metadata: ReplicaForwarding.metadata(for: context))
+            }
         }
         let epoch = try ownership.ownerEpoch()
         let found = try await inventory.lookupProducts(.init(ids: [request.productId]))
@@ -62,8 +64,10 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
         context: ServerContext
     ) async throws -> Bigshop_Flashsale_V1_Drop {
         if let owner = try ownership.ownerToForwardTo(context) {
-            return try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).getCurrentDrop(
-                request, metadata: ReplicaForwarding.metadata(for: context))
+            return try await ownership.forwarded {
+                try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).getCurrentDrop(
+                    request, metadata: ReplicaForwarding.metadata(for: context))
+            }
         }
         _ = try ownership.ownerEpoch()
         return try currentDrop(of: try engine(request.campaignId), nowMs: clock.nowMs(), context)
@@ -92,8 +96,10 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
     ) async throws -> Bigshop_Flashsale_V1_Reservation {
         let customer = try context.requirePrincipal().userID
         if let owner = try ownership.ownerToForwardTo(context) {
-            return try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).reserve(
-                request, metadata: ReplicaForwarding.metadata(for: context))
+            return try await ownership.forwarded {
+                try await Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: owner).reserve(
+                    request, metadata: ReplicaForwarding.metadata(for: context))
+            }
         }
         let epoch = try ownership.ownerEpoch()
         let engine = try engine(request.campaignId)

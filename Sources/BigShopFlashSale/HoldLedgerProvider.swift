@@ -18,8 +18,10 @@ public struct HoldLedgerProvider: Bigshop_Flashsale_V1_HoldLedger.ServiceProtoco
         context: ServerContext
     ) async throws -> Bigshop_Flashsale_V1_SettleHoldResponse {
         if let owner = try ownership.ownerToForwardTo(context) {
-            return try await Bigshop_Flashsale_V1_HoldLedger.Client(wrapping: owner).commitHold(
-                request, metadata: ReplicaForwarding.metadata(for: context))
+            return try await ownership.forwarded {
+                try await Bigshop_Flashsale_V1_HoldLedger.Client(wrapping: owner).commitHold(
+                    request, metadata: ReplicaForwarding.metadata(for: context))
+            }
         }
         let epoch = try ownership.ownerEpoch()
         if let hold = try await ownership.fenced({
@@ -37,8 +39,10 @@ public struct HoldLedgerProvider: Bigshop_Flashsale_V1_HoldLedger.ServiceProtoco
         // Only the call that moves the hold from held to released gives the
         // unit back, so a repeated release never frees it twice.
         if let owner = try ownership.ownerToForwardTo(context) {
-            return try await Bigshop_Flashsale_V1_HoldLedger.Client(wrapping: owner).releaseHold(
-                request, metadata: ReplicaForwarding.metadata(for: context))
+            return try await ownership.forwarded {
+                try await Bigshop_Flashsale_V1_HoldLedger.Client(wrapping: owner).releaseHold(
+                    request, metadata: ReplicaForwarding.metadata(for: context))
+            }
         }
         let epoch = try ownership.ownerEpoch()
         if let hold = try await ownership.fenced({
