@@ -56,6 +56,9 @@ final class WriterWorker {
         var reconnects = 0
         /// Counts a try that failed as a whole with `error`; false once the budget is spent.
         func mayRunAgain(after error: PostgresError) -> Bool {
+            if error.isRetryable, attempt >= SerializationRetry.maxAttempts {
+                return true  // the loop below runs the bodies one by one
+            }
             guard SerializationRetry.mayRunBatchAgain(after: error, attempt: attempt, reconnects: reconnects) else { return false }
             if error.isRetryable {
                 SerializationRetry.pause(beforeAttempt: attempt + 1)
@@ -66,6 +69,14 @@ final class WriterWorker {
             return true
         }
         while !pending.isEmpty {
+            if attempt >= SerializationRetry.maxAttempts {
+                // The batch kept losing races (PostgreSQL, every writer on the same few
+                // rows or pages): one loser aborts all of it, and its budget is shared.
+                // Run what is left one body per transaction, each with a budget of its
+                // own, as write(_:) does, rather than failing bodies that did nothing wrong.
+                completions.append(contentsOf: pending.map(runAlone))
+                return completions
+            }
             let start = ContinuousClock.now
             do {
                 try connection.runControl(connection.beginWrite)
@@ -125,6 +136,21 @@ final class WriterWorker {
             }
         }
         return completions
+    }
+
+    /// Runs one body in a transaction of its own, again while it loses races.
+    private func runAlone(_ item: BatchedWrite) -> Completion {
+        let start = ContinuousClock.now
+        do {
+            let complete = try SerializationRetry.run {
+                try connection.transaction(begin: connection.beginWrite) { try item.execute(connection) }
+            }
+            metrics.recordCommit()
+            metrics.recordCommitTime(since: start)
+            return complete
+        } catch {
+            return Self.failure(item, error)
+        }
     }
 
     /// A completion that fails `item`'s caller; it captures only the failure callback.
