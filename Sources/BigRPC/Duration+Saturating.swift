@@ -49,6 +49,16 @@ extension Duration {
         return total
     }
 
+    /// The duration in whole milliseconds, rounded toward zero and clamped
+    /// to the range of `Int64` (for clocks counted in milliseconds).
+    public var saturatingMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (total, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        return sumOverflow ? .max : total
+    }
+
     /// The duration in whole milliseconds, rounded up (so that a positive
     /// duration is at least 1 ms), clamped to `0...UInt64.max`: the
     /// `timeout_ms` of a request.

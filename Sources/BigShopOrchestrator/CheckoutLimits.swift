@@ -1,3 +1,5 @@
+import BigRPC
+
 /// The per-customer rules a cart checkout must pass, so that one customer
 /// cannot hold the catalog: checked in the transaction that starts the
 /// saga, against the customer's other sagas (see `docs/OPERATIONS.md`,
@@ -43,17 +45,5 @@ public struct CheckoutLimits: Sendable, Hashable {
         return nil
     }
 
-    var cooldownMs: Int64 { cooldownAfterCancellation.wholeMilliseconds }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds (rounded down), saturating at
-    /// `Int64.max`.
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        let (total, sumOverflow) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
-        return sumOverflow ? .max : total
-    }
+    var cooldownMs: Int64 { cooldownAfterCancellation.saturatingMilliseconds }
 }

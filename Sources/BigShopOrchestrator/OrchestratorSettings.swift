@@ -1,3 +1,5 @@
+import BigRPC
+
 /// The tunables of the orchestrator. Every default is what a real launch
 /// would use.
 public struct OrchestratorSettings: Sendable, Hashable {
@@ -45,6 +47,6 @@ public struct OrchestratorSettings: Sendable, Hashable {
         self.leaderLeaseTTL = leaderLeaseTTL
     }
 
-    var paymentWindowMs: Int64 { paymentWindow.wholeMilliseconds }
-    var expiryScanIntervalMs: Int64 { expiryScanInterval.wholeMilliseconds }
+    var paymentWindowMs: Int64 { paymentWindow.saturatingMilliseconds }
+    var expiryScanIntervalMs: Int64 { expiryScanInterval.saturatingMilliseconds }
 }

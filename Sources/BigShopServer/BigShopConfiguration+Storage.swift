@@ -1,5 +1,5 @@
 public import BigShopServiceKit
-public import BigShopStore
+import BigShopStore
 
 /// The storage engines `bigshop serve --store` accepts.
 public enum StoreEngine: String, Sendable, Codable, CaseIterable {

@@ -109,8 +109,8 @@ struct CheckoutLimitsTests {
             #expect(refusal.rpcError.metadata[Metadata.retryAfterKey] == String(retryAfterMs))
         }
         #expect(SagaCoordinator.total(of: saga("x", state: .reserving, quantity: .max).lines) == nil)
-        #expect(Duration.seconds(Int64.max).wholeMilliseconds == .max)
-        #expect(Duration.seconds(Int64.min).wholeMilliseconds == .min)
+        #expect(Duration.seconds(Int64.max).saturatingMilliseconds == .max)
+        #expect(Duration.seconds(Int64.min).saturatingMilliseconds == .min)
         #expect(Int64.max.addingSaturated(1) == .max && Int64.min.addingSaturated(-1) == .min)
         await database.close()
     }

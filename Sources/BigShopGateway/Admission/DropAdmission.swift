@@ -157,7 +157,7 @@ public final class DropAdmission: Service, Sendable {
                     "drop feed lost", metadata: ["campaign-id": "\(gate.campaignID)", "error": "\(error)"])
             }
             if ContinuousClock.now - started > .seconds(5) { pause = .milliseconds(250) }  // it had worked
-            let jitter = Duration.milliseconds(Int64.random(in: 0...(pause.wholeMilliseconds / 2)))
+            let jitter = Duration.milliseconds(Int64.random(in: 0...(pause.saturatingMilliseconds / 2)))
             try? await Task.sleep(for: pause + jitter)
             pause = min(pause * 2, .seconds(2))
         }

@@ -1,3 +1,4 @@
+import BigRPC
 import BigShopFlashSaleAPI
 
 /// What a gateway knows of one campaign's drop, from the owner's WatchDrop
@@ -60,8 +61,8 @@ struct DropView: Sendable {
         // The owner's clock now: the later of the feed's time moved on by
         // the time since, and the gateway's own clock. The later one keeps
         // the gateway quiet sooner before a drop opens, whichever is off.
-        let ownerNowMs = max(update.atMs + (now - receivedAt).wholeMilliseconds, clockMs)
-        let marginMs = settings.dropOpeningMargin.wholeMilliseconds
+        let ownerNowMs = max(update.atMs + (now - receivedAt).saturatingMilliseconds, clockMs)
+        let marginMs = settings.dropOpeningMargin.saturatingMilliseconds
         guard update.open else {
             if update.nextDropAtMs == 0 { return .noActiveDrop }  // the campaign is over
             return ownerNowMs < update.nextDropAtMs - marginMs ? .noActiveDrop : unknown
@@ -72,13 +73,5 @@ struct DropView: Sendable {
         let remaining = soldOutSinceUpdate ? 0 : Int(max(0, drop.remaining))
         guard remaining > 0 else { return .soldOut }
         return .admit(limit: max(settings.minimumInFlight, settings.inFlightPerRemainingUnit * remaining))
-    }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds, rounded down.
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000 + attoseconds / 1_000_000_000_000_000
     }
 }
