@@ -113,13 +113,13 @@ public struct FlashSaleServiceProvider: Bigshop_Flashsale_V1_FlashSaleService.Se
             (unit, dropIndex) = (claimed, drop)
         case .noActiveDrop:
             FlashSaleMetrics.reserved(request.campaignId, outcome: "NO_ACTIVE_DROP")
-            throw RPCError.refused("NO_ACTIVE_DROP", "no drop of this campaign is open")
+            throw FlashSaleRefusal.noActiveDrop
         case .soldOut:
             FlashSaleMetrics.reserved(request.campaignId, outcome: "SOLD_OUT")
-            throw RPCError.refused("SOLD_OUT", "this drop is sold out")
+            throw FlashSaleRefusal.soldOut
         case .limitReached:
             FlashSaleMetrics.reserved(request.campaignId, outcome: "LIMIT_REACHED")
-            throw RPCError.refused("LIMIT_REACHED", "you already hold this drop's limit", code: .alreadyExists)
+            throw FlashSaleRefusal.limitReached
         }
 
         let campaign = engine.campaign

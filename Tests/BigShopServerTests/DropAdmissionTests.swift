@@ -58,7 +58,7 @@ struct DropAdmissionTests {
                 state.units -= 1
                 return true
             }
-            guard granted else { throw CampaignGate.soldOut }
+            guard granted else { throw FlashSaleRefusal.soldOut }
             return true
         }
     }

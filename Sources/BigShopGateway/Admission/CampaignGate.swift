@@ -88,8 +88,8 @@ final class CampaignGate: Sendable {
         let decision: Decision = state.withLock { state in
             state.lastUsed = now
             switch state.verdict(for: customer, at: now, clockMs: clockMs()) {
-            case .noActiveDrop: return .refuse(Self.noActiveDrop)
-            case .soldOut: return .refuse(Self.soldOut)
+            case .noActiveDrop: return .refuse(FlashSaleRefusal.noActiveDrop)
+            case .soldOut: return .refuse(FlashSaleRefusal.soldOut)
             case .admit(let limit):
                 if state.inFlight < limit, state.queue.isEmpty {
                     state.inFlight += 1
@@ -248,14 +248,14 @@ final class CampaignGate: Sendable {
         var resumptions: [Resumption] = []
         switch state.view.verdict(at: now, clockMs: clockMs()) {
         case .noActiveDrop:
-            resumptions = state.queue.removeAll().map { ($0.continuation, Self.noActiveDrop) }
+            resumptions = state.queue.removeAll().map { ($0.continuation, FlashSaleRefusal.noActiveDrop) }
         case .soldOut:
             for waiter in state.queue.removeAll() {
                 if state.holders.contains(waiter.customer) {
                     state.inFlight += 1  // the owner answers LIMIT_REACHED
                     resumptions.append((waiter.continuation, nil))
                 } else {
-                    resumptions.append((waiter.continuation, Self.soldOut))
+                    resumptions.append((waiter.continuation, FlashSaleRefusal.soldOut))
                 }
             }
         case .admit(let limit):
@@ -279,10 +279,6 @@ final class CampaignGate: Sendable {
     }
 
     // MARK: Answers
-
-    /// As the owner words them (FlashSaleServiceProvider.reserve).
-    static let noActiveDrop = RPCError.refused("NO_ACTIVE_DROP", "no drop of this campaign is open")
-    static let soldOut = RPCError.refused("SOLD_OUT", "this drop is sold out")
 
     private func queueFull() -> RPCError {
         RPCError(

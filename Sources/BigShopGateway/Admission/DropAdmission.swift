@@ -63,8 +63,7 @@ public final class DropAdmission: Service, Sendable {
             gate.leave(customer: customer, granted: true, ownerSaidSoldOut: false)
             return result
         } catch {
-            let soldOut = (error as? RPCError)?.metadata["reason"] == "SOLD_OUT"
-            gate.leave(customer: customer, granted: false, ownerSaidSoldOut: soldOut)
+            gate.leave(customer: customer, granted: false, ownerSaidSoldOut: FlashSaleRefusal.isSoldOut(error))
             throw error
         }
     }
