@@ -35,8 +35,6 @@ final class PostgresSession {
     /// Rows changed by the last statement.
     private(set) var changes = 0
     private(set) var totalChanges = 0
-    /// Connections opened after the first one died.
-    private(set) var reconnections = 0
 
     /// `true` while a transaction is open, including one whose connection died and that
     /// still waits for its ROLLBACK.
@@ -127,7 +125,6 @@ final class PostgresSession {
     private func reconnectIfClosed() throws {
         guard connection.isClosed, case .idle = state else { return }
         connection = try Self.connect(endpoint: endpoint, schema: schema, configuration: configuration, logger: logger)
-        reconnections += 1
         try prepareConnection()
     }
 

@@ -43,12 +43,6 @@ enum SerializationRetry {
         }
     }
 
-    /// Whether a group-commit batch that failed with `error` on its `attempt`th try may
-    /// run again whole: a lost race, or a connection lost before COMMIT.
-    static func mayRunBatchAgain(after error: PostgresError, attempt: Int, reconnects: Int) -> Bool {
-        (error.isRetryable && attempt < maxAttempts) || (error.isConnectionLostBeforeCommit && reconnects < maxReconnectAttempts)
-    }
-
     /// Between half and all of `attempt`² × 0.25 ms (at most 50 ms), random, so that
     /// racing replicas spread out more the longer they keep colliding.
     static func pause(beforeAttempt attempt: Int) {

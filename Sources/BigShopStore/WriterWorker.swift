@@ -54,18 +54,17 @@ final class WriterWorker {
         var pending = items[...]
         var attempt = 1
         var reconnects = 0
-        /// Counts a try that failed as a whole with `error`; false once the budget is spent.
+        /// Counts a try that failed as a whole with `error`: true if the bodies run again
+        /// (a lost race always: past the budget, one by one below; a connection lost
+        /// before COMMIT a few times, on a new connection at the next BEGIN).
         func mayRunAgain(after error: PostgresError) -> Bool {
-            if error.isRetryable, attempt >= SerializationRetry.maxAttempts {
-                return true  // the loop below runs the bodies one by one
-            }
-            guard SerializationRetry.mayRunBatchAgain(after: error, attempt: attempt, reconnects: reconnects) else { return false }
             if error.isRetryable {
-                SerializationRetry.pause(beforeAttempt: attempt + 1)
+                if attempt < SerializationRetry.maxAttempts { SerializationRetry.pause(beforeAttempt: attempt + 1) }
                 attempt += 1
-            } else {
-                reconnects += 1  // the next BEGIN opens a new connection
+                return true
             }
+            guard error.isConnectionLostBeforeCommit, reconnects < SerializationRetry.maxReconnectAttempts else { return false }
+            reconnects += 1
             return true
         }
         while !pending.isEmpty {

@@ -186,7 +186,7 @@ final class CampaignGate: Sendable {
 
     /// Refuses QUEUE_FULL whoever waited longer than ``DropAdmissionSettings/maxWait``,
     /// and says whether the gate has been idle long enough to give up.
-    func sweep(now: ContinuousClock.Instant) -> (expired: Int, idle: Bool) {
+    func sweep(now: ContinuousClock.Instant) -> Bool {
         var refused: [Resumption] = []
         let idle = state.withLock { state in
             while let first = state.queue.first(), now - first.since >= settings.maxWait, let (_, waiter) = state.queue.popFirst() {
@@ -195,7 +195,7 @@ final class CampaignGate: Sendable {
             return state.inFlight == 0 && state.queue.isEmpty && state.watchers.isEmpty && now - state.lastUsed >= settings.idleAfter
         }
         resume(refused)
-        return (refused.count, idle)
+        return idle
     }
 
     /// Gives the gate up: its waiters go to the owner as if it did not

@@ -127,7 +127,7 @@ public final class DropAdmission: Service, Sendable {
     private func sweepUntilCancelled() async {
         while !Task.isCancelled {
             let now = ContinuousClock.now
-            for gate in gates.withLock({ Array($0.values) }) where gate.sweep(now: now).idle {
+            for gate in gates.withLock({ Array($0.values) }) where gate.sweep(now: now) {
                 forget(gate)
             }
             try? await Task.sleep(for: .milliseconds(100))
