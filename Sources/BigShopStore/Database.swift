@@ -53,6 +53,9 @@ public final class Database: Sendable {
     private let writeSpanName: String
     private let batchedWriteSpanName: String
     private let readSpanName: String
+    private let untransactedWriteSpanName: String
+    /// `"sqlite catalog"`, `"postgres orders"`: what every span of this database is named after.
+    let spanPrefix: String
     private let threads = ThreadTracker()
 
     /// Opens (creating if needed) the SQLite database at `path` and starts its threads.
@@ -79,9 +82,11 @@ public final class Database: Sendable {
         let name = location.metricsName
         let system = location.dialect == .sqlite ? "sqlite" : "postgres"
         self.counters = MetricsCounters(database: name)
-        self.writeSpanName = "\(system) \(name) write"
-        self.batchedWriteSpanName = "\(system) \(name) write (group commit)"
-        self.readSpanName = "\(system) \(name) read"
+        self.spanPrefix = "\(system) \(name)"
+        self.writeSpanName = "\(spanPrefix) write"
+        self.batchedWriteSpanName = "\(spanPrefix) write (group commit)"
+        self.readSpanName = "\(spanPrefix) read"
+        self.untransactedWriteSpanName = "\(spanPrefix) write (no transaction)"
         do {
             try configuration.validate()
             let writerQueue = self.writerQueue
@@ -128,7 +133,7 @@ public final class Database: Sendable {
         // Outside any trace, no span (a write of a call not sampled, a background loop).
         guard ServiceContext.current != nil else { return try await writeUntraced(body) }
         return try await withSpan(writeSpanName, ofKind: .client) { span in
-            span.attributes["db.system"] = location.dialect == .sqlite ? "sqlite" : "postgresql"
+            span.attributes["db.system"] = dbSystem
             return try await writeUntraced(body)
         }
     }
@@ -179,7 +184,7 @@ public final class Database: Sendable {
         // Outside any trace, no span (a write of a call not sampled, a background loop).
         guard ServiceContext.current != nil else { return try await writeBatchedUntraced(body) }
         return try await withSpan(batchedWriteSpanName, ofKind: .client) { span in
-            span.attributes["db.system"] = location.dialect == .sqlite ? "sqlite" : "postgresql"
+            span.attributes["db.system"] = dbSystem
             return try await writeBatchedUntraced(body)
         }
     }
@@ -207,6 +212,17 @@ public final class Database: Sendable {
     /// - Throws: ``StoreError/transactionLeftOpen`` (after rolling it back) if `body` returns
     ///   with a transaction still open.
     public func writeWithoutTransaction<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
+        // Outside any trace, no span, as for transactions.
+        guard ServiceContext.current != nil else { return try await writeWithoutTransactionUntraced(body) }
+        return try await withSpan(untransactedWriteSpanName, ofKind: .client) { span in
+            span.attributes["db.system"] = dbSystem
+            return try await writeWithoutTransactionUntraced(body)
+        }
+    }
+
+    private func writeWithoutTransactionUntraced<T: Sendable>(
+        _ body: @Sendable (Connection) throws -> T
+    ) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 let request = WriteRequest.exclusive { connection in
@@ -228,6 +244,9 @@ public final class Database: Sendable {
         }
     }
 
+    /// The OpenTelemetry `db.system` of this database's spans.
+    var dbSystem: String { location.dialect == .sqlite ? "sqlite" : "postgresql" }
+
     // MARK: Reading
 
     /// Runs `body` on a reader connection inside a deferred read transaction, so that all
@@ -238,7 +257,7 @@ public final class Database: Sendable {
         // Outside any trace, no span, as for writes.
         guard ServiceContext.current != nil else { return try await readUntraced(body) }
         return try await withSpan(readSpanName, ofKind: .client) { span in
-            span.attributes["db.system"] = location.dialect == .sqlite ? "sqlite" : "postgresql"
+            span.attributes["db.system"] = dbSystem
             return try await readUntraced(body)
         }
     }

@@ -1,3 +1,5 @@
+import Tracing
+
 /// Applies an ordered list of ``Migration``s for one namespace of a database file.
 ///
 /// Each service owns its tables and its own migrator namespace (e.g. `"inventory"`,
@@ -35,14 +37,22 @@ public struct Migrator: Sendable {
 
     /// Applies the pending migrations on the writer thread and returns the versions applied
     /// (empty if the schema was already current).
+    ///
+    /// Traced as a span `"<system> <database> migrate <namespace>"`: a child of the current
+    /// span, or the root of a trace of its own at start-up, so a slow or failed migration
+    /// shows in the same place as slow calls.
     @discardableResult
     public func migrate(_ database: Database) async throws -> [Int] {
         try validate()
-        let (applied, commits) = try await database.writeWithoutTransaction { connection in
-            try self.apply(on: connection)
+        return try await withSpan("\(database.spanPrefix) migrate \(namespace)", ofKind: .client) { span in
+            span.attributes["db.system"] = database.dbSystem
+            let (applied, commits) = try await database.writeWithoutTransaction { connection in
+                try self.apply(on: connection)
+            }
+            for _ in 0..<commits { database.recordCommit() }
+            span.attributes["bigshop.migrations.applied"] = applied.count
+            return applied
         }
-        for _ in 0..<commits { database.recordCommit() }
-        return applied
     }
 
     /// The version recorded for this namespace (0 if none, or if no migrator ever ran).

@@ -43,24 +43,11 @@ import Tracing
             }
 
             // The confirmation may finish after Pay answered: wait (at most 10 s).
-            var spans: [FinishedInMemorySpan] = []
-            for _ in 0..<1_000 {
-                spans = tracer.finishedSpans.filter { $0.traceID == root.traceID }
-                if spans.contains(where: { $0.operationName == "bigshop.orders.v1.OrderLedger/ConfirmOrder" && $0.kind == .server }) { break }
-                try await Task.sleep(for: .milliseconds(10))
+            let trace = try await RecordedTrace.wait(for: root.traceID, in: tracer) { trace in
+                trace.contains("bigshop.orders.v1.OrderLedger/ConfirmOrder", .server)
             }
-            let byID = Dictionary(spans.map { ($0.spanID, $0) }, uniquingKeysWith: { first, _ in first })
             func span(_ name: String, _ kind: SpanKind) throws -> FinishedInMemorySpan {
-                try #require(spans.first { $0.operationName == name && $0.kind == kind }, "no \(kind) span \(name) in the trace")
-            }
-            /// Whether `ancestor` is on the parent chain of `span`.
-            func descends(_ span: FinishedInMemorySpan, from ancestor: FinishedInMemorySpan) -> Bool {
-                var current = span.parentSpanID
-                while let id = current {
-                    if id == ancestor.spanID { return true }
-                    current = byID[id]?.parentSpanID
-                }
-                return false
+                try #require(trace.spans(name, kind).first, "no \(kind) span \(name) in the trace")
             }
 
             // Each public call: a server span, child of the client's span.
@@ -76,26 +63,26 @@ import Tracing
             #expect(startClient.parentSpanID == checkout.spanID)
             #expect(startServer.parentSpanID == startClient.spanID)
             let reserveStock = try span("bigshop.catalog.v1.InventoryService/ReserveStock", .server)
-            #expect(descends(reserveStock, from: startServer))
+            #expect(trace.descends(reserveStock, from: startServer))
 
             // Pay → the saga's payment steps → the order's confirmation.
             let complete = try span("bigshop.orchestrator.v1.CheckoutSaga/CompletePayment", .server)
-            #expect(descends(complete, from: pay))
+            #expect(trace.descends(complete, from: pay))
             let confirm = try span("bigshop.orders.v1.OrderLedger/ConfirmOrder", .server)
-            #expect(descends(confirm, from: pay))
-            #expect(!descends(confirm, from: checkout))
+            #expect(trace.descends(confirm, from: pay))
+            #expect(!trace.descends(confirm, from: checkout))
 
             // Database transactions, reads and writes, are spans of the calls
             // that made them.
             // Named "<engine> <database> …": "sqlite orders write", or "postgres orders write"
             // (tests prefix the PostgreSQL schemas: "postgres d1x2_orders write").
             let engine = TestPostgres.isSelectedForServices ? "postgres" : "sqlite"
-            let transactions = spans.filter { $0.operationName.hasPrefix(engine + " ") }
-            #expect(transactions.contains { $0.operationName.hasSuffix("orders write (group commit)") && descends($0, from: confirm) })
-            #expect(transactions.contains { $0.operationName.contains("payments write") && descends($0, from: pay) })
-            #expect(transactions.contains { $0.operationName.hasSuffix(" read") && descends($0, from: checkout) }, "\(transactions.map(\.operationName))")
-            let rootSpan = try #require(spans.first { $0.spanID == root.spanID })
-            #expect(transactions.allSatisfy { descends($0, from: rootSpan) })
+            let transactions = trace.spans.filter { $0.operationName.hasPrefix(engine + " ") }
+            #expect(transactions.contains { $0.operationName.hasSuffix("orders write (group commit)") && trace.descends($0, from: confirm) })
+            #expect(transactions.contains { $0.operationName.contains("payments write") && trace.descends($0, from: pay) })
+            #expect(transactions.contains { $0.operationName.hasSuffix(" read") && trace.descends($0, from: checkout) }, "\(transactions.map(\.operationName))")
+            let rootSpan = try #require(trace.spans.first { $0.spanID == root.spanID })
+            #expect(transactions.allSatisfy { trace.descends($0, from: rootSpan) })
         }
     }
 }
