@@ -55,6 +55,15 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     /// After one of a customer's orders is cancelled or expires unpaid, its
     /// next checkout waits this long (0: no cool-down).
     public var checkoutCooldownSeconds = 5 * 60
+    /// Whether this process's orchestrator is the only one on its database
+    /// (``OrchestratorSettings/soleInstance``): it then leads from its start,
+    /// taking the `orchestrator-leader` lease even from a live holder, and
+    /// recovers every saga at once. nil (the default): yes on SQLite, no on
+    /// PostgreSQL (replicas).
+    public var orchestratorSoleInstance: Bool?
+
+    /// How each gateway admits flash-sale Reserves to the owner.
+    public var admission = AdmissionConfiguration()
 
     /// The Pix merchant in BR Codes.
     public var pixMerchantKey = "pix@bigshop.com.br"
@@ -224,6 +233,8 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         maxCartLines = try value(.maxCartLines, defaults.maxCartLines)
         maxUnpaidOrders = try value(.maxUnpaidOrders, defaults.maxUnpaidOrders)
         checkoutCooldownSeconds = try value(.checkoutCooldownSeconds, defaults.checkoutCooldownSeconds)
+        orchestratorSoleInstance = try container.decodeIfPresent(Bool.self, forKey: .orchestratorSoleInstance)
+        admission = try value(.admission, defaults.admission)
         pixMerchantKey = try value(.pixMerchantKey, defaults.pixMerchantKey)
         pixMerchantName = try value(.pixMerchantName, defaults.pixMerchantName)
         pixMerchantCity = try value(.pixMerchantCity, defaults.pixMerchantCity)
@@ -356,6 +367,7 @@ extension BigShopConfiguration {
             (0...thirtyDays).contains(checkoutCooldownSeconds),
             "checkoutCooldownSeconds (--checkout-cooldown) must be between 0 and \(thirtyDays)"
         )
+        try admission.validate()
         // Rate limits, when on.
         if rateLimit {
             do {
