@@ -21,6 +21,15 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     /// PostgreSQL connections per service that run write transactions at once
     /// (each service also has 4 reader connections).
     public var postgresWriterConnections = 4
+    /// Each service works as a role of its own (``postgresRolePrefix`` + its
+    /// name: `bigshop_orders`), NOLOGIN and owner of the service's schema,
+    /// taken with `SET ROLE` by every connection, so that no service reads
+    /// or writes another's tables even in one process. Off (the default):
+    /// every service works as the URL's role. See docs/OPERATIONS.md,
+    /// "Running on PostgreSQL".
+    public var postgresServiceRoles = false
+    /// The start of each service's role name with ``postgresServiceRoles``.
+    public var postgresRolePrefix = "bigshop_"
 
     /// Gateway rate limits; `rateLimit = false` turns them off (load tests
     /// from one address).
@@ -219,6 +228,8 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         store = try value(.store, defaults.store)
         postgresURL = try container.decodeIfPresent(String.self, forKey: .postgresURL)
         postgresWriterConnections = try value(.postgresWriterConnections, defaults.postgresWriterConnections)
+        postgresServiceRoles = try value(.postgresServiceRoles, defaults.postgresServiceRoles)
+        postgresRolePrefix = try value(.postgresRolePrefix, defaults.postgresRolePrefix)
         rateLimit = try value(.rateLimit, defaults.rateLimit)
         rateLimits = try value(.rateLimits, defaults.rateLimits)
         loginPerAddressEmailBurst = try value(.loginPerAddressEmailBurst, defaults.loginPerAddressEmailBurst)
@@ -320,6 +331,11 @@ extension BigShopConfiguration {
         for (name, value) in counts {
             try require(value >= 1, "\(name) must be at least 1")
         }
+        try require(
+            postgresRolePrefix.utf8.count <= 40 && postgresRolePrefix.first.map { ("a"..."z").contains($0) } == true
+                && postgresRolePrefix.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" },
+            "postgresRolePrefix (--postgres-role-prefix) must be a lowercase letter, then lowercase letters, digits and _, at most 40 in all"
+        )
         try require(
             (tlsCertificatePath == nil) == (tlsKeyPath == nil),
             "--tls-cert and --tls-key (tlsCertificatePath, tlsKeyPath) go together: give both or neither"

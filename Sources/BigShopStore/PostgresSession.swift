@@ -69,6 +69,9 @@ final class PostgresSession {
         guard PostgresSession.isValidIdentifier(schema) else {
             throw StoreError.invalidConfiguration("schema name '\(schema)' must be lowercase letters, digits and _")
         }
+        if let role = configuration.postgresRole, !PostgresSession.isValidIdentifier(role) {
+            throw StoreError.invalidConfiguration("role name '\(role)' must be lowercase letters, digits and _, at most 63 bytes")
+        }
         var logger = Logger(label: "bigshop.store.postgres")
         logger.logLevel = .critical  // errors reach callers as PostgresError; no logging of SQL
         let session = PostgresSession(
@@ -107,12 +110,19 @@ final class PostgresSession {
         }
     }
 
-    /// Settles a new connection: the schema (writers create it) and the read-only default
-    /// of readers.
+    /// Settles a new connection: the schema (writers create it), the service's role
+    /// (``DatabaseConfiguration/postgresRole``: writers settle it, every connection takes
+    /// it), and the read-only default of readers.
     private func prepareConnection() throws {
+        let serviceRole = configuration.postgresRole.map { PostgresServiceRole(schema: schema, role: $0) }
         if isWriter {
-            try runScriptStatement("CREATE SCHEMA IF NOT EXISTS \(schema)", racingOtherProcesses: true)
+            if let serviceRole {
+                try serviceRole.settle(self)
+            } else {
+                try runScriptStatement("CREATE SCHEMA IF NOT EXISTS \(schema)", racingOtherProcesses: true)
+            }
         }
+        try serviceRole?.take(self)
         try runScriptStatement("SET search_path TO \(schema)")
         if !isWriter {
             try runScriptStatement("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")

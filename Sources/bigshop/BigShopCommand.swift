@@ -50,6 +50,14 @@ struct Serve: AsyncParsableCommand {
             """)
     var postgresURL: String?
     @Option(help: "PostgreSQL connections per service that write at once (default 4).") var postgresWriterConnections: Int?
+    @Option(
+        help: """
+            on: each service works as a PostgreSQL role of its own (--postgres-role-prefix + its name), owner of its schema, \
+            taken with SET ROLE; off (default): every service works as the URL's role.
+            """)
+    var postgresServiceRoles: Switch?
+    @Option(help: "The start of each service's PostgreSQL role name with --postgres-service-roles on (default bigshop_).")
+    var postgresRolePrefix: String?
     @Option(help: "Gateway rate limits.") var rateLimit: Switch?
 
     @Option(help: "Calls per second per address, counted before authentication (all calls).") var preAuthAddressRate: Double?
@@ -182,6 +190,8 @@ struct Serve: AsyncParsableCommand {
         if let store { c.store = store }
         if let postgresURL { c.postgresURL = postgresURL }
         if let postgresWriterConnections { c.postgresWriterConnections = postgresWriterConnections }
+        if let postgresServiceRoles { c.postgresServiceRoles = postgresServiceRoles == .on }
+        if let postgresRolePrefix { c.postgresRolePrefix = postgresRolePrefix }
         if let rateLimit { c.rateLimit = rateLimit == .on }
         if let preAuthAddressRate { c.rateLimits.allCallsPerAddress.perSecond = preAuthAddressRate }
         if let preAuthAddressBurst { c.rateLimits.allCallsPerAddress.burst = preAuthAddressBurst }
