@@ -85,9 +85,7 @@ final class PostgresSession {
     private static func connect(
         endpoint: PostgresEndpoint, schema: String, configuration: DatabaseConfiguration, logger: Logger
     ) throws -> PostgresConnection {
-        var pgConfiguration = PostgresConnection.Configuration(
-            host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
-            database: endpoint.database, tls: .disable)
+        var pgConfiguration = try endpoint.driverConfiguration()
         // pg_stat_activity then says which service each connection serves.
         pgConfiguration.options.additionalStartupParameters = [("application_name", "\(applicationNamePrefix)\(schema)")]
         pgConfiguration.options.connectTimeout = .milliseconds(Int64(configuration.busyTimeoutMilliseconds))
@@ -100,6 +98,7 @@ final class PostgresSession {
                 ).wait()
             } catch {
                 let failure = PostgresError(error, sql: nil)
+                if let tlsFailure = PostgresError.tlsFailure(error, endpoint: endpoint) { throw tlsFailure }
                 // No SQLSTATE: refused, reset or timed out before the server said anything.
                 guard failure.sqlState == nil || failure.isConnectionFailure, attempt < 4 else {
                     throw PostgresError(sqlState: "08001", message: "cannot connect to PostgreSQL: \(failure.message)")
