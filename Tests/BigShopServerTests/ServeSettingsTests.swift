@@ -2,6 +2,7 @@ import BigRPC
 import BigShopServer
 import BigShopServerTestSupport
 import BigShopServiceKit
+import BigShopStore
 import BigShopTestSupport
 import Foundation
 import Testing
@@ -91,27 +92,35 @@ import Testing
         }
     }
 
-    /// `orchestratorSoleInstance`: a replica (false) does not take a live
-    /// `orchestrator-leader` lease; a sole orchestrator (true) takes it at
-    /// once. (Either engine: the first one finds no lease.)
-    @Test func aReplicaOrchestratorWaitsForTheLeaseASoleOneTakesIt() async throws {
+    /// `orchestratorSoleInstance`: a replica (false) leaves a live
+    /// `orchestrator-leader` lease to its holder; a sole orchestrator (true)
+    /// takes it at once. The lease is another orchestrator's, for longer
+    /// than the test, so no starved renewal decides the outcome.
+    @Test func aReplicaOrchestratorLeavesALiveLeaseASoleOneTakesIt() async throws {
         let directory = NSTemporaryDirectory() + "bigshop-sole-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let clock = SystemClock()
-        try await withShop([.orchestrator], directory: directory, clock: clock) { leader in
-            #expect(leader.shop.orchestrator?.isLeader == true)
-            try await withShop(
-                [.orchestrator], directory: directory, clock: clock,
-                assemble: { $0.configuration.orchestratorSoleInstance = false }
-            ) { replica in
-                #expect(replica.shop.orchestrator?.isLeader == false, "a replica took a live lease")
-            }
-            try await withShop(
-                [.orchestrator], directory: directory, clock: clock, assemble: { $0.configuration.orchestratorSoleInstance = true }
-            ) { sole in
-                #expect(sole.shop.orchestrator?.isLeader == true, "the sole orchestrator did not take the lease at once")
-            }
+        try await withShop([.orchestrator], directory: directory, clock: clock) { _ in }  // makes the database
+        let storage = TestStorage.forDirectory(directory)
+        var role: String?
+        if case .postgres(let postgres) = storage { role = postgres.role(forService: "orchestrator") }
+        let database = try await Database(
+            location: storage.location(forService: "orchestrator"),
+            configuration: DatabaseConfiguration(readerCount: 1, postgresWriterCount: 1, postgresRole: role))
+        let lease = ServiceLease(name: "orchestrator-leader", holder: "another-orchestrator", address: "", ttlMs: 600_000)
+        _ = try await database.write { try lease.acquire(in: $0, evenIfLive: true) }
+        await database.close()
+
+        try await withShop(
+            [.orchestrator], directory: directory, clock: clock, assemble: { $0.configuration.orchestratorSoleInstance = false }
+        ) { replica in
+            #expect(replica.shop.orchestrator?.isLeader == false, "a replica took a live lease")
+        }
+        try await withShop(
+            [.orchestrator], directory: directory, clock: clock, assemble: { $0.configuration.orchestratorSoleInstance = true }
+        ) { sole in
+            #expect(sole.shop.orchestrator?.isLeader == true, "the sole orchestrator did not take the lease at once")
         }
     }
 }
