@@ -22,6 +22,9 @@ struct PostgresServiceRole {
         var othersObjects: Int
         var mayCreateRoles: Bool
         var loginRole: String
+        /// PostgreSQL 16 split membership from the right to `SET ROLE` (the `SET`
+        /// option), and gives a role's creator the first without the second.
+        var hasSetOption: Bool
 
         var isSettled: Bool { roleExists && isMember && schemaExists && ownsSchema && othersObjects == 0 }
     }
@@ -70,7 +73,7 @@ struct PostgresServiceRole {
                     "\(state.loginRole) is not a member of PostgreSQL role \(role) (schema \(schema)); "
                         + "as a superuser, run GRANT \(role) TO \(state.loginRole);")
             }
-            try session.runControl("GRANT \(role) TO SESSION_USER")
+            try session.runControl("GRANT \(role) TO SESSION_USER" + (state.hasSetOption ? " WITH SET TRUE" : ""))
         }
         if !state.schemaExists {
             try session.runControl("CREATE SCHEMA \(schema) AUTHORIZATION \(role)")
@@ -91,7 +94,8 @@ struct PostgresServiceRole {
         let rows = try session.query(
             """
             SELECT r.oid IS NOT NULL AS role_exists,
-                coalesce(pg_has_role(session_user, r.oid, 'MEMBER'), false) AS is_member,
+                coalesce(pg_has_role(session_user, r.oid, CASE WHEN current_setting('server_version_num')::int >= 160000
+                    THEN 'SET' ELSE 'MEMBER' END), false) AS is_member,
                 n.oid IS NOT NULL AS schema_exists,
                 coalesce(n.nspowner = r.oid, false) AS owns_schema,
                 (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
@@ -99,7 +103,8 @@ struct PostgresServiceRole {
                 + (SELECT count(*) FROM pg_collation k WHERE k.collnamespace = n.oid AND k.collowner IS DISTINCT FROM r.oid)
                     AS others_objects,
                 (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = session_user) AS may_create_roles,
-                session_user::text AS login_role
+                session_user::text AS login_role,
+                current_setting('server_version_num')::int >= 160000 AS has_set_option
             FROM (SELECT 1) AS one
             LEFT JOIN pg_roles r ON r.rolname = ?
             LEFT JOIN pg_namespace n ON n.nspname = ?
@@ -109,7 +114,7 @@ struct PostgresServiceRole {
             roleExists: try row.int("role_exists") != 0, isMember: try row.int("is_member") != 0,
             schemaExists: try row.int("schema_exists") != 0, ownsSchema: try row.int("owns_schema") != 0,
             othersObjects: try row.int("others_objects"), mayCreateRoles: try row.int("may_create_roles") != 0,
-            loginRole: try row.string("login_role"))
+            loginRole: try row.string("login_role"), hasSetOption: try row.int("has_set_option") != 0)
     }
 
     /// `ALTER … OWNER TO role` for each relation and collation of the schema the role does
