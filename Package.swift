@@ -90,6 +90,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -459,7 +460,9 @@ let package = Package(
                 "BigShopServer", "BigShopServerTestSupport", "BigShopTestSupport", "SeededRandom",
             ]
         ),
-        .testTarget(name: "BigShopStoreTests", dependencies: ["BigShopTestSupport", "BigShopStore", "CSQLite", "store-crash-helper", "ChildProcess"]),
+        .testTarget(
+            name: "BigShopStoreTests",
+            dependencies: ["BigShopTestSupport", "BigShopStore", "CSQLite", "store-crash-helper", "ChildProcess", "TLSTestSupport"]),
         .testTarget(name: "BigShopFlashSaleTests", dependencies: ["BigShopFlashSale"]),
         .testTarget(name: "PaymentRulesTests", dependencies: ["PaymentRules", "SeededRandom"]),
         .testTarget(

@@ -278,7 +278,9 @@ public final class BigShopApp: Sendable {
         }
         let client = Bigshop_Flashsale_V1_FlashSaleService.Client(wrapping: rpcClient)
         let clock = assembly.clock
-        return DropAdmission(clockMs: { clock.nowMs() }, logger: assembly.logger("admission")) { campaignID, onUpdate in
+        return DropAdmission(
+            settings: assembly.configuration.admission.settings, clockMs: { clock.nowMs() }, logger: assembly.logger("admission")
+        ) { campaignID, onUpdate in
             try await client.watchDrop(.init(campaignId: campaignID)) { updates in
                 for try await update in updates where !onUpdate(update) { return }
             }

@@ -49,7 +49,10 @@ extension BigShopConfiguration {
             if endpoint.password == nil, let password = environment[Self.postgresPasswordVariable], !password.isEmpty {
                 endpoint.password = password
             }
-            return .postgres(PostgresStorage(endpoint: endpoint, writerConnections: postgresWriterConnections))
+            return .postgres(
+                PostgresStorage(
+                    endpoint: endpoint, writerConnections: postgresWriterConnections,
+                    rolePrefix: postgresServiceRoles ? postgresRolePrefix : nil))
         }
     }
 }

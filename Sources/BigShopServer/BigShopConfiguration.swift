@@ -21,6 +21,15 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     /// PostgreSQL connections per service that run write transactions at once
     /// (each service also has 4 reader connections).
     public var postgresWriterConnections = 4
+    /// Each service works as a role of its own (``postgresRolePrefix`` + its
+    /// name: `bigshop_orders`), NOLOGIN and owner of the service's schema,
+    /// taken with `SET ROLE` by every connection, so that no service reads
+    /// or writes another's tables even in one process. Off (the default):
+    /// every service works as the URL's role. See docs/OPERATIONS.md,
+    /// "Running on PostgreSQL".
+    public var postgresServiceRoles = false
+    /// The start of each service's role name with ``postgresServiceRoles``.
+    public var postgresRolePrefix = "bigshop_"
 
     /// Gateway rate limits; `rateLimit = false` turns them off (load tests
     /// from one address).
@@ -55,6 +64,15 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     /// After one of a customer's orders is cancelled or expires unpaid, its
     /// next checkout waits this long (0: no cool-down).
     public var checkoutCooldownSeconds = 5 * 60
+    /// Whether this process's orchestrator is the only one on its database
+    /// (``OrchestratorSettings/soleInstance``): it then leads from its start,
+    /// taking the `orchestrator-leader` lease even from a live holder, and
+    /// recovers every saga at once. nil (the default): yes on SQLite, no on
+    /// PostgreSQL (replicas).
+    public var orchestratorSoleInstance: Bool?
+
+    /// How each gateway admits flash-sale Reserves to the owner.
+    public var admission = AdmissionConfiguration()
 
     /// The Pix merchant in BR Codes.
     public var pixMerchantKey = "pix@bigshop.com.br"
@@ -210,6 +228,8 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         store = try value(.store, defaults.store)
         postgresURL = try container.decodeIfPresent(String.self, forKey: .postgresURL)
         postgresWriterConnections = try value(.postgresWriterConnections, defaults.postgresWriterConnections)
+        postgresServiceRoles = try value(.postgresServiceRoles, defaults.postgresServiceRoles)
+        postgresRolePrefix = try value(.postgresRolePrefix, defaults.postgresRolePrefix)
         rateLimit = try value(.rateLimit, defaults.rateLimit)
         rateLimits = try value(.rateLimits, defaults.rateLimits)
         loginPerAddressEmailBurst = try value(.loginPerAddressEmailBurst, defaults.loginPerAddressEmailBurst)
@@ -224,6 +244,8 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         maxCartLines = try value(.maxCartLines, defaults.maxCartLines)
         maxUnpaidOrders = try value(.maxUnpaidOrders, defaults.maxUnpaidOrders)
         checkoutCooldownSeconds = try value(.checkoutCooldownSeconds, defaults.checkoutCooldownSeconds)
+        orchestratorSoleInstance = try container.decodeIfPresent(Bool.self, forKey: .orchestratorSoleInstance)
+        admission = try value(.admission, defaults.admission)
         pixMerchantKey = try value(.pixMerchantKey, defaults.pixMerchantKey)
         pixMerchantName = try value(.pixMerchantName, defaults.pixMerchantName)
         pixMerchantCity = try value(.pixMerchantCity, defaults.pixMerchantCity)
@@ -310,6 +332,11 @@ extension BigShopConfiguration {
             try require(value >= 1, "\(name) must be at least 1")
         }
         try require(
+            postgresRolePrefix.utf8.count <= 40 && postgresRolePrefix.first.map { ("a"..."z").contains($0) } == true
+                && postgresRolePrefix.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" },
+            "postgresRolePrefix (--postgres-role-prefix) must be a lowercase letter, then lowercase letters, digits and _, at most 40 in all"
+        )
+        try require(
             (tlsCertificatePath == nil) == (tlsKeyPath == nil),
             "--tls-cert and --tls-key (tlsCertificatePath, tlsKeyPath) go together: give both or neither"
         )
@@ -356,6 +383,7 @@ extension BigShopConfiguration {
             (0...thirtyDays).contains(checkoutCooldownSeconds),
             "checkoutCooldownSeconds (--checkout-cooldown) must be between 0 and \(thirtyDays)"
         )
+        try admission.validate()
         // Rate limits, when on.
         if rateLimit {
             do {

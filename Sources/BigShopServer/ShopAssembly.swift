@@ -134,7 +134,8 @@ public struct ShopAssembly: Sendable {
                         limits: CheckoutLimits(
                             maxUnitsPerProduct: Int64(c.maxUnitsPerProduct),
                             maxUnpaidOrders: c.maxUnpaidOrders,
-                            cooldownAfterCancellation: .seconds(c.checkoutCooldownSeconds))),
+                            cooldownAfterCancellation: .seconds(c.checkoutCooldownSeconds)),
+                        soleInstance: c.orchestratorSoleInstance),
                 orderLedger: orderLedger, inventory: inventory,
                 payments: Bigshop_Payments_V1_PaymentLedger.Client(wrapping: client),
                 holds: Bigshop_Flashsale_V1_HoldLedger.Client(wrapping: client),

@@ -12,7 +12,7 @@ public enum ServiceDatabase {
         configuration: DatabaseConfiguration = DatabaseConfiguration()
     ) async throws -> Database {
         let database = try await Database(
-            location: storage.location(forService: name), configuration: storage.adjusted(configuration))
+            location: storage.location(forService: name), configuration: storage.adjusted(configuration, forService: name))
         do {
             try await database.migrate(Migrator(namespace: name, migrations: migrations))
         } catch {

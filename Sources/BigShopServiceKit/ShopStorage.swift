@@ -25,12 +25,13 @@ public enum ShopStorage: Sendable, Hashable {
         return directory
     }
 
-    /// `configuration` with this storage's connection counts.
-    func adjusted(_ configuration: DatabaseConfiguration) -> DatabaseConfiguration {
+    /// `configuration` with this storage's connection counts and the role of the service `name`.
+    func adjusted(_ configuration: DatabaseConfiguration, forService name: String) -> DatabaseConfiguration {
         guard case .postgres(let postgres) = self else { return configuration }
         var adjusted = configuration
         adjusted.postgresWriterCount = postgres.writerConnections
         adjusted.readerCount = postgres.readerConnections
+        adjusted.postgresRole = postgres.role(forService: name)
         return adjusted
     }
 }
@@ -46,14 +47,27 @@ public struct PostgresStorage: Sendable, Hashable {
     public var writerConnections: Int
     /// Connections per service running read transactions at once.
     public var readerConnections: Int
+    /// Prefixed to a service's schema to name its own role (`bigshop_` makes `bigshop_orders`),
+    /// which its connections take with `SET ROLE`; nil (the default): every service works as
+    /// the URL's login role. See ``DatabaseConfiguration/postgresRole``.
+    public var rolePrefix: String?
 
     /// Creates the storage; per process, PostgreSQL sees up to 6 × (writers + readers)
     /// connections (six services with a database), plus one listening connection of
     /// orders (WatchOrder across replicas).
-    public init(endpoint: PostgresEndpoint, schemaPrefix: String = "", writerConnections: Int = 4, readerConnections: Int = 2) {
+    public init(
+        endpoint: PostgresEndpoint, schemaPrefix: String = "", writerConnections: Int = 4, readerConnections: Int = 2,
+        rolePrefix: String? = nil
+    ) {
         self.endpoint = endpoint
         self.schemaPrefix = schemaPrefix
         self.writerConnections = writerConnections
         self.readerConnections = readerConnections
+        self.rolePrefix = rolePrefix
+    }
+
+    /// The role of the service `name`'s connections, or nil for the login role.
+    public func role(forService name: String) -> String? {
+        rolePrefix.map { $0 + schemaPrefix + name }
     }
 }

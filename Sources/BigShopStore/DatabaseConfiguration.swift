@@ -23,6 +23,11 @@ public struct DatabaseConfiguration: Sendable {
     /// The statement fails with SQLSTATE 08006 or 08007 and the next one reconnects.
     /// Default 30 s.
     public var postgresStatementTimeout: Duration
+    /// PostgreSQL only: the role each connection takes with `SET ROLE` right after it
+    /// connects (and after every reconnection), so that the database's statements run with
+    /// that role's privileges alone; it owns the schema (see ``PostgresServiceRole``). nil
+    /// (the default): the login role of the URL. Lowercase letters, digits and `_`.
+    public var postgresRole: String?
     /// Maximum number of ``Database/writeBatched(_:)`` bodies committed in one transaction.
     /// Default 256.
     public var maxBatchSize: Int
@@ -45,6 +50,7 @@ public struct DatabaseConfiguration: Sendable {
         readerCount: Int = 4,
         postgresWriterCount: Int = 4,
         postgresStatementTimeout: Duration = .seconds(30),
+        postgresRole: String? = nil,
         maxBatchSize: Int = 256,
         statementCacheCapacity: Int = 64,
         filePermissions: mode_t? = 0o600,
@@ -55,6 +61,7 @@ public struct DatabaseConfiguration: Sendable {
         self.readerCount = readerCount
         self.postgresWriterCount = postgresWriterCount
         self.postgresStatementTimeout = postgresStatementTimeout
+        self.postgresRole = postgresRole
         self.maxBatchSize = maxBatchSize
         self.statementCacheCapacity = statementCacheCapacity
         self.filePermissions = filePermissions

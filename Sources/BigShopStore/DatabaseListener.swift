@@ -87,7 +87,7 @@ public final class DatabaseListener: Sendable {
             guard PostgresSession.isValidIdentifier(schema), scoped.utf8.count <= 63 else {
                 throw StoreError.invalidConfiguration("notification channel '\(scoped)' is longer than 63 bytes")
             }
-            let listener = PostgresListener(
+            let listener = try PostgresListener(
                 endpoint: endpoint, channel: scoped, options: options, logger: logger, handler: handler)
             try await listener.start()
             return DatabaseListener(postgres: listener)

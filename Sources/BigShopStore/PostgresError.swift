@@ -1,3 +1,4 @@
+import NIOSSL
 import PostgresNIO
 
 /// An error reported by PostgreSQL (or by the connection to it), with its SQLSTATE code.
@@ -29,6 +30,29 @@ public struct PostgresError: Error, Sendable, Hashable, CustomStringConvertible 
         } else {
             self.init(sqlState: nil, message: String(describing: error), sql: sql)
         }
+    }
+
+    /// A connection refused for TLS (sslmode=require against a server without TLS, a
+    /// certificate the settings do not trust), said plainly with the `sslmode` in force; nil
+    /// for any other failure. Such a failure is not retried: it will not pass by itself.
+    static func tlsFailure(_ error: any Error, endpoint: PostgresEndpoint) -> PostgresError? {
+        let mode = "sslmode=\(endpoint.tls.mode.rawValue)"
+        if let psql = error as? PSQLError {
+            if psql.code == .sslUnsupported {
+                return PostgresError(
+                    sqlState: "08001", message: "PostgreSQL at \(endpoint.host):\(endpoint.port) does not accept TLS, which \(mode) requires")
+            }
+            if let underlying = psql.underlying, underlying is NIOSSLError || underlying is NIOSSLExtraError {
+                return PostgresError(
+                    sqlState: "08001",
+                    message: "TLS to PostgreSQL at \(endpoint.host):\(endpoint.port) failed (\(mode)): \(underlying)")
+            }
+        }
+        if error is NIOSSLError || error is NIOSSLExtraError {
+            return PostgresError(
+                sqlState: "08001", message: "TLS to PostgreSQL at \(endpoint.host):\(endpoint.port) failed (\(mode)): \(error)")
+        }
+        return nil
     }
 
     /// `serialization_failure` (40001) or `deadlock_detected` (40P01): the transaction lost a

@@ -171,10 +171,8 @@ final class PostgresListener: Sendable {
     init(
         endpoint: PostgresEndpoint, channel: String, options: DatabaseListener.Options, logger: Logger,
         handler: @escaping @Sendable (DatabaseNotification) -> Void
-    ) {
-        var configuration = PostgresConnection.Configuration(
-            host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
-            database: endpoint.database, tls: .disable)
+    ) throws {
+        var configuration = try endpoint.driverConfiguration()
         let timeout = options.connectTimeout.components
         configuration.options.connectTimeout = .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000)
         // Shown in pg_stat_activity (PostgreSQL truncates it to 63 bytes).

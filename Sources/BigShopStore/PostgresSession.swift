@@ -69,6 +69,9 @@ final class PostgresSession {
         guard PostgresSession.isValidIdentifier(schema) else {
             throw StoreError.invalidConfiguration("schema name '\(schema)' must be lowercase letters, digits and _")
         }
+        if let role = configuration.postgresRole, !PostgresSession.isValidIdentifier(role) {
+            throw StoreError.invalidConfiguration("role name '\(role)' must be lowercase letters, digits and _, at most 63 bytes")
+        }
         var logger = Logger(label: "bigshop.store.postgres")
         logger.logLevel = .critical  // errors reach callers as PostgresError; no logging of SQL
         let session = PostgresSession(
@@ -82,9 +85,7 @@ final class PostgresSession {
     private static func connect(
         endpoint: PostgresEndpoint, schema: String, configuration: DatabaseConfiguration, logger: Logger
     ) throws -> PostgresConnection {
-        var pgConfiguration = PostgresConnection.Configuration(
-            host: endpoint.host, port: endpoint.port, username: endpoint.username, password: endpoint.password,
-            database: endpoint.database, tls: .disable)
+        var pgConfiguration = try endpoint.driverConfiguration()
         // pg_stat_activity then says which service each connection serves.
         pgConfiguration.options.additionalStartupParameters = [("application_name", "\(applicationNamePrefix)\(schema)")]
         pgConfiguration.options.connectTimeout = .milliseconds(Int64(configuration.busyTimeoutMilliseconds))
@@ -97,6 +98,7 @@ final class PostgresSession {
                 ).wait()
             } catch {
                 let failure = PostgresError(error, sql: nil)
+                if let tlsFailure = PostgresError.tlsFailure(error, endpoint: endpoint) { throw tlsFailure }
                 // No SQLSTATE: refused, reset or timed out before the server said anything.
                 guard failure.sqlState == nil || failure.isConnectionFailure, attempt < 4 else {
                     throw PostgresError(sqlState: "08001", message: "cannot connect to PostgreSQL: \(failure.message)")
@@ -107,12 +109,19 @@ final class PostgresSession {
         }
     }
 
-    /// Settles a new connection: the schema (writers create it) and the read-only default
-    /// of readers.
+    /// Settles a new connection: the schema (writers create it), the service's role
+    /// (``DatabaseConfiguration/postgresRole``: writers settle it, every connection takes
+    /// it), and the read-only default of readers.
     private func prepareConnection() throws {
+        let serviceRole = configuration.postgresRole.map { PostgresServiceRole(schema: schema, role: $0) }
         if isWriter {
-            try runScriptStatement("CREATE SCHEMA IF NOT EXISTS \(schema)", racingOtherProcesses: true)
+            if let serviceRole {
+                try serviceRole.settle(self)
+            } else {
+                try runScriptStatement("CREATE SCHEMA IF NOT EXISTS \(schema)", racingOtherProcesses: true)
+            }
         }
+        try serviceRole?.take(self)
         try runScriptStatement("SET search_path TO \(schema)")
         if !isWriter {
             try runScriptStatement("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")

@@ -50,6 +50,14 @@ struct Serve: AsyncParsableCommand {
             """)
     var postgresURL: String?
     @Option(help: "PostgreSQL connections per service that write at once (default 4).") var postgresWriterConnections: Int?
+    @Option(
+        help: """
+            on: each service works as a PostgreSQL role of its own (--postgres-role-prefix + its name), owner of its schema, \
+            taken with SET ROLE; off (default): every service works as the URL's role.
+            """)
+    var postgresServiceRoles: Switch?
+    @Option(help: "The start of each service's PostgreSQL role name with --postgres-service-roles on (default bigshop_).")
+    var postgresRolePrefix: String?
     @Option(help: "Gateway rate limits.") var rateLimit: Switch?
 
     @Option(help: "Calls per second per address, counted before authentication (all calls).") var preAuthAddressRate: Double?
@@ -79,6 +87,27 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Unpaid orders one customer may have at once.") var maxUnpaidOrders: Int?
     @Option(help: "Seconds a customer's next checkout waits after one of its orders is cancelled or expires (0: off).")
     var checkoutCooldown: Int?
+    @Option(
+        help: """
+            on: this orchestrator is the only one on its database (it leads at once and recovers every saga at start); \
+            off: one of several replicas (default: on with SQLite, off with PostgreSQL).
+            """)
+    var orchestratorSoleInstance: Switch?
+    @Option(help: "Reserves of one drop at the owner at once, per unit left (default 4).")
+    var admissionInFlightPerUnit: Int?
+    @Option(help: "Reserves of one drop at the owner at once, at least (default 16).")
+    var admissionMinInFlight: Int?
+    @Option(help: "Reserves at the owner at once while the gateway does not know the drop (default 256).")
+    var admissionInFlightWhenUnknown: Int?
+    @Option(help: "Reserves of one drop waiting for their turn; more get QUEUE_FULL (default 10000).") var admissionMaxQueued: Int?
+    @Option(help: "Seconds a Reserve waits for its turn before QUEUE_FULL (default 2).") var admissionMaxWait: Double?
+    @Option(help: "The least retry-after-ms of a QUEUE_FULL (default 250).") var admissionRetryAfterMinMs: Int?
+    @Option(help: "The most retry-after-ms of a QUEUE_FULL (default 1500).") var admissionRetryAfterMaxMs: Int?
+    @Option(help: "Seconds after which a silent drop feed is ignored (default 2.5).") var admissionFeedStaleAfter: Double?
+    @Option(help: "Seconds before a drop opens during which the owner decides, not the feed (default 0.25).")
+    var admissionDropOpeningMargin: Double?
+    @Option(help: "Campaigns a gateway keeps a feed and a queue for (default 256).") var admissionMaxCampaigns: Int?
+    @Option(help: "Seconds without a Reserve after which a campaign's feed stops (default 600).") var admissionIdleAfter: Double?
     @Option(help: "The Pix key in BR Codes.") var pixKey: String?
     @Option(help: "The merchant name in BR Codes (max 25).") var pixName: String?
     @Option(help: "The merchant city in BR Codes (max 15).") var pixCity: String?
@@ -161,6 +190,8 @@ struct Serve: AsyncParsableCommand {
         if let store { c.store = store }
         if let postgresURL { c.postgresURL = postgresURL }
         if let postgresWriterConnections { c.postgresWriterConnections = postgresWriterConnections }
+        if let postgresServiceRoles { c.postgresServiceRoles = postgresServiceRoles == .on }
+        if let postgresRolePrefix { c.postgresRolePrefix = postgresRolePrefix }
         if let rateLimit { c.rateLimit = rateLimit == .on }
         if let preAuthAddressRate { c.rateLimits.allCallsPerAddress.perSecond = preAuthAddressRate }
         if let preAuthAddressBurst { c.rateLimits.allCallsPerAddress.burst = preAuthAddressBurst }
@@ -186,6 +217,8 @@ struct Serve: AsyncParsableCommand {
         if let maxCartLines { c.maxCartLines = maxCartLines }
         if let maxUnpaidOrders { c.maxUnpaidOrders = maxUnpaidOrders }
         if let checkoutCooldown { c.checkoutCooldownSeconds = checkoutCooldown }
+        if let orchestratorSoleInstance { c.orchestratorSoleInstance = orchestratorSoleInstance == .on }
+        applyAdmission(to: &c.admission)
         if let pixKey { c.pixMerchantKey = pixKey }
         if let pixName { c.pixMerchantName = pixName }
         if let pixCity { c.pixMerchantCity = pixCity }
@@ -230,6 +263,20 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         return c
+    }
+
+    private func applyAdmission(to a: inout AdmissionConfiguration) {
+        if let admissionInFlightPerUnit { a.inFlightPerRemainingUnit = admissionInFlightPerUnit }
+        if let admissionMinInFlight { a.minimumInFlight = admissionMinInFlight }
+        if let admissionInFlightWhenUnknown { a.inFlightWhenUnknown = admissionInFlightWhenUnknown }
+        if let admissionMaxQueued { a.maxQueued = admissionMaxQueued }
+        if let admissionMaxWait { a.maxWaitSeconds = admissionMaxWait }
+        if let admissionRetryAfterMinMs { a.retryAfterMinMs = admissionRetryAfterMinMs }
+        if let admissionRetryAfterMaxMs { a.retryAfterMaxMs = admissionRetryAfterMaxMs }
+        if let admissionFeedStaleAfter { a.feedStaleAfterSeconds = admissionFeedStaleAfter }
+        if let admissionDropOpeningMargin { a.dropOpeningMarginSeconds = admissionDropOpeningMargin }
+        if let admissionMaxCampaigns { a.maxCampaigns = admissionMaxCampaigns }
+        if let admissionIdleAfter { a.idleAfterSeconds = admissionIdleAfter }
     }
 
     func run() async throws {

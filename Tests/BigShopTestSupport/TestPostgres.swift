@@ -24,6 +24,12 @@ public enum TestPostgres {
         ProcessInfo.processInfo.environment["BIGSHOP_TEST_STORE"] == "postgres" && isAvailable
     }
 
+    /// The service roles' prefix when `BIGSHOP_TEST_POSTGRES_ROLES=1` asks the service
+    /// suites to run each service as a role of its own (``PostgresStorage/rolePrefix``).
+    public static var serviceRolePrefix: String? {
+        ProcessInfo.processInfo.environment["BIGSHOP_TEST_POSTGRES_ROLES"] == "1" ? "r_" : nil
+    }
+
     private static let counter = Atomic<Int>(0)
 
     /// A schema name no other test uses (lowercase, ≤ 63 bytes): `prefix_<pid>_<n>_<random>`.
@@ -38,35 +44,60 @@ public enum TestPostgres {
         endpoint.map { .postgres($0, schema: uniqueSchema(prefix)) }
     }
 
-    /// Terminates the server processes of every connection the store opened for `schema`
-    /// (as an operator's `pg_terminate_backend` would, or a failover) and returns how many.
-    public static func terminateConnections(of schema: String) async throws -> Int {
-        guard let endpoint else { return 0 }
+    /// Runs `body` on a writer connection of the test server's superuser (schema `public`).
+    private static func asSuperuser<T: Sendable>(_ body: @Sendable (Connection) throws -> T) async throws -> T {
+        guard let endpoint else { throw StoreError.invalidConfiguration("no BIGSHOP_TEST_POSTGRES_URL") }
         let admin = try await Database(
             location: .postgres(endpoint, schema: "public"), configuration: DatabaseConfiguration(readerCount: 1, postgresWriterCount: 1))
         do {
-            let row = try await admin.writeWithoutTransaction {
-                try $0.queryOne(
-                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = ?",
-                    "bigshop:\(schema)")
-            }
+            let result = try await admin.writeWithoutTransaction(body)
             await admin.close()
-            return try row?.int("n") ?? 0
+            return result
         } catch {
             await admin.close()
             throw error
         }
     }
 
+    /// Terminates the server processes of every connection the store opened for `schema`
+    /// (as an operator's `pg_terminate_backend` would, or a failover) and returns how many.
+    public static func terminateConnections(of schema: String) async throws -> Int {
+        guard isAvailable else { return 0 }
+        let row = try await asSuperuser {
+            try $0.queryOne(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = ?",
+                "bigshop:\(schema)")
+        }
+        return try row?.int("n") ?? 0
+    }
+
     /// Drops `schema` and everything in it (best effort, for cleanup).
     public static func dropSchema(_ schema: String) async {
-        guard let endpoint else { return }
-        guard
-            let admin = try? await Database(
-                location: .postgres(endpoint, schema: "public"), configuration: DatabaseConfiguration(readerCount: 1, postgresWriterCount: 1))
-        else { return }
-        _ = try? await admin.writeWithoutTransaction { try $0.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE") }
-        await admin.close()
+        _ = try? await asSuperuser { try $0.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE") }
+    }
+
+    /// Runs `sql` (statements separated by `;`) as the test server's superuser.
+    public static func runAsSuperuser(_ sql: String) async throws {
+        try await asSuperuser { try $0.execute(sql) }
+    }
+
+    /// A new role that logs in, is no superuser, has `attributes` (e.g. `CREATEROLE`) and
+    /// may create schemas in the test database: the URL's role of a careful deployment.
+    /// Returns the endpoint that logs in as it (trust authentication: no password).
+    public static func makeLoginRole(_ attributes: String = "") async throws -> PostgresEndpoint {
+        guard var login = endpoint else { throw StoreError.invalidConfiguration("no BIGSHOP_TEST_POSTGRES_URL") }
+        let name = uniqueSchema("login")
+        try await runAsSuperuser("CREATE ROLE \(name) LOGIN \(attributes); GRANT CREATE ON DATABASE \(login.database) TO \(name)")
+        login.username = name
+        return login
+    }
+
+    /// Drops each role with what it owns and what it was granted (best effort, for
+    /// cleanup; drop the schemas first).
+    public static func dropRoles(_ roles: [String]) async {
+        for role in roles {
+            try? await runAsSuperuser("DROP OWNED BY \(role); DROP ROLE IF EXISTS \(role)")
+        }
     }
 }
 
@@ -79,7 +110,10 @@ public enum TestStorage {
         guard TestPostgres.isSelectedForServices, let endpoint = TestPostgres.endpoint else {
             return .sqlite(directory: directory)
         }
-        return .postgres(PostgresStorage(endpoint: endpoint, schemaPrefix: schemaPrefix(for: directory), writerConnections: 1, readerConnections: 1))
+        return .postgres(
+            PostgresStorage(
+                endpoint: endpoint, schemaPrefix: schemaPrefix(for: directory), writerConnections: 1, readerConnections: 1,
+                rolePrefix: TestPostgres.serviceRolePrefix))
     }
 
     /// `d` + a 64-bit FNV-1a hash of the path in base 36 + `_`.
