@@ -38,7 +38,7 @@ struct CardDataRedactionTests {
             for (file, content) in stored {
                 let text = Self.withoutShopIDs(content)
                 for secret in secrets {
-                    #expect(!text.contains(secret), "\(file) holds \(secret)")
+                    #expect(try !Self.holds(text, secret), "\(file) holds \(secret)")
                 }
                 if file.contains("payments") { paymentsFiles += text }
             }
@@ -49,7 +49,7 @@ struct CardDataRedactionTests {
             let log = Self.withoutShopIDs(shop.logs.all.joined(separator: "\n"))
             #expect(log.contains("payment"))
             for secret in secrets {
-                #expect(!log.contains(secret), "the log holds \(secret)")
+                #expect(try !Self.holds(log, secret), "the log holds \(secret)")
             }
         }
     }
@@ -57,6 +57,14 @@ struct CardDataRedactionTests {
     /// The text with every run of 32 random hex digits (shop ids such as
     /// `ord_…`, request ids) cut out, so that a CVV's digits can only be
     /// found where a CVV was written. No card number is that long.
+    /// Whether `text` holds `secret`. A CVV counts only as a number of its
+    /// own: its four digits inside a longer number (a port such as 35173, a
+    /// byte count) are not it; longer secrets count wherever they are.
+    private static func holds(_ text: String, _ secret: String) throws -> Bool {
+        guard secret.count <= 4 else { return text.contains(secret) }
+        return text.contains(try Regex("(?<![0-9])\(secret)(?![0-9])"))
+    }
+
     private static func withoutShopIDs(_ text: String) -> String {
         text.replacing(/[0-9a-f]{32}/, with: "#")
     }

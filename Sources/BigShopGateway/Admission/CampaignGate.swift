@@ -160,16 +160,20 @@ final class CampaignGate: Sendable {
     /// An update from the owner's WatchDrop.
     func received(_ update: Bigshop_Flashsale_V1_DropUpdate) {
         let now = ContinuousClock.now
-        resume(
-            state.withLock { state in
-                state.view.received(update, at: now)
-                if let drop = update.drop, drop.index != state.holdersDrop {
-                    state.holders.removeAll()  // a new drop: a new limit
-                    state.holdersDrop = drop.index
-                }
-                for watcher in state.watchers.values { watcher.yield(update) }
-                return pump(&state, now: now)
-            })
+        let (resumptions, watchers) = state.withLock { state in
+            state.view.received(update, at: now)
+            if let drop = update.drop, drop.index != state.holdersDrop {
+                state.holders.removeAll()  // a new drop: a new limit
+                state.holdersDrop = drop.index
+            }
+            return (pump(&state, now: now), Array(state.watchers.values))
+        }
+        resume(resumptions)
+        // Outside the lock: a stream ending at this moment runs its
+        // termination handler under the stream's own lock, and that handler
+        // takes the gate's (see `updates()`), so yielding under the gate's
+        // lock could deadlock with it.
+        for watcher in watchers { watcher.yield(update) }
     }
 
     /// The feed ended or failed: decide nothing from it any more.
@@ -225,10 +229,15 @@ final class CampaignGate: Sendable {
             state.nextWatcher += 1
             state.watchers[id] = continuation
             state.lastUsed = .now
+            // Under the lock, so that no newer update can come before it. Safe:
+            // nobody reads this stream yet and it has no termination handler.
             if let update = state.view.update { continuation.yield(update) }
             return id
         }
         guard let id else { return nil }
+        // The stream runs this under its own lock, so it takes the gate's
+        // lock inside the stream's: nothing may yield to a watched stream
+        // while holding the gate's lock (see `received`).
         continuation.onTermination = { [weak self] _ in
             self?.state.withLock { state in
                 state.watchers[id] = nil
