@@ -3,10 +3,9 @@ internal import CProtobufC
 /// Encodes and decodes ``ProtoMessage`` values with protobuf-c.
 ///
 /// This module is the only place that touches protobuf-c's C memory: the C
-/// structs built for packing live in a per-call ``ProtoArena``, those
-/// returned by unpacking are freed with `protobuf_c_message_free_unpacked`
-/// or live in an arena too (inputs of 512 bytes or more), and all are gone
-/// before these functions return.
+/// structs built for packing and those protobuf-c unpacks into live in a
+/// per-call ``ProtoArena`` on the stack, and all are gone before these
+/// functions return.
 public enum ProtoCodec {
     /// Decodes `bytes` as an `M`.
     public static func decode<M: ProtoMessage>(
@@ -74,60 +73,38 @@ public enum ProtoCodec {
         }
         var validator = WireValidator(limits: limits)
         try validator.validate(buffer, descriptor)
-
-        if buffer.count >= ProtoCodec.arenaDecodeThreshold {
-            return try unpackInArena(buffer, descriptor, read)
-        }
-        // Small messages: protobuf-c's own allocator. Measured (Benchmarks/,
-        // callgrind): for a 123-byte message an arena costs ~9% more
-        // instructions than glibc's small-block fast path, for a 1.4 KB order
-        // it saves ~12%.
-        var empty: UInt8 = 0
-        let unpacked = withUnsafePointer(to: &empty) { emptyPointer in
-            protobuf_c_message_unpack(
-                descriptor,
-                nil,
-                buffer.count,
-                buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyPointer
-            )
-        }
-        guard let unpacked else {
-            throw ProtoDecodingError(.malformed, messageName: String(cString: descriptor.pointee.name))
-        }
-        defer { protobuf_c_message_free_unpacked(unpacked, nil) }
-        return try read(ProtoReader(message: UnsafeRawPointer(unpacked)))
+        return try unpackInArena(buffer, descriptor, read)
     }
 
-    /// Inputs of at least this many bytes are unpacked into an arena.
-    static let arenaDecodeThreshold = 512
-
-    /// protobuf-c allocates the C message from a ``ProtoArena``: one block
-    /// for what would be a malloc per string, array and sub-message, and no
-    /// `free_unpacked` walk. protobuf-c's `free` calls (made only when a
-    /// singular field repeats in the input or unpacking fails) are no-ops:
+    /// protobuf-c allocates the C message from a ``ProtoArena`` whose first
+    /// block is on this stack frame: no malloc per string, array and
+    /// sub-message (none at all for a message whose C structs fit in 1 KiB),
+    /// and no `free_unpacked` walk. protobuf-c's `free` calls (made only when
+    /// a singular field repeats in the input or unpacking fails) are no-ops:
     /// the extra memory is bounded by the input, itself under the size limit.
     private static func unpackInArena<R>(
         _ buffer: UnsafeRawBufferPointer,
         _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
         _ read: (borrowing ProtoReader) throws(ProtoDecodingError) -> R
     ) throws(ProtoDecodingError) -> R {
-        let arena = ProtoArena(firstBlockSize: ProtoArena.decodeFirstBlockSize)
-        return try withExtendedLifetime(arena) { () throws(ProtoDecodingError) -> R in
+        try ProtoArena.withArena { (arena) throws(ProtoDecodingError) -> R in
             var allocator = ProtobufCAllocator(
                 alloc: { data, size in
-                    Unmanaged<ProtoArena>.fromOpaque(data!).takeUnretainedValue().allocate(size)
+                    data!.assumingMemoryBound(to: ProtoArena.self).pointee.allocate(size)
                 },
                 free: { _, _ in },
-                allocator_data: Unmanaged.passUnretained(arena).toOpaque()
+                allocator_data: UnsafeMutableRawPointer(arena)
             )
-            guard
-                let unpacked = protobuf_c_message_unpack(
+            var empty: UInt8 = 0
+            let unpacked = withUnsafePointer(to: &empty) { emptyPointer in
+                protobuf_c_message_unpack(
                     descriptor,
                     &allocator,
                     buffer.count,
-                    buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                    buffer.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyPointer
                 )
-            else {
+            }
+            guard let unpacked else {
                 throw ProtoDecodingError(.malformed, messageName: String(cString: descriptor.pointee.name))
             }
             return try read(ProtoReader(message: UnsafeRawPointer(unpacked)))
@@ -149,29 +126,16 @@ public enum ProtoCodec {
         _ write: (inout ProtoWriter) throws(ProtoEncodingError) -> Void
     ) throws(ProtoEncodingError) -> [UInt8] {
         // The arena's first block lives on this stack frame: an encode of a
-        // message whose C structs fit in it allocates only the arena object
-        // and the output array.
-        let encoded: Result<[UInt8], ProtoEncodingError> = withUnsafeTemporaryAllocation(
-            byteCount: ProtoArena.firstBlockSize,
-            alignment: ProtoArena.alignment
-        ) { firstBlock in
-            let arena = ProtoArena(firstBlock: firstBlock.baseAddress!)
-            return withExtendedLifetime(arena) { () -> Result<[UInt8], ProtoEncodingError> in
-                var writer = ProtoWriter(descriptor: descriptor, arena: arena)
-                do throws(ProtoEncodingError) {
-                    try write(&writer)
-                } catch {
-                    return .failure(error)
-                }
-                let packed = writer.message.assumingMemoryBound(to: ProtobufCMessage.self)
-                let size = protobuf_c_message_get_packed_size(packed)
-                guard size > 0 else { return .success([]) }
-                return .success(
-                    [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-                        count = protobuf_c_message_pack(packed, buffer.baseAddress!)
-                    })
+        // message whose C structs fit in it allocates only the output array.
+        try ProtoArena.withArena { (arena) throws(ProtoEncodingError) -> [UInt8] in
+            var writer = ProtoWriter(descriptor: descriptor, arena: arena)
+            try write(&writer)
+            let packed = writer.message.assumingMemoryBound(to: ProtobufCMessage.self)
+            let size = protobuf_c_message_get_packed_size(packed)
+            guard size > 0 else { return [] }
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                count = protobuf_c_message_pack(packed, buffer.baseAddress!)
             }
         }
-        return try encoded.get()
     }
 }

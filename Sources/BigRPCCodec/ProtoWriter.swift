@@ -10,13 +10,13 @@ internal import CProtobufC
 public struct ProtoWriter: ~Copyable {
     private let base: UnsafeMutableRawPointer
     private let descriptor: UnsafePointer<ProtobufCMessageDescriptor>
-    // unowned(unsafe): the arena is kept alive by the encode call that lends
-    // out this writer, and a writer never outlives that call.
-    private unowned(unsafe) let arena: ProtoArena
+    // The arena lives on the stack of the encode call that lends out this
+    // writer, and a writer never outlives that call.
+    private let arena: UnsafeMutablePointer<ProtoArena>
 
     /// Allocates and initialises a C message of `descriptor`'s type in `arena`.
-    init(descriptor: UnsafePointer<ProtobufCMessageDescriptor>, arena: ProtoArena) {
-        let message = arena.allocate(Int(descriptor.pointee.sizeof_message))
+    init(descriptor: UnsafePointer<ProtobufCMessageDescriptor>, arena: UnsafeMutablePointer<ProtoArena>) {
+        let message = arena.pointee.allocate(Int(descriptor.pointee.sizeof_message))
         if let initialize = descriptor.pointee.message_init {
             initialize(message.assumingMemoryBound(to: ProtobufCMessage.self))
         } else {
@@ -92,7 +92,7 @@ public struct ProtoWriter: ~Copyable {
     private func storeArray<T>(_ index: Int, _ values: [T]) {
         guard !values.isEmpty else { return }
         let f = field(index).pointee
-        let storage = arena.allocate(values.count * MemoryLayout<T>.stride)
+        let storage = arena.pointee.allocate(values.count * MemoryLayout<T>.stride)
         values.withUnsafeBytes { storage.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         base.storeBytes(of: values.count, toByteOffset: Int(f.quantifier_offset), as: Int.self)
         base.storeBytes(of: storage, toByteOffset: Int(f.offset), as: UnsafeMutableRawPointer.self)
@@ -107,7 +107,7 @@ public struct ProtoWriter: ~Copyable {
     ) throws(ProtoEncodingError) {
         guard count > 0 else { return }
         let f = field(index).pointee
-        let storage = arena.allocate(count * MemoryLayout<UnsafeMutableRawPointer>.stride)
+        let storage = arena.pointee.allocate(count * MemoryLayout<UnsafeMutableRawPointer>.stride)
             .bindMemory(to: UnsafeMutableRawPointer.self, capacity: count)
         for i in 0..<count {
             storage[i] = try element(i)
@@ -195,7 +195,7 @@ public struct ProtoWriter: ~Copyable {
         var value = value
         let copy: UnsafeMutableRawPointer? = value.withUTF8 { utf8 in
             if utf8.contains(0) { return nil }
-            let storage = arena.allocate(utf8.count + 1)
+            let storage = arena.pointee.allocate(utf8.count + 1)
             if utf8.count > 0 {
                 storage.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
             }
@@ -206,9 +206,9 @@ public struct ProtoWriter: ~Copyable {
         return copy
     }
 
-    private static func binaryData(_ value: [UInt8], _ arena: ProtoArena) -> ProtobufCBinaryData {
+    private static func binaryData(_ value: [UInt8], _ arena: UnsafeMutablePointer<ProtoArena>) -> ProtobufCBinaryData {
         guard !value.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
-        let storage = value.withUnsafeBytes { arena.copy($0) }
+        let storage = value.withUnsafeBytes { arena.pointee.copy($0) }
         return ProtobufCBinaryData(len: value.count, data: storage.assumingMemoryBound(to: UInt8.self))
     }
 }
