@@ -1,5 +1,13 @@
 internal import CProtobufC
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Writes Swift values into the fields of a protobuf-c message that is about to
 /// be packed.
 ///
@@ -191,19 +199,37 @@ public struct ProtoWriter: ~Copyable {
 
     // MARK: Conversions
 
+    /// Copies `value`'s UTF-8 into the arena, NUL-terminated. The pointer
+    /// protobuf-c gets must stay valid until the pack, after `write` has
+    /// returned: Swift's own storage is only lent inside the closure (and a
+    /// small string has no storage), so the bytes are copied, once, with no
+    /// intermediate C string. The NUL check is a `memchr`.
     private func cString(_ value: String, _ index: Int) throws(ProtoEncodingError) -> UnsafeMutableRawPointer {
-        var value = value
-        let copy: UnsafeMutableRawPointer? = value.withUTF8 { utf8 in
-            if utf8.contains(0) { return nil }
-            let storage = arena.pointee.allocate(utf8.count + 1)
-            if utf8.count > 0 {
-                storage.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
-            }
-            storage.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)
-            return storage
-        }
+        let arena = self.arena
+        let copy =
+            value.utf8.withContiguousStorageIfAvailable { utf8 in ProtoWriter.copyCString(utf8, arena) }
+            ?? { () -> UnsafeMutableRawPointer? in
+                var value = value
+                return value.withUTF8 { utf8 in ProtoWriter.copyCString(utf8, arena) }
+            }()
         guard let copy else { throw nulError(index) }
         return copy
+    }
+
+    /// `utf8` and a NUL in the arena, or nil when `utf8` holds a NUL.
+    @inline(__always)
+    private static func copyCString(
+        _ utf8: UnsafeBufferPointer<UInt8>,
+        _ arena: UnsafeMutablePointer<ProtoArena>
+    ) -> UnsafeMutableRawPointer? {
+        let count = utf8.count
+        let storage = arena.pointee.allocate(count + 1)
+        if count > 0 {
+            if memchr(utf8.baseAddress!, 0, count) != nil { return nil }
+            storage.copyMemory(from: utf8.baseAddress!, byteCount: count)
+        }
+        storage.storeBytes(of: 0, toByteOffset: count, as: UInt8.self)
+        return storage
     }
 
     private static func binaryData(_ value: [UInt8], _ arena: UnsafeMutablePointer<ProtoArena>) -> ProtobufCBinaryData {
