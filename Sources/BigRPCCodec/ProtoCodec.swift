@@ -22,15 +22,20 @@ public enum ProtoCodec {
     ///
     /// The path of `init(serializedBytes:limits:)` for arrays: no generic
     /// dispatch over a collection type, which costs ~650 instructions per
-    /// decode when it runs unspecialized from another module.
+    /// decode when it runs unspecialized from another module. Inlinable, so
+    /// it is specialized for `M` in the module that decodes: unspecialized it
+    /// looked up generic metadata for the arena's closures on every decode.
+    @inlinable
     public static func decode<M: ProtoMessage>(
         _ type: M.Type,
         from buffer: UnsafeRawBufferPointer,
         limits: ProtoDecodingLimits = .default
     ) throws(ProtoDecodingError) -> M {
-        try unpack(buffer, M.protoDescriptor.pointer, limits) { reader throws(ProtoDecodingError) in
-            try M(protoReader: reader)
+        var result: M? = nil
+        try unpack(buffer, M.protoDescriptor, limits) { reader throws(ProtoDecodingError) in
+            result = try M(protoReader: reader)
         }
+        return result.unsafelyUnwrapped
     }
 
     /// The decode path every message takes, generated or dynamic: the size
@@ -47,24 +52,38 @@ public enum ProtoCodec {
         // where each `Result` cost a heap box and a generic-metadata lookup
         // per decode (Benchmarks/: ~7 of the ~127 allocations of a unary call).
         // Only a ProtoDecodingError can come out of these closures.
+        var result: R? = nil
+        func body(_ buffer: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+            try unpack(buffer, descriptor, limits) { reader throws(ProtoDecodingError) in result = try read(reader) }
+        }
         do {
-            if let result = try bytes.withContiguousStorageIfAvailable({ buffer in
-                try unpack(UnsafeRawBufferPointer(buffer), descriptor, limits, read)
-            }) {
-                return result
+            if try bytes.withContiguousStorageIfAvailable({ buffer in try body(UnsafeRawBufferPointer(buffer)) }) == nil {
+                try Array(bytes).withUnsafeBytes { buffer in try body(buffer) }
             }
-            return try Array(bytes).withUnsafeBytes { buffer in try unpack(buffer, descriptor, limits, read) }
         } catch {
             throw error as! ProtoDecodingError
         }
+        return result.unsafelyUnwrapped
     }
 
-    private static func unpack<R>(
+    /// ``unpack(_:descriptor:limits:_:)`` for inlinable callers: not generic,
+    /// so nothing in it needs generic metadata.
+    @usableFromInline
+    static func unpack(
+        _ buffer: UnsafeRawBufferPointer,
+        _ descriptor: ProtoMessageDescriptor,
+        _ limits: ProtoDecodingLimits,
+        _ read: (borrowing ProtoReader) throws(ProtoDecodingError) -> Void
+    ) throws(ProtoDecodingError) {
+        try unpack(buffer, descriptor.pointer, limits, read)
+    }
+
+    private static func unpack(
         _ buffer: UnsafeRawBufferPointer,
         _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
         _ limits: ProtoDecodingLimits,
-        _ read: (borrowing ProtoReader) throws(ProtoDecodingError) -> R
-    ) throws(ProtoDecodingError) -> R {
+        _ read: (borrowing ProtoReader) throws(ProtoDecodingError) -> Void
+    ) throws(ProtoDecodingError) {
         guard buffer.count <= limits.maxBytes else {
             throw ProtoDecodingError(
                 .tooLarge(size: buffer.count, limit: limits.maxBytes),
@@ -73,7 +92,7 @@ public enum ProtoCodec {
         }
         var validator = WireValidator(limits: limits)
         try validator.validate(buffer, descriptor)
-        return try unpackInArena(buffer, descriptor, read)
+        try unpackInArena(buffer, descriptor, read)
     }
 
     /// protobuf-c allocates the C message from a ``ProtoArena`` whose first
@@ -82,12 +101,12 @@ public enum ProtoCodec {
     /// and no `free_unpacked` walk. protobuf-c's `free` calls (made only when
     /// a singular field repeats in the input or unpacking fails) are no-ops:
     /// the extra memory is bounded by the input, itself under the size limit.
-    private static func unpackInArena<R>(
+    private static func unpackInArena(
         _ buffer: UnsafeRawBufferPointer,
         _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
-        _ read: (borrowing ProtoReader) throws(ProtoDecodingError) -> R
-    ) throws(ProtoDecodingError) -> R {
-        try ProtoArena.withArena { (arena) throws(ProtoDecodingError) -> R in
+        _ read: (borrowing ProtoReader) throws(ProtoDecodingError) -> Void
+    ) throws(ProtoDecodingError) {
+        try ProtoArena.withArena { (arena) throws(ProtoDecodingError) in
             var allocator = ProtobufCAllocator(
                 alloc: { data, size in
                     data!.assumingMemoryBound(to: ProtoArena.self).pointee.allocate(size)
@@ -107,15 +126,27 @@ public enum ProtoCodec {
             guard let unpacked else {
                 throw ProtoDecodingError(.malformed, messageName: String(cString: descriptor.pointee.name))
             }
-            return try read(ProtoReader(message: UnsafeRawPointer(unpacked)))
+            try read(ProtoReader(message: UnsafeRawPointer(unpacked)))
         }
     }
 
     /// Encodes `message` in the protobuf binary format.
+    ///
+    /// Inlinable, so it is specialized for `M` in the module that encodes.
+    @inlinable
     public static func encode<M: ProtoMessage>(_ message: M) throws(ProtoEncodingError) -> [UInt8] {
-        try pack(descriptor: M.protoDescriptor.pointer) { writer throws(ProtoEncodingError) in
+        try pack(M.protoDescriptor) { writer throws(ProtoEncodingError) in
             try message.write(to: &writer)
         }
+    }
+
+    /// ``pack(descriptor:_:)`` for inlinable callers.
+    @usableFromInline
+    static func pack(
+        _ descriptor: ProtoMessageDescriptor,
+        _ write: (inout ProtoWriter) throws(ProtoEncodingError) -> Void
+    ) throws(ProtoEncodingError) -> [UInt8] {
+        try pack(descriptor: descriptor.pointer, write)
     }
 
     /// The encode path every message takes, generated or dynamic: `write`

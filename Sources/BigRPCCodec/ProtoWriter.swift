@@ -90,6 +90,9 @@ public struct ProtoWriter: ~Copyable {
         store(index, ProtoWriter.binaryData(value, arena))
     }
 
+    /// Sets a singular message field. Inlinable, so it is specialized for `M`
+    /// in the generated code that calls it.
+    @inlinable
     public mutating func setMessage<M: ProtoMessage>(_ index: Int, _ value: M) throws(ProtoEncodingError) {
         try setMessage(index) { sub throws(ProtoEncodingError) in try value.write(to: &sub) }
     }
@@ -146,6 +149,9 @@ public struct ProtoWriter: ~Copyable {
         storeArray(index, values.map { ProtoWriter.binaryData($0, arena) })
     }
 
+    /// Sets a repeated message field. Inlinable, so it is specialized for `M`
+    /// in the generated code that calls it.
+    @inlinable
     public mutating func setMessages<M: ProtoMessage>(_ index: Int, _ values: [M]) throws(ProtoEncodingError) {
         try setMessages(index, count: values.count) { i, sub throws(ProtoEncodingError) in try values[i].write(to: &sub) }
     }
@@ -168,6 +174,7 @@ public struct ProtoWriter: ~Copyable {
     /// Sets a singular message field (or `oneof` member) to a C message of
     /// the field's type, which `write` fills in. Generated types and
     /// ``DynamicMessage`` both build their sub-messages here.
+    @usableFromInline
     mutating func setMessage(
         _ index: Int,
         writing write: (inout ProtoWriter) throws(ProtoEncodingError) -> Void
@@ -179,6 +186,7 @@ public struct ProtoWriter: ~Copyable {
 
     /// Sets a repeated message field to `count` C messages of the field's
     /// type; `write` fills in the one at each position.
+    @usableFromInline
     mutating func setMessages(
         _ index: Int,
         count: Int,
