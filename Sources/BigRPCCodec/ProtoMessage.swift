@@ -31,7 +31,8 @@ extension ProtoMessage {
 
     /// Decodes a message from its protobuf binary encoding in an array: the
     /// same as the generic initializer, without its dispatch over the
-    /// collection type.
+    /// collection type. Inlinable, so it is specialized for the message type.
+    @inlinable
     public init(
         serializedBytes bytes: [UInt8],
         limits: ProtoDecodingLimits = .default
@@ -48,6 +49,7 @@ extension ProtoMessage {
     }
 
     /// The message's protobuf binary encoding.
+    @inlinable
     public func serializedBytes() throws(ProtoEncodingError) -> [UInt8] {
         try ProtoCodec.encode(self)
     }

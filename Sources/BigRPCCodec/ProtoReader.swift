@@ -18,6 +18,7 @@ public struct ProtoReader: ~Copyable {
     private let base: UnsafeRawPointer
     private let descriptor: UnsafePointer<ProtobufCMessageDescriptor>
 
+    @usableFromInline
     init(message: UnsafeRawPointer) {
         base = message
         descriptor = message.assumingMemoryBound(to: ProtobufCMessage.self).pointee.descriptor
@@ -97,10 +98,18 @@ public struct ProtoReader: ~Copyable {
         ProtoReader.makeBytes(load(index, as: ProtobufCBinaryData.self))
     }
 
-    /// A singular sub-message, or nil when absent.
+    /// A singular sub-message, or nil when absent. Inlinable, so it is
+    /// specialized for `M` in the generated code that calls it.
+    @inlinable
     public func message<M: ProtoMessage>(_ index: Int, as type: M.Type) throws(ProtoDecodingError) -> M? {
-        guard let pointer = load(index, as: UnsafeRawPointer?.self) else { return nil }
+        guard let pointer = messagePointer(index) else { return nil }
         return try M(protoReader: ProtoReader(message: pointer))
+    }
+
+    /// The address of a singular sub-message, or nil when absent.
+    @usableFromInline
+    func messagePointer(_ index: Int) -> UnsafeRawPointer? {
+        load(index, as: UnsafeRawPointer?.self)
     }
 
     // MARK: Repeated fields
@@ -139,16 +148,29 @@ public struct ProtoReader: ~Copyable {
         array(index, of: ProtobufCBinaryData.self).map(ProtoReader.makeBytes)
     }
 
+    /// A repeated message field. Inlinable, so it is specialized for `M` in
+    /// the generated code that calls it.
+    @inlinable
     public func messages<M: ProtoMessage>(_ index: Int, as type: M.Type) throws(ProtoDecodingError) -> [M] {
-        let n = count(index)
-        guard n > 0, let start = load(index, as: UnsafePointer<UnsafeRawPointer?>?.self) else { return [] }
+        let pointers = messagePointers(index)
+        guard !pointers.isEmpty else { return [] }
         var result: [M] = []
-        result.reserveCapacity(n)
-        for i in 0..<n {
-            guard let pointer = start[i] else { continue }
+        result.reserveCapacity(pointers.count)
+        for pointer in pointers {
+            guard let pointer else { continue }
             result.append(try M(protoReader: ProtoReader(message: pointer)))
         }
         return result
+    }
+
+    /// The C messages of a repeated message field.
+    @usableFromInline
+    func messagePointers(_ index: Int) -> UnsafeBufferPointer<UnsafeRawPointer?> {
+        let n = count(index)
+        guard n > 0, let start = load(index, as: UnsafePointer<UnsafeRawPointer?>?.self) else {
+            return UnsafeBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeBufferPointer(start: start, count: n)
     }
 
     /// A map field: each entry message is lent to `entry`, which reads its key

@@ -1,5 +1,13 @@
 internal import CProtobufC
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Writes Swift values into the fields of a protobuf-c message that is about to
 /// be packed.
 ///
@@ -10,13 +18,13 @@ internal import CProtobufC
 public struct ProtoWriter: ~Copyable {
     private let base: UnsafeMutableRawPointer
     private let descriptor: UnsafePointer<ProtobufCMessageDescriptor>
-    // unowned(unsafe): the arena is kept alive by the encode call that lends
-    // out this writer, and a writer never outlives that call.
-    private unowned(unsafe) let arena: ProtoArena
+    // The arena lives on the stack of the encode call that lends out this
+    // writer, and a writer never outlives that call.
+    private let arena: UnsafeMutablePointer<ProtoArena>
 
     /// Allocates and initialises a C message of `descriptor`'s type in `arena`.
-    init(descriptor: UnsafePointer<ProtobufCMessageDescriptor>, arena: ProtoArena) {
-        let message = arena.allocate(Int(descriptor.pointee.sizeof_message))
+    init(descriptor: UnsafePointer<ProtobufCMessageDescriptor>, arena: UnsafeMutablePointer<ProtoArena>) {
+        let message = arena.pointee.allocate(Int(descriptor.pointee.sizeof_message))
         if let initialize = descriptor.pointee.message_init {
             initialize(message.assumingMemoryBound(to: ProtobufCMessage.self))
         } else {
@@ -82,6 +90,9 @@ public struct ProtoWriter: ~Copyable {
         store(index, ProtoWriter.binaryData(value, arena))
     }
 
+    /// Sets a singular message field. Inlinable, so it is specialized for `M`
+    /// in the generated code that calls it.
+    @inlinable
     public mutating func setMessage<M: ProtoMessage>(_ index: Int, _ value: M) throws(ProtoEncodingError) {
         try setMessage(index) { sub throws(ProtoEncodingError) in try value.write(to: &sub) }
     }
@@ -92,7 +103,7 @@ public struct ProtoWriter: ~Copyable {
     private func storeArray<T>(_ index: Int, _ values: [T]) {
         guard !values.isEmpty else { return }
         let f = field(index).pointee
-        let storage = arena.allocate(values.count * MemoryLayout<T>.stride)
+        let storage = arena.pointee.allocate(values.count * MemoryLayout<T>.stride)
         values.withUnsafeBytes { storage.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         base.storeBytes(of: values.count, toByteOffset: Int(f.quantifier_offset), as: Int.self)
         base.storeBytes(of: storage, toByteOffset: Int(f.offset), as: UnsafeMutableRawPointer.self)
@@ -107,7 +118,7 @@ public struct ProtoWriter: ~Copyable {
     ) throws(ProtoEncodingError) {
         guard count > 0 else { return }
         let f = field(index).pointee
-        let storage = arena.allocate(count * MemoryLayout<UnsafeMutableRawPointer>.stride)
+        let storage = arena.pointee.allocate(count * MemoryLayout<UnsafeMutableRawPointer>.stride)
             .bindMemory(to: UnsafeMutableRawPointer.self, capacity: count)
         for i in 0..<count {
             storage[i] = try element(i)
@@ -138,6 +149,9 @@ public struct ProtoWriter: ~Copyable {
         storeArray(index, values.map { ProtoWriter.binaryData($0, arena) })
     }
 
+    /// Sets a repeated message field. Inlinable, so it is specialized for `M`
+    /// in the generated code that calls it.
+    @inlinable
     public mutating func setMessages<M: ProtoMessage>(_ index: Int, _ values: [M]) throws(ProtoEncodingError) {
         try setMessages(index, count: values.count) { i, sub throws(ProtoEncodingError) in try values[i].write(to: &sub) }
     }
@@ -160,6 +174,7 @@ public struct ProtoWriter: ~Copyable {
     /// Sets a singular message field (or `oneof` member) to a C message of
     /// the field's type, which `write` fills in. Generated types and
     /// ``DynamicMessage`` both build their sub-messages here.
+    @usableFromInline
     mutating func setMessage(
         _ index: Int,
         writing write: (inout ProtoWriter) throws(ProtoEncodingError) -> Void
@@ -171,6 +186,7 @@ public struct ProtoWriter: ~Copyable {
 
     /// Sets a repeated message field to `count` C messages of the field's
     /// type; `write` fills in the one at each position.
+    @usableFromInline
     mutating func setMessages(
         _ index: Int,
         count: Int,
@@ -191,24 +207,42 @@ public struct ProtoWriter: ~Copyable {
 
     // MARK: Conversions
 
+    /// Copies `value`'s UTF-8 into the arena, NUL-terminated. The pointer
+    /// protobuf-c gets must stay valid until the pack, after `write` has
+    /// returned: Swift's own storage is only lent inside the closure (and a
+    /// small string has no storage), so the bytes are copied, once, with no
+    /// intermediate C string. The NUL check is a `memchr`.
     private func cString(_ value: String, _ index: Int) throws(ProtoEncodingError) -> UnsafeMutableRawPointer {
-        var value = value
-        let copy: UnsafeMutableRawPointer? = value.withUTF8 { utf8 in
-            if utf8.contains(0) { return nil }
-            let storage = arena.allocate(utf8.count + 1)
-            if utf8.count > 0 {
-                storage.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
-            }
-            storage.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)
-            return storage
-        }
+        let arena = self.arena
+        let copy =
+            value.utf8.withContiguousStorageIfAvailable { utf8 in ProtoWriter.copyCString(utf8, arena) }
+            ?? { () -> UnsafeMutableRawPointer? in
+                var value = value
+                return value.withUTF8 { utf8 in ProtoWriter.copyCString(utf8, arena) }
+            }()
         guard let copy else { throw nulError(index) }
         return copy
     }
 
-    private static func binaryData(_ value: [UInt8], _ arena: ProtoArena) -> ProtobufCBinaryData {
+    /// `utf8` and a NUL in the arena, or nil when `utf8` holds a NUL.
+    @inline(__always)
+    private static func copyCString(
+        _ utf8: UnsafeBufferPointer<UInt8>,
+        _ arena: UnsafeMutablePointer<ProtoArena>
+    ) -> UnsafeMutableRawPointer? {
+        let count = utf8.count
+        let storage = arena.pointee.allocate(count + 1)
+        if count > 0 {
+            if memchr(utf8.baseAddress!, 0, count) != nil { return nil }
+            storage.copyMemory(from: utf8.baseAddress!, byteCount: count)
+        }
+        storage.storeBytes(of: 0, toByteOffset: count, as: UInt8.self)
+        return storage
+    }
+
+    private static func binaryData(_ value: [UInt8], _ arena: UnsafeMutablePointer<ProtoArena>) -> ProtobufCBinaryData {
         guard !value.isEmpty else { return ProtobufCBinaryData(len: 0, data: nil) }
-        let storage = value.withUnsafeBytes { arena.copy($0) }
+        let storage = value.withUnsafeBytes { arena.pointee.copy($0) }
         return ProtobufCBinaryData(len: value.count, data: storage.assumingMemoryBound(to: UInt8.self))
     }
 }

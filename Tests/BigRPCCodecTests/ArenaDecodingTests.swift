@@ -2,8 +2,9 @@ import BigRPCCodec
 import BigRPCTestingProtos
 import Testing
 
-/// Inputs of 512 bytes or more are unpacked into an arena instead of with
-/// protobuf-c's allocator: the same results, on both sides of the threshold.
+/// Every input is unpacked into an arena whose first 1 KiB block is on the
+/// stack and whose next blocks are on the heap: the same results whether the
+/// C message fits the stack block or spills past it.
 @Suite struct ArenaDecodingTests {
     private let large = AllTypes(
         fString: String(repeating: "ação ", count: 40),
@@ -20,8 +21,8 @@ import Testing
     }
 
     @Test func aRepeatedSingularStringKeepsTheLastValueOnBothPaths() throws {
-        for padding in [0, 600] {
-            // f_bytes pads the input past the threshold; f_string comes twice.
+        for padding in [0, 1200] {
+            // f_bytes pads the C message past the 1 KiB stack block; f_string comes twice.
             let bytes =
                 WireBytes.field(15, [UInt8](repeating: 1, count: padding))
                 + WireBytes.field(14, Array("primeiro".utf8))
@@ -33,7 +34,7 @@ import Testing
 
     @Test func everyTruncationOfALargeMessageThrowsOrDecodes() throws {
         let bytes = try large.serializedBytes()
-        // Only cuts that leave at least 512 bytes take the arena path.
+        // Cuts that leave at least 500 bytes: C messages past the stack block.
         for length in 500..<bytes.count {
             do {
                 _ = try AllTypes(serializedBytes: bytes[..<length])
