@@ -51,6 +51,8 @@ struct Serve: AsyncParsableCommand {
     var postgresURL: String?
     @Option(help: "PostgreSQL connections per service that write at once (default 4).") var postgresWriterConnections: Int?
     @Option(help: "Gateway rate limits.") var rateLimit: Switch?
+    @Option(help: "The gateway's cache of verified tokens, trusted while it follows Auth's revocations (default on).")
+    var principalCache: Switch?
 
     @Option(help: "Calls per second per address, counted before authentication (all calls).") var preAuthAddressRate: Double?
     @Option(help: "Burst per address before authentication.") var preAuthAddressBurst: Double?
@@ -162,6 +164,7 @@ struct Serve: AsyncParsableCommand {
         if let postgresURL { c.postgresURL = postgresURL }
         if let postgresWriterConnections { c.postgresWriterConnections = postgresWriterConnections }
         if let rateLimit { c.rateLimit = rateLimit == .on }
+        if let principalCache { c.principalCache = principalCache == .on }
         if let preAuthAddressRate { c.rateLimits.allCallsPerAddress.perSecond = preAuthAddressRate }
         if let preAuthAddressBurst { c.rateLimits.allCallsPerAddress.burst = preAuthAddressBurst }
         if let failedAuthRate { c.rateLimits.failedAuthPerAddress.perSecond = failedAuthRate }
