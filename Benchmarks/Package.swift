@@ -67,14 +67,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // checkouts and granted Reserves against a running shop, for
-        // Benchmarks/storage-engines: BigShopClient only, so it builds without grpc-swift
+        // checkouts, granted Reserves and drops against a running shop, and
+        // Redis + Lua driven by the same loop (Benchmarks/storage-engines,
+        // shop-ab-compare, run --only redis): BigShopClient and NIO only, so
+        // it builds without grpc-swift
         .executableTarget(
             name: "shopbench",
             dependencies: [
                 .product(name: "BigShopClient", package: root),
                 .product(name: "BigRPC", package: root),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],

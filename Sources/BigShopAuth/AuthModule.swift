@@ -17,8 +17,9 @@ public import ServiceLifecycle
 /// ```
 ///
 /// The providers share the session cache, so a Logout through
-/// ``authService`` is seen at once by ``sessionVerifier``; build them only
-/// here.
+/// ``authService`` is seen at once by ``sessionVerifier``, and the feed of
+/// revocations that ``sessionVerifier`` pushes to the gateways; build them
+/// only here.
 public final class AuthModule: Service, Sendable {
     /// `bigshop.auth.v1.AuthService`, for the public server.
     public let authService: AuthServiceProvider
@@ -29,15 +30,19 @@ public final class AuthModule: Service, Sendable {
     let hasher: PasswordHasher
     private let logger: Logger
 
-    private init(store: AuthStore, hasher: PasswordHasher, clock: any ShopClock, settings: AuthSettings, logger: Logger) {
+    private init(
+        store: AuthStore, hasher: PasswordHasher, clock: any ShopClock, settings: AuthSettings, revocations: RevocationFeed,
+        logger: Logger
+    ) {
         let sessions = SessionCache(ttlMs: settings.sessionCacheTTL.wholeMillisecondsRoundedUp)
         self.store = store
         self.hasher = hasher
         self.logger = logger
         self.authService = AuthServiceProvider(
-            store: store, hasher: hasher, sessions: sessions, clock: clock, settings: settings, logger: logger
+            store: store, hasher: hasher, sessions: sessions, revocations: revocations, clock: clock, settings: settings,
+            logger: logger
         )
-        self.sessionVerifier = SessionVerifierProvider(store: store, sessions: sessions, clock: clock)
+        self.sessionVerifier = SessionVerifierProvider(store: store, sessions: sessions, revocations: revocations, clock: clock)
     }
 
     /// Opens the Auth database in `storage` (creating the directory,
@@ -79,7 +84,11 @@ public final class AuthModule: Service, Sendable {
             await store.close()
             throw error
         }
-        return AuthModule(store: store, hasher: hasher, clock: clock, settings: settings, logger: logger)
+        // On SQLite this process is the shop's only Auth, so every Logout
+        // passes here; on PostgreSQL other replicas may revoke sessions this
+        // one never hears of, and gateways must not cache principals.
+        let revocations = RevocationFeed(complete: storage.directory != nil)
+        return AuthModule(store: store, hasher: hasher, clock: clock, settings: settings, revocations: revocations, logger: logger)
     }
 
     /// Creates the admin `email` if no account has that email; for

@@ -17,6 +17,7 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
     private let store: AuthStore
     private let hasher: PasswordHasher
     private let sessions: SessionCache
+    private let revocations: RevocationFeed
     private let clock: any ShopClock
     private let sessionTTLMs: Int64
     private let throttle: any LoginThrottle
@@ -26,6 +27,7 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         store: AuthStore,
         hasher: PasswordHasher,
         sessions: SessionCache,
+        revocations: RevocationFeed,
         clock: any ShopClock,
         settings: AuthSettings,
         logger: Logger
@@ -33,6 +35,7 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         self.store = store
         self.hasher = hasher
         self.sessions = sessions
+        self.revocations = revocations
         self.clock = clock
         self.sessionTTLMs = settings.sessionTTL.wholeMillisecondsRoundedUp
         self.throttle = settings.throttle
@@ -132,7 +135,8 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         return Bigshop_Auth_V1_Session(token: token, expiresAtMs: expiresAtMs, user: user.proto)
     }
 
-    /// Revokes the calling session.
+    /// Revokes the calling session, and answers once every gateway that
+    /// caches principals has dropped it (see ``RevocationFeed``).
     public func logout(
         request: Bigshop_Auth_V1_LogoutRequest,
         context: ServerContext
@@ -143,6 +147,7 @@ public struct AuthServiceProvider: Bigshop_Auth_V1_AuthService.ServiceProtocol {
         }
         let wasLive = try await store.revokeSession(tokenHash: tokenHash, userID: principal.userID, atMs: clock.nowMs())
         sessions.invalidate(tokenHash)
+        await revocations.revoke(tokenHash)
         if wasLive {
             context.logger(self.logger).info("session revoked", metadata: ["user-id": "\(principal.userID)"])
         }

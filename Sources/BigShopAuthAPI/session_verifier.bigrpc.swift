@@ -5,6 +5,71 @@ public import BigRPCCodec
 public import BigRPC
 internal import CBigShopProtos
 
+public struct Bigshop_Auth_V1_Revocations: ProtoMessage {
+    /// 0 for the first message; then 1, 2, 3… per message of this stream.
+    public var sequence: UInt64 = 0
+    /// Principal.session_id of each session revoked.
+    public var sessionIds: [String] = []
+    /// First message only: true when every Logout of the shop goes through
+    /// this Auth (its database is its own: SQLite). False when other Auth
+    /// replicas share the database (PostgreSQL) and may revoke sessions this
+    /// one never hears of: the gateway must then not cache principals.
+    public var complete: Bool = false
+
+    public init() {}
+
+    public init(
+        sequence: UInt64 = 0,
+        sessionIds: [String] = [],
+        complete: Bool = false
+    ) {
+        self.sequence = sequence
+        self.sessionIds = sessionIds
+        self.complete = complete
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__auth__v1__revocations__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        sequence = reader.uint64(0)
+        sessionIds = try reader.strings(1)
+        complete = reader.bool(2)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        writer.setUInt64(0, self.sequence)
+        try writer.setStrings(1, self.sessionIds)
+        writer.setBool(2, self.complete)
+    }
+}
+
+public struct Bigshop_Auth_V1_RevocationAck: ProtoMessage {
+    /// The sequence of the last message the gateway applied.
+    public var sequence: UInt64 = 0
+
+    public init() {}
+
+    public init(
+        sequence: UInt64 = 0
+    ) {
+        self.sequence = sequence
+    }
+
+    public static var protoDescriptor: ProtoMessageDescriptor {
+        ProtoMessageDescriptor(unsafeCDescriptor: bigshop__auth__v1__revocation_ack__descriptor_ptr())
+    }
+
+    public init(protoReader reader: borrowing ProtoReader) throws(ProtoDecodingError) {
+        sequence = reader.uint64(0)
+    }
+
+    public func write(to writer: inout ProtoWriter) throws(ProtoEncodingError) {
+        writer.setUInt64(0, self.sequence)
+    }
+}
+
 public struct Bigshop_Auth_V1_AuthenticateRequest: ProtoMessage {
     /// The token as sent after `Bearer `.
     public var token: String = ""
@@ -88,14 +153,16 @@ public enum Bigshop_Auth_V1_SessionVerifier {
     public enum Method {
         public static let authenticate = MethodDescriptor(
             service: serviceName, method: "Authenticate", kind: .unary)
+        public static let followRevocations = MethodDescriptor(
+            service: serviceName, method: "FollowRevocations", kind: .bidirectionalStreaming)
 
-        public static let all: [MethodDescriptor] = [authenticate]
+        public static let all: [MethodDescriptor] = [authenticate, followRevocations]
     }
 
     /// Serialized `google.protobuf.FileDescriptorProto`s of the file declaring
     /// the service, then of every file it imports: what reflection serves.
     public static let fileDescriptorProtos: [[UInt8]] = [
-        "\u{a}&bigshop/auth/v1/session_verifier.proto\u{12}\u{f}bigshop.auth.v1\u{1a}\u{1a}bigshop/auth/v1/auth.proto\"+\u{a}\u{13}AuthenticateRequest\u{12}\u{14}\u{a}\u{5}token\u{18}\u{1} \u{1}(\u{9}R\u{5}token\"\u{b7}\u{1}\u{a}\u{9}Principal\u{12}\u{17}\u{a}\u{7}user_id\u{18}\u{1} \u{1}(\u{9}R\u{6}userId\u{12})\u{a}\u{4}role\u{18}\u{2} \u{1}(\u{e}2\u{15}.bigshop.auth.v1.RoleR\u{4}role\u{12}\u{14}\u{a}\u{5}email\u{18}\u{3} \u{1}(\u{9}R\u{5}email\u{12}1\u{a}\u{15}session_expires_at_ms\u{18}\u{4} \u{1}(\u{3}R\u{12}sessionExpiresAtMs\u{12}\u{1d}\u{a}\u{a}session_id\u{18}\u{5} \u{1}(\u{9}R\u{9}sessionId2c\u{a}\u{f}SessionVerifier\u{12}P\u{a}\u{c}Authenticate\u{12}$.bigshop.auth.v1.AuthenticateRequest\u{1a}\u{1a}.bigshop.auth.v1.Principalb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
+        "\u{a}&bigshop/auth/v1/session_verifier.proto\u{12}\u{f}bigshop.auth.v1\u{1a}\u{1a}bigshop/auth/v1/auth.proto\"f\u{a}\u{b}Revocations\u{12}\u{1a}\u{a}\u{8}sequence\u{18}\u{1} \u{1}(\u{4}R\u{8}sequence\u{12}\u{1f}\u{a}\u{b}session_ids\u{18}\u{2} \u{3}(\u{9}R\u{a}sessionIds\u{12}\u{1a}\u{a}\u{8}complete\u{18}\u{3} \u{1}(\u{8}R\u{8}complete\"+\u{a}\u{d}RevocationAck\u{12}\u{1a}\u{a}\u{8}sequence\u{18}\u{1} \u{1}(\u{4}R\u{8}sequence\"+\u{a}\u{13}AuthenticateRequest\u{12}\u{14}\u{a}\u{5}token\u{18}\u{1} \u{1}(\u{9}R\u{5}token\"\u{b7}\u{1}\u{a}\u{9}Principal\u{12}\u{17}\u{a}\u{7}user_id\u{18}\u{1} \u{1}(\u{9}R\u{6}userId\u{12})\u{a}\u{4}role\u{18}\u{2} \u{1}(\u{e}2\u{15}.bigshop.auth.v1.RoleR\u{4}role\u{12}\u{14}\u{a}\u{5}email\u{18}\u{3} \u{1}(\u{9}R\u{5}email\u{12}1\u{a}\u{15}session_expires_at_ms\u{18}\u{4} \u{1}(\u{3}R\u{12}sessionExpiresAtMs\u{12}\u{1d}\u{a}\u{a}session_id\u{18}\u{5} \u{1}(\u{9}R\u{9}sessionId2\u{ba}\u{1}\u{a}\u{f}SessionVerifier\u{12}P\u{a}\u{c}Authenticate\u{12}$.bigshop.auth.v1.AuthenticateRequest\u{1a}\u{1a}.bigshop.auth.v1.Principal\u{12}U\u{a}\u{11}FollowRevocations\u{12}\u{1e}.bigshop.auth.v1.RevocationAck\u{1a}\u{1c}.bigshop.auth.v1.Revocations(\u{1}0\u{1}b\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
         "\u{a}\u{1a}bigshop/auth/v1/auth.proto\u{12}\u{f}bigshop.auth.v1\"W\u{a}\u{f}RegisterRequest\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{1a}\u{a}\u{8}password\u{18}\u{2} \u{1}(\u{9}R\u{8}password\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\"7\u{a}\u{b}NewCustomer\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{12}\u{a}\u{4}name\u{18}\u{2} \u{1}(\u{9}R\u{4}name\"T\u{a}\u{16}CreateCustomersRequest\u{12}:\u{a}\u{9}customers\u{18}\u{1} \u{3}(\u{b}2\u{1c}.bigshop.auth.v1.NewCustomerR\u{9}customers\"d\u{a}\u{f}CreatedCustomer\u{12}\u{17}\u{a}\u{7}user_id\u{18}\u{1} \u{1}(\u{9}R\u{6}userId\u{12}\u{14}\u{a}\u{5}token\u{18}\u{2} \u{1}(\u{9}R\u{5}token\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{3} \u{1}(\u{3}R\u{b}expiresAtMs\"Y\u{a}\u{17}CreateCustomersResponse\u{12}>\u{a}\u{9}customers\u{18}\u{1} \u{3}(\u{b}2 .bigshop.auth.v1.CreatedCustomerR\u{9}customers\"@\u{a}\u{c}LoginRequest\u{12}\u{14}\u{a}\u{5}email\u{18}\u{1} \u{1}(\u{9}R\u{5}email\u{12}\u{1a}\u{a}\u{8}password\u{18}\u{2} \u{1}(\u{9}R\u{8}password\"\u{f}\u{a}\u{d}LogoutRequest\"\u{10}\u{a}\u{e}LogoutResponse\"\u{f}\u{a}\u{d}WhoAmIRequest\"k\u{a}\u{4}User\u{12}\u{e}\u{a}\u{2}id\u{18}\u{1} \u{1}(\u{9}R\u{2}id\u{12}\u{14}\u{a}\u{5}email\u{18}\u{2} \u{1}(\u{9}R\u{5}email\u{12}\u{12}\u{a}\u{4}name\u{18}\u{3} \u{1}(\u{9}R\u{4}name\u{12})\u{a}\u{4}role\u{18}\u{4} \u{1}(\u{e}2\u{15}.bigshop.auth.v1.RoleR\u{4}role\"n\u{a}\u{7}Session\u{12}\u{14}\u{a}\u{5}token\u{18}\u{1} \u{1}(\u{9}R\u{5}token\u{12}\"\u{a}\u{d}expires_at_ms\u{18}\u{2} \u{1}(\u{3}R\u{b}expiresAtMs\u{12})\u{a}\u{4}user\u{18}\u{3} \u{1}(\u{b}2\u{15}.bigshop.auth.v1.UserR\u{4}user*?\u{a}\u{4}Role\u{12}\u{14}\u{a}\u{10}ROLE_UNSPECIFIED\u{10}\u{0}\u{12}\u{11}\u{a}\u{d}ROLE_CUSTOMER\u{10}\u{1}\u{12}\u{e}\u{a}\u{a}ROLE_ADMIN\u{10}\u{2}2\u{ce}\u{3}\u{a}\u{b}AuthService\u{12}C\u{a}\u{8}Register\u{12} .bigshop.auth.v1.RegisterRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}@\u{a}\u{5}Login\u{12}\u{1d}.bigshop.auth.v1.LoginRequest\u{1a}\u{18}.bigshop.auth.v1.Session\u{12}I\u{a}\u{6}Logout\u{12}\u{1e}.bigshop.auth.v1.LogoutRequest\u{1a}\u{1f}.bigshop.auth.v1.LogoutResponse\u{12}?\u{a}\u{6}WhoAmI\u{12}\u{1e}.bigshop.auth.v1.WhoAmIRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}F\u{a}\u{b}CreateAdmin\u{12} .bigshop.auth.v1.RegisterRequest\u{1a}\u{15}.bigshop.auth.v1.User\u{12}d\u{a}\u{f}CreateCustomers\u{12}'.bigshop.auth.v1.CreateCustomersRequest\u{1a}(.bigshop.auth.v1.CreateCustomersResponseb\u{6}proto3".unicodeScalars.map { UInt8($0.value) },
     ]
 
@@ -105,6 +172,21 @@ public enum Bigshop_Auth_V1_SessionVerifier {
         /// The principal behind a session token. Missing, unknown, expired or
         /// revoked token: UNAUTHENTICATED.
         func authenticate(request: Bigshop_Auth_V1_AuthenticateRequest, context: ServerContext) async throws -> Bigshop_Auth_V1_Principal
+
+        /// The sessions revoked from now on, pushed to a gateway that caches
+        /// principals. The first message says the stream is following (sequence
+        /// 0, no ids): every session revoked after it is sent, in order, each
+        /// message with the next sequence number. The gateway acknowledges each
+        /// message once applied (its sequence); a Logout answers only once every
+        /// following gateway acknowledged its revocation (or was cut off after a
+        /// bounded wait, which ends its stream). A gateway trusts its cache only
+        /// while its stream follows, and only when `complete` says this Auth
+        /// sees every revocation of the shop.
+        func followRevocations(
+            requests: RPCAsyncSequence<Bigshop_Auth_V1_RevocationAck>,
+            response: RPCWriter<Bigshop_Auth_V1_Revocations>,
+            context: ServerContext
+        ) async throws
     }
 
     /// A typed client. Every error it throws is an `RPCError`.
@@ -137,6 +219,25 @@ public enum Bigshop_Auth_V1_SessionVerifier {
                 request: request, method: Method.authenticate, responseType: Bigshop_Auth_V1_Principal.self,
                 metadata: metadata, options: options))
         }
+
+        /// The sessions revoked from now on, pushed to a gateway that caches
+        /// principals. The first message says the stream is following (sequence
+        /// 0, no ids): every session revoked after it is sent, in order, each
+        /// message with the next sequence number. The gateway acknowledges each
+        /// message once applied (its sequence); a Logout answers only once every
+        /// following gateway acknowledged its revocation (or was cut off after a
+        /// bounded wait, which ends its stream). A gateway trusts its cache only
+        /// while its stream follows, and only when `complete` says this Auth
+        /// sees every revocation of the shop.
+        public func followRevocations<Result: Sendable>(
+            metadata: Metadata = [:],
+            options: CallOptions = .defaults,
+            body: (RequestStreamWriter<Bigshop_Auth_V1_RevocationAck>, RPCResponseStream<Bigshop_Auth_V1_Revocations>) async throws -> Result
+        ) async throws -> Result {
+            try await rpcClient.bidirectionalStreaming(
+                method: Method.followRevocations, requestType: Bigshop_Auth_V1_RevocationAck.self, responseType: Bigshop_Auth_V1_Revocations.self,
+                metadata: metadata, options: options, body: body)
+        }
     }
 }
 
@@ -146,6 +247,9 @@ extension Bigshop_Auth_V1_SessionVerifier.ServiceProtocol {
     public func registerMethods(with router: inout RPCRouter) {
         router.registerUnary(Bigshop_Auth_V1_SessionVerifier.Method.authenticate) { request, context in
             try await self.authenticate(request: request, context: context)
+        }
+        router.registerBidirectionalStreaming(Bigshop_Auth_V1_SessionVerifier.Method.followRevocations) { requests, response, context in
+            try await self.followRevocations(requests: requests, response: response, context: context)
         }
     }
 }

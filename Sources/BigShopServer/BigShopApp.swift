@@ -33,6 +33,9 @@ public final class BigShopApp: Sendable {
     private let publicPort: DrainingPort?
     /// The gateway's admission of flash-sale Reserves, when it serves the flash sale.
     public let admission: DropAdmission?
+    /// The gateway's principals of recently verified tokens, when it runs the gateway.
+    public let principals: PrincipalCache?
+    private let revocationFollower: RevocationFollower?
     private let internalPort: DrainingPort?
     private let httpEdge: HTTPEdge?
     /// The admin HTTP listener, when ``BigShopConfiguration/adminPort`` is not 0.
@@ -49,19 +52,21 @@ public final class BigShopApp: Sendable {
     /// processes last.
     public var services: [any Service] {
         [admin as (any Service)?, remoteParts].compactMap { $0 } + shop.services
-            + ([internalPort, admission, publicPort] as [(any Service)?] + [httpEdge]).compactMap { $0 }
+            + ([internalPort, revocationFollower, admission, publicPort] as [(any Service)?] + [httpEdge]).compactMap { $0 }
     }
 
     private init(
         configuration: BigShopConfiguration, shop: OpenShop, remoteParts: RemoteParts?, publicPort: DrainingPort?,
-        admission: DropAdmission?, internalPort: DrainingPort?, httpEdge: HTTPEdge?, registry: PrometheusCollectorRegistry?,
-        logger: Logger
+        admission: DropAdmission?, principals: (cache: PrincipalCache, follower: RevocationFollower)?, internalPort: DrainingPort?,
+        httpEdge: HTTPEdge?, registry: PrometheusCollectorRegistry?, logger: Logger
     ) {
         self.configuration = configuration
         self.shop = shop
         self.remoteParts = remoteParts
         self.publicPort = publicPort
         self.admission = admission
+        self.principals = principals?.cache
+        self.revocationFollower = principals?.follower
         self.internalPort = internalPort
         self.httpEdge = httpEdge
         let ports = [("public", publicPort), ("internal", internalPort)].compactMap { name, port in port.map { (name: name, health: $0.health) } }
@@ -136,9 +141,12 @@ public final class BigShopApp: Sendable {
         let shop = try await assembly.open()
 
         let admission = selection.runsGateway ? makeDropAdmission(assembly, shop: shop, remoteParts: remoteParts) : nil
+        let principals = selection.runsGateway ? makePrincipalCache(assembly, shop: shop) : nil
         let publicPort =
             selection.runsGateway
-            ? try makeGatewayPort(assembly, shop: shop, remoteParts: remoteParts, admission: admission, security: security) : nil
+            ? try makeGatewayPort(
+                assembly, shop: shop, remoteParts: remoteParts, admission: admission, principals: principals?.cache, security: security)
+            : nil
         var internalPort: DrainingPort?
         if let port = configuration.effectiveInternalPort {
             internalPort = try makeInternalPort(assembly, shop: shop, port: port, tls: internalTLS)
@@ -166,7 +174,8 @@ public final class BigShopApp: Sendable {
         }
         return BigShopApp(
             configuration: configuration, shop: shop, remoteParts: remoteParts, publicPort: publicPort,
-            admission: admission, internalPort: internalPort, httpEdge: httpEdge, registry: registry, logger: assembly.logger("admin"))
+            admission: admission, principals: principals, internalPort: internalPort, httpEdge: httpEdge, registry: registry,
+            logger: assembly.logger("admin"))
     }
 
     /// Whether this process serves the HTTP/JSON edge.
@@ -201,7 +210,7 @@ public final class BigShopApp: Sendable {
     /// The public port: the local public services, and the remote ones
     /// forwarded undecoded, all behind the gateway's checks.
     private static func makeGatewayPort(
-        _ assembly: ShopAssembly, shop: OpenShop, remoteParts: RemoteParts?, admission: DropAdmission?,
+        _ assembly: ShopAssembly, shop: OpenShop, remoteParts: RemoteParts?, admission: DropAdmission?, principals: PrincipalCache?,
         security: (any ServerConnectionSecurity)?
     ) throws -> DrainingPort {
         let configuration = assembly.configuration
@@ -212,14 +221,8 @@ public final class BigShopApp: Sendable {
             policy: policy,
             limiters: configuration.rateLimit ? GatewayLimiters(configuration.rateLimits) : nil
         ) { token in
-            do {
-                let principal = try await verifier.authenticate(.init(token: token))
-                return Principal(
-                    userID: principal.userId, role: principal.role == .admin ? .admin : .customer, email: principal.email,
-                    sessionID: principal.sessionId)
-            } catch let error as RPCError where error.code == .unauthenticated {
-                return nil
-            }
+            guard let principals else { return try await verify(token, verifier)?.principal }
+            return try await principals.principal(for: token) { try await verify($0, verifier) }
         }
         var publicServices = shop.publicServices
         var forwarded: [any RegistrableRPCService] = []
@@ -262,6 +265,36 @@ public final class BigShopApp: Sendable {
             health: standard.health,
             drainGrace: Duration(saturatingSeconds: configuration.drainGraceSeconds)
         )
+    }
+
+    /// Auth's answer about `token`: its principal and its session's expiry,
+    /// or nil when Auth refuses the token.
+    private static func verify(
+        _ token: String, _ verifier: Bigshop_Auth_V1_SessionVerifier.Client
+    ) async throws -> (principal: Principal, sessionExpiresAtMs: Int64)? {
+        do {
+            let principal = try await verifier.authenticate(.init(token: token))
+            return (
+                Principal(
+                    userID: principal.userId, role: principal.role == .admin ? .admin : .customer, email: principal.email,
+                    sessionID: principal.sessionId),
+                principal.sessionExpiresAtMs
+            )
+        } catch let error as RPCError where error.code == .unauthenticated {
+            return nil
+        }
+    }
+
+    /// The gateway's principal cache and the follower of Auth's revocations
+    /// that makes it trusted (through the in-process client when Auth runs
+    /// here, else through its peers). Off (nil) with
+    /// ``BigShopConfiguration/principalCache`` false.
+    private static func makePrincipalCache(_ assembly: ShopAssembly, shop: OpenShop) -> (cache: PrincipalCache, follower: RevocationFollower)? {
+        guard assembly.configuration.principalCache else { return nil }
+        let clock = assembly.clock
+        let cache = PrincipalCache(nowMs: { clock.nowMs() })
+        let verifier = Bigshop_Auth_V1_SessionVerifier.Client(wrapping: shop.client)
+        return (cache, RevocationFollower(cache: cache, verifier: verifier, logger: assembly.logger("revocations")))
     }
 
     /// The gateway's admission of flash-sale Reserves, fed by the owner's

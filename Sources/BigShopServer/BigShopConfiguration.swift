@@ -35,6 +35,10 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     /// from one address).
     public var rateLimit = true
     public var rateLimits = RateLimits()
+    /// The gateway keeps the principals of tokens it verified, trusted while
+    /// it follows Auth's revocations (``PrincipalCache``); false asks Auth on
+    /// every call.
+    public var principalCache = true
     /// Login attempts per (address, email): a burst, then one per this many seconds.
     public var loginPerAddressEmailBurst = 5.0
     public var loginPerAddressEmailPerSecond = 1.0 / 12
@@ -232,6 +236,7 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         postgresRolePrefix = try value(.postgresRolePrefix, defaults.postgresRolePrefix)
         rateLimit = try value(.rateLimit, defaults.rateLimit)
         rateLimits = try value(.rateLimits, defaults.rateLimits)
+        principalCache = try value(.principalCache, defaults.principalCache)
         loginPerAddressEmailBurst = try value(.loginPerAddressEmailBurst, defaults.loginPerAddressEmailBurst)
         loginPerAddressEmailPerSecond = try value(.loginPerAddressEmailPerSecond, defaults.loginPerAddressEmailPerSecond)
         sessionTTLSeconds = try value(.sessionTTLSeconds, defaults.sessionTTLSeconds)

@@ -59,6 +59,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The start of each service's PostgreSQL role name with --postgres-service-roles on (default bigshop_).")
     var postgresRolePrefix: String?
     @Option(help: "Gateway rate limits.") var rateLimit: Switch?
+    @Option(help: "The gateway's cache of verified tokens, trusted while it follows Auth's revocations (default on).")
+    var principalCache: Switch?
 
     @Option(help: "Calls per second per address, counted before authentication (all calls).") var preAuthAddressRate: Double?
     @Option(help: "Burst per address before authentication.") var preAuthAddressBurst: Double?
@@ -193,6 +195,7 @@ struct Serve: AsyncParsableCommand {
         if let postgresServiceRoles { c.postgresServiceRoles = postgresServiceRoles == .on }
         if let postgresRolePrefix { c.postgresRolePrefix = postgresRolePrefix }
         if let rateLimit { c.rateLimit = rateLimit == .on }
+        if let principalCache { c.principalCache = principalCache == .on }
         if let preAuthAddressRate { c.rateLimits.allCallsPerAddress.perSecond = preAuthAddressRate }
         if let preAuthAddressBurst { c.rateLimits.allCallsPerAddress.burst = preAuthAddressBurst }
         if let failedAuthRate { c.rateLimits.failedAuthPerAddress.perSecond = failedAuthRate }

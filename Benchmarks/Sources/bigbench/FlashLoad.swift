@@ -1,6 +1,6 @@
 // Issue 5: the flash sale under load against a real `bigshop serve`:
-// 10,000 connections each firing one Reserve at a drop's opening, and
-// end-to-end Reserve throughput side by side with Redis + Lua.
+// 10,000 connections each firing one Reserve at a drop's opening. (End-to-end
+// Reserve side by side with Redis + Lua is `shopbench versus`.)
 import BigRPC
 import BigShopAuthAPI
 import BigShopCatalogAPI
@@ -233,95 +233,4 @@ func flashLoad(_ options: Options) async throws {
     for client in clients { await client.close() }
     await admin.close()
     if !ok { throw RPCError(.internal, "flash-sale load check failed") }
-}
-
-/// `reserve-vs-redis`: end-to-end Reserve throughput at the same concurrency as
-/// `redis-benchmark` running the classic Lua check-and-decrement, alternating.
-func reserveVersusRedis(_ options: Options) async throws {
-    let shop = Shop(host: "127.0.0.1", port: options.int("port", 7070))
-    let redisPort = options.int("redis-port", 16379)
-    let concurrency = options.int("concurrency", 50)
-    let seconds = options.double("seconds", 2)
-    let rounds = options.int("rounds", 3)
-    let redisRequests = options.int("redis-requests", 100_000)
-    let offset = options.int("customer-offset", 0)
-    try await waitForPort(shop.port, timeout: 120)
-
-    let admin = shop.client()
-    _ = try await admin.login(
-        email: options.string("admin-email", "admin@bench.bigshop.local"),
-        password: options.string("admin-password", "benchmark-admin-password"))
-    let product = try await shop.productID(admin: admin)
-    try await shop.registerCustomers(offset + concurrency)
-    let clients = try await shop.signIn(offset..<(offset + concurrency))
-
-    let lua = "local n = tonumber(redis.call('GET', KEYS[1]) or '0') if n > 0 then redis.call('DECR', KEYS[1]) return 1 end return 0"
-    func redis(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    var shopRates: [Double] = []
-    var redisRates: [Double] = []
-    var shopP99: [Double] = []
-    var redisP99: [Double] = []
-    var granted = 0
-    for round in 0..<rounds {
-        for side in (round % 2 == 0 ? [0, 1] : [1, 0]) {
-            if side == 0 {
-                // A fresh drop of 100 units, open now; every worker presses Reserve in a loop.
-                let campaign = try await shop.schedule(admin: admin, product: product, startsAtMs: wallMs() - 1000)
-                let (rate, latency) = try await closedLoop(workers: concurrency, seconds: seconds) { w in
-                    if case .other(let why) = await reserveOnce(clients[w], campaign: campaign) {
-                        throw RPCError(.internal, "unexpected Reserve answer: \(why)")
-                    }
-                }
-                let drop = try await admin.flashSale.getCurrentDrop(.init(campaignId: campaign))
-                granted = Int(drop.unitsReleased - drop.remaining)
-                shopRates.append(rate)
-                shopP99.append(latency.percentile(99) / 1000)
-            } else {
-                _ = try redis(["redis-cli", "-p", "\(redisPort)", "SET", "stock", "100"])
-                let csv = try redis([
-                    "redis-benchmark", "-p", "\(redisPort)", "-c", "\(concurrency)", "-n", "\(redisRequests)",
-                    "--csv", "EVAL", lua, "1", "stock",
-                ])
-                // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
-                guard let line = csv.split(separator: "\n").last(where: { $0.hasPrefix("\"EVAL") || $0.hasPrefix("\"eval") }) else {
-                    throw RPCError(.internal, "unexpected redis-benchmark output: \(csv)")
-                }
-                let fields = line.split(separator: ",").map { $0.replacingOccurrences(of: "\"", with: "") }
-                redisRates.append(Double(fields[fields.count - 7]) ?? .nan)
-                redisP99.append(Double(fields[fields.count - 2]) ?? .nan)
-                let left = try redis(["redis-cli", "-p", "\(redisPort)", "GET", "stock"]).trimmingCharacters(in: .whitespacesAndNewlines)
-                precondition(left == "0", "redis stock left: \(left)")
-            }
-        }
-    }
-    var table = Table(
-        title: "Flash sale: end-to-end Reserve throughput vs Redis + Lua, \(concurrency) concurrent clients (medians of \(rounds) alternating rounds)",
-        header: ["", "BigShop Reserve (BigRPC, gateway, ring, SQLite)", "Redis EVAL check-and-decrement", "BigShop ÷ Redis"]
-    )
-    table.rows.append([
-        "decisions/s", fmt(median(shopRates)), fmt(median(redisRates)),
-        ratio(median(zip(shopRates, redisRates).map { $0 / $1 })),
-    ])
-    table.rows.append([
-        "p99 latency", "\(fmt(median(shopP99), 2)) ms", "\(fmt(median(redisP99), 2)) ms",
-        ratio(median(zip(shopP99, redisP99).map { $0 / $1 })),
-    ])
-    table.notes.append(
-        "Each side: a drop of 100 units (\(granted) granted on the BigShop side in the last round), then \(concurrency) clients press in a loop, so nearly every answer is a refusal — as at a real drop. BigShop: \(concurrency) signed-in customers, one connection each, through the gateway (session check) to the ring; grants are committed to SQLite. Redis: `redis-benchmark -c \(concurrency) -n \(redisRequests)` running EVAL of `\(lua)` on `redis-server --save '' --appendonly no` (no persistence). Both servers and both load generators share the same 2 cores."
-    )
-    table.emit()
-    for client in clients { await client.close() }
-    await admin.close()
 }

@@ -16,12 +16,11 @@ do {
     case "allocs": try await allocationsPerCall(options)
     case "decisions": try decisionBenchmarks(options)
     case "flash": try await flashLoad(options)
-    case "reserve-vs-redis": try await reserveVersusRedis(options)
     case "durability": try await durabilityBenchmarks(options)
     default:
         print(
             """
-            bigbench serve-echo | echo | codec | idle | allocs | decisions | durability | flash | reserve-vs-redis [--options]
+            bigbench serve-echo | echo | codec | idle | allocs | decisions | durability | flash [--options]
             Run through Benchmarks/run, which starts the servers and prints the tables.
             """)
     }

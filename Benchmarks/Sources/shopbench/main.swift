@@ -11,6 +11,8 @@
 //
 //   shopbench checkout --port P [--concurrency 32] [--seconds 5]
 //   shopbench reserve --port P [--concurrency 32] [--seconds 5]
+//   shopbench drop --port P [--concurrency 50] [--seconds 3]
+//   shopbench versus --port P --redis-port R [--concurrency 50] [--seconds 3] [--rounds 5]
 //
 // checkout: each worker is a customer of its own, signed in on a connection
 //   of its own; it puts one unit of a product with ample stock in its cart
@@ -24,7 +26,17 @@
 //   out, at the limit — are decided by the in-memory ring and never reach a
 //   database, so they would not compare the engines.)
 //
-// calls/s and latencies count the calls answered OK. A call answered
+// drop: a drop of 100 units (one per customer) opens; each worker presses
+//   Reserve in a loop, so nearly every answer is a refusal (SOLD_OUT,
+//   LIMIT_REACHED), as at a real drop: the load of issue 15 and of
+//   Benchmarks/shop-ab-compare. Every answer is a decision and counts.
+// versus: `drop` side by side with Redis + Lua's check-and-decrement, driven
+//   by this same closed loop (one NIO connection per worker, one request in
+//   flight on it, EVALSHA of the script), alternating the order round by
+//   round; prints each round and the medians of the per-round ratios.
+//
+// calls/s and latencies count the calls answered OK (for drop and versus,
+// every decision). A call answered
 // otherwise is counted as failed (the first few printed to standard error)
 // and the worker goes on: on PostgreSQL some answer INTERNAL today (a
 // serialization failure the store did not retry away), and how many is part
@@ -37,6 +49,7 @@ import BigShopFlashSaleAPI
 import BigShopOrdersAPI
 import Foundation
 import Logging
+import NIOCore
 import Synchronization
 
 func nowNs() -> UInt64 {
@@ -51,8 +64,8 @@ func fail(_ message: String) -> Never {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard let command = arguments.first, ["checkout", "reserve"].contains(command) else {
-    fail("usage: shopbench checkout|reserve --port P [--concurrency 32] [--seconds 5]")
+guard let command = arguments.first, ["checkout", "reserve", "drop", "versus"].contains(command) else {
+    fail("usage: shopbench checkout|reserve|drop|versus --port P [--redis-port R] [--concurrency 32] [--seconds 5] [--rounds 5]")
 }
 let options: [String: String] = {
     var options: [String: String] = [:]
@@ -65,8 +78,10 @@ let options: [String: String] = {
 }()
 let host = options["host"] ?? "127.0.0.1"
 guard let port = options["port"].flatMap({ Int($0) }) else { fail("--port is required") }
-let concurrency = options["concurrency"].flatMap { Int($0) } ?? 32
-let seconds = options["seconds"].flatMap { Double($0) } ?? 5
+let concurrency = options["concurrency"].flatMap { Int($0) } ?? (command == "drop" || command == "versus" ? 50 : 32)
+let seconds = options["seconds"].flatMap { Double($0) } ?? (command == "drop" || command == "versus" ? 3 : 5)
+let rounds = options["rounds"].flatMap { Int($0) } ?? 5
+let redisPort = options["redis-port"].flatMap { Int($0) }
 let adminEmail = options["admin-email"] ?? "admin@bench.bigshop.local"
 let adminPassword = options["admin-password"] ?? "benchmark-admin-password"
 let password = "benchmark-password-1"
@@ -99,11 +114,14 @@ func adminClient() async throws -> BigShopClient {
     }
 }
 
-/// One signed-in client per worker, each on its own connection.
+/// One signed-in client per worker, each on its own connection (signed up
+/// and in at most 64 at a time, so that 1,000 fit the shop's queues).
 func customers(_ count: Int) async throws -> [BigShopClient] {
     let run = UUID().uuidString.prefix(8).lowercased()
     return try await withThrowingTaskGroup(of: BigShopClient.self) { group in
+        var clients: [BigShopClient] = []
         for worker in 0..<count {
+            if worker >= 64, let done = try await group.next() { clients.append(done) }
             group.addTask {
                 let customer = client()
                 let email = "bench-\(run)-\(worker)@bench.bigshop.local"
@@ -112,11 +130,71 @@ func customers(_ count: Int) async throws -> [BigShopClient] {
                 return customer
             }
         }
-        var clients: [BigShopClient] = []
         for try await client in group { clients.append(client) }
         return clients
     }
 }
+
+/// A drop of 100 units, one per customer, open since a second ago.
+func openDrop(admin: BigShopClient, product: String) async throws -> String {
+    try await admin.flashSale.scheduleCampaign(
+        .init(
+            productId: product, startsAtMs: Int64(Date().timeIntervalSince1970 * 1000) - 1_000, drops: 1, unitsPerDrop: 100,
+            priceCents: 100, dropIntervalMs: 3_600_000, holdMs: 600_000, perCustomerLimit: 1)
+    ).id
+}
+
+/// Presses Reserve in a closed loop on a fresh drop; every answer OK,
+/// SOLD_OUT or LIMIT_REACHED is a decision. Also returns the units granted.
+func pressDrop(
+    admin: BigShopClient, product: String, workers: [BigShopClient]
+) async throws
+    -> (rate: Double, latencies: [UInt64], failed: Int, granted: Int64)
+{
+    let campaign = try await openDrop(admin: admin, product: product)
+    let result = await closedLoop(workers: workers.count) { worker in
+        do {
+            _ = try await workers[worker].flashSale.reserve(.init(campaignId: campaign))
+        } catch let error as RPCError where ["SOLD_OUT", "LIMIT_REACHED"].contains(error.metadata["reason"] ?? "") {
+        }
+    }
+    let drop = try await admin.flashSale.getCurrentDrop(.init(campaignId: campaign))
+    return (result.rate, result.latencies, result.failed, Int64(drop.unitsReleased) - Int64(drop.remaining))
+}
+
+/// The classic check-and-decrement, as Redis users write it.
+let checkAndDecrement =
+    "local n = tonumber(redis.call('GET', KEYS[1]) or '0') if n > 0 then redis.call('DECR', KEYS[1]) return 1 end return 0"
+
+/// Presses the Lua check-and-decrement in the same closed loop, one
+/// connection per worker, on a fresh stock of 100.
+func pressRedis(_ connections: [RedisConnection]) async throws -> (rate: Double, latencies: [UInt64], failed: Int) {
+    let setup = connections[0]
+    guard case .string(let sha) = try await setup.send(["SCRIPT", "LOAD", checkAndDecrement]) else { fail("SCRIPT LOAD failed") }
+    _ = try await setup.send(["SET", "stock", "100"])
+    var request = ByteBuffer()
+    for (index, argument) in ["EVALSHA", sha, "1", "stock"].enumerated() {
+        if index == 0 { request.writeString("*4\r\n") }
+        request.writeString("$\(argument.utf8.count)\r\n\(argument)\r\n")
+    }
+    let encoded = request
+    let result = await closedLoop(workers: connections.count) { worker in
+        guard case .integer = try await connections[worker].send(encoded: encoded) else {
+            throw RedisError(description: "EVALSHA did not answer an integer")
+        }
+    }
+    let left = try await setup.send(["GET", "stock"])
+    guard left == .string("0") else { fail("redis stock left: \(left)") }
+    return result
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func formatted(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
 
 /// Runs `call` in a loop on every worker for `seconds`; calls/s answered
 /// OK, their latencies (ns), and the calls that failed.
@@ -166,6 +244,55 @@ do {
     let workers = try await customers(concurrency)
     let result: (rate: Double, latencies: [UInt64], failed: Int)
     switch command {
+    case "drop", "versus":
+        let product = try await admin.catalog.createProduct(
+            .init(sku: "BENCH-\(UUID().uuidString.prefix(8))", name: "Bench", priceCents: 1_000, stock: 1)
+        ).id
+        if command == "drop" {
+            let drop = try await pressDrop(admin: admin, product: product, workers: workers)
+            result = (drop.rate, drop.latencies, drop.failed)
+            break
+        }
+        guard let redisPort else { fail("versus needs --redis-port") }
+        var connections: [RedisConnection] = []
+        for _ in 0..<concurrency { connections.append(try await RedisConnection.connect(host: "127.0.0.1", port: redisPort)) }
+        var ratios: [Double] = []
+        var p99Ratios: [Double] = []
+        var shopRates: [Double] = []
+        var redisRates: [Double] = []
+        print("| round | side | decisions/s | p50 ms | p99 ms | failed |")
+        print("|---|---|---:|---:|---:|---:|")
+        for round in 1...rounds {
+            var shop: (rate: Double, p99: Double) = (.nan, .nan)
+            var redis: (rate: Double, p99: Double) = (.nan, .nan)
+            for side in round % 2 == 1 ? ["bigshop", "redis"] : ["redis", "bigshop"] {
+                let run: (rate: Double, latencies: [UInt64], failed: Int)
+                if side == "bigshop" {
+                    let drop = try await pressDrop(admin: admin, product: product, workers: workers)
+                    guard drop.granted <= 100 else { fail("\(drop.granted) units granted of a drop of 100") }
+                    run = (drop.rate, drop.latencies, drop.failed)
+                    shop = (run.rate, percentileMs(run.latencies, 99))
+                } else {
+                    run = try await pressRedis(connections)
+                    redis = (run.rate, percentileMs(run.latencies, 99))
+                }
+                print(
+                    "| \(round) | \(side) | \(formatted(run.rate, 0)) | \(formatted(percentileMs(run.latencies, 50), 2))"
+                        + " | \(formatted(percentileMs(run.latencies, 99), 2)) | \(run.failed) |")
+            }
+            shopRates.append(shop.rate)
+            redisRates.append(redis.rate)
+            ratios.append(shop.rate / redis.rate)
+            p99Ratios.append(shop.p99 / redis.p99)
+        }
+        print(
+            "\nversus \(concurrency) clients: bigshop \(formatted(median(shopRates), 0)) decisions/s, redis \(formatted(median(redisRates), 0))"
+                + " decisions/s; bigshop ÷ redis \(formatted(median(ratios), 3))× decisions/s, \(formatted(median(p99Ratios), 2))× p99"
+                + " (medians of \(rounds) per-round ratios)")
+        for connection in connections { await connection.close() }
+        for worker in workers { await worker.close() }
+        await admin.close()
+        exit(0)
     case "checkout":
         let product = try await admin.catalog.createProduct(
             .init(sku: "BENCH-\(UUID().uuidString.prefix(8))", name: "Bench", priceCents: 1_000, stock: 10_000_000)

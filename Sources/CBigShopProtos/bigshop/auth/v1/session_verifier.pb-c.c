@@ -7,6 +7,96 @@
 #endif
 
 #include "bigshop/auth/v1/session_verifier.pb-c.h"
+void   bigshop__auth__v1__revocations__init
+                     (Bigshop__Auth__V1__Revocations         *message)
+{
+  static const Bigshop__Auth__V1__Revocations init_value = BIGSHOP__AUTH__V1__REVOCATIONS__INIT;
+  *message = init_value;
+}
+size_t bigshop__auth__v1__revocations__get_packed_size
+                     (const Bigshop__Auth__V1__Revocations *message)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__revocations__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__auth__v1__revocations__pack
+                     (const Bigshop__Auth__V1__Revocations *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__revocations__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__auth__v1__revocations__pack_to_buffer
+                     (const Bigshop__Auth__V1__Revocations *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__revocations__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Auth__V1__Revocations *
+       bigshop__auth__v1__revocations__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Auth__V1__Revocations *)
+     protobuf_c_message_unpack (&bigshop__auth__v1__revocations__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__auth__v1__revocations__free_unpacked
+                     (Bigshop__Auth__V1__Revocations *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__auth__v1__revocations__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bigshop__auth__v1__revocation_ack__init
+                     (Bigshop__Auth__V1__RevocationAck         *message)
+{
+  static const Bigshop__Auth__V1__RevocationAck init_value = BIGSHOP__AUTH__V1__REVOCATION_ACK__INIT;
+  *message = init_value;
+}
+size_t bigshop__auth__v1__revocation_ack__get_packed_size
+                     (const Bigshop__Auth__V1__RevocationAck *message)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__revocation_ack__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bigshop__auth__v1__revocation_ack__pack
+                     (const Bigshop__Auth__V1__RevocationAck *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__revocation_ack__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bigshop__auth__v1__revocation_ack__pack_to_buffer
+                     (const Bigshop__Auth__V1__RevocationAck *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bigshop__auth__v1__revocation_ack__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bigshop__Auth__V1__RevocationAck *
+       bigshop__auth__v1__revocation_ack__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bigshop__Auth__V1__RevocationAck *)
+     protobuf_c_message_unpack (&bigshop__auth__v1__revocation_ack__descriptor,
+                                allocator, len, data);
+}
+void   bigshop__auth__v1__revocation_ack__free_unpacked
+                     (Bigshop__Auth__V1__RevocationAck *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bigshop__auth__v1__revocation_ack__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   bigshop__auth__v1__authenticate_request__init
                      (Bigshop__Auth__V1__AuthenticateRequest         *message)
 {
@@ -97,6 +187,108 @@ void   bigshop__auth__v1__principal__free_unpacked
   assert(message->base.descriptor == &bigshop__auth__v1__principal__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+static const ProtobufCFieldDescriptor bigshop__auth__v1__revocations__field_descriptors[3] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Auth__V1__Revocations, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "session_ids",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Bigshop__Auth__V1__Revocations, n_session_ids),
+    offsetof(Bigshop__Auth__V1__Revocations, session_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "complete",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Auth__V1__Revocations, complete),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__auth__v1__revocations__field_indices_by_name[] = {
+  2,   /* field[2] = complete */
+  0,   /* field[0] = sequence */
+  1,   /* field[1] = session_ids */
+};
+static const ProtobufCIntRange bigshop__auth__v1__revocations__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor bigshop__auth__v1__revocations__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.auth.v1.Revocations",
+  "Revocations",
+  "Bigshop__Auth__V1__Revocations",
+  "bigshop.auth.v1",
+  sizeof(Bigshop__Auth__V1__Revocations),
+  3,
+  bigshop__auth__v1__revocations__field_descriptors,
+  bigshop__auth__v1__revocations__field_indices_by_name,
+  1,  bigshop__auth__v1__revocations__number_ranges,
+  (ProtobufCMessageInit) bigshop__auth__v1__revocations__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bigshop__auth__v1__revocation_ack__field_descriptors[1] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bigshop__Auth__V1__RevocationAck, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bigshop__auth__v1__revocation_ack__field_indices_by_name[] = {
+  0,   /* field[0] = sequence */
+};
+static const ProtobufCIntRange bigshop__auth__v1__revocation_ack__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor bigshop__auth__v1__revocation_ack__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bigshop.auth.v1.RevocationAck",
+  "RevocationAck",
+  "Bigshop__Auth__V1__RevocationAck",
+  "bigshop.auth.v1",
+  sizeof(Bigshop__Auth__V1__RevocationAck),
+  1,
+  bigshop__auth__v1__revocation_ack__field_descriptors,
+  bigshop__auth__v1__revocation_ack__field_indices_by_name,
+  1,  bigshop__auth__v1__revocation_ack__number_ranges,
+  (ProtobufCMessageInit) bigshop__auth__v1__revocation_ack__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor bigshop__auth__v1__authenticate_request__field_descriptors[1] =
 {
   {
@@ -225,12 +417,14 @@ const ProtobufCMessageDescriptor bigshop__auth__v1__principal__descriptor =
   (ProtobufCMessageInit) bigshop__auth__v1__principal__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor bigshop__auth__v1__session_verifier__method_descriptors[1] =
+static const ProtobufCMethodDescriptor bigshop__auth__v1__session_verifier__method_descriptors[2] =
 {
   { "Authenticate", &bigshop__auth__v1__authenticate_request__descriptor, &bigshop__auth__v1__principal__descriptor },
+  { "FollowRevocations", &bigshop__auth__v1__revocation_ack__descriptor, &bigshop__auth__v1__revocations__descriptor },
 };
 const unsigned bigshop__auth__v1__session_verifier__method_indices_by_name[] = {
-  0         /* Authenticate */
+  0,        /* Authenticate */
+  1         /* FollowRevocations */
 };
 const ProtobufCServiceDescriptor bigshop__auth__v1__session_verifier__descriptor =
 {
@@ -239,7 +433,7 @@ const ProtobufCServiceDescriptor bigshop__auth__v1__session_verifier__descriptor
   "SessionVerifier",
   "Bigshop__Auth__V1__SessionVerifier",
   "bigshop.auth.v1",
-  1,
+  2,
   bigshop__auth__v1__session_verifier__method_descriptors,
   bigshop__auth__v1__session_verifier__method_indices_by_name
 };
@@ -250,6 +444,14 @@ void bigshop__auth__v1__session_verifier__authenticate(ProtobufCService *service
 {
   assert(service->descriptor == &bigshop__auth__v1__session_verifier__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void bigshop__auth__v1__session_verifier__follow_revocations(ProtobufCService *service,
+                                                             const Bigshop__Auth__V1__RevocationAck *input,
+                                                             Bigshop__Auth__V1__Revocations_Closure closure,
+                                                             void *closure_data)
+{
+  assert(service->descriptor == &bigshop__auth__v1__session_verifier__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void bigshop__auth__v1__session_verifier__init (Bigshop__Auth__V1__SessionVerifier_Service *service,
                                                 Bigshop__Auth__V1__SessionVerifier_ServiceDestroy destroy)

@@ -5,6 +5,14 @@
 
 #include "bigshop/auth/v1/session_verifier.pb-c.h"
 
+static inline const void *bigshop__auth__v1__revocations__descriptor_ptr(void) {
+    return &bigshop__auth__v1__revocations__descriptor;
+}
+
+static inline const void *bigshop__auth__v1__revocation_ack__descriptor_ptr(void) {
+    return &bigshop__auth__v1__revocation_ack__descriptor;
+}
+
 static inline const void *bigshop__auth__v1__authenticate_request__descriptor_ptr(void) {
     return &bigshop__auth__v1__authenticate_request__descriptor;
 }

@@ -16,6 +16,8 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "bigshop/auth/v1/auth.pb-c.h"
 
+typedef struct Bigshop__Auth__V1__Revocations Bigshop__Auth__V1__Revocations;
+typedef struct Bigshop__Auth__V1__RevocationAck Bigshop__Auth__V1__RevocationAck;
 typedef struct Bigshop__Auth__V1__AuthenticateRequest Bigshop__Auth__V1__AuthenticateRequest;
 typedef struct Bigshop__Auth__V1__Principal Bigshop__Auth__V1__Principal;
 
@@ -24,6 +26,44 @@ typedef struct Bigshop__Auth__V1__Principal Bigshop__Auth__V1__Principal;
 
 
 /* --- messages --- */
+
+struct  Bigshop__Auth__V1__Revocations
+{
+  ProtobufCMessage base;
+  /*
+   * 0 for the first message; then 1, 2, 3… per message of this stream.
+   */
+  uint64_t sequence;
+  /*
+   * Principal.session_id of each session revoked.
+   */
+  size_t n_session_ids;
+  char **session_ids;
+  /*
+   * First message only: true when every Logout of the shop goes through
+   * this Auth (its database is its own: SQLite). False when other Auth
+   * replicas share the database (PostgreSQL) and may revoke sessions this
+   * one never hears of: the gateway must then not cache principals.
+   */
+  protobuf_c_boolean complete;
+};
+#define BIGSHOP__AUTH__V1__REVOCATIONS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__auth__v1__revocations__descriptor) \
+    , 0, 0,NULL, 0 }
+
+
+struct  Bigshop__Auth__V1__RevocationAck
+{
+  ProtobufCMessage base;
+  /*
+   * The sequence of the last message the gateway applied.
+   */
+  uint64_t sequence;
+};
+#define BIGSHOP__AUTH__V1__REVOCATION_ACK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bigshop__auth__v1__revocation_ack__descriptor) \
+    , 0 }
+
 
 struct  Bigshop__Auth__V1__AuthenticateRequest
 {
@@ -57,6 +97,44 @@ struct  Bigshop__Auth__V1__Principal
     , (char *)protobuf_c_empty_string, BIGSHOP__AUTH__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
+/* Bigshop__Auth__V1__Revocations methods */
+void   bigshop__auth__v1__revocations__init
+                     (Bigshop__Auth__V1__Revocations         *message);
+size_t bigshop__auth__v1__revocations__get_packed_size
+                     (const Bigshop__Auth__V1__Revocations   *message);
+size_t bigshop__auth__v1__revocations__pack
+                     (const Bigshop__Auth__V1__Revocations   *message,
+                      uint8_t             *out);
+size_t bigshop__auth__v1__revocations__pack_to_buffer
+                     (const Bigshop__Auth__V1__Revocations   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Auth__V1__Revocations *
+       bigshop__auth__v1__revocations__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__auth__v1__revocations__free_unpacked
+                     (Bigshop__Auth__V1__Revocations *message,
+                      ProtobufCAllocator *allocator);
+/* Bigshop__Auth__V1__RevocationAck methods */
+void   bigshop__auth__v1__revocation_ack__init
+                     (Bigshop__Auth__V1__RevocationAck         *message);
+size_t bigshop__auth__v1__revocation_ack__get_packed_size
+                     (const Bigshop__Auth__V1__RevocationAck   *message);
+size_t bigshop__auth__v1__revocation_ack__pack
+                     (const Bigshop__Auth__V1__RevocationAck   *message,
+                      uint8_t             *out);
+size_t bigshop__auth__v1__revocation_ack__pack_to_buffer
+                     (const Bigshop__Auth__V1__RevocationAck   *message,
+                      ProtobufCBuffer     *buffer);
+Bigshop__Auth__V1__RevocationAck *
+       bigshop__auth__v1__revocation_ack__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bigshop__auth__v1__revocation_ack__free_unpacked
+                     (Bigshop__Auth__V1__RevocationAck *message,
+                      ProtobufCAllocator *allocator);
 /* Bigshop__Auth__V1__AuthenticateRequest methods */
 void   bigshop__auth__v1__authenticate_request__init
                      (Bigshop__Auth__V1__AuthenticateRequest         *message);
@@ -97,6 +175,12 @@ void   bigshop__auth__v1__principal__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Bigshop__Auth__V1__Revocations_Closure)
+                 (const Bigshop__Auth__V1__Revocations *message,
+                  void *closure_data);
+typedef void (*Bigshop__Auth__V1__RevocationAck_Closure)
+                 (const Bigshop__Auth__V1__RevocationAck *message,
+                  void *closure_data);
 typedef void (*Bigshop__Auth__V1__AuthenticateRequest_Closure)
                  (const Bigshop__Auth__V1__AuthenticateRequest *message,
                   void *closure_data);
@@ -114,6 +198,10 @@ struct Bigshop__Auth__V1__SessionVerifier_Service
                        const Bigshop__Auth__V1__AuthenticateRequest *input,
                        Bigshop__Auth__V1__Principal_Closure closure,
                        void *closure_data);
+  void (*follow_revocations)(Bigshop__Auth__V1__SessionVerifier_Service *service,
+                             const Bigshop__Auth__V1__RevocationAck *input,
+                             Bigshop__Auth__V1__Revocations_Closure closure,
+                             void *closure_data);
 };
 typedef void (*Bigshop__Auth__V1__SessionVerifier_ServiceDestroy)(Bigshop__Auth__V1__SessionVerifier_Service *);
 void bigshop__auth__v1__session_verifier__init (Bigshop__Auth__V1__SessionVerifier_Service *service,
@@ -122,14 +210,21 @@ void bigshop__auth__v1__session_verifier__init (Bigshop__Auth__V1__SessionVerifi
     { &bigshop__auth__v1__session_verifier__descriptor, protobuf_c_service_invoke_internal, NULL }
 #define BIGSHOP__AUTH__V1__SESSION_VERIFIER__INIT(function_prefix__) \
     { BIGSHOP__AUTH__V1__SESSION_VERIFIER__BASE_INIT,\
-      function_prefix__ ## authenticate  }
+      function_prefix__ ## authenticate,\
+      function_prefix__ ## follow_revocations  }
 void bigshop__auth__v1__session_verifier__authenticate(ProtobufCService *service,
                                                        const Bigshop__Auth__V1__AuthenticateRequest *input,
                                                        Bigshop__Auth__V1__Principal_Closure closure,
                                                        void *closure_data);
+void bigshop__auth__v1__session_verifier__follow_revocations(ProtobufCService *service,
+                                                             const Bigshop__Auth__V1__RevocationAck *input,
+                                                             Bigshop__Auth__V1__Revocations_Closure closure,
+                                                             void *closure_data);
 
 /* --- descriptors --- */
 
+extern const ProtobufCMessageDescriptor bigshop__auth__v1__revocations__descriptor;
+extern const ProtobufCMessageDescriptor bigshop__auth__v1__revocation_ack__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__auth__v1__authenticate_request__descriptor;
 extern const ProtobufCMessageDescriptor bigshop__auth__v1__principal__descriptor;
 extern const ProtobufCServiceDescriptor bigshop__auth__v1__session_verifier__descriptor;
