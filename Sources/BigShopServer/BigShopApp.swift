@@ -287,10 +287,11 @@ public final class BigShopApp: Sendable {
 
     /// The gateway's principal cache and the follower of Auth's revocations
     /// that makes it trusted (through the in-process client when Auth runs
-    /// here, else through its peers). Off (nil) with
-    /// ``BigShopConfiguration/principalCache`` false.
+    /// here, else through its peers). Nil when off: see
+    /// ``BigShopConfiguration/principalCache`` (by default on only when Auth runs here).
     private static func makePrincipalCache(_ assembly: ShopAssembly, shop: OpenShop) -> (cache: PrincipalCache, follower: RevocationFollower)? {
-        guard assembly.configuration.principalCache else { return nil }
+        let authIsHere = assembly.parts.contains(.auth)
+        guard assembly.configuration.principalCache ?? authIsHere else { return nil }
         let clock = assembly.clock
         let cache = PrincipalCache(nowMs: { clock.nowMs() })
         let verifier = Bigshop_Auth_V1_SessionVerifier.Client(wrapping: shop.client)

@@ -36,9 +36,13 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
     public var rateLimit = true
     public var rateLimits = RateLimits()
     /// The gateway keeps the principals of tokens it verified, trusted while
-    /// it follows Auth's revocations (``PrincipalCache``); false asks Auth on
-    /// every call.
-    public var principalCache = true
+    /// it follows Auth's revocations (``PrincipalCache``). Nil (the default):
+    /// only when Auth runs in the same process, where the feed cannot hang
+    /// unnoticed. True: also with a remote Auth, accepting that a gateway
+    /// whose link to Auth hangs without closing may answer a logged-out
+    /// session from its cache until the link is found dead or the entry's
+    /// 10 s pass. False: Auth is asked on every call.
+    public var principalCache: Bool?
     /// Login attempts per (address, email): a burst, then one per this many seconds.
     public var loginPerAddressEmailBurst = 5.0
     public var loginPerAddressEmailPerSecond = 1.0 / 12
@@ -236,7 +240,7 @@ public struct BigShopConfiguration: Sendable, Codable, Equatable {
         postgresRolePrefix = try value(.postgresRolePrefix, defaults.postgresRolePrefix)
         rateLimit = try value(.rateLimit, defaults.rateLimit)
         rateLimits = try value(.rateLimits, defaults.rateLimits)
-        principalCache = try value(.principalCache, defaults.principalCache)
+        principalCache = try container.decodeIfPresent(Bool.self, forKey: .principalCache)
         loginPerAddressEmailBurst = try value(.loginPerAddressEmailBurst, defaults.loginPerAddressEmailBurst)
         loginPerAddressEmailPerSecond = try value(.loginPerAddressEmailPerSecond, defaults.loginPerAddressEmailPerSecond)
         sessionTTLSeconds = try value(.sessionTTLSeconds, defaults.sessionTTLSeconds)

@@ -59,7 +59,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The start of each service's PostgreSQL role name with --postgres-service-roles on (default bigshop_).")
     var postgresRolePrefix: String?
     @Option(help: "Gateway rate limits.") var rateLimit: Switch?
-    @Option(help: "The gateway's cache of verified tokens, trusted while it follows Auth's revocations (default on).")
+    @Option(help: "The gateway's cache of verified tokens, trusted while it follows Auth's revocations (default: on when Auth runs in this process).")
     var principalCache: Switch?
 
     @Option(help: "Calls per second per address, counted before authentication (all calls).") var preAuthAddressRate: Double?

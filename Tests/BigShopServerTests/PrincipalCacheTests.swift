@@ -43,11 +43,13 @@ struct PrincipalCacheTests {
 
     @Test("a Logout through one gateway reaches another gateway process's cache before Logout answers")
     func logoutReachesAnotherGateway() async throws {
-        try await SplitDeploymentTests.withSplitShop { first, backend in
+        // A gateway with a remote Auth caches only when told to.
+        try await SplitDeploymentTests.withSplitShop(configureGateway: { $0.principalCache = true }) { first, backend in
             let peers = try SplitDeploymentTests.peersFile(port: try #require(backend.internalPort), in: NSTemporaryDirectory())
             let second = try await TestShop.start {
                 $0.services = ["gateway"]
                 $0.peersFile = peers
+                $0.principalCache = true
             }
             do {
                 let firstCache = try await Self.following(first)
@@ -72,6 +74,15 @@ struct PrincipalCacheTests {
         }
     }
 
+    @Test("by default a gateway whose Auth is in another process asks Auth on every call")
+    func offByDefaultWithARemoteAuth() async throws {
+        try await SplitDeploymentTests.withSplitShop { gateway, _ in
+            #expect(gateway.app.principals == nil)
+            let (clients, user) = try await gateway.newCustomer("caio")
+            #expect(try await clients.auth.whoAmI(.init()).id == user.id)
+        }
+    }
+
     @Test("while Auth is unreachable the cache is off and empty; following again, it starts clean")
     func streamDownTurnsTheCacheOff() async throws {
         let backend = try await TestShop.start {
@@ -83,6 +94,7 @@ struct PrincipalCacheTests {
         let gateway = try await TestShop.start {
             $0.services = ["gateway"]
             $0.peersFile = peers
+            $0.principalCache = true
         }
         var restarted: TestShop?
         do {
