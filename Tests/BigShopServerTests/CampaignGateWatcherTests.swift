@@ -31,13 +31,22 @@ struct CampaignGateWatcherTests {
                 updates.add(1, ordering: .relaxed)
             }
         }
+        let finished = FinishedCount()
         let watchers = Thread {
             while !stop.load(ordering: .relaxed) {
-                let tasks = (0..<32).compactMap { _ in
-                    gate.updates().map { stream in Task { for await _ in stream {} } }
+                let tasks = (0..<16).compactMap { _ in
+                    gate.updates().map { stream in
+                        Task {
+                            for await _ in stream {}
+                            finished.value.add(1, ordering: .relaxed)
+                        }
+                    }
                 }
                 for task in tasks { task.cancel() }
-                cancelled.add(tasks.count, ordering: .relaxed)
+                let total = cancelled.add(tasks.count, ordering: .relaxed).newValue
+                // At most one batch alive at a time: thousands of live tasks
+                // would swell the process for the suites beside this one.
+                while finished.value.load(ordering: .relaxed) < total, !stop.load(ordering: .relaxed) { usleep(100) }
             }
         }
         feed.start()
@@ -52,5 +61,10 @@ struct CampaignGateWatcherTests {
         #expect(updatesAfter > updatesBefore, "the feed stopped at \(updatesBefore) updates")
         #expect(cancelledAfter > cancelledBefore, "cancellations stopped at \(cancelledBefore)")
         #expect(cancelledAfter > 1_000)
+    }
+
+    /// Watcher tasks that ended, shared with them.
+    final class FinishedCount: Sendable {
+        let value = Atomic(0)
     }
 }
