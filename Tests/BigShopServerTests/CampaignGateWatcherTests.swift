@@ -18,7 +18,7 @@ struct CampaignGateWatcherTests {
         let updates = Atomic(0)
         let cancelled = Atomic(0)
         let stop = Atomic(false)
-        let deadline = ContinuousClock.now + .seconds(3)
+        let deadline = ContinuousClock.now + .seconds(2)
 
         // The feed and the cancellations on threads of their own, not on
         // Swift's pool: a deadlock then stalls them alone, and the test
@@ -29,12 +29,15 @@ struct CampaignGateWatcherTests {
                 remaining = (remaining + 1) % 100
                 gate.received(.init(drop: .init(campaignId: "c1", remaining: remaining), atMs: 1, open: true))
                 updates.add(1, ordering: .relaxed)
+                // A few thousand updates a second: flat out, the watchers'
+                // wake-ups would starve Swift's pool for the suites alongside.
+                usleep(200)
             }
         }
         let finished = FinishedCount()
         let watchers = Thread {
             while !stop.load(ordering: .relaxed) {
-                let tasks = (0..<16).compactMap { _ in
+                let tasks = (0..<8).compactMap { _ in
                     gate.updates().map { stream in
                         Task {
                             for await _ in stream {}
@@ -60,7 +63,7 @@ struct CampaignGateWatcherTests {
         // Both threads still make progress after 3 s of racing.
         #expect(updatesAfter > updatesBefore, "the feed stopped at \(updatesBefore) updates")
         #expect(cancelledAfter > cancelledBefore, "cancellations stopped at \(cancelledBefore)")
-        #expect(cancelledAfter > 1_000)
+        #expect(cancelledAfter > 100)
     }
 
     /// Watcher tasks that ended, shared with them.
