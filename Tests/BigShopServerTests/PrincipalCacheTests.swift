@@ -14,7 +14,9 @@ import Testing
 /// answered from the cache, and a Logout, pushed by Auth to every gateway
 /// that follows its revocations, is never missed, in this process or in
 /// another gateway's. Real shops over loopback TCP, real SQLite.
-@Suite(.timeLimit(.minutes(2)))
+/// SQLite only: on PostgreSQL Auth says it does not see every revocation,
+/// and gateways keep the cache off (RevocationFeedTests checks that answer).
+@Suite(.timeLimit(.minutes(2)), .enabled(if: !TestPostgres.isSelectedForServices))
 struct PrincipalCacheTests {
     /// Waits until `shop`'s gateway follows Auth's revocations.
     static func following(_ shop: TestShop) async throws -> PrincipalCache {
